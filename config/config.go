@@ -1,0 +1,252 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Config is the whole configuration, validated once by Load or Default.
+type Config struct {
+	// Source is "generate", a KPIggybank URL, or a file or directory path.
+	Source string `json:"source"`
+	// Username and Password authenticate to a KPIggybank URL (basic auth);
+	// credentials in the URL itself work too. Never logged.
+	Username string `json:"username"`
+	Password string `json:"password"`
+
+	DB   string `json:"db"`
+	Data string `json:"data"`
+	Out  string `json:"out"`
+
+	HTTP     HTTP     `json:"http"`
+	Generate Generate `json:"generate"`
+
+	Segmentations map[string][]string `json:"segmentations"`
+	Aliases       map[string]string   `json:"aliases"`
+	Flows         map[string][]Step   `json:"flows"`
+	Milestones    []Milestone         `json:"milestones"`
+}
+
+// HTTP tunes extraction from a KPIggybank server.
+type HTTP struct {
+	// WindowHours is the length of one fetch window; it must divide 24.
+	WindowHours int `json:"window_hours"`
+	// Timeout bounds one request, body included.
+	Timeout Duration `json:"timeout"`
+	// Retries is how many times a failed window is tried again.
+	Retries int `json:"retries"`
+	// BackoffBase is the first retry's delay; each retry doubles it, with jitter.
+	BackoffBase Duration `json:"backoff_base"`
+	// BackoffMax caps one retry delay, Retry-After included.
+	BackoffMax Duration `json:"backoff_max"`
+}
+
+// Generate tunes the built-in generator.
+type Generate struct {
+	Seed   int64 `json:"seed"`
+	PerDay int   `json:"per_day"`
+}
+
+// Step is one funnel step: its name and the events that mark it. In the
+// file it is written as the original dashboard wrote it: ["name", "event"]
+// or ["name", ["event", "event"]].
+type Step struct {
+	Name   string
+	Events []string
+}
+
+// Milestone is a labelled date drawn on the charts.
+type Milestone struct {
+	Milestone string `json:"milestone"`
+	Date      string `json:"date"`
+}
+
+// Duration is a time.Duration written as "30s" in JSON.
+type Duration time.Duration
+
+// UnmarshalJSON reads "90s", "2m" or a number of seconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("duration %q: %w", s, err)
+		}
+		*d = Duration(v)
+		return nil
+	}
+	var secs float64
+	if err := json.Unmarshal(b, &secs); err != nil {
+		return fmt.Errorf("duration must be a string like \"30s\" or a number of seconds, got %s", b)
+	}
+	*d = Duration(secs * float64(time.Second))
+	return nil
+}
+
+// MarshalJSON writes the duration as "30s".
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads ["name", "event"] or ["name", ["event", ...]].
+func (s *Step) UnmarshalJSON(b []byte) error {
+	var pair []json.RawMessage
+	if err := json.Unmarshal(b, &pair); err != nil || len(pair) != 2 {
+		return fmt.Errorf("flow step must be [\"name\", \"event\"] or [\"name\", [\"event\", ...]], got %s", b)
+	}
+	if err := json.Unmarshal(pair[0], &s.Name); err != nil {
+		return fmt.Errorf("flow step name must be a string, got %s", pair[0])
+	}
+	var one string
+	if err := json.Unmarshal(pair[1], &one); err == nil {
+		s.Events = []string{one}
+		return nil
+	}
+	if err := json.Unmarshal(pair[1], &s.Events); err != nil {
+		return fmt.Errorf("flow step %q: events must be a string or a list of strings, got %s", s.Name, pair[1])
+	}
+	return nil
+}
+
+// MarshalJSON writes the step as the original dashboard did.
+func (s Step) MarshalJSON() ([]byte, error) {
+	if len(s.Events) == 1 {
+		return json.Marshal([]any{s.Name, s.Events[0]})
+	}
+	return json.Marshal([]any{s.Name, s.Events})
+}
+
+// Segmentation names, in the order reports show them.
+const (
+	OS        = "OS"
+	Browser   = "Browser"
+	Screen    = "Screen"
+	Emails    = "Emails"
+	Locale    = "Locale"
+	API       = "API"
+	EmailType = "EmailType"
+)
+
+// SegmentationNames lists the seven segmentations in display order.
+var SegmentationNames = []string{OS, Browser, Screen, Emails, Locale, API, EmailType}
+
+// Default returns the configuration of KPIS.md.
+func Default() Config {
+	return Config{
+		Source: "generate",
+		DB:     "kpi.duckdb",
+		Data:   "data",
+		Out:    "site",
+		HTTP: HTTP{
+			WindowHours: 24,
+			Timeout:     Duration(5 * time.Minute),
+			Retries:     5,
+			BackoffBase: Duration(500 * time.Millisecond),
+			BackoffMax:  Duration(60 * time.Second),
+		},
+		Generate: Generate{Seed: 1, PerDay: 2000},
+		Segmentations: map[string][]string{
+			OS:        {"Windows 8", "Windows 7", "Windows Vista", "Windows XP", "Macintosh", "Linux", "Android", "iOS", "FirefoxOS"},
+			Browser:   {"Firefox", "Chrome", "MSIE", "Safari"},
+			Screen:    {"Desktop (>= 1024)", "Tablet Profile", "Mobile (<= 640)"},
+			Emails:    {"0", "1", "2", "3+", "Unknown"},
+			Locale:    {"English", "Spanish", "Portuguese - Brazil", "Polish", "Dutch", "Italian", "French", "German", "Russian", "Turkish"},
+			API:       {"get", "getVerifiedEmail", "watch", "watch with onready", "internal"},
+			EmailType: {"IdP", "Fallback"},
+		},
+		Aliases: map[string]string{
+			"Windows NT 6.2": "Windows 8", "Windows NT 6.1": "Windows 7",
+			"Windows NT 6.0": "Windows Vista", "Windows NT 5.1": "Windows XP",
+			"iPod": "iOS", "iPhone": "iOS", "iPad": "iOS",
+			"watch_without_onready": "watch", "watch_with_onready": "watch with onready",
+			"en": "English", "es": "Spanish", "pt-BR": "Portuguese - Brazil", "de": "German",
+			"fr": "French", "it": "Italian", "pl": "Polish", "tr": "Turkish", "ru": "Russian", "nl": "Dutch",
+			"primary": "IdP", "secondary": "Fallback",
+		},
+		Flows: map[string][]Step{
+			"new_user": {
+				{"1 - Enter email", []string{"screen.set_password"}},
+				{"2 - Choose password", []string{"user.user_staged"}},
+				{"3 - Email verified", []string{"user.user_confirmed"}},
+				{"4 - Logged in (assertion generated)", []string{"assertion_generated"}},
+			},
+			"password_reset": {
+				{"1 - Begin password reset", []string{"user.reset_password_staged"}},
+				{"2 - New password confirmed", []string{"user.reset_password_confirmed"}},
+				{"3 - Logged in (assertion generated)", []string{"assertion_generated"}},
+			},
+			"email_addition": {
+				{"1 - Add email", []string{"user.email_staged"}},
+				{"2 - Email confirmed", []string{"user.email_confirmed"}},
+				{"3 - Logged in (assertion generated)", []string{"assertion_generated"}},
+			},
+			"general_progress": {
+				{"0 - Blob sent", nil},
+				{"1 - Dialog shown", []string{"screen.rp_info"}},
+				{"2 - User engaged", []string{"screen.set_password", "screen.pick_email", "screen.provision_primary_user", "screen.verify_primary_user", "authenticate.enter_password"}},
+				{"3 - Error screen", []string{"screen.error"}},
+				{"4 - Logged in (assertion generated)", []string{"assertion_generated"}},
+			},
+		},
+		Milestones: []Milestone{},
+	}
+}
+
+// Load reads a JSON configuration file over the defaults. An empty path
+// gives the defaults. Unknown keys are an error, so a typo does not pass
+// silently.
+func Load(path string) (Config, error) {
+	cfg := Default()
+	if path == "" {
+		return cfg, cfg.Validate()
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	// Decoding over the defaults keeps every key the file does not name;
+	// encoding/json adds to existing maps, so a user can add one alias
+	// without restating the others.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Validate checks the values that later stages rely on.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Source == "" {
+		errs = append(errs, errors.New("source is empty"))
+	}
+	if c.HTTP.WindowHours <= 0 || 24%c.HTTP.WindowHours != 0 {
+		errs = append(errs, fmt.Errorf("http.window_hours must divide 24, got %d", c.HTTP.WindowHours))
+	}
+	if c.HTTP.Timeout <= 0 {
+		errs = append(errs, errors.New("http.timeout must be positive"))
+	}
+	if c.HTTP.Retries < 0 {
+		errs = append(errs, fmt.Errorf("http.retries must be 0 or more, got %d", c.HTTP.Retries))
+	}
+	if c.Generate.PerDay <= 0 {
+		errs = append(errs, fmt.Errorf("generate.per_day must be positive, got %d", c.Generate.PerDay))
+	}
+	for _, name := range SegmentationNames {
+		if len(c.Segmentations[name]) == 0 {
+			errs = append(errs, fmt.Errorf("segmentations.%s is missing or empty", name))
+		}
+	}
+	for _, m := range c.Milestones {
+		if _, err := time.Parse(time.DateOnly, m.Date); err != nil {
+			errs = append(errs, fmt.Errorf("milestone %q: date must be YYYY-MM-DD, got %q", m.Milestone, m.Date))
+		}
+	}
+	return errors.Join(errs...)
+}
