@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/persona-kpi/kpi/load"
+)
+
+// Exit codes, so that schedulers and scripts can tell failures apart.
+const (
+	exitOK       = 0
+	exitFailure  = 1 // anything else
+	exitUsage    = 2 // bad flags or configuration
+	exitSource   = 3 // the source could not be read
+	exitDBLocked = 4 // another process holds the database
+)
+
+// exitError carries an exit code with an error.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
+
+func usageError(format string, a ...any) error {
+	return exitError{exitUsage, fmt.Errorf(format, a...)}
+}
+
+func sourceError(err error) error { return exitError{exitSource, err} }
+
+// Main runs the kpi command line and returns its exit code. Errors end in
+// one line on stderr: what failed and, where it helps, what to do.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	fmt.Fprintln(stderr, "kpi: "+msg)
+	var ee exitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, load.ErrLocked):
+		return exitDBLocked
+	case errors.Is(err, context.Canceled):
+		return exitFailure
+	}
+	return exitFailure
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:  "kpi",
+		Usage: "turn Persona sign-in dialog interaction data into KPIs and static report pages",
+		Description: `kpi is a batch pipeline: extract blobs (from KPIggybank, files, or the built-in
+generator) → transform them into Parquet → load them into a DuckDB file.
+
+Example:
+   kpi run                          # the last 30 days from the built-in generator
+   kpi query "select day, count(*) from sessions group by day order by day"`,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		// Errors are printed once, by Main.
+		ExitErrHandler: func(*cli.Context, error) {},
+		Commands: []*cli.Command{
+			runCommand(),
+			extractCommand(),
+			transformCommand(),
+			loadCommand(),
+			queryCommand(),
+			fakeServerCommand(),
+		},
+	}
+}
+
+// newLogger logs to stderr, as text or as JSON lines.
+func newLogger(c *cli.Context) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if c.Bool("quiet") {
+		opts.Level = slog.LevelWarn
+	}
+	w := c.App.ErrWriter
+	switch c.String("log-format") {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, usageError("--log-format must be text or json, got %q", c.String("log-format"))
+	}
+}

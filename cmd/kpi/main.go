@@ -1,0 +1,18 @@
+// Command kpi turns Persona sign-in dialog interaction data into KPIs: it
+// extracts blobs from KPIggybank, files or a built-in generator, flattens
+// them into Parquet, loads them into a DuckDB file and computes KPIs.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, os.Args, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

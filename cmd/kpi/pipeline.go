@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/transform"
+)
+
+func (o options) landing() extract.Landing { return extract.Landing{Dir: o.cfg.Data} }
+
+func (o options) parquetDir() string { return filepath.Join(o.cfg.Data, "parquet") }
+
+// sourceName is the configured source without credentials.
+func (o options) sourceName() string {
+	switch sourceKind(o.cfg.Source) {
+	case "files":
+		return extract.FileSourceName([]string{o.cfg.Source})
+	default:
+		src, err := o.windowSource()
+		if err != nil {
+			return "invalid source"
+		}
+		return src.Name()
+	}
+}
+
+// extractStage lands the days due from the configured source and returns
+// them in order.
+func extractStage(ctx context.Context, o options) ([]time.Time, error) {
+	start := time.Now()
+	var res extract.Result
+	var err error
+	if sourceKind(o.cfg.Source) == "files" {
+		res, err = extract.ExtractFiles(ctx, o.landing(), []string{o.cfg.Source}, extract.FileDays{From: o.from, To: o.to}, o.log)
+		if err == nil && res.Skipped > 0 {
+			o.log.Info("file elements outside the requested days were skipped", "skipped", res.Skipped)
+		}
+	} else {
+		var src extract.WindowSource
+		if src, err = o.windowSource(); err != nil {
+			return nil, err
+		}
+		res, err = extract.ExtractWindows(ctx, o.landing(), src, o.windowDays(), o.cfg.HTTP.WindowHours, o.log)
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		return nil, sourceError(err)
+	}
+	o.log.Info("extract done", "days", dayRange(res.Days), "units", res.Units, "mb", fmt.Sprintf("%.1f", float64(res.Bytes)/1e6), "elapsed", time.Since(start).Round(time.Millisecond))
+	return res.Days, nil
+}
+
+// transformStage builds the Parquet of each landed day.
+func transformStage(ctx context.Context, o options, days []time.Time) (load.Counts, error) {
+	start := time.Now()
+	var total load.Counts
+	for _, day := range days {
+		inputs, err := landedInputs(o.landing(), day)
+		if err != nil {
+			return total, err
+		}
+		st, err := transform.TransformDay(ctx, transform.Options{Day: day, Inputs: inputs, OutDir: o.parquetDir(), Config: o.cfg})
+		if err != nil {
+			return total, err
+		}
+		total = total.Add(load.Counts{Fetched: st.Fetched, Loaded: st.Loaded, Duplicates: st.Duplicates, Rejected: st.Rejected})
+		o.log.Debug("transformed", "day", day.Format(time.DateOnly), "fetched", st.Fetched, "loaded", st.Loaded, "duplicates", st.Duplicates, "rejected", st.Rejected)
+	}
+	o.log.Info("transform done", "days", dayRange(days), "fetched", total.Fetched, "loaded", total.Loaded,
+		"duplicates", total.Duplicates, "rejected", total.Rejected, "elapsed", time.Since(start).Round(time.Millisecond))
+	return total, nil
+}
+
+// landedInputs lists a landed day's units as transform inputs.
+func landedInputs(l extract.Landing, day time.Time) ([]transform.Input, error) {
+	m, err := l.Manifest(day)
+	if err != nil {
+		return nil, err
+	}
+	inputs := make([]transform.Input, 0, len(m.Units))
+	for _, u := range m.Units {
+		u := u
+		inputs = append(inputs, transform.Input{
+			Name:   filepath.ToSlash(filepath.Join("raw", "day="+m.Day, u.File)),
+			Source: m.Source,
+			Open:   func() (io.ReadCloser, error) { return l.Open(day, u) },
+		})
+	}
+	return inputs, nil
+}
+
+// loadStage replaces each day in the database.
+func loadStage(ctx context.Context, o options, db *load.DB, runID int64, days []time.Time) (load.Counts, error) {
+	start := time.Now()
+	var total load.Counts
+	for _, day := range days {
+		c, err := db.LoadDay(ctx, runID, o.parquetDir(), day)
+		if err != nil {
+			return total, err
+		}
+		total = total.Add(c)
+	}
+	o.log.Info("load done", "days", dayRange(days), "loaded", total.Loaded, "elapsed", time.Since(start).Round(time.Millisecond))
+	return total, nil
+}

@@ -1,0 +1,331 @@
+package extract
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/persona-kpi/kpi/transform"
+)
+
+// Result counts what an extract landed.
+type Result struct {
+	Days     []time.Time // days landed, in order
+	Units    int
+	Elements int64 // elements landed (files only; windows are counted by transform)
+	Skipped  int64 // file elements outside the requested days
+	Bytes    int64 // compressed bytes landed
+}
+
+// FileSourceName is the credential-free name of a file source.
+func FileSourceName(paths []string) string { return "file:" + strings.Join(paths, ",") }
+
+// ListFiles expands paths into the files they name: a file as is, a
+// directory as every regular file inside it (recursively, hidden ones
+// skipped), in a stable order.
+func ListFiles(paths []string) ([]string, error) {
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("source %s: %w", p, err)
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(d.Name(), ".") && path != p {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("source %s: %w", p, err)
+		}
+		sort.Strings(found)
+		if len(found) == 0 {
+			return nil, fmt.Errorf("source %s: the directory holds no files", p)
+		}
+		files = append(files, found...)
+	}
+	return files, nil
+}
+
+// openMaybeGzip opens a file, decompressing it when it starts with the
+// gzip magic bytes (whatever its name).
+func openMaybeGzip(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(f, 1<<20)
+	magic, _ := br.Peek(2)
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		zr.Multistream(true)
+		return readCloser{Reader: zr, close: func() error { zr.Close(); return f.Close() }}, nil
+	}
+	return readCloser{Reader: br, close: f.Close}, nil
+}
+
+// FileDays is the range of days to land from files; zero bounds are open.
+type FileDays struct{ From, To time.Time }
+
+func (r FileDays) contains(d time.Time) bool {
+	return (r.From.IsZero() || !d.Before(r.From)) && (r.To.IsZero() || !d.After(r.To))
+}
+
+// ExtractFiles lands the elements of files (a JSON array of KPIggybank
+// rows, NDJSON of rows, or bare blobs; gzip-compressed or not) split by the
+// day of each blob's timestamp, one element per line. Elements whose day
+// cannot be read (no timestamp, not JSON) go to the earliest day their
+// file contains, so that transform rejects them with a reason; elements of
+// days outside r are skipped and counted.
+func ExtractFiles(ctx context.Context, l Landing, paths []string, r FileDays, log *slog.Logger) (Result, error) {
+	var res Result
+	files, err := ListFiles(paths)
+	if err != nil {
+		return res, err
+	}
+	spool, err := os.MkdirTemp(l.Dir, ".spool-")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(spool)
+
+	days := map[time.Time]*daySpool{}
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		if err := spoolFile(path, spool, days, r, &res); err != nil {
+			return res, fmt.Errorf("extract %s: %w", path, err)
+		}
+	}
+	order := make([]time.Time, 0, len(days))
+	for d := range days {
+		order = append(order, d)
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i].Before(order[j]) })
+
+	source := FileSourceName(paths)
+	for _, d := range order {
+		sp := days[d]
+		if err := sp.land(l, d, source); err != nil {
+			return res, fmt.Errorf("land day %s: %w", d.Format(time.DateOnly), err)
+		}
+		res.Days = append(res.Days, d)
+		res.Units++
+		res.Elements += sp.elements
+		res.Bytes += sp.bytes
+		if log != nil {
+			log.Info("landed", "day", d.Format(time.DateOnly), "elements", sp.elements, "files", len(sp.origins))
+		}
+	}
+	return res, nil
+}
+
+// daySpool collects one day's elements in an uncompressed temporary file.
+type daySpool struct {
+	f        *os.File
+	w        *bufio.Writer
+	elements int64
+	bytes    int64
+	origins  []string
+}
+
+func (s *daySpool) add(line []byte, origin string) error {
+	if n := len(s.origins); n == 0 || s.origins[n-1] != origin {
+		s.origins = append(s.origins, origin)
+	}
+	s.elements++
+	if _, err := s.w.Write(line); err != nil {
+		return err
+	}
+	return s.w.WriteByte('\n')
+}
+
+func (s *daySpool) land(l Landing, day time.Time, source string) error {
+	defer s.f.Close()
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	b, err := l.Begin(day, source)
+	if err != nil {
+		return err
+	}
+	if err := b.Lines("files.ndjson.gz", s.f, s.elements, s.origins); err != nil {
+		b.Abort()
+		return err
+	}
+	s.bytes = b.manifest.Units[len(b.manifest.Units)-1].Bytes
+	if err := b.Commit(); err != nil {
+		b.Abort()
+		return err
+	}
+	return nil
+}
+
+func spoolFor(days map[time.Time]*daySpool, dir string, d time.Time) (*daySpool, error) {
+	if sp, ok := days[d]; ok {
+		return sp, nil
+	}
+	f, err := os.CreateTemp(dir, d.Format(time.DateOnly)+"-")
+	if err != nil {
+		return nil, err
+	}
+	sp := &daySpool{f: f, w: bufio.NewWriterSize(f, 64<<10)}
+	days[d] = sp
+	return sp, nil
+}
+
+// spoolFile routes one file's elements to day spools.
+func spoolFile(path, dir string, days map[time.Time]*daySpool, r FileDays, res *Result) error {
+	rc, err := openMaybeGzip(path)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+
+	// Dayless elements wait in memory-bounded order on disk until the
+	// file's first day is known.
+	var undated []byte
+	var undatedN int64
+	undatedFile, err := os.CreateTemp(dir, "undated-")
+	if err != nil {
+		return err
+	}
+	defer undatedFile.Close()
+	uw := bufio.NewWriter(undatedFile)
+
+	var first time.Time
+	var line bytes.Buffer
+	el := transform.NewElements(rc)
+	for el.Next() {
+		raw := el.Raw()
+		day, ok := time.Time{}, false
+		if el.Invalid() == nil {
+			day, ok = transform.ElementDay(raw)
+		}
+		oneLine(&line, raw)
+		if !ok {
+			undatedN++
+			if _, err := uw.Write(append(line.Bytes(), '\n')); err != nil {
+				return err
+			}
+			continue
+		}
+		if first.IsZero() || day.Before(first) {
+			first = day
+		}
+		if !r.contains(day) {
+			res.Skipped++
+			continue
+		}
+		sp, err := spoolFor(days, dir, day)
+		if err != nil {
+			return err
+		}
+		if err := sp.add(line.Bytes(), path); err != nil {
+			return err
+		}
+	}
+	if err := el.Err(); err != nil {
+		return err
+	}
+	if undatedN == 0 {
+		return nil
+	}
+	home := first
+	if home.IsZero() {
+		// Nothing in the file has a day: use the range's start, or else
+		// the file's modification day.
+		home = r.From
+		if home.IsZero() {
+			st, err := os.Stat(path)
+			if err != nil {
+				return err
+			}
+			home = transform.Day(st.ModTime().UnixMilli())
+		}
+	}
+	if !r.contains(home) {
+		res.Skipped += undatedN
+		return nil
+	}
+	if err := uw.Flush(); err != nil {
+		return err
+	}
+	if _, err := undatedFile.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	sp, err := spoolFor(days, dir, home)
+	if err != nil {
+		return err
+	}
+	sc := bufio.NewReader(undatedFile)
+	for {
+		undated, err = sc.ReadBytes('\n')
+		if len(undated) > 0 {
+			if err := sp.add(bytes.TrimSuffix(undated, []byte("\n")), path); err != nil {
+				return err
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// oneLine writes raw as a single line: JSON is compacted (only whitespace
+// changes), anything else has its line breaks replaced by spaces.
+func oneLine(dst *bytes.Buffer, raw []byte) {
+	dst.Reset()
+	if !bytes.ContainsAny(raw, "\r\n") {
+		dst.Write(raw)
+		return
+	}
+	if err := json.Compact(dst, raw); err == nil {
+		return
+	}
+	dst.Reset()
+	for _, c := range raw {
+		if c == '\n' || c == '\r' {
+			c = ' '
+		}
+		dst.WriteByte(c)
+	}
+}

@@ -1,0 +1,286 @@
+package extract
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ErrNotLanded means a day has no raw landing yet.
+var ErrNotLanded = errors.New("not extracted yet")
+
+// Landing is the raw landing area under a data directory. Each extracted
+// day is a directory of gzip-compressed units and a manifest:
+//
+//	<data>/raw/day=YYYY-MM-DD/manifest.json
+//	<data>/raw/day=YYYY-MM-DD/window-0000-2400.json.gz
+//
+// A day's directory is replaced as a whole: units are written to a
+// temporary directory that is renamed into place only once every window of
+// the day has been received, so a failed extract never leaves a partial day.
+type Landing struct {
+	Dir string // the data directory
+}
+
+// Manifest describes one landed day.
+type Manifest struct {
+	Day         string    `json:"day"`
+	Source      string    `json:"source"`
+	ExtractedAt time.Time `json:"extracted_at"`
+	Units       []Unit    `json:"units"`
+}
+
+// Unit is one landed file of a day.
+type Unit struct {
+	File string `json:"file"` // name inside the day directory
+	// Kind is "window" (a window's body exactly as received) or "lines"
+	// (elements read from input files, one per line, routed here by day).
+	Kind     string   `json:"kind"`
+	Start    string   `json:"start,omitempty"` // window bounds, RFC 3339
+	End      string   `json:"end,omitempty"`
+	Origins  []string `json:"origins,omitempty"` // input files, for kind lines
+	Elements int64    `json:"elements,omitempty"`
+	Bytes    int64    `json:"bytes"` // compressed size
+}
+
+// Unit kinds.
+const (
+	KindWindow = "window"
+	KindLines  = "lines"
+)
+
+const manifestName = "manifest.json"
+
+// RawDir is the root of the landing area.
+func (l Landing) RawDir() string { return filepath.Join(l.Dir, "raw") }
+
+// DayDir is the directory of one landed day.
+func (l Landing) DayDir(day time.Time) string {
+	return filepath.Join(l.RawDir(), "day="+day.Format(time.DateOnly))
+}
+
+// Manifest reads a landed day's manifest; ErrNotLanded if there is none.
+func (l Landing) Manifest(day time.Time) (Manifest, error) {
+	var m Manifest
+	b, err := os.ReadFile(filepath.Join(l.DayDir(day), manifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, fmt.Errorf("raw day %s: %w", day.Format(time.DateOnly), ErrNotLanded)
+	}
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("raw day %s: manifest: %w", day.Format(time.DateOnly), err)
+	}
+	return m, nil
+}
+
+// Open returns a unit's decompressed text.
+func (l Landing) Open(day time.Time, u Unit) (io.ReadCloser, error) {
+	f, err := os.Open(filepath.Join(l.DayDir(day), u.File))
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	return readCloser{Reader: zr, close: func() error { zr.Close(); return f.Close() }}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	close func() error
+}
+
+func (r readCloser) Close() error { return r.close() }
+
+// Days lists the landed days in order.
+func (l Landing) Days() ([]time.Time, error) {
+	entries, err := os.ReadDir(l.RawDir())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var days []time.Time
+	for _, e := range entries {
+		name, ok := strings.CutPrefix(e.Name(), "day=")
+		if !e.IsDir() || !ok {
+			continue
+		}
+		d, err := time.Parse(time.DateOnly, name)
+		if err != nil {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(l.RawDir(), e.Name(), manifestName)); err == nil {
+			days = append(days, d)
+		}
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i].Before(days[j]) })
+	return days, nil
+}
+
+// DayBuilder collects the units of one day in a temporary directory.
+// Commit swaps them into place; Abort discards them.
+type DayBuilder struct {
+	landing  Landing
+	day      time.Time
+	tmp      string
+	manifest Manifest
+}
+
+// Begin starts building a day's landing.
+func (l Landing) Begin(day time.Time, source string) (*DayBuilder, error) {
+	if err := os.MkdirAll(l.RawDir(), 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(l.RawDir(), ".tmp-day="+day.Format(time.DateOnly)+"-")
+	if err != nil {
+		return nil, err
+	}
+	return &DayBuilder{
+		landing: l, day: day, tmp: tmp,
+		manifest: Manifest{Day: day.Format(time.DateOnly), Source: source},
+	}, nil
+}
+
+// unitFile is a unit being written: a gzip stream over a file that can be
+// rewound when a source retries.
+type unitFile struct {
+	f  *os.File
+	zw *gzip.Writer
+}
+
+func (b *DayBuilder) createUnit(name string) (*unitFile, error) {
+	f, err := os.Create(filepath.Join(b.tmp, name))
+	if err != nil {
+		return nil, err
+	}
+	// Level 1: the landing copy must keep pace with the rest of the
+	// pipeline; it still shrinks JSON about 8×.
+	zw, err := gzip.NewWriterLevel(f, gzip.BestSpeed)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &unitFile{f: f, zw: zw}, nil
+}
+
+// rewind discards everything written so far.
+func (u *unitFile) rewind() (io.Writer, error) {
+	if err := u.f.Truncate(0); err != nil {
+		return nil, err
+	}
+	if _, err := u.f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	u.zw.Reset(u.f)
+	return u.zw, nil
+}
+
+// finish flushes the unit and returns its compressed size.
+func (u *unitFile) finish() (int64, error) {
+	if err := u.zw.Close(); err != nil {
+		u.f.Close()
+		return 0, err
+	}
+	if err := u.f.Sync(); err != nil {
+		u.f.Close()
+		return 0, err
+	}
+	st, err := u.f.Stat()
+	if err != nil {
+		u.f.Close()
+		return 0, err
+	}
+	return st.Size(), u.f.Close()
+}
+
+// Window fetches one window from src into a new unit.
+func (b *DayBuilder) Window(ctx context.Context, src WindowSource, w Window) error {
+	name := fmt.Sprintf("window-%s-%s.json.gz", clock(b.day, w.Start), clock(b.day, w.End))
+	u, err := b.createUnit(name)
+	if err != nil {
+		return err
+	}
+	if err := src.Fetch(ctx, w, u.rewind); err != nil {
+		u.f.Close()
+		return err
+	}
+	size, err := u.finish()
+	if err != nil {
+		return fmt.Errorf("land %s: %w", name, err)
+	}
+	b.manifest.Units = append(b.manifest.Units, Unit{
+		File: name, Kind: KindWindow, Bytes: size,
+		Start: w.Start.Format(time.RFC3339), End: w.End.Format(time.RFC3339),
+	})
+	return nil
+}
+
+// Lines lands elements that were read from files: one element per line
+// from r (uncompressed NDJSON), compressed into a new unit.
+func (b *DayBuilder) Lines(name string, r io.Reader, elements int64, origins []string) error {
+	u, err := b.createUnit(name)
+	if err != nil {
+		return err
+	}
+	w, err := u.rewind()
+	if err == nil {
+		_, err = io.Copy(w, r)
+	}
+	if err != nil {
+		u.f.Close()
+		return fmt.Errorf("land %s: %w", name, err)
+	}
+	size, err := u.finish()
+	if err != nil {
+		return fmt.Errorf("land %s: %w", name, err)
+	}
+	b.manifest.Units = append(b.manifest.Units, Unit{
+		File: name, Kind: KindLines, Bytes: size, Elements: elements, Origins: origins,
+	})
+	return nil
+}
+
+// Commit writes the manifest and swaps the day into place.
+func (b *DayBuilder) Commit() error {
+	b.manifest.ExtractedAt = time.Now().UTC()
+	mb, err := json.MarshalIndent(b.manifest, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(b.tmp, manifestName), mb, 0o644); err != nil {
+		return err
+	}
+	dst := b.landing.DayDir(b.day)
+	old := b.tmp + ".old"
+	if err := os.Rename(dst, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(b.tmp, dst); err != nil {
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+// Abort discards the day being built.
+func (b *DayBuilder) Abort() { os.RemoveAll(b.tmp) }
+
+// clock names a window edge as HHMM within the day ("2400" for its end).
+func clock(day, t time.Time) string {
+	d := t.Sub(day)
+	return fmt.Sprintf("%02d%02d", int(d.Hours()), int(d.Minutes())%60)
+}

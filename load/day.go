@@ -1,0 +1,83 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/persona-kpi/kpi/transform"
+)
+
+// Counts account for the elements of a day or a run: every element
+// fetched was loaded, dropped as a duplicate, or rejected with a reason.
+type Counts struct {
+	Fetched, Loaded, Duplicates, Rejected int64
+}
+
+// Add sums two counts.
+func (c Counts) Add(o Counts) Counts {
+	return Counts{c.Fetched + o.Fetched, c.Loaded + o.Loaded, c.Duplicates + o.Duplicates, c.Rejected + o.Rejected}
+}
+
+// Balanced reports whether fetched = loaded + duplicates + rejected.
+func (c Counts) Balanced() bool { return c.Fetched == c.Loaded+c.Duplicates+c.Rejected }
+
+// sqlString quotes s as a SQL string literal. Table functions such as
+// read_parquet take no bound parameters, and paths may hold quotes.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// LoadDay replaces one day's sessions, events and rejects with the Parquet
+// that transform wrote for it, in one transaction together with the day's
+// entry in loaded_days: a reader sees the old day or the new one, never a
+// mix, and loading a day again gives the same tables.
+func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day time.Time) (Counts, error) {
+	ds := day.Format(time.DateOnly)
+	stats, err := transform.ReadStats(parquetDir, day)
+	if err != nil {
+		return Counts{}, fmt.Errorf("load day %s: %w (run `kpi transform` for it first)", ds, err)
+	}
+	c := Counts{stats.Fetched, stats.Loaded, stats.Duplicates, stats.Rejected}
+	if !c.Balanced() {
+		return c, fmt.Errorf("load day %s: stats do not add up: fetched %d != loaded %d + duplicates %d + rejected %d",
+			ds, c.Fetched, c.Loaded, c.Duplicates, c.Rejected)
+	}
+	tx, err := d.BeginTx(ctx, nil)
+	if err != nil {
+		return c, fmt.Errorf("load day %s: %w", ds, err)
+	}
+	defer tx.Rollback()
+
+	tables := []struct {
+		name, path string
+		want       int64
+	}{
+		{"sessions", transform.SessionsPath(parquetDir, day), stats.Loaded},
+		{"events", transform.EventsPath(parquetDir, day), -1},
+		{"rejects", transform.RejectsPath(parquetDir, day), stats.Rejected},
+	}
+	for _, t := range tables {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE day = ?", ds); err != nil {
+			return c, fmt.Errorf("load day %s: clear %s: %w", ds, t.name, err)
+		}
+		res, err := tx.ExecContext(ctx, "INSERT INTO "+t.name+" SELECT * FROM read_parquet("+sqlString(t.path)+")")
+		if err != nil {
+			return c, fmt.Errorf("load day %s: %s from %s: %w", ds, t.name, t.path, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return c, fmt.Errorf("load day %s: %s: %w", ds, t.name, err)
+		}
+		if t.want >= 0 && n != t.want {
+			return c, fmt.Errorf("load day %s: %s holds %d rows but its stats say %d: transform the day again", ds, t.path, n, t.want)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO loaded_days VALUES (?, ?, now(), ?, ?, ?, ?)`,
+		ds, runID, c.Fetched, c.Loaded, c.Duplicates, c.Rejected); err != nil {
+		return c, fmt.Errorf("load day %s: %w", ds, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return c, fmt.Errorf("load day %s: commit: %w", ds, err)
+	}
+	return c, nil
+}

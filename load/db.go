@@ -1,0 +1,91 @@
+package load
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/marcboeker/go-duckdb"
+
+	kpisql "github.com/persona-kpi/kpi/sql"
+)
+
+// ErrLocked means another process holds the DuckDB file for writing.
+var ErrLocked = errors.New("the database is in use by another kpi process")
+
+// DB is the read-write DuckDB file of one run. It holds a single
+// connection, because DuckDB allows one writer and transactions must not
+// hop between connections.
+type DB struct {
+	*sql.DB
+	Path string
+}
+
+// Open opens (creating if needed) the DuckDB file for writing and applies
+// pending migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, kpisql.Migrations())
+}
+
+func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
+	connector, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, openError(path, err)
+	}
+	if err := Migrate(ctx, db, migrations); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	return &DB{DB: db, Path: path}, nil
+}
+
+// OpenReadOnly opens an existing DuckDB file for reading only, so that
+// queries can never change it.
+func OpenReadOnly(ctx context.Context, path string) (*sql.DB, error) {
+	connector, err := duckdb.NewConnector(path+"?access_mode=read_only", nil)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	db := sql.OpenDB(connector)
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, openError(path, err)
+	}
+	return db, nil
+}
+
+func openError(path string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock"):
+		return fmt.Errorf("database %s: %w", path, ErrLocked)
+	case strings.Contains(msg, "No such file") || strings.Contains(msg, "does not exist"):
+		return fmt.Errorf("database %s does not exist: run `kpi run` first", path)
+	}
+	return fmt.Errorf("database %s: %w", path, err)
+}
+
+// Close checkpoints the write-ahead log into the file and closes it, so
+// the file is complete on its own.
+func (d *DB) Close() error {
+	_, cerr := d.ExecContext(context.Background(), "CHECKPOINT")
+	if err := d.DB.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", d.Path, err)
+	}
+	if cerr != nil {
+		return fmt.Errorf("checkpoint %s: %w", d.Path, cerr)
+	}
+	return nil
+}
