@@ -114,6 +114,9 @@ func ExtractFiles(ctx context.Context, l Landing, paths []string, r FileDays, lo
 	if err != nil {
 		return res, err
 	}
+	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
+		return res, err
+	}
 	spool, err := os.MkdirTemp(l.Dir, ".spool-")
 	if err != nil {
 		return res, err

@@ -129,7 +129,7 @@ var (
 
 	rpAPIs = newWeighted(
 		w("watch_without_onready", 34), w("watch_with_onready", 25), w("get", 24),
-		w("getVerifiedEmail", 10), w("internal", 7))
+		w("getVerifiedEmail", 10), w("internal", 1))
 )
 
 // pickDevice draws an OS, browser, version and a screen consistent with

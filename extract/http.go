@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,6 +58,7 @@ type HTTPSource struct {
 	name                       string
 	user, pass                 string
 	auth                       bool
+	secrets                    []string // scrubbed from server-provided text
 	opt                        HTTPOptions
 	client                     *http.Client
 	log                        *slog.Logger
@@ -149,6 +151,15 @@ func NewHTTP(rawURL string, opt HTTPOptions) (*HTTPSource, error) {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.auth {
+		// The encoded header too: a server may echo it back.
+		token := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+		for _, secret := range []string{token, pass, user} {
+			if secret != "" {
+				s.secrets = append(s.secrets, secret)
+			}
+		}
 	}
 	return s, nil
 }
@@ -612,10 +623,8 @@ func (s *HTTPSource) snippet(b []byte) string {
 		sb.WriteRune(r)
 	}
 	text := sb.String()
-	for _, secret := range []string{s.pass, s.user} {
-		if secret != "" {
-			text = strings.ReplaceAll(text, secret, "***")
-		}
+	for _, secret := range s.secrets {
+		text = strings.ReplaceAll(text, secret, "***")
 	}
 	if utf8.RuneCountInString(text) > 80 {
 		text = string([]rune(text)[:80]) + "…"

@@ -1,0 +1,229 @@
+package extract
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"time"
+)
+
+// Generator makes realistic KPIggybank rows, deterministic for a seed.
+//
+// A day's rows depend only on (Seed, day): the day is cut into 10-minute
+// slots (the blob timestamps' privacy rounding), each slot's volume comes
+// from the day's plan, and each row is built from its own seed derived
+// from (Seed, day, slot, index). So any split of time into windows yields
+// the same rows, and memory stays bounded whatever PerDay is.
+type Generator struct {
+	Seed   int64
+	PerDay int // average blobs per day; 0 or less makes no rows
+}
+
+const (
+	slotMs      = 10 * 60 * 1000
+	dayMs       = 24 * 60 * 60 * 1000
+	slotsPerDay = dayMs / slotMs
+	// dupThreshold makes 0.3% of rows delivered twice, as KPIggybank
+	// sometimes does.
+	dupThreshold = (1 << 64) / 1000 * 3
+)
+
+// trendRefDay is 2013-06-01 (days since 1970), the middle of Persona's
+// busy years: volume is PerDay × weekday factor there.
+const trendRefDay = 15857
+
+// Weekday factors, Sunday first; their mean is 1 so a week averages PerDay.
+var weekdayFactor = [7]float64{0.83, 1.08, 1.10, 1.09, 1.07, 1.00, 0.83}
+
+// Name describes the source for logs and the runs table.
+func (g Generator) Name() string {
+	return fmt.Sprintf("generate(seed=%d,per_day=%d)", g.Seed, g.PerDay)
+}
+
+// dayPlan is one day's volume, spread over its slots.
+type dayPlan struct {
+	seed  uint64
+	count [slotsPerDay]int
+}
+
+func (g Generator) daySeed(day int64) uint64 { return mix(uint64(g.Seed), uint64(day)) }
+
+// dayTotal is the number of blobs (duplicates not counted) on a day:
+// PerDay × weekday × a slow growth trend × a little noise.
+func (g Generator) dayTotal(day int64) int {
+	if g.PerDay <= 0 {
+		return 0
+	}
+	wd := weekdayFactor[((day+4)%7+7)%7] // 1970-01-01 was a Thursday
+	trend := 1 + 0.15*math.Tanh(float64(day-trendRefDay)/730)
+	r := rng{mix(g.daySeed(day), 0x701a1)}
+	noise := 1 + math.Max(-0.1, math.Min(0.1, 0.04*r.normal()))
+	return int(math.Round(float64(g.PerDay) * wd * trend * noise))
+}
+
+// plan spreads the day's total over the slots along a daily curve (the
+// users are mostly in Europe and the Americas) with some slot-to-slot
+// noise. Cumulative rounding makes the slots add up to the total exactly.
+func (g Generator) plan(day int64, p *dayPlan) {
+	p.seed = g.daySeed(day)
+	total := float64(g.dayTotal(day))
+	r := rng{mix(p.seed, 0x5107)}
+	var weights [slotsPerDay]float64
+	var sum float64
+	for s := range weights {
+		h := (float64(s) + 0.5) / 6
+		v := 1 + 0.55*math.Cos(2*math.Pi*(h-16)/24) + 0.12*math.Cos(4*math.Pi*(h-19)/24)
+		v *= 0.85 + 0.3*r.float()
+		weights[s] = v
+		sum += v
+	}
+	var cum float64
+	prev := 0
+	for s, v := range weights {
+		cum += v
+		upTo := int(math.Round(total * cum / sum))
+		p.count[s] = upTo - prev
+		prev = upTo
+	}
+}
+
+func slotSeed(daySeed uint64, slot int) uint64 { return mix(daySeed, uint64(slot)+1) }
+
+func rowSeed(slotSeed uint64, i int) uint64 { return mix(slotSeed, uint64(i)<<1) }
+
+// isDup says whether row i of a slot is delivered a second time.
+func isDup(slotSeed uint64, i int) bool {
+	return mix(slotSeed, uint64(i)<<1|1) < dupThreshold
+}
+
+// genState holds the buffers reused for every row of a Rows call.
+type genState struct {
+	b   blob
+	buf []byte
+}
+
+// row builds row i of a slot in st.buf.
+func (st *genState) row(seed uint64, slotStart int64) []byte {
+	r := rng{seed}
+	idHi, idLo := r.u64(), r.u64()
+	b := &st.b
+	b.reset()
+	b.simulate(&r)
+	ts := slotStart
+	if b.ts == tsSeconds {
+		ts /= 1000 // slot starts are whole seconds
+	}
+	buf := append(st.buf[:0], `{"id":"`...)
+	buf = appendHex128(buf, idHi, idLo)
+	buf = append(buf, `","key":`...)
+	buf = appendInt(buf, ts, false)
+	buf = append(buf, `,"value":`...)
+	buf = b.appendBlob(buf, ts)
+	buf = append(buf, '}')
+	st.buf = buf
+	return buf
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// Rows calls fn with the JSON text of each KPIggybank row
+// {"id":..,"key":..,"value":{blob}} whose blob timestamp (normalized to
+// ms; the row key when the blob has none) lies in w, in timestamp order.
+// fn must not retain the slice. Rows returns fn's first error.
+func (g Generator) Rows(w Window, fn func(row []byte) error) error {
+	if g.PerDay <= 0 || !w.End.After(w.Start) {
+		return nil
+	}
+	st := genState{buf: make([]byte, 0, 4096), b: blob{events: make([]event, 0, 32)}}
+	var p dayPlan
+	for day := floorDiv(w.StartMs(), dayMs); day <= floorDiv(w.EndMs(), dayMs); day++ {
+		g.plan(day, &p)
+		for s := 0; s < slotsPerDay; s++ {
+			start := day*dayMs + int64(s)*slotMs
+			if !w.Contains(start) || p.count[s] == 0 {
+				continue
+			}
+			ss := slotSeed(p.seed, s)
+			for i := 0; i < p.count[s]; i++ {
+				if err := fn(st.row(rowSeed(ss, i), start)); err != nil {
+					return err
+				}
+			}
+			// Duplicates come at the end of their slot; rebuilding them
+			// from their seed keeps nothing in memory.
+			for i := 0; i < p.count[s]; i++ {
+				if isDup(ss, i) {
+					if err := fn(st.row(rowSeed(ss, i), start)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// DayCount is the number of rows Rows yields for the whole UTC day of
+// day (duplicates included), without building them.
+func (g Generator) DayCount(day time.Time) int {
+	if g.PerDay <= 0 {
+		return 0
+	}
+	var p dayPlan
+	g.plan(floorDiv(day.UnixMilli(), dayMs), &p)
+	n := 0
+	for s, c := range p.count {
+		n += c
+		ss := slotSeed(p.seed, s)
+		for i := 0; i < c; i++ {
+			if isDup(ss, i) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Fetch implements WindowSource: it writes the window's rows as a JSON
+// array, exactly like KPIggybank's GET /wsapi/interaction_data response.
+func (g Generator) Fetch(ctx context.Context, w Window, open func() (io.Writer, error)) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("generate %s: %w", w, err)
+	}
+	out, err := open()
+	if err != nil {
+		return fmt.Errorf("generate %s: %w", w, err)
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
+	_ = bw.WriteByte('[')
+	n := 0
+	err = g.Rows(w, func(row []byte) error {
+		if n > 0 {
+			_ = bw.WriteByte(',')
+		}
+		n++
+		if n%8192 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		_, err := bw.Write(row)
+		return err
+	})
+	if err == nil {
+		_ = bw.WriteByte(']')
+		err = bw.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("generate %s: %w", w, err)
+	}
+	return nil
+}

@@ -1,0 +1,707 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// monday is a Monday in Persona's busy years, where the trend factor is 1.
+var monday = time.Date(2013, 6, 3, 0, 0, 0, 0, time.UTC)
+
+func dayWindow(day time.Time) Window { return Window{Start: day, End: day.AddDate(0, 0, 1)} }
+
+func collectRows(t testing.TB, g Generator, w Window) []string {
+	t.Helper()
+	var rows []string
+	require.NoError(t, g.Rows(w, func(row []byte) error {
+		rows = append(rows, string(row))
+		return nil
+	}))
+	return rows
+}
+
+type genRow struct {
+	ID    string                     `json:"id"`
+	Key   json.RawMessage            `json:"key"`
+	Value map[string]json.RawMessage `json:"value"`
+	raw   string
+}
+
+type genEvent struct {
+	name string
+	at   int64
+}
+
+func parseRows(t testing.TB, rows []string) []genRow {
+	t.Helper()
+	out := make([]genRow, len(rows))
+	for i, s := range rows {
+		require.Truef(t, json.Valid([]byte(s)), "row %d is not valid JSON: %s", i, s)
+		require.NoError(t, json.Unmarshal([]byte(s), &out[i]), s)
+		out[i].raw = s
+	}
+	return out
+}
+
+// numberMs reads a JSON number or numeric string in ms or seconds, as the
+// pipeline does, and returns ms.
+func numberMs(t testing.TB, raw json.RawMessage) int64 {
+	t.Helper()
+	s := strings.Trim(string(raw), `"`)
+	v, err := strconv.ParseInt(s, 10, 64)
+	require.NoError(t, err, string(raw))
+	if v < 1e11 {
+		v *= 1000
+	}
+	return v
+}
+
+// stream parses a blob's event_stream; ok is false for every unusable
+// shape.
+func (r genRow) stream() (events []genEvent, ok bool) {
+	raw, has := r.Value["event_stream"]
+	if !has {
+		return nil, false
+	}
+	var pairs []json.RawMessage
+	if json.Unmarshal(raw, &pairs) != nil || len(pairs) == 0 {
+		return nil, false
+	}
+	for _, p := range pairs {
+		var pair []json.RawMessage
+		if json.Unmarshal(p, &pair) != nil || len(pair) != 2 {
+			return nil, false
+		}
+		var e genEvent
+		if json.Unmarshal(pair[0], &e.name) != nil || json.Unmarshal(pair[1], &e.at) != nil {
+			return nil, false
+		}
+		events = append(events, e)
+	}
+	return events, true
+}
+
+func (r genRow) str(field string) string {
+	var s string
+	_ = json.Unmarshal(r.Value[field], &s)
+	return s
+}
+
+func (r genRow) sub(field, key string) json.RawMessage {
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(r.Value[field], &m)
+	return m[key]
+}
+
+func has(events []genEvent, names ...string) bool {
+	for _, n := range names {
+		found := false
+		for _, e := range events {
+			if e.name == n {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func TestGeneratorIsDeterministicPerSeed(t *testing.T) {
+	w := Window{Start: monday.Add(9 * time.Hour), End: monday.Add(12 * time.Hour)}
+	a := collectRows(t, Generator{Seed: 7, PerDay: 2000}, w)
+	b := collectRows(t, Generator{Seed: 7, PerDay: 2000}, w)
+	c := collectRows(t, Generator{Seed: 8, PerDay: 2000}, w)
+	require.NotEmpty(t, a)
+	assert.Equal(t, a, b)
+	assert.NotEqual(t, a, c)
+
+	ids := map[string]bool{}
+	for _, r := range parseRows(t, a) {
+		ids[r.ID] = true
+	}
+	for _, r := range parseRows(t, c) {
+		assert.Falsef(t, ids[r.ID], "seed 8 reuses id %s of seed 7", r.ID)
+	}
+}
+
+func TestGeneratorWindowSplitsYieldTheSameRows(t *testing.T) {
+	g := Generator{Seed: 3, PerDay: 2000}
+	whole := collectRows(t, g, dayWindow(monday))
+	require.NotEmpty(t, whole)
+
+	odd := []Window{
+		{Start: monday, End: monday.Add(7*time.Hour + 5*time.Minute)},
+		{Start: monday.Add(7*time.Hour + 5*time.Minute), End: monday.Add(7*time.Hour + 10*time.Minute)},
+		{Start: monday.Add(7*time.Hour + 10*time.Minute), End: monday.Add(7*time.Hour + 10*time.Minute + time.Millisecond)},
+		{Start: monday.Add(7*time.Hour + 10*time.Minute + time.Millisecond), End: monday.AddDate(0, 0, 1)},
+	}
+	tests := []struct {
+		name    string
+		windows []Window
+	}{
+		{"hourly", DayWindows(monday, 1)},
+		{"six-hourly", DayWindows(monday, 6)},
+		{"uneven edges", odd},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, w := range tt.windows {
+				got = append(got, collectRows(t, g, w)...)
+			}
+			assert.Equal(t, whole, got)
+		})
+	}
+
+	t.Run("across midnight", func(t *testing.T) {
+		evening := Window{Start: monday.Add(-4 * time.Hour), End: monday}
+		morning := Window{Start: monday, End: monday.Add(4 * time.Hour)}
+		want := append(collectRows(t, g, evening), collectRows(t, g, morning)...)
+		got := collectRows(t, g, Window{Start: evening.Start, End: morning.End})
+		assert.Equal(t, want, got)
+	})
+}
+
+var idPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func TestGeneratorRowsLieInTheirWindowOnTenMinuteBoundaries(t *testing.T) {
+	g := Generator{Seed: 1, PerDay: 5000}
+	// Edges inside slots: only the slots starting at 10:10 .. 13:20 count.
+	w := Window{Start: monday.Add(10*time.Hour + 5*time.Minute), End: monday.Add(13*time.Hour + 25*time.Minute)}
+	rows := parseRows(t, collectRows(t, g, w))
+	require.NotEmpty(t, rows)
+	prev := int64(0)
+	for _, r := range rows {
+		assert.Regexp(t, idPattern, r.ID)
+		key := numberMs(t, r.Key)
+		ms := key
+		if ts, ok := r.Value["timestamp"]; ok {
+			ms = numberMs(t, ts)
+			assert.JSONEq(t, string(ts), string(r.Key), "the key is the blob's timestamp")
+		}
+		assert.Truef(t, w.Contains(ms), "timestamp %d outside %s", ms, w)
+		assert.Zero(t, ms%slotMs, "timestamp not rounded down to 10 minutes")
+		assert.GreaterOrEqual(t, ms, prev, "rows out of timestamp order")
+		prev = ms
+	}
+	assert.Equal(t, monday.Add(10*time.Hour+10*time.Minute).UnixMilli(), numberMs(t, rows[0].Key))
+}
+
+func TestGeneratorEmptyAndZeroVolume(t *testing.T) {
+	assert.Empty(t, collectRows(t, Generator{Seed: 1, PerDay: 0}, dayWindow(monday)))
+	assert.Zero(t, Generator{Seed: 1, PerDay: 0}.DayCount(monday))
+	assert.Empty(t, collectRows(t, Generator{Seed: 1, PerDay: 2000}, Window{Start: monday, End: monday}))
+	// 10:01..10:09 holds no slot start.
+	assert.Empty(t, collectRows(t, Generator{Seed: 1, PerDay: 2000},
+		Window{Start: monday.Add(10*time.Hour + time.Minute), End: monday.Add(10*time.Hour + 9*time.Minute)}))
+}
+
+var whitelist = map[string]bool{
+	"event_stream": true, "timestamp": true, "sample_rate": true, "lang": true,
+	"screen_size": true, "user_agent": true, "number_emails": true,
+	"number_sites_signed_in": true, "number_sites_logged_in": true, "sites_signed_in": true,
+	"number_sites_remembered": true, "new_account": true, "email_type": true,
+	"rp_api": true, "orphaned": true,
+}
+
+func TestGeneratorBlobsHaveOnlyWhitelistedFields(t *testing.T) {
+	rows := parseRows(t, collectRows(t, Generator{Seed: 2, PerDay: 2000}, dayWindow(monday)))
+	for _, r := range rows {
+		for k := range r.Value {
+			assert.Truef(t, whitelist[k], "field %q is not whitelisted: %s", k, r.raw)
+		}
+		sitesNames := 0
+		for _, k := range []string{"number_sites_signed_in", "number_sites_logged_in", "sites_signed_in"} {
+			if _, ok := r.Value[k]; ok {
+				sitesNames++
+			}
+		}
+		assert.LessOrEqual(t, sitesNames, 1, r.raw)
+	}
+}
+
+func TestGeneratorFetchWritesKPIggybankArray(t *testing.T) {
+	g := Generator{Seed: 4, PerDay: 3000}
+	tests := []struct {
+		name string
+		w    Window
+	}{
+		{"six hours", Window{Start: monday.Add(6 * time.Hour), End: monday.Add(12 * time.Hour)}},
+		{"no slot", Window{Start: monday.Add(time.Minute), End: monday.Add(2 * time.Minute)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := collectRows(t, g, tt.w)
+			var buf bytes.Buffer
+			opened := 0
+			require.NoError(t, g.Fetch(context.Background(), tt.w, func() (io.Writer, error) {
+				opened++
+				buf.Reset()
+				return &buf, nil
+			}))
+			assert.Equal(t, 1, opened)
+			var arr []json.RawMessage
+			require.NoError(t, json.Unmarshal(buf.Bytes(), &arr))
+			assert.Len(t, arr, len(rows))
+			assert.Equal(t, "["+strings.Join(rows, ",")+"]", buf.String())
+		})
+	}
+}
+
+func TestGeneratorFetchReportsFailures(t *testing.T) {
+	g := Generator{Seed: 4, PerDay: 2000}
+	w := dayWindow(monday)
+	boom := errors.New("disk full")
+
+	err := g.Fetch(context.Background(), w, func() (io.Writer, error) { return nil, boom })
+	assert.ErrorIs(t, err, boom)
+
+	err = g.Fetch(context.Background(), w, func() (io.Writer, error) { return failWriter{boom}, nil })
+	assert.ErrorIs(t, err, boom)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err = g.Fetch(ctx, w, func() (io.Writer, error) { return io.Discard, nil })
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+type failWriter struct{ err error }
+
+func (f failWriter) Write([]byte) (int, error) { return 0, f.err }
+
+func TestGeneratorRowsStopsAtTheFirstError(t *testing.T) {
+	stop := errors.New("stop")
+	n := 0
+	err := Generator{Seed: 1, PerDay: 2000}.Rows(dayWindow(monday), func([]byte) error {
+		n++
+		if n == 5 {
+			return stop
+		}
+		return nil
+	})
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, 5, n)
+}
+
+func TestGeneratorDayCountEqualsTheDaysRows(t *testing.T) {
+	tests := []struct {
+		g   Generator
+		day time.Time
+	}{
+		{Generator{Seed: 1, PerDay: 2000}, monday},
+		{Generator{Seed: 9, PerDay: 500}, monday.AddDate(0, 0, 5)},
+		{Generator{Seed: -3, PerDay: 20000}, time.Date(2014, 2, 1, 0, 0, 0, 0, time.UTC)},
+		{Generator{Seed: 1, PerDay: 1}, monday},
+	}
+	for _, tt := range tests {
+		t.Run(tt.g.Name()+"/"+tt.day.Format("2006-01-02"), func(t *testing.T) {
+			n := 0
+			require.NoError(t, tt.g.Rows(dayWindow(tt.day), func([]byte) error { n++; return nil }))
+			assert.Equal(t, n, tt.g.DayCount(tt.day))
+			assert.Equal(t, n, tt.g.DayCount(tt.day.Add(15*time.Hour)), "any time of the day names the day")
+		})
+	}
+}
+
+func TestGeneratorWeeklyVolumeFollowsPerDayWithQuietWeekends(t *testing.T) {
+	g := Generator{Seed: 5, PerDay: 2000}
+	total := 0
+	var weekdays, weekend []int
+	for i := 0; i < 7; i++ {
+		n := g.DayCount(monday.AddDate(0, 0, i))
+		total += n
+		if i < 5 {
+			weekdays = append(weekdays, n)
+		} else {
+			weekend = append(weekend, n)
+		}
+	}
+	// Rows include the 0.3% of duplicates.
+	assert.InDelta(t, 2000, float64(total)/7, 2000*0.08)
+	sort.Ints(weekdays)
+	for _, n := range weekend {
+		assert.Less(t, n, weekdays[0])
+	}
+	// A year on, the growth trend shows.
+	later := 0
+	for i := 0; i < 7; i++ {
+		later += g.DayCount(monday.AddDate(1, 0, i))
+	}
+	assert.Greater(t, later, total)
+}
+
+func TestGeneratorDayHasEveryFlow(t *testing.T) {
+	rows := parseRows(t, collectRows(t, Generator{Seed: 11, PerDay: 2000}, dayWindow(monday)))
+	isTrue := func(r genRow, f string) bool { return string(r.Value[f]) == "true" }
+	flows := []struct {
+		name string
+		is   func(r genRow, ev []genEvent) bool
+	}{
+		{"returning user picks an email", func(r genRow, ev []genEvent) bool {
+			return has(ev, "screen.rp_info", "screen.pick_email", "generate_assertion", "assertion_generated", "window.unload")
+		}},
+		{"password sign-in", func(r genRow, ev []genEvent) bool {
+			return has(ev, "screen.authenticate", "authenticate.enter_password", "authenticate.password_submitted", "authenticate.password_success", "assertion_generated")
+		}},
+		{"wrong password then success", func(r genRow, ev []genEvent) bool {
+			return has(ev, "authenticate.password_fail", "authenticate.password_success", "assertion_generated")
+		}},
+		{"new user, secondary email, confirmed", func(r genRow, ev []genEvent) bool {
+			return has(ev, "screen.set_password", "user.user_staged", "screen.check_registration", "user.user_confirmed", "assertion_generated") &&
+				r.str("email_type") == "secondary" && isTrue(r, "new_account")
+		}},
+		{"new user, secondary email, left waiting", func(r genRow, ev []genEvent) bool {
+			return has(ev, "user.user_staged") && !has(ev, "user.user_confirmed") && isTrue(r, "orphaned")
+		}},
+		{"new user, primary email", func(r genRow, ev []genEvent) bool {
+			return has(ev, "screen.verify_primary_user", "window.redirect_to_primary", "screen.provision_primary_user", "assertion_generated") &&
+				isTrue(r, "new_account") && r.str("email_type") == "primary"
+		}},
+		{"returning primary user provisioned", func(r genRow, ev []genEvent) bool {
+			return has(ev, "screen.provision_primary_user", "assertion_generated") && string(r.Value["new_account"]) == "false"
+		}},
+		{"password reset", func(r genRow, ev []genEvent) bool {
+			return has(ev, "screen.reset_password", "user.reset_password_staged", "user.reset_password_confirmed", "assertion_generated")
+		}},
+		{"email addition (typo)", func(r genRow, ev []genEvent) bool {
+			return has(ev, "screen.add_email", "user.email_staged", "user.email_confrimed", "assertion_generated")
+		}},
+		{"email addition (spelled right)", func(r genRow, ev []genEvent) bool {
+			return has(ev, "user.email_staged", "user.email_confirmed")
+		}},
+		{"bounce", func(r genRow, ev []genEvent) bool {
+			return len(ev) == 2 && ev[0].name == "screen.rp_info" && ev[1].name == "window.unload"
+		}},
+		{"cancel", func(r genRow, ev []genEvent) bool { return has(ev, "screen.cancel") }},
+		{"error screen", func(r genRow, ev []genEvent) bool { return has(ev, "screen.error") }},
+		{"named error screen", func(r genRow, ev []genEvent) bool {
+			for _, e := range ev {
+				if strings.HasPrefix(e.name, "screen.error.") {
+					return true
+				}
+			}
+			return false
+		}},
+		{"staging continuation", func(r genRow, ev []genEvent) bool {
+			return has(ev, "staging_continuation", "user.user_confirmed", "assertion_generated")
+		}},
+		{"logout", func(r genRow, ev []genEvent) bool { return has(ev, "user.logout") }},
+		{"no window.unload", func(r genRow, ev []genEvent) bool { return ev[len(ev)-1].name != "window.unload" }},
+	}
+	counts := make([]int, len(flows))
+	for _, r := range rows {
+		ev, ok := r.stream()
+		if !ok {
+			continue
+		}
+		for i, f := range flows {
+			if f.is(r, ev) {
+				counts[i]++
+			}
+		}
+	}
+	for i, f := range flows {
+		assert.Positivef(t, counts[i], "no blob of flow %q", f.name)
+	}
+}
+
+func TestGeneratorStreamsAreRealistic(t *testing.T) {
+	rows := parseRows(t, collectRows(t, Generator{Seed: 12, PerDay: 4000}, dayWindow(monday)))
+	var desktopCrypto, mobileCrypto []int64
+	var confirmWaits []int64
+	for _, r := range rows {
+		ev, ok := r.stream()
+		if !ok {
+			continue
+		}
+		for i := 1; i < len(ev); i++ {
+			require.Greaterf(t, ev[i].at, ev[i-1].at, "offsets must increase: %s", r.raw)
+		}
+		var start, staged int64 = -1, -1
+		for _, e := range ev {
+			switch e.name {
+			case "generate_assertion":
+				start = e.at
+			case "assertion_generated":
+				require.GreaterOrEqual(t, start, int64(0), r.raw)
+				var width int
+				_ = json.Unmarshal(r.sub("screen_size", "width"), &width)
+				if width >= 1024 {
+					desktopCrypto = append(desktopCrypto, e.at-start)
+				} else if width > 0 {
+					mobileCrypto = append(mobileCrypto, e.at-start)
+				}
+			case "user.user_staged":
+				staged = e.at
+			case "user.user_confirmed":
+				if staged >= 0 {
+					confirmWaits = append(confirmWaits, e.at-staged)
+				}
+			}
+		}
+	}
+	med := func(v []int64) int64 {
+		sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
+		return v[len(v)/2]
+	}
+	require.NotEmpty(t, desktopCrypto)
+	require.NotEmpty(t, mobileCrypto)
+	require.NotEmpty(t, confirmWaits)
+	assert.Greater(t, med(mobileCrypto), 2*med(desktopCrypto), "crypto is slower on mobile")
+	assert.Greater(t, med(desktopCrypto), int64(50))
+	assert.Less(t, med(mobileCrypto), int64(3000))
+	assert.Greater(t, med(confirmWaits), int64(time.Minute/time.Millisecond), "confirming an email takes minutes")
+}
+
+func TestGeneratorMixesAreRealistic(t *testing.T) {
+	rows := parseRows(t, collectRows(t, Generator{Seed: 13, PerDay: 4000}, dayWindow(monday)))
+	seen := map[string]map[string]int{}
+	count := func(field, v string) {
+		if seen[field] == nil {
+			seen[field] = map[string]int{}
+		}
+		seen[field][v]++
+	}
+	for _, r := range rows {
+		var os, browser string
+		_ = json.Unmarshal(r.sub("user_agent", "os"), &os)
+		_ = json.Unmarshal(r.sub("user_agent", "browser"), &browser)
+		count("os", os)
+		count("browser", browser)
+		count("lang", r.str("lang"))
+		count("rp_api", r.str("rp_api"))
+		count("email_type", r.str("email_type"))
+		count("sample_rate", strings.Trim(string(r.Value["sample_rate"]), `"`))
+
+		var width int
+		if err := json.Unmarshal(r.sub("screen_size", "width"), &width); err != nil {
+			continue // missing or sent as a string
+		}
+		switch os {
+		case "iPhone", "iPod", "FirefoxOS":
+			assert.LessOrEqualf(t, width, 640, "phone screen: %s", r.raw)
+		case "iPad":
+			assert.Truef(t, width > 640 && width < 1024, "tablet screen: %s", r.raw)
+		case "Android":
+			assert.Lessf(t, width, 1024, "android screen: %s", r.raw)
+		case "Windows NT 6.1", "Windows NT 6.2", "Windows NT 5.1", "Windows NT 6.0", "Macintosh", "Linux":
+			assert.GreaterOrEqualf(t, width, 1024, "desktop screen: %s", r.raw)
+		}
+	}
+	want := map[string][]string{
+		"os": {"Windows NT 6.1", "Windows NT 6.2", "Windows NT 5.1", "Windows NT 6.0", "Macintosh",
+			"Linux", "Android", "iPhone", "iPad", "iPod", "FirefoxOS", "Windows NT 6.3"},
+		"browser":     {"Firefox", "Chrome", "MSIE", "Safari", "Opera"},
+		"lang":        {"en", "en-US", "es", "pt-BR", "de", "fr", "it", "pl", "tr", "ru", "nl", "ja"},
+		"rp_api":      {"get", "getVerifiedEmail", "watch_with_onready", "watch_without_onready", "internal"},
+		"email_type":  {"primary", "secondary"},
+		"sample_rate": {"1", "0.5", "0.1"},
+	}
+	for field, values := range want {
+		for _, v := range values {
+			assert.Positivef(t, seen[field][v], "%s %q never occurs", field, v)
+		}
+	}
+	assert.Greater(t, seen["os"]["Windows NT 6.1"], seen["os"]["Linux"])
+	assert.Greater(t, seen["sample_rate"]["1"], len(rows)/2)
+	assert.Greater(t, seen["lang"]["en-US"], seen["lang"]["ja"])
+}
+
+func TestGeneratorDayHasEveryQuirk(t *testing.T) {
+	raw := collectRows(t, Generator{Seed: 21, PerDay: 2000}, dayWindow(monday))
+	rows := parseRows(t, raw)
+
+	byID := map[string][]string{}
+	for _, r := range rows {
+		byID[r.ID] = append(byID[r.ID], r.raw)
+	}
+	dups := 0
+	for id, texts := range byID {
+		require.LessOrEqualf(t, len(texts), 2, "id %s delivered %d times", id, len(texts))
+		if len(texts) == 2 {
+			dups++
+			assert.Equal(t, texts[0], texts[1], "a duplicate is an exact repeat")
+		}
+	}
+	assert.Positive(t, dups, "no duplicated row")
+
+	isString := func(r genRow, fields ...string) bool {
+		for _, f := range fields {
+			if v := r.Value[f]; len(v) > 0 && v[0] == '"' {
+				return true
+			}
+		}
+		return false
+	}
+	pairShape := func(want string) func(genRow) bool {
+		return func(r genRow) bool {
+			var pairs []json.RawMessage
+			if json.Unmarshal(r.Value["event_stream"], &pairs) != nil {
+				return false
+			}
+			for _, p := range pairs {
+				if string(p) == want || strings.HasPrefix(want, "[\"") && strings.HasPrefix(string(p), "[\"") && strings.HasSuffix(string(p), want[len(want)-6:]) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	quirks := []struct {
+		name string
+		is   func(r genRow) bool
+	}{
+		{"number as a string", func(r genRow) bool {
+			return isString(r, "number_emails", "number_sites_signed_in", "number_sites_logged_in", "sites_signed_in", "number_sites_remembered")
+		}},
+		{"timestamp in seconds", func(r genRow) bool {
+			ts, ok := r.Value["timestamp"]
+			return ok && numberMs(t, ts) != mustInt(t, ts) && string(ts) == string(r.Key)
+		}},
+		{"number_sites_signed_in", func(r genRow) bool { _, ok := r.Value["number_sites_signed_in"]; return ok }},
+		{"number_sites_logged_in", func(r genRow) bool { _, ok := r.Value["number_sites_logged_in"]; return ok }},
+		{"sites_signed_in", func(r genRow) bool { _, ok := r.Value["sites_signed_in"]; return ok }},
+		{"missing lang", func(r genRow) bool { _, ok := r.Value["lang"]; return !ok }},
+		{"missing user_agent", func(r genRow) bool { _, ok := r.Value["user_agent"]; return !ok }},
+		{"missing number_emails", func(r genRow) bool { _, ok := r.Value["number_emails"]; return !ok }},
+		{"missing event_stream", func(r genRow) bool { _, ok := r.Value["event_stream"]; return !ok }},
+		{"empty event_stream", func(r genRow) bool { return string(r.Value["event_stream"]) == "[]" }},
+		{"event_stream not a list", func(r genRow) bool {
+			v := r.Value["event_stream"]
+			return len(v) > 0 && v[0] != '['
+		}},
+		{"pair without offset", pairShape(`["screen.rp_info"]`)},
+		{"pair of numbers", func(r genRow) bool {
+			return strings.Contains(string(r.Value["event_stream"]), "[12,")
+		}},
+		{"malformed pair (any)", func(r genRow) bool {
+			v := r.Value["event_stream"]
+			var pairs []json.RawMessage
+			if json.Unmarshal(v, &pairs) != nil || len(pairs) == 0 {
+				return false
+			}
+			_, ok := r.stream()
+			return !ok
+		}},
+		{"missing timestamp", func(r genRow) bool { _, ok := r.Value["timestamp"]; return !ok }},
+	}
+	for _, q := range quirks {
+		n := 0
+		for _, r := range rows {
+			if q.is(r) {
+				n++
+			}
+		}
+		assert.Positivef(t, n, "quirk %q never occurs", q.name)
+		assert.Lessf(t, n, len(rows)*9/10, "quirk %q is not rare", q.name)
+	}
+
+	unusable := 0
+	for _, r := range rows {
+		_, hasTS := r.Value["timestamp"]
+		if _, ok := r.stream(); !ok || !hasTS {
+			unusable++
+		}
+	}
+	share := float64(unusable) / float64(len(rows))
+	assert.Greater(t, share, 0.005)
+	assert.Less(t, share, 0.06)
+}
+
+func mustInt(t testing.TB, raw json.RawMessage) int64 {
+	v, err := strconv.ParseInt(strings.Trim(string(raw), `"`), 10, 64)
+	require.NoError(t, err)
+	return v
+}
+
+func TestGeneratorHostileStringsAreRareAndValidJSON(t *testing.T) {
+	g := Generator{Seed: 31, PerDay: 5000}
+	hostile, total := 0, 0
+	for i := 0; i < 7; i++ {
+		require.NoError(t, g.Rows(dayWindow(monday.AddDate(0, 0, i)), func(row []byte) error {
+			total++
+			require.Truef(t, json.Valid(row), "invalid JSON: %s", row)
+			var r genRow
+			require.NoError(t, json.Unmarshal(row, &r))
+			r.raw = string(row)
+			ev, _ := r.stream()
+			var os, browser string
+			_ = json.Unmarshal(r.sub("user_agent", "os"), &os)
+			_ = json.Unmarshal(r.sub("user_agent", "browser"), &browser)
+			values := []string{r.str("lang"), os, browser}
+			for _, e := range ev {
+				values = append(values, e.name)
+			}
+			for _, v := range values {
+				if strings.ContainsAny(v, "<>\"'{\u2028\x00") {
+					hostile++
+					break
+				}
+			}
+			return nil
+		}))
+	}
+	assert.Positive(t, hostile)
+	assert.Less(t, hostile, total/1000)
+}
+
+func TestAppendJSONStringRoundTrips(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"plain", "plain"},
+		{`quote " and \ backslash`, `quote " and \ backslash`},
+		{"</script><script>alert(1)</script>", "</script><script>alert(1)</script>"},
+		{"line\u2028sep\u2029", "line\u2028sep\u2029"},
+		{"ctl\x00\x01\x1f\n\r\t", "ctl\x00\x01\x1f\n\r\t"},
+		{"ünï©ødé 日本", "ünï©ødé 日本"},
+		{"bad\xffutf8", "bad\ufffdutf8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			b := appendJSONString(nil, tt.in)
+			require.True(t, json.Valid(b), string(b))
+			var got string
+			require.NoError(t, json.Unmarshal(b, &got))
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestGeneratorName(t *testing.T) {
+	assert.Equal(t, "generate(seed=1,per_day=2000)", Generator{Seed: 1, PerDay: 2000}.Name())
+}
+
+func BenchmarkGeneratorRows(b *testing.B) {
+	g := Generator{Seed: 1, PerDay: 200000}
+	w := dayWindow(monday)
+	rows, bytes := 0, 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		// One hour of a busy day per iteration.
+		hw := Window{Start: w.Start.Add(time.Duration(i%24) * time.Hour), End: w.Start.Add(time.Duration(i%24+1) * time.Hour)}
+		_ = g.Rows(hw, func(row []byte) error {
+			rows++
+			bytes += len(row)
+			return nil
+		})
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(bytes)/float64(rows), "B/row")
+}

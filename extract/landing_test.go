@@ -1,0 +1,134 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// bodySource serves a fixed body per window; its first `flaky` attempts of
+// every window write half the body and fail, as a dropped connection would.
+type bodySource struct {
+	body     func(w Window) string
+	flaky    int
+	attempts map[Window]int
+	failAt   time.Time // a window starting here always fails
+}
+
+func (s *bodySource) Name() string { return "test" }
+
+func (s *bodySource) Fetch(ctx context.Context, w Window, open func() (io.Writer, error)) error {
+	if s.attempts == nil {
+		s.attempts = map[Window]int{}
+	}
+	for {
+		s.attempts[w]++
+		dst, err := open()
+		if err != nil {
+			return err
+		}
+		body := s.body(w)
+		if w.Start.Equal(s.failAt) {
+			io.WriteString(dst, body[:len(body)/2])
+			return errors.New("connection reset")
+		}
+		if s.attempts[w] <= s.flaky {
+			io.WriteString(dst, body[:len(body)/2])
+			continue
+		}
+		_, err = io.WriteString(dst, body)
+		return err
+	}
+}
+
+func readUnit(t *testing.T, l Landing, day time.Time, u Unit) string {
+	t.Helper()
+	rc, err := l.Open(day, u)
+	require.NoError(t, err)
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestExtractWindowsLandsEachWindowExactlyAsReceived(t *testing.T) {
+	l := Landing{Dir: t.TempDir()}
+	day := time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC)
+	src := &bodySource{flaky: 1, body: func(w Window) string { return fmt.Sprintf(`[{"id":"%d"}]`, w.StartMs()) }}
+
+	res, err := ExtractWindows(context.Background(), l, src, []time.Time{day, day.AddDate(0, 0, 1)}, 6, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []time.Time{day, day.AddDate(0, 0, 1)}, res.Days)
+	assert.Equal(t, 8, res.Units)
+
+	m, err := l.Manifest(day)
+	require.NoError(t, err)
+	assert.Equal(t, "test", m.Source)
+	require.Len(t, m.Units, 4)
+	assert.Equal(t, "window-0000-0600.json.gz", m.Units[0].File)
+	assert.Equal(t, "window-1800-2400.json.gz", m.Units[3].File)
+	for i, u := range m.Units {
+		w := DayWindows(day, 6)[i]
+		// The half body of the failed first attempt is gone.
+		assert.Equal(t, fmt.Sprintf(`[{"id":"%d"}]`, w.StartMs()), readUnit(t, l, day, u))
+		assert.Equal(t, KindWindow, u.Kind)
+		assert.Positive(t, u.Bytes)
+	}
+	days, err := l.Days()
+	require.NoError(t, err)
+	assert.Equal(t, res.Days, days)
+}
+
+func TestExtractWindowsFailureKeepsThePreviousDay(t *testing.T) {
+	l := Landing{Dir: t.TempDir()}
+	day := time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC)
+	good := &bodySource{body: func(Window) string { return `["old"]` }}
+	_, err := ExtractWindows(context.Background(), l, good, []time.Time{day}, 24, nil)
+	require.NoError(t, err)
+
+	bad := &bodySource{body: func(Window) string { return `["new"]` }, failAt: day.Add(12 * time.Hour)}
+	_, err = ExtractWindows(context.Background(), l, bad, []time.Time{day}, 12, nil)
+	require.ErrorContains(t, err, "extract day 2013-05-01: connection reset")
+
+	m, err := l.Manifest(day)
+	require.NoError(t, err)
+	require.Len(t, m.Units, 1)
+	assert.Equal(t, `["old"]`, readUnit(t, l, day, m.Units[0]))
+	entries, err := os.ReadDir(l.RawDir())
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary directory is left behind")
+}
+
+func TestManifestOfADayNeverExtracted(t *testing.T) {
+	l := Landing{Dir: t.TempDir()}
+	_, err := l.Manifest(time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC))
+	assert.ErrorIs(t, err, ErrNotLanded)
+	days, err := l.Days()
+	require.NoError(t, err)
+	assert.Empty(t, days)
+	require.NoError(t, os.MkdirAll(filepath.Join(l.RawDir(), "day=2013-05-02"), 0o755))
+	days, err = l.Days()
+	require.NoError(t, err)
+	assert.Empty(t, days, "a day directory without a manifest is not landed")
+}
+
+func TestDayWindowsCoverTheDayWithoutOverlap(t *testing.T) {
+	day := time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC)
+	for _, hours := range []int{1, 6, 24} {
+		ws := DayWindows(day, hours)
+		require.Len(t, ws, 24/hours)
+		assert.Equal(t, day.UnixMilli(), ws[0].StartMs())
+		assert.Equal(t, day.AddDate(0, 0, 1).UnixMilli()-1, ws[len(ws)-1].EndMs())
+		for i := 1; i < len(ws); i++ {
+			assert.Equal(t, ws[i-1].EndMs()+1, ws[i].StartMs())
+		}
+	}
+}

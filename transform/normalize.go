@@ -1,0 +1,609 @@
+package transform
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Reject reasons, stored in rejects.reason and counted in Stats.RejectedBy.
+const (
+	ReasonInvalidJSON        = "invalid_json"          // the element is not JSON
+	ReasonNotAnObject        = "not_an_object"         // the element (or a row's value) is not a JSON object
+	ReasonNoTimestamp        = "no_timestamp"          // timestamp missing or null
+	ReasonBadTimestamp       = "bad_timestamp"         // timestamp not a number, or not in 1970..2100
+	ReasonOutsideWindow      = "outside_window"        // the blob's day is not the day being built
+	ReasonNoEventStream      = "no_event_stream"       // event_stream missing or null
+	ReasonEmptyEventStream   = "empty_event_stream"    // event_stream is []
+	ReasonEventStreamNotList = "event_stream_not_list" // event_stream is not a list
+	ReasonMalformedEvent     = "malformed_event"       // a pair is not [string name, number offset]
+	ReasonBadField           = "bad_field"             // a whitelisted field has a type that cannot be coerced
+)
+
+// Reasons lists every reject reason code, in the order the checks run.
+var Reasons = []string{
+	ReasonInvalidJSON, ReasonNotAnObject, ReasonNoTimestamp, ReasonBadTimestamp,
+	ReasonOutsideWindow, ReasonNoEventStream, ReasonEventStreamNotList,
+	ReasonEmptyEventStream, ReasonMalformedEvent, ReasonBadField,
+}
+
+// element is one raw element split into its row id and its blob.
+type element struct {
+	id   string
+	blob []byte // a row's value, or the whole element for a bare blob
+}
+
+// splitElement validates raw as JSON and finds its row id and blob. A row
+// is an object with an object "value"; anything else is a bare blob (and
+// is rejected later if it is not an object).
+func splitElement(raw []byte) (element, error) {
+	if err := checkJSON(raw); err != nil {
+		return element{}, err
+	}
+	start := skipWS(raw, 0)
+	body := raw[start:skipValue(raw, start)]
+	el := element{blob: body}
+	if kind(body) == '{' {
+		var idv []byte
+		isRow := false
+		for m := newMembers(body); m.next(); {
+			switch {
+			case keyIs(m.key, "value"):
+				// JSON.parse keeps the last of duplicate keys; so do we.
+				isRow = kind(m.val) == '{'
+				if isRow {
+					el.blob = m.val
+				} else {
+					el.blob = body
+				}
+			case keyIs(m.key, "id"):
+				idv = m.val
+			}
+		}
+		if isRow {
+			el.id = rowID(idv)
+		}
+	}
+	if el.id == "" {
+		sum := sha1.Sum(raw)
+		el.id = hex.EncodeToString(sum[:])
+	}
+	return el, nil
+}
+
+// rowID reads a row's id: a non-empty string as is, a number as its
+// decimal text. Anything else (missing, null, "", a list...) is no usable
+// id, so the caller falls back to the sha1 of the text: using "" or
+// "false" as an id would merge unrelated rows as duplicates.
+func rowID(v []byte) string {
+	switch kind(v) {
+	case '"':
+		s, _ := decodeString(v)
+		return s
+	case '0':
+		if bytesIndexAny(v, ".eE") < 0 {
+			return string(v) // an integer, digit for digit, however long
+		}
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil {
+			return string(v)
+		}
+		if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+			return strconv.FormatFloat(f, 'f', -1, 64) // 4.2e1 → "42", as JavaScript prints it
+		}
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return ""
+}
+
+func bytesIndexAny(b []byte, chars string) int {
+	for i, c := range b {
+		for j := 0; j < len(chars); j++ {
+			if c == chars[j] {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// Optional values: ok is false for a missing or null field (a NULL column).
+type (
+	optString struct {
+		v  string
+		ok bool
+	}
+	optInt32 struct {
+		v  int32
+		ok bool
+	}
+	optFloat struct {
+		v  float64
+		ok bool
+	}
+	optBool struct {
+		v  bool
+		ok bool
+	}
+)
+
+// event is one [name, offset] pair of an event stream.
+type event struct {
+	name   string
+	offset int64
+}
+
+// session is one normalized blob: a sessions row and its events.
+type session struct {
+	id              string
+	tsMs            int64
+	sampleRate      optFloat
+	lang            optString
+	width, height   optInt32
+	os, browser     optString
+	version         optString
+	numberEmails    optInt32
+	sites           int32
+	sitesRemembered optInt32
+	newAccount      optBool
+	emailType       optString
+	rpAPI           optString
+	orphaned        optBool
+	events          []event
+	// fallback is set when the blob is in the new-user or password-reset
+	// flow, which makes its EmailType segment Fallback.
+	fallback bool
+	seg      [numSegs]string
+}
+
+// rejection says why a blob was rejected.
+type rejection struct {
+	reason, detail string
+	blobDay        time.Time // zero when the timestamp could not be read
+}
+
+func (r *rejection) Error() string { return r.reason + ": " + r.detail }
+
+func reject(reason, format string, args ...any) *rejection {
+	return &rejection{reason: reason, detail: oneLine(fmt.Sprintf(format, args...))}
+}
+
+// The whitelisted fields (KPIS.md §2), in the order they are checked, so
+// that a blob with several bad fields is always reported the same way.
+const (
+	fEventStream = iota
+	fTimestamp
+	fSampleRate
+	fLang
+	fScreenSize
+	fUserAgent
+	fNumberEmails
+	fSitesLoggedIn
+	fSitesSignedInOld
+	fSitesSignedIn
+	fSitesRemembered
+	fNewAccount
+	fEmailType
+	fRPAPI
+	fOrphaned
+	numFields
+)
+
+var fieldNames = [numFields]string{
+	fEventStream:      "event_stream",
+	fTimestamp:        "timestamp",
+	fSampleRate:       "sample_rate",
+	fLang:             "lang",
+	fScreenSize:       "screen_size",
+	fUserAgent:        "user_agent",
+	fNumberEmails:     "number_emails",
+	fSitesLoggedIn:    "number_sites_logged_in",
+	fSitesSignedInOld: "sites_signed_in",
+	fSitesSignedIn:    "number_sites_signed_in",
+	fSitesRemembered:  "number_sites_remembered",
+	fNewAccount:       "new_account",
+	fEmailType:        "email_type",
+	fRPAPI:            "rp_api",
+	fOrphaned:         "orphaned",
+}
+
+var fieldIndex = func() map[string]int {
+	m := make(map[string]int, numFields)
+	for i, n := range fieldNames {
+		m[n] = i
+	}
+	return m
+}()
+
+// Event names the stage itself looks at.
+const (
+	evTypo                = "user.email_confrimed"
+	evEmailConfirmed      = "user.email_confirmed"
+	evStagingContinuation = "staging_continuation"
+	evAssertionGenerated  = "assertion_generated"
+	evSetPassword         = "screen.set_password"
+	evEnterPassword       = "authenticate.enter_password"
+	evResetPasswordStaged = "user.reset_password_staged"
+)
+
+// maxInterned bounds the table of event names shared between sessions:
+// the dialog has a few dozen, and hostile names must not grow it forever.
+const maxInterned = 4096
+
+// maxOffset is the largest offset kept exactly: a float64 holds integers
+// up to 2^53, and no dialog stays open for 285 000 years.
+const maxOffset = 1 << 53
+
+// normalizer turns blobs into sessions. It reuses its session between
+// calls: a returned session is valid until the next call.
+type normalizer struct {
+	day    time.Time
+	seg    *segmenter
+	s      session
+	fields [numFields][]byte
+	names  map[string]string
+}
+
+func newNormalizer(day time.Time, seg *segmenter) *normalizer {
+	return &normalizer{day: day, seg: seg, names: make(map[string]string)}
+}
+
+// blob validates and normalizes one blob (the text of a JSON value that
+// checkJSON accepted).
+func (n *normalizer) blob(id string, b []byte) (*session, *rejection) {
+	if k := kind(b); k != '{' {
+		return nil, reject(ReasonNotAnObject, "the element is %s, not an object", kindName(k))
+	}
+	n.fields = [numFields][]byte{}
+	for m := newMembers(b); m.next(); {
+		if i, ok := n.field(m.key); ok {
+			n.fields[i] = m.val // the last of duplicate keys wins, as in JSON.parse
+		}
+	}
+	f := &n.fields
+
+	// Timestamp first: it says which day the blob belongs to, which every
+	// later reject records.
+	ms, err := TimestampMs(f[fTimestamp])
+	switch {
+	case f[fTimestamp] == nil:
+		return nil, reject(ReasonNoTimestamp, "no timestamp field")
+	case errors.Is(err, ErrNoTimestamp):
+		return nil, reject(ReasonNoTimestamp, "timestamp is null")
+	case err != nil:
+		return nil, reject(ReasonBadTimestamp, "%v", err)
+	}
+	day := Day(ms)
+	withDay := func(r *rejection) *rejection { r.blobDay = day; return r }
+	if !day.Equal(n.day) {
+		return nil, withDay(reject(ReasonOutsideWindow, "timestamp %s is on %s, not %s",
+			snippet(f[fTimestamp], 40), day.Format(time.DateOnly), n.day.Format(time.DateOnly)))
+	}
+
+	s := &n.s
+	*s = session{id: id, tsMs: ms, events: s.events[:0]}
+	if r := n.eventStream(f[fEventStream]); r != nil {
+		return nil, withDay(r)
+	}
+	if r := n.fieldsInto(s); r != nil {
+		return nil, withDay(r)
+	}
+	s.seg = n.seg.segments(s)
+	return s, nil
+}
+
+// field maps a raw key to a whitelisted field; everything else (e.g.
+// local_timestamp, which could fingerprint a user) is dropped here.
+func (n *normalizer) field(key []byte) (int, bool) {
+	if len(key) < 2 {
+		return 0, false
+	}
+	if i, ok := fieldIndex[string(key[1:len(key)-1])]; ok {
+		return i, true
+	}
+	if bytesIndexAny(key, `\`) >= 0 {
+		s, _ := decodeString(key)
+		i, ok := fieldIndex[s]
+		return i, ok
+	}
+	return 0, false
+}
+
+func kindName(k byte) string {
+	switch k {
+	case '{':
+		return "an object"
+	case '[':
+		return "a list"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// eventStream reads the event stream into n.s.events.
+//
+// The shape is checked strictly and values are kept as sent:
+//   - A pair must be exactly [name, offset]. The dialog never sends a
+//     third element, so a pair that has one was written by something
+//     else, and guessing which element is the offset could corrupt every
+//     duration computed from it; the blob is rejected (malformed_event)
+//     where it can be seen, rather than read wrongly.
+//   - Negative and decreasing offsets are kept verbatim (delta_ms is then
+//     negative). The dialog measured offsets with the wall clock, so a
+//     clock change mid-session produces them; the events themselves (what
+//     v1 KPIs count) are still right, and rejecting the blob would drop a
+//     sign-in the original dashboard counted. Order is never changed.
+//   - A fractional offset is rounded to the nearest millisecond.
+func (n *normalizer) eventStream(v []byte) *rejection {
+	switch kind(v) {
+	case 0:
+		return reject(ReasonNoEventStream, "no event_stream field")
+	case 'n':
+		return reject(ReasonNoEventStream, "event_stream is null")
+	case '[':
+	default:
+		return reject(ReasonEventStreamNotList, "event_stream is %s, not a list: %s", kindName(kind(v)), snippet(v, 40))
+	}
+	s := &n.s
+	var stagingCont, assertion, setPassword, enterPassword, resetStaged bool
+	k := 0
+	for it := newElems(v); it.next(); k++ {
+		pair := it.val
+		if kind(pair) != '[' {
+			return reject(ReasonMalformedEvent, "event_stream[%d]: %s is not a [name, offset] pair", k, snippet(pair, 40))
+		}
+		var parts [2][]byte
+		np := 0
+		for pe := newElems(pair); pe.next(); np++ {
+			if np < 2 {
+				parts[np] = pe.val
+			}
+		}
+		if np != 2 {
+			return reject(ReasonMalformedEvent, "event_stream[%d]: %s has %d elements, want [name, offset]", k, snippet(pair, 40), np)
+		}
+		name, ok := n.eventName(parts[0])
+		if !ok {
+			return reject(ReasonMalformedEvent, "event_stream[%d]: name %s is not a string", k, snippet(parts[0], 40))
+		}
+		off, ok := number(parts[1])
+		if !ok {
+			return reject(ReasonMalformedEvent, "event_stream[%d]: offset %s is not a number", k, snippet(parts[1], 40))
+		}
+		if math.Abs(off) > maxOffset {
+			return reject(ReasonMalformedEvent, "event_stream[%d]: offset %s is out of range", k, snippet(parts[1], 40))
+		}
+		s.events = append(s.events, event{name: name, offset: int64(math.Round(off))})
+		switch name {
+		case evStagingContinuation:
+			stagingCont = true
+		case evAssertionGenerated:
+			assertion = true
+		case evSetPassword:
+			setPassword = true
+		case evEnterPassword:
+			enterPassword = true
+		case evResetPasswordStaged:
+			resetStaged = true
+		}
+	}
+	if k == 0 {
+		return reject(ReasonEmptyEventStream, "event_stream is empty")
+	}
+	s.fallback = hasNewUserStep(stagingCont, assertion, setPassword, enterPassword) || resetStaged
+	return nil
+}
+
+// hasNewUserStep applies KPIS.md §5's new-user rules, in their order: a
+// stream with staging_continuation has steps (3 and 4) only when it
+// reached assertion_generated; otherwise screen.set_password is step 1,
+// unless authenticate.enter_password shows a returning user.
+func hasNewUserStep(stagingCont, assertion, setPassword, enterPassword bool) bool {
+	if stagingCont {
+		return assertion
+	}
+	return setPassword && !enterPassword
+}
+
+// eventName decodes an event name, sharing the string between sessions,
+// and fixes the dialog's historical typo.
+func (n *normalizer) eventName(v []byte) (string, bool) {
+	if kind(v) != '"' {
+		return "", false
+	}
+	if name, ok := n.names[string(v)]; ok {
+		return name, true
+	}
+	name, _ := decodeString(v)
+	if name == evTypo {
+		name = evEmailConfirmed
+	}
+	if len(n.names) < maxInterned {
+		n.names[string(v)] = name
+	}
+	return name, true
+}
+
+// fieldsInto reads the whitelisted fields other than timestamp and
+// event_stream into s.
+func (n *normalizer) fieldsInto(s *session) *rejection {
+	f := &n.fields
+	var r *rejection
+	s.sampleRate, r = optNumber(f[fSampleRate], fieldNames[fSampleRate])
+	if r != nil {
+		return r
+	}
+	if s.lang, r = optStr(f[fLang], "lang", false); r != nil {
+		return r
+	}
+	if r = n.screenSize(s, f[fScreenSize]); r != nil {
+		return r
+	}
+	if r = n.userAgent(s, f[fUserAgent]); r != nil {
+		return r
+	}
+	if s.numberEmails, r = optInt(f[fNumberEmails], fieldNames[fNumberEmails]); r != nil {
+		return r
+	}
+	// Sites: the first non-zero of the three historical names, else 0.
+	for _, i := range [...]int{fSitesLoggedIn, fSitesSignedInOld, fSitesSignedIn} {
+		v, r := optInt(f[i], fieldNames[i])
+		if r != nil {
+			return r
+		}
+		if s.sites == 0 && v.ok {
+			s.sites = v.v
+		}
+	}
+	if s.sitesRemembered, r = optInt(f[fSitesRemembered], fieldNames[fSitesRemembered]); r != nil {
+		return r
+	}
+	if s.newAccount, r = optBoolean(f[fNewAccount], fieldNames[fNewAccount]); r != nil {
+		return r
+	}
+	if s.emailType, r = optStr(f[fEmailType], "email_type", false); r != nil {
+		return r
+	}
+	if s.rpAPI, r = optStr(f[fRPAPI], "rp_api", false); r != nil {
+		return r
+	}
+	if s.orphaned, r = optBoolean(f[fOrphaned], fieldNames[fOrphaned]); r != nil {
+		return r
+	}
+	return nil
+}
+
+func (n *normalizer) screenSize(s *session, v []byte) *rejection {
+	switch kind(v) {
+	case 0, 'n':
+		return nil
+	case '{':
+	default:
+		return reject(ReasonBadField, "screen_size: %s is not an object", snippet(v, 40))
+	}
+	var w, h []byte
+	for m := newMembers(v); m.next(); {
+		switch {
+		case keyIs(m.key, "width"):
+			w = m.val
+		case keyIs(m.key, "height"):
+			h = m.val
+		}
+	}
+	var r *rejection
+	if s.width, r = optInt(w, "screen_size.width"); r != nil {
+		return r
+	}
+	s.height, r = optInt(h, "screen_size.height")
+	return r
+}
+
+func (n *normalizer) userAgent(s *session, v []byte) *rejection {
+	switch kind(v) {
+	case 0, 'n':
+		return nil
+	case '{':
+	default:
+		return reject(ReasonBadField, "user_agent: %s is not an object", snippet(v, 40))
+	}
+	var osv, br, ver []byte
+	for m := newMembers(v); m.next(); {
+		switch {
+		case keyIs(m.key, "os"):
+			osv = m.val
+		case keyIs(m.key, "browser"):
+			br = m.val
+		case keyIs(m.key, "version"):
+			ver = m.val
+		}
+	}
+	var r *rejection
+	if s.os, r = optStr(osv, "user_agent.os", false); r != nil {
+		return r
+	}
+	if s.browser, r = optStr(br, "user_agent.browser", false); r != nil {
+		return r
+	}
+	// A version is often a number to a UA parser ("17" or 17); its digits
+	// are the same text either way.
+	s.version, r = optStr(ver, "user_agent.version", true)
+	return r
+}
+
+// optStr reads an optional string; numberOK also takes a number as its text.
+func optStr(v []byte, name string, numberOK bool) (optString, *rejection) {
+	switch k := kind(v); {
+	case k == 0 || k == 'n':
+		return optString{}, nil
+	case k == '"':
+		s, _ := decodeString(v)
+		return optString{s, true}, nil
+	case k == '0' && numberOK:
+		return optString{string(v), true}, nil
+	}
+	return optString{}, reject(ReasonBadField, "%s: %s is not a string", name, snippet(v, 40))
+}
+
+// optNumber reads an optional number, also from a numeric string.
+func optNumber(v []byte, name string) (optFloat, *rejection) {
+	if k := kind(v); k == 0 || k == 'n' {
+		return optFloat{}, nil
+	}
+	f, ok := number(v)
+	if !ok {
+		return optFloat{}, reject(ReasonBadField, "%s: %s is not a number", name, snippet(v, 40))
+	}
+	return optFloat{f, true}, nil
+}
+
+// optInt reads an optional whole number: 3, "3", 3.0 and "3e0" are all 3;
+// 3.5 is not a count of anything.
+func optInt(v []byte, name string) (optInt32, *rejection) {
+	if k := kind(v); k == 0 || k == 'n' {
+		return optInt32{}, nil
+	}
+	f, ok := number(v)
+	switch {
+	case !ok:
+		return optInt32{}, reject(ReasonBadField, "%s: %s is not a number", name, snippet(v, 40))
+	case f != math.Trunc(f):
+		return optInt32{}, reject(ReasonBadField, "%s: %s is not a whole number", name, snippet(v, 40))
+	case f < math.MinInt32 || f > math.MaxInt32:
+		return optInt32{}, reject(ReasonBadField, "%s: %s is out of range", name, snippet(v, 40))
+	}
+	return optInt32{int32(f), true}, nil
+}
+
+// optBoolean reads an optional boolean: true/false, "true"/"false", 1/0
+// or "1"/"0". Anything else is not a guess we make.
+func optBoolean(v []byte, name string) (optBool, *rejection) {
+	switch kind(v) {
+	case 0, 'n':
+		return optBool{}, nil
+	case 't':
+		return optBool{true, true}, nil
+	case 'f':
+		return optBool{false, true}, nil
+	case '0':
+		if f, ok := number(v); ok && (f == 0 || f == 1) {
+			return optBool{f == 1, true}, nil
+		}
+	case '"':
+		switch s, _ := decodeString(v); s {
+		case "true", "1":
+			return optBool{true, true}, nil
+		case "false", "0":
+			return optBool{false, true}, nil
+		}
+	}
+	return optBool{}, reject(ReasonBadField, "%s: %s is not a boolean", name, snippet(v, 40))
+}

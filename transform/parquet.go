@@ -1,0 +1,237 @@
+package transform
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+)
+
+// The Parquet schemas mirror the tables of sql/migrations/0001_init.sql
+// column for column, so that INSERT INTO t SELECT * FROM read_parquet(...)
+// works; NOT NULL columns are required fields.
+var (
+	tsType = &arrow.TimestampType{Unit: arrow.Microsecond} // no time zone: DuckDB TIMESTAMP
+
+	sessionsSchema = arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.BinaryTypes.String},
+		{Name: "day", Type: arrow.FixedWidthTypes.Date32},
+		{Name: "ts", Type: tsType},
+		{Name: "sample_rate", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "lang", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "screen_width", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "screen_height", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "os", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "browser", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "browser_version", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "number_emails", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "number_sites_signed_in", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "number_sites_remembered", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "new_account", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+		{Name: "email_type", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "rp_api", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "orphaned", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+		{Name: "event_count", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "duration_ms", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "seg_os", Type: arrow.BinaryTypes.String},
+		{Name: "seg_browser", Type: arrow.BinaryTypes.String},
+		{Name: "seg_screen", Type: arrow.BinaryTypes.String},
+		{Name: "seg_emails", Type: arrow.BinaryTypes.String},
+		{Name: "seg_locale", Type: arrow.BinaryTypes.String},
+		{Name: "seg_api", Type: arrow.BinaryTypes.String},
+		{Name: "seg_email_type", Type: arrow.BinaryTypes.String},
+		{Name: "source", Type: arrow.BinaryTypes.String},
+	}, nil)
+
+	eventsSchema = arrow.NewSchema([]arrow.Field{
+		{Name: "day", Type: arrow.FixedWidthTypes.Date32},
+		{Name: "session_id", Type: arrow.BinaryTypes.String},
+		{Name: "seq", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "name", Type: arrow.BinaryTypes.String},
+		{Name: "offset_ms", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "delta_ms", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+
+	rejectsSchema = arrow.NewSchema([]arrow.Field{
+		{Name: "day", Type: arrow.FixedWidthTypes.Date32},
+		{Name: "blob_day", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+		{Name: "id", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "source", Type: arrow.BinaryTypes.String},
+		{Name: "reason", Type: arrow.BinaryTypes.String},
+		{Name: "detail", Type: arrow.BinaryTypes.String},
+		{Name: "raw", Type: arrow.BinaryTypes.String},
+	}, nil)
+)
+
+// dictColumns are the low-cardinality columns, where a dictionary pays.
+// Everything else is plain: ids, offsets and raw text are nearly unique
+// and a dictionary would only grow until it is abandoned. ts qualifies
+// because the dialog rounds it to 10 minutes (at most 144 values a day).
+var dictColumns = map[*arrow.Schema][]string{
+	sessionsSchema: {"day", "ts", "lang", "os", "browser", "browser_version", "email_type", "rp_api",
+		"seg_os", "seg_browser", "seg_screen", "seg_emails", "seg_locale", "seg_api", "seg_email_type", "source"},
+	eventsSchema:  {"day", "name"},
+	rejectsSchema: {"day", "blob_day", "source", "reason"},
+}
+
+// noStatsColumns would put up to 4 KiB of arbitrary text per page into
+// min/max statistics that no query filters on.
+var noStatsColumns = map[*arrow.Schema][]string{
+	rejectsSchema: {"detail", "raw"},
+}
+
+func writerProps(sc *arrow.Schema, mem memory.Allocator) *parquet.WriterProperties {
+	opts := []parquet.WriterProperty{
+		parquet.WithAllocator(mem),
+		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithCreatedBy("kpi transform"),
+		// A record batch is one row group; the cap only guards its size.
+		parquet.WithMaxRowGroupLength(1 << 22),
+	}
+	for _, c := range dictColumns[sc] {
+		opts = append(opts, parquet.WithDictionaryFor(c, true))
+	}
+	for _, c := range noStatsColumns[sc] {
+		opts = append(opts, parquet.WithStatsFor(c, false))
+	}
+	return parquet.NewWriterProperties(opts...)
+}
+
+// sink builds one table's rows into Arrow record batches and writes each
+// full batch as a row group of a temporary Parquet file, on its own
+// goroutine (a Parquet writer is single-threaded; compressing one table
+// while the next batch is parsed is the available parallelism). At most
+// three batches per sink are alive: building, queued, being written.
+type sink struct {
+	path, tmp string
+	f         *os.File
+	bw        *bufio.Writer
+	fw        *pqarrow.FileWriter
+	b         *array.RecordBuilder
+	rows      int
+	bytes     int // approximate size of the strings appended
+	maxRows   int
+	queue     chan arrow.Record
+	done      chan error
+	closed    bool
+}
+
+// maxBatchBytes flushes a batch early when its strings are large (rejects
+// keep the raw text of each element).
+const maxBatchBytes = 64 << 20
+
+func newSink(path string, sc *arrow.Schema, maxRows int, mem memory.Allocator) (*sink, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	// A dot name outside *.parquet: no reader glob picks up a half-written file.
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	s := &sink{path: path, tmp: f.Name(), f: f, bw: bufio.NewWriterSize(f, 1<<20), maxRows: maxRows}
+	s.fw, err = pqarrow.NewFileWriter(sc, s.bw, writerProps(sc, mem), pqarrow.DefaultWriterProps())
+	if err != nil {
+		s.abort()
+		return nil, fmt.Errorf("parquet writer %s: %w", path, err)
+	}
+	s.b = array.NewRecordBuilder(mem, sc)
+	s.queue = make(chan arrow.Record, 1)
+	s.done = make(chan error, 1)
+	go s.write()
+	return s, nil
+}
+
+func (s *sink) write() {
+	var err error
+	for rec := range s.queue {
+		if err == nil {
+			err = s.fw.Write(rec)
+		}
+		rec.Release() // keep draining after a failure so the producer never blocks
+	}
+	s.done <- err
+}
+
+// added records one appended row and flushes a full batch.
+func (s *sink) added(strBytes int) {
+	s.rows++
+	s.bytes += strBytes
+	if s.rows >= s.maxRows || s.bytes >= maxBatchBytes {
+		s.flush()
+	}
+}
+
+func (s *sink) flush() {
+	if s.rows == 0 {
+		return
+	}
+	s.queue <- s.b.NewRecord()
+	s.rows, s.bytes = 0, 0
+}
+
+// finish writes the last batch and the footer and syncs the temporary
+// file; it does not rename it.
+func (s *sink) finish() error {
+	s.flush()
+	close(s.queue)
+	s.closed = true
+	err := <-s.done
+	if cerr := s.fw.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = s.bw.Flush()
+	}
+	if err == nil {
+		err = s.f.Sync()
+	}
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// abort stops the writer and removes the temporary file.
+func (s *sink) abort() {
+	if s.queue != nil && !s.closed {
+		close(s.queue)
+		s.closed = true
+		<-s.done
+	}
+	if s.b != nil {
+		s.b.Release()
+		s.b = nil
+	}
+	_ = s.f.Close()
+	_ = os.Remove(s.tmp)
+}
+
+// release frees the builder after a successful finish.
+func (s *sink) release() {
+	if s.b != nil {
+		s.b.Release()
+		s.b = nil
+	}
+}
+
+// Typed access to the builders' columns.
+func (s *sink) str(i int) *array.StringBuilder     { return s.b.Field(i).(*array.StringBuilder) }
+func (s *sink) date(i int) *array.Date32Builder    { return s.b.Field(i).(*array.Date32Builder) }
+func (s *sink) ts(i int) *array.TimestampBuilder   { return s.b.Field(i).(*array.TimestampBuilder) }
+func (s *sink) f64(i int) *array.Float64Builder    { return s.b.Field(i).(*array.Float64Builder) }
+func (s *sink) i32(i int) *array.Int32Builder      { return s.b.Field(i).(*array.Int32Builder) }
+func (s *sink) i64(i int) *array.Int64Builder      { return s.b.Field(i).(*array.Int64Builder) }
+func (s *sink) boolean(i int) *array.BooleanBuilder { return s.b.Field(i).(*array.BooleanBuilder) }
