@@ -22,6 +22,7 @@ var ErrLocked = errors.New("the database is in use by another kpi process")
 type DB struct {
 	*sql.DB
 	Path string
+	lock *fileLock
 }
 
 // Open opens (creating if needed) the DuckDB file for writing and applies
@@ -31,6 +32,20 @@ func Open(ctx context.Context, path string) (*DB, error) {
 }
 
 func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
+	lock, err := acquire(path, true)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openWriter(ctx, path, migrations)
+	if err != nil {
+		lock.release(true)
+		return nil, err
+	}
+	db.lock = lock
+	return db, nil
+}
+
+func openWriter(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 	connector, err := duckdb.NewConnector(path, nil)
 	if err != nil {
 		return nil, openError(path, err)
@@ -50,20 +65,40 @@ func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 	return &DB{DB: db, Path: path}, nil
 }
 
+// Reader is a read-only handle on the DuckDB file.
+type Reader struct {
+	*sql.DB
+	lock *fileLock
+}
+
 // OpenReadOnly opens an existing DuckDB file for reading only, so that
-// queries can never change it.
-func OpenReadOnly(ctx context.Context, path string) (*sql.DB, error) {
+// queries can never change it. While a run writes the file, readers are
+// refused at once with the writer's pid.
+func OpenReadOnly(ctx context.Context, path string) (*Reader, error) {
+	lock, err := acquire(path, false)
+	if err != nil {
+		return nil, err
+	}
 	connector, err := duckdb.NewConnector(path+"?access_mode=read_only", nil)
 	if err != nil {
+		lock.release(false)
 		return nil, openError(path, err)
 	}
 	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		lock.release(false)
 		return nil, openError(path, err)
 	}
-	return db, nil
+	return &Reader{DB: db, lock: lock}, nil
+}
+
+// Close closes the database and drops the reader's lock.
+func (r *Reader) Close() error {
+	err := r.DB.Close()
+	r.lock.release(false)
+	return err
 }
 
 func openError(path string, err error) error {
@@ -81,6 +116,7 @@ func openError(path string, err error) error {
 // the file is complete on its own.
 func (d *DB) Close() error {
 	_, cerr := d.ExecContext(context.Background(), "CHECKPOINT")
+	defer d.lock.release(true)
 	if err := d.DB.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", d.Path, err)
 	}

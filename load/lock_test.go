@@ -3,6 +3,7 @@ package load
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,6 +46,26 @@ func TestAnotherProcessHoldingTheDatabaseIsReportedClearly(t *testing.T) {
 	_, err = Open(context.Background(), path)
 	require.ErrorIs(t, err, ErrLocked)
 	assert.Contains(t, err.Error(), path)
+	assert.Contains(t, err.Error(), fmt.Sprintf("a kpi run is in progress (pid %d)", cmd.Process.Pid))
 	_, err = OpenReadOnly(context.Background(), path)
 	require.ErrorIs(t, err, ErrLocked, "a reader is refused while a writer holds the file")
+}
+
+func TestLockIsReleasedWhenTheWriterCloses(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kpi.duckdb")
+	db, err := Open(ctx, path)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	r, err := OpenReadOnly(ctx, path)
+	require.NoError(t, err)
+	r2, err := OpenReadOnly(ctx, path)
+	require.NoError(t, err, "readers share the database")
+	require.NoError(t, r2.Close())
+	_, err = Open(ctx, path)
+	require.ErrorIs(t, err, ErrLocked, "a writer waits for no reader")
+	require.NoError(t, r.Close())
+	db, err = Open(ctx, path)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
 }

@@ -81,4 +81,3 @@ func TestEmbeddedMigrationsCreateThePipelineTables(t *testing.T) {
 		assert.Equal(t, 1, n, table)
 	}
 }
-

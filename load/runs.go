@@ -36,7 +36,7 @@ func (d *DB) FinishRun(ctx context.Context, id int64, from, to time.Time, c Coun
 	// A cancelled run still gets its record.
 	ctx = context.WithoutCancel(ctx)
 	_, err := d.ExecContext(ctx, `UPDATE runs SET ended_at = now(), status = ?, error = ?,
-		from_day = coalesce(?, from_day), to_day = coalesce(?, to_day),
+		from_day = coalesce(?::DATE, from_day), to_day = coalesce(?::DATE, to_day),
 		fetched = ?, loaded = ?, duplicates = ?, rejected = ? WHERE id = ?`,
 		status, msg, nullDay(from), nullDay(to), c.Fetched, c.Loaded, c.Duplicates, c.Rejected, id)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"os"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/marcboeker/go-duckdb"
 	"github.com/urfave/cli/v2"
 
 	"github.com/persona-kpi/kpi/load"
@@ -153,8 +155,30 @@ func text(col *sql.ColumnType, v any) (string, bool) {
 		return string(x), true
 	case string:
 		return x, true
+	case duckdb.Decimal:
+		return decimalString(x), true
 	}
 	return fmt.Sprint(v), true
+}
+
+// decimalString prints a DECIMAL exactly, from its scaled integer.
+func decimalString(d duckdb.Decimal) string {
+	if d.Value == nil {
+		return "0"
+	}
+	digits := new(big.Int).Abs(d.Value).String()
+	sign := ""
+	if d.Value.Sign() < 0 {
+		sign = "-"
+	}
+	scale := int(d.Scale)
+	if scale == 0 {
+		return sign + digits
+	}
+	if len(digits) <= scale {
+		digits = strings.Repeat("0", scale-len(digits)+1) + digits
+	}
+	return sign + digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
 }
 
 type csvPrinter struct{ w *csv.Writer }
@@ -225,6 +249,8 @@ func jsonValue(col *sql.ColumnType, v any) any {
 		return x
 	case float32:
 		return jsonValue(col, float64(x))
+	case duckdb.Decimal:
+		return json.Number(decimalString(x))
 	}
 	s, _ := text(col, v)
 	return s
@@ -263,7 +289,7 @@ func (p *tablePrinter) row(cols []*sql.ColumnType, vals []any) error {
 		}
 		rec[i] = safeTerminal(s)
 		switch v.(type) {
-		case int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64:
+		case int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64, duckdb.Decimal:
 			p.numeric[i] = true
 		}
 	}
