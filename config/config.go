@@ -22,6 +22,10 @@ type Config struct {
 	Data string `json:"data"`
 	Out  string `json:"out"`
 
+	// LookbackDays is how many already loaded days an incremental run
+	// fetches again, to catch data that arrived late.
+	LookbackDays int `json:"lookback_days"`
+
 	HTTP     HTTP     `json:"http"`
 	Generate Generate `json:"generate"`
 
@@ -139,6 +143,8 @@ func Default() Config {
 		DB:     "kpi.duckdb",
 		Data:   "data",
 		Out:    "site",
+
+		LookbackDays: 2,
 		HTTP: HTTP{
 			WindowHours: 24,
 			Timeout:     Duration(5 * time.Minute),
@@ -228,6 +234,9 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.WindowHours <= 0 || 24%c.HTTP.WindowHours != 0 {
 		errs = append(errs, fmt.Errorf("http.window_hours must divide 24, got %d", c.HTTP.WindowHours))
+	}
+	if c.LookbackDays < 0 {
+		errs = append(errs, fmt.Errorf("lookback_days must be 0 or more, got %d", c.LookbackDays))
 	}
 	if c.HTTP.Timeout <= 0 {
 		errs = append(errs, errors.New("http.timeout must be positive"))

@@ -3,9 +3,12 @@ package extract
 import (
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -49,7 +52,18 @@ type Unit struct {
 	End      string   `json:"end,omitempty"`
 	Origins  []string `json:"origins,omitempty"` // input files, for kind lines
 	Elements int64    `json:"elements,omitempty"`
-	Bytes    int64    `json:"bytes"` // compressed size
+	Bytes    int64    `json:"bytes"`  // compressed size
+	SHA256   string   `json:"sha256"` // of the uncompressed text
+}
+
+// ContentHash identifies what a day holds: the same units with the same
+// text give the same hash, whenever and however often they were fetched.
+func (m Manifest) ContentHash() string {
+	h := sha256.New()
+	for _, u := range m.Units {
+		fmt.Fprintf(h, "%s %s\n", u.File, u.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Unit kinds.
@@ -161,6 +175,7 @@ func (l Landing) Begin(day time.Time, source string) (*DayBuilder, error) {
 type unitFile struct {
 	f  *os.File
 	zw *gzip.Writer
+	h  hash.Hash
 }
 
 func (b *DayBuilder) createUnit(name string) (*unitFile, error) {
@@ -175,7 +190,7 @@ func (b *DayBuilder) createUnit(name string) (*unitFile, error) {
 		f.Close()
 		return nil, err
 	}
-	return &unitFile{f: f, zw: zw}, nil
+	return &unitFile{f: f, zw: zw, h: sha256.New()}, nil
 }
 
 // rewind discards everything written so far.
@@ -187,8 +202,11 @@ func (u *unitFile) rewind() (io.Writer, error) {
 		return nil, err
 	}
 	u.zw.Reset(u.f)
-	return u.zw, nil
+	u.h.Reset()
+	return io.MultiWriter(u.zw, u.h), nil
 }
+
+func (u *unitFile) sum() string { return hex.EncodeToString(u.h.Sum(nil)) }
 
 // finish flushes the unit and returns its compressed size.
 func (u *unitFile) finish() (int64, error) {
@@ -224,7 +242,7 @@ func (b *DayBuilder) Window(ctx context.Context, src WindowSource, w Window) err
 		return fmt.Errorf("land %s: %w", name, err)
 	}
 	b.manifest.Units = append(b.manifest.Units, Unit{
-		File: name, Kind: KindWindow, Bytes: size,
+		File: name, Kind: KindWindow, Bytes: size, SHA256: u.sum(),
 		Start: w.Start.Format(time.RFC3339), End: w.End.Format(time.RFC3339),
 	})
 	return nil
@@ -250,7 +268,7 @@ func (b *DayBuilder) Lines(name string, r io.Reader, elements int64, origins []s
 		return fmt.Errorf("land %s: %w", name, err)
 	}
 	b.manifest.Units = append(b.manifest.Units, Unit{
-		File: name, Kind: KindLines, Bytes: size, Elements: elements, Origins: origins,
+		File: name, Kind: KindLines, Bytes: size, SHA256: u.sum(), Elements: elements, Origins: origins,
 	})
 	return nil
 }

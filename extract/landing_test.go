@@ -132,3 +132,19 @@ func TestDayWindowsCoverTheDayWithoutOverlap(t *testing.T) {
 		}
 	}
 }
+
+func TestContentHashFollowsTheTextNotTheFetch(t *testing.T) {
+	day := time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC)
+	hashOf := func(body string, flaky int) string {
+		l := Landing{Dir: t.TempDir()}
+		src := &bodySource{flaky: flaky, body: func(Window) string { return body }}
+		_, err := ExtractWindows(context.Background(), l, src, []time.Time{day}, 24, nil)
+		require.NoError(t, err)
+		m, err := l.Manifest(day)
+		require.NoError(t, err)
+		return m.ContentHash()
+	}
+	a := hashOf(`[{"id":"1"}]`, 0)
+	assert.Equal(t, a, hashOf(`[{"id":"1"}]`, 2), "a retried fetch of the same text hashes the same")
+	assert.NotEqual(t, a, hashOf(`[{"id":"2"}]`, 0))
+}

@@ -2,6 +2,8 @@ package load
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -31,7 +33,8 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // that transform wrote for it, in one transaction together with the day's
 // entry in loaded_days: a reader sees the old day or the new one, never a
 // mix, and loading a day again gives the same tables.
-func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day time.Time) (Counts, error) {
+// inputHash identifies what the day was built from (see InputHash).
+func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day time.Time, inputHash string) (Counts, error) {
 	ds := day.Format(time.DateOnly)
 	stats, err := transform.ReadStats(parquetDir, day)
 	if err != nil {
@@ -72,12 +75,36 @@ func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day ti
 			return c, fmt.Errorf("load day %s: %s holds %d rows but its stats say %d: transform the day again", ds, t.path, n, t.want)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO loaded_days VALUES (?, ?, now(), ?, ?, ?, ?)`,
-		ds, runID, c.Fetched, c.Loaded, c.Duplicates, c.Rejected); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO loaded_days
+		(day, run_id, loaded_at, fetched, loaded, duplicates, rejected, input_hash) VALUES (?, ?, now(), ?, ?, ?, ?, ?)`,
+		ds, runID, c.Fetched, c.Loaded, c.Duplicates, c.Rejected, inputHash); err != nil {
 		return c, fmt.Errorf("load day %s: %w", ds, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return c, fmt.Errorf("load day %s: commit: %w", ds, err)
 	}
 	return c, nil
+}
+
+// InputHash is what a loaded day was built from, as given to LoadDay; ""
+// for a day never loaded.
+func (d *DB) InputHash(ctx context.Context, day time.Time) (string, error) {
+	var h sql.NullString
+	err := d.QueryRowContext(ctx, `SELECT input_hash FROM loaded_days WHERE day = ?`, day.Format(time.DateOnly)).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("loaded days: %w", err)
+	}
+	return h.String, nil
+}
+
+// LastLoadedDay is the latest day loaded; ok is false on an empty database.
+func (d *DB) LastLoadedDay(ctx context.Context) (day time.Time, ok bool, err error) {
+	var last sql.NullTime
+	if err := d.QueryRowContext(ctx, `SELECT max(day) FROM loaded_days`).Scan(&last); err != nil {
+		return time.Time{}, false, fmt.Errorf("loaded days: %w", err)
+	}
+	return last.Time, last.Valid, nil
 }

@@ -42,6 +42,10 @@ func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 		return nil, err
 	}
 	db.lock = lock
+	if err := db.abandonStaleRuns(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

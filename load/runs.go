@@ -4,31 +4,42 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"time"
 )
 
 // Run statuses.
 const (
-	StatusRunning = "running"
-	StatusSuccess = "success"
-	StatusFailed  = "failed"
+	StatusRunning   = "running"
+	StatusSuccess   = "success"
+	StatusFailed    = "failed"
+	StatusAbandoned = "abandoned" // its process ended without recording an end
 )
+
+// RunSummary is what a run did, recorded when it ends.
+type RunSummary struct {
+	From, To      time.Time // the days it covered; zero keeps the start's range
+	Counts        Counts
+	DaysProcessed int // days transformed and loaded
+	DaysUnchanged int // days fetched again and found unchanged
+}
 
 // StartRun records the start of a run and returns its id. Zero days are
 // stored as NULL (a range not known yet).
 func (d *DB) StartRun(ctx context.Context, command, source string, from, to time.Time) (int64, error) {
 	var id int64
-	err := d.QueryRowContext(ctx, `INSERT INTO runs (command, started_at, status, source, from_day, to_day)
-		VALUES (?, now(), ?, ?, ?, ?) RETURNING id`,
-		command, StatusRunning, source, nullDay(from), nullDay(to)).Scan(&id)
+	err := d.QueryRowContext(ctx, `INSERT INTO runs (command, started_at, status, source, from_day, to_day, pid)
+		VALUES (?, now(), ?, ?, ?, ?, ?) RETURNING id`,
+		command, StatusRunning, source, nullDay(from), nullDay(to), os.Getpid()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("record run: %w", err)
 	}
 	return id, nil
 }
 
-// FinishRun records a run's end, its counts and its outcome.
-func (d *DB) FinishRun(ctx context.Context, id int64, from, to time.Time, c Counts, runErr error) error {
+// FinishRun records a run's end, what it did and its outcome.
+func (d *DB) FinishRun(ctx context.Context, id int64, sum RunSummary, runErr error) error {
+	c := sum.Counts
 	status, msg := StatusSuccess, sql.NullString{}
 	if runErr != nil {
 		status, msg = StatusFailed, sql.NullString{String: runErr.Error(), Valid: true}
@@ -37,8 +48,9 @@ func (d *DB) FinishRun(ctx context.Context, id int64, from, to time.Time, c Coun
 	ctx = context.WithoutCancel(ctx)
 	_, err := d.ExecContext(ctx, `UPDATE runs SET ended_at = now(), status = ?, error = ?,
 		from_day = coalesce(?::DATE, from_day), to_day = coalesce(?::DATE, to_day),
-		fetched = ?, loaded = ?, duplicates = ?, rejected = ? WHERE id = ?`,
-		status, msg, nullDay(from), nullDay(to), c.Fetched, c.Loaded, c.Duplicates, c.Rejected, id)
+		fetched = ?, loaded = ?, duplicates = ?, rejected = ?, days_processed = ?, days_unchanged = ? WHERE id = ?`,
+		status, msg, nullDay(sum.From), nullDay(sum.To), c.Fetched, c.Loaded, c.Duplicates, c.Rejected,
+		sum.DaysProcessed, sum.DaysUnchanged, id)
 	if err != nil {
 		return fmt.Errorf("record end of run %d: %w", id, err)
 	}
@@ -50,4 +62,17 @@ func nullDay(t time.Time) any {
 		return nil
 	}
 	return t.Format(time.DateOnly)
+}
+
+// abandonStaleRuns closes the records of runs whose process died (killed,
+// crashed, power lost). Only the lock holder calls it, so no run recorded
+// as running can still be alive.
+func (d *DB) abandonStaleRuns(ctx context.Context) error {
+	_, err := d.ExecContext(ctx, `UPDATE runs SET status = ?, ended_at = now(),
+		error = 'the process ended before the run finished (killed or crashed); its days were left as they were before it'
+		WHERE status = ?`, StatusAbandoned, StatusRunning)
+	if err != nil {
+		return fmt.Errorf("runs: %w", err)
+	}
+	return nil
 }

@@ -10,6 +10,11 @@ import (
 	"time"
 )
 
+// FormatVersion changes whenever transform starts writing different
+// Parquet for the same input, so that days built by an older kpi are not
+// taken as up to date.
+const FormatVersion = 1
+
 // Days lists the days transformed under outDir (those with a stats file),
 // in order.
 func Days(outDir string) ([]time.Time, error) {

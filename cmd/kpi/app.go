@@ -76,6 +76,7 @@ Example:
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			runCommand(),
+			backfillCommand(),
 			extractCommand(),
 			transformCommand(),
 			loadCommand(),

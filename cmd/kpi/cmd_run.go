@@ -8,37 +8,87 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/load"
 )
+
+func runFlags() []cli.Flag {
+	return withLogFlags(configFlag, sourceFlag, fromFlag, toFlag, dbFlag, dataFlag, outFlag, seedFlag, perDayFlag)
+}
 
 func runCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "run",
-		Usage:     "extract, transform and load the days due into the DuckDB file",
+		Usage:     "extract, transform and load what is due into the DuckDB file",
 		UsageText: "kpi run [--config FILE] [--source SRC] [--from DAY] [--to DAY] [--db FILE] [--data DIR] [--out DIR]",
-		Description: `Runs the whole pipeline for a range of UTC days: extract (raw landing copy under
---data), transform (Parquet under --data), load (each day replaced in --db in one
-transaction). Without --from/--to it takes the last 30 days through yesterday, or, for
-a file source, every day the files contain. Every run is recorded in the runs table.
+		Description: `Runs the pipeline: extract (raw landing copy under --data), transform (Parquet under
+--data), load (each day replaced in --db in one transaction).
+
+Without --from/--to it does what is due: the days after the last loaded one through
+yesterday (UTC), plus a look-back of recent days fetched again to catch late data
+(lookback_days, default 2); on an empty database, the last 30 days. For a file source,
+every day the files contain. A day fetched again whose content is unchanged is not
+transformed or loaded again. Every run is recorded in the runs table.
 
 Examples:
-   kpi run                                       # built-in generator, last 30 days
+   kpi run                                       # nightly: what is due, built-in generator
    kpi run --source ./exports --db persona.duckdb
    kpi run --source https://kpiggybank.example.org/wsapi/interaction_data --from 2013-05-01 --to 2013-05-31`,
-		Flags: withLogFlags(configFlag, sourceFlag, fromFlag, toFlag, dbFlag, dataFlag, outFlag, seedFlag, perDayFlag),
+		Flags: runFlags(),
 		Action: func(c *cli.Context) error {
 			o, err := resolveOptions(c)
 			if err != nil {
 				return err
 			}
-			return runPipeline(c.Context, o, c.App.Writer)
+			return runPipeline(c.Context, o, "run", c.App.Writer)
 		},
 	}
 }
 
-// runPipeline extracts, transforms and loads the days due, recording the
-// run and its counts.
-func runPipeline(ctx context.Context, o options, stdout io.Writer) (err error) {
+func backfillCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "backfill",
+		Usage:     "process a range of days again, whatever was loaded before",
+		UsageText: "kpi backfill --from DAY --to DAY [--config FILE] [--source SRC] [--db FILE] [--data DIR]",
+		Description: `Fetches, transforms and loads every day of --from..--to again, even days whose
+content is unchanged (after an upgrade of kpi, or to repair a range).
+
+Example:
+   kpi backfill --from 2026-08-01 --to 2026-08-31`,
+		Flags: runFlags(),
+		Action: func(c *cli.Context) error {
+			o, err := resolveOptions(c)
+			if err != nil {
+				return err
+			}
+			if o.from.IsZero() || o.to.IsZero() {
+				return usageError("backfill needs --from and --to")
+			}
+			return runPipeline(c.Context, o, "backfill", c.App.Writer)
+		},
+	}
+}
+
+// dueDays is what a run without --from/--to fetches from a windowed
+// source: after the last loaded day through yesterday, plus the look-back;
+// the last 30 days on an empty database.
+func dueDays(ctx context.Context, o options, db *load.DB) ([]time.Time, error) {
+	if !o.from.IsZero() || !o.to.IsZero() {
+		return o.windowDays(), nil
+	}
+	last, ok, err := db.LastLoadedDay(ctx)
+	if err != nil || !ok {
+		return o.windowDays(), err
+	}
+	yesterday := o.now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
+	start := last.AddDate(0, 0, 1-o.cfg.LookbackDays)
+	return extract.Days(start, yesterday), nil
+}
+
+// runPipeline extracts, transforms and loads, recording the run. A
+// "backfill" processes every day; a "run" skips days fetched again
+// unchanged.
+func runPipeline(ctx context.Context, o options, command string, stdout io.Writer) (err error) {
 	db, err := load.Open(ctx, o.cfg.DB)
 	if err != nil {
 		return err
@@ -48,39 +98,76 @@ func runPipeline(ctx context.Context, o options, stdout io.Writer) (err error) {
 			err = cerr
 		}
 	}()
-	runID, err := db.StartRun(ctx, "run", o.sourceName(), o.from, o.to)
+	runID, err := db.StartRun(ctx, command, o.sourceName(), o.from, o.to)
 	if err != nil {
 		return err
 	}
 	o.log = o.log.With("run", runID)
 	start := time.Now()
-	var days []time.Time
-	var counts load.Counts
+	var sum load.RunSummary
 	defer func() {
-		from, to := o.from, o.to
-		if len(days) > 0 {
-			from, to = days[0], days[len(days)-1]
-		}
-		if ferr := db.FinishRun(ctx, runID, from, to, counts, err); err == nil {
+		if ferr := db.FinishRun(ctx, runID, sum, err); err == nil {
 			err = ferr
 		}
 	}()
 
-	if days, err = extractStage(ctx, o); err != nil {
-		return err
-	}
-	transformed, err := transformStage(ctx, o, days)
+	due, err := dueDays(ctx, o, db)
 	if err != nil {
 		return err
 	}
-	if counts, err = loadStage(ctx, o, db, runID, days); err != nil {
+	var days []time.Time
+	if sourceKind(o.cfg.Source) == "files" || len(due) > 0 {
+		if days, err = extractStage(ctx, o, due); err != nil {
+			return err
+		}
+	}
+	if len(days) > 0 {
+		sum.From, sum.To = days[0], days[len(days)-1]
+	}
+	process, hashes, err := changedDays(ctx, o, db, days, command == "backfill")
+	if err != nil {
 		return err
 	}
-	if counts != transformed {
-		return fmt.Errorf("run %d: loaded counts %+v differ from transformed %+v", runID, counts, transformed)
+	sum.DaysProcessed, sum.DaysUnchanged = len(process), len(days)-len(process)
+	transformed, err := transformStage(ctx, o, process)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(stdout, "run %d: %d days %s in %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",
-		runID, len(days), dayRange(days), time.Since(start).Round(time.Millisecond),
-		counts.Fetched, counts.Loaded, counts.Duplicates, counts.Rejected)
+	if sum.Counts, err = loadStage(ctx, o, db, runID, process, hashes); err != nil {
+		return err
+	}
+	if sum.Counts != transformed {
+		return fmt.Errorf("run %d: loaded counts %+v differ from transformed %+v", runID, sum.Counts, transformed)
+	}
+	c := sum.Counts
+	fmt.Fprintf(stdout, "run %d: %d days %s (%d unchanged) in %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",
+		runID, len(days), dayRange(days), sum.DaysUnchanged, time.Since(start).Round(time.Millisecond),
+		c.Fetched, c.Loaded, c.Duplicates, c.Rejected)
 	return nil
+}
+
+// changedDays keeps the days whose input differs from what was loaded
+// (all of them when forced), with each day's input hash.
+func changedDays(ctx context.Context, o options, db *load.DB, days []time.Time, force bool) ([]time.Time, map[time.Time]string, error) {
+	hashes := map[time.Time]string{}
+	var changed []time.Time
+	for _, d := range days {
+		h, err := inputHash(o, d)
+		if err != nil {
+			return nil, nil, err
+		}
+		hashes[d] = h
+		if !force {
+			old, err := db.InputHash(ctx, d)
+			if err != nil {
+				return nil, nil, err
+			}
+			if old == h {
+				o.log.Debug("unchanged", "day", d.Format(time.DateOnly))
+				continue
+			}
+		}
+		changed = append(changed, d)
+	}
+	return changed, hashes, nil
 }

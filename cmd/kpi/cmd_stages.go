@@ -27,7 +27,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			days, err := extractStage(c.Context, o)
+			days, err := extractStage(c.Context, o, o.windowDays())
 			if err != nil {
 				return err
 			}
@@ -125,8 +125,15 @@ Example:
 			if err != nil {
 				return err
 			}
-			n, err := loadStage(c.Context, o, db, runID, days)
-			if ferr := db.FinishRun(c.Context, runID, days[0], days[len(days)-1], n, err); err == nil {
+			hashes := map[time.Time]string{}
+			for _, d := range days {
+				// Parquet loaded by hand may not match the landing: record
+				// no input hash, so the next run rebuilds the day.
+				hashes[d] = ""
+			}
+			n, err := loadStage(c.Context, o, db, runID, days, hashes)
+			sum := load.RunSummary{From: days[0], To: days[len(days)-1], Counts: n, DaysProcessed: len(days)}
+			if ferr := db.FinishRun(c.Context, runID, sum, err); err == nil {
 				err = ferr
 			}
 			if err != nil {

@@ -67,6 +67,12 @@ func resolveOptions(c *cli.Context) (options, error) {
 		return o, exitError{exitUsage, err}
 	}
 	o.cfg = cfg
+	if sourceKind(cfg.Source) != "files" {
+		// Refuse a bad source before anything is opened or fetched.
+		if _, err := o.windowSource(); err != nil {
+			return o, err
+		}
+	}
 	if o.from, err = parseDay("from", c.String("from")); err != nil {
 		return o, err
 	}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,9 +34,10 @@ func (o options) sourceName() string {
 	}
 }
 
-// extractStage lands the days due from the configured source and returns
-// them in order.
-func extractStage(ctx context.Context, o options) ([]time.Time, error) {
+// extractStage lands days from the configured source and returns them in
+// order: the given days for a windowed source, the days the files contain
+// (within --from/--to) for a file source.
+func extractStage(ctx context.Context, o options, days []time.Time) ([]time.Time, error) {
 	start := time.Now()
 	var res extract.Result
 	var err error
@@ -47,7 +51,7 @@ func extractStage(ctx context.Context, o options) ([]time.Time, error) {
 		if src, err = o.windowSource(); err != nil {
 			return nil, err
 		}
-		res, err = extract.ExtractWindows(ctx, o.landing(), src, o.windowDays(), o.cfg.HTTP.WindowHours, o.log)
+		res, err = extract.ExtractWindows(ctx, o.landing(), src, days, o.cfg.HTTP.WindowHours, o.log)
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -98,12 +102,29 @@ func landedInputs(l extract.Landing, day time.Time) ([]transform.Input, error) {
 	return inputs, nil
 }
 
+// inputHash identifies everything a day's tables are built from: the
+// landed text and its source, the configuration that shapes segments, and
+// the transform's format. Equal hashes give equal tables.
+func inputHash(o options, day time.Time) (string, error) {
+	m, err := o.landing().Manifest(day)
+	if err != nil {
+		return "", err
+	}
+	shaping, err := json.Marshal([]any{o.cfg.Segmentations, o.cfg.Aliases, o.cfg.Flows})
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "format %d\nsource %s\ncontent %s\nconfig %s\n", transform.FormatVersion, m.Source, m.ContentHash(), shaping)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // loadStage replaces each day in the database.
-func loadStage(ctx context.Context, o options, db *load.DB, runID int64, days []time.Time) (load.Counts, error) {
+func loadStage(ctx context.Context, o options, db *load.DB, runID int64, days []time.Time, hashes map[time.Time]string) (load.Counts, error) {
 	start := time.Now()
 	var total load.Counts
 	for _, day := range days {
-		c, err := db.LoadDay(ctx, runID, o.parquetDir(), day)
+		c, err := db.LoadDay(ctx, runID, o.parquetDir(), day, hashes[day])
 		if err != nil {
 			return total, err
 		}

@@ -157,12 +157,26 @@ func TestRunTwiceGivesIdenticalTables(t *testing.T) {
 	}
 	require.NoError(t, db.Close())
 
-	e.mustRun(args...)
+	// The same days again are fetched, found unchanged and left alone.
+	out := e.mustRun(args...)
+	assert.Contains(t, out, "2 days 2026-11-01..2026-11-02 (2 unchanged)")
 	db = e.open()
 	for _, tb := range tables {
 		assert.Equal(t, first[tb], fingerprint(t, db.DB, tb), tb)
 	}
-	assert.Equal(t, int64(2), queryInt(t, db.DB, "SELECT count(*) FROM runs WHERE status = 'success'"))
+	assert.Equal(t, int64(2), queryInt(t, db.DB, "SELECT days_unchanged FROM runs WHERE id = 2"))
+	assert.Zero(t, queryInt(t, db.DB, "SELECT fetched FROM runs WHERE id = 2"))
+	require.NoError(t, db.Close())
+
+	// A backfill redoes them all, with the same result.
+	code, out, errs := e.kpi(append([]string{"backfill", "--quiet", "--db", e.db, "--data", e.data}, args...)...)
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "(0 unchanged)")
+	db = e.open()
+	for _, tb := range tables {
+		assert.Equal(t, first[tb], fingerprint(t, db.DB, tb), tb)
+	}
+	assert.Equal(t, int64(3), queryInt(t, db.DB, "SELECT count(*) FROM runs WHERE status = 'success'"))
 	assertAccounted(t, db.DB, lastRun(t, db.DB))
 }
 
