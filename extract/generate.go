@@ -22,9 +22,9 @@ type Generator struct {
 }
 
 const (
-	slotMs      = 10 * 60 * 1000
-	dayMs       = 24 * 60 * 60 * 1000
-	slotsPerDay = dayMs / slotMs
+	genSlotMs      = 10 * 60 * 1000
+	genDayMs       = 24 * 60 * 60 * 1000
+	genSlotsPerDay = genDayMs / genSlotMs
 	// dupThreshold makes 0.3% of rows delivered twice, as KPIggybank
 	// sometimes does.
 	dupThreshold = (1 << 64) / 1000 * 3
@@ -45,10 +45,10 @@ func (g Generator) Name() string {
 // dayPlan is one day's volume, spread over its slots.
 type dayPlan struct {
 	seed  uint64
-	count [slotsPerDay]int
+	count [genSlotsPerDay]int
 }
 
-func (g Generator) daySeed(day int64) uint64 { return mix(uint64(g.Seed), uint64(day)) }
+func (g Generator) daySeed(day int64) uint64 { return mixSeed(uint64(g.Seed), uint64(day)) }
 
 // dayTotal is the number of blobs (duplicates not counted) on a day:
 // PerDay × weekday × a slow growth trend × a little noise.
@@ -57,8 +57,10 @@ func (g Generator) dayTotal(day int64) int {
 		return 0
 	}
 	wd := weekdayFactor[((day+4)%7+7)%7] // 1970-01-01 was a Thursday
-	trend := 1 + 0.15*math.Tanh(float64(day-trendRefDay)/730)
-	r := rng{mix(g.daySeed(day), 0x701a1)}
+	// Growth of ~6% a year around the reference, levelling off at ±8% so
+	// that any date's volume stays near PerDay.
+	trend := 1 + 0.08*math.Tanh(float64(day-trendRefDay)/365)
+	r := simRand{mixSeed(g.daySeed(day), 0x701a1)}
 	noise := 1 + math.Max(-0.1, math.Min(0.1, 0.04*r.normal()))
 	return int(math.Round(float64(g.PerDay) * wd * trend * noise))
 }
@@ -69,8 +71,8 @@ func (g Generator) dayTotal(day int64) int {
 func (g Generator) plan(day int64, p *dayPlan) {
 	p.seed = g.daySeed(day)
 	total := float64(g.dayTotal(day))
-	r := rng{mix(p.seed, 0x5107)}
-	var weights [slotsPerDay]float64
+	r := simRand{mixSeed(p.seed, 0x5107)}
+	var weights [genSlotsPerDay]float64
 	var sum float64
 	for s := range weights {
 		h := (float64(s) + 0.5) / 6
@@ -89,24 +91,24 @@ func (g Generator) plan(day int64, p *dayPlan) {
 	}
 }
 
-func slotSeed(daySeed uint64, slot int) uint64 { return mix(daySeed, uint64(slot)+1) }
+func slotSeed(daySeed uint64, slot int) uint64 { return mixSeed(daySeed, uint64(slot)+1) }
 
-func rowSeed(slotSeed uint64, i int) uint64 { return mix(slotSeed, uint64(i)<<1) }
+func rowSeed(slotSeed uint64, i int) uint64 { return mixSeed(slotSeed, uint64(i)<<1) }
 
 // isDup says whether row i of a slot is delivered a second time.
 func isDup(slotSeed uint64, i int) bool {
-	return mix(slotSeed, uint64(i)<<1|1) < dupThreshold
+	return mixSeed(slotSeed, uint64(i)<<1|1) < dupThreshold
 }
 
 // genState holds the buffers reused for every row of a Rows call.
 type genState struct {
-	b   blob
+	b   simBlob
 	buf []byte
 }
 
 // row builds row i of a slot in st.buf.
 func (st *genState) row(seed uint64, slotStart int64) []byte {
-	r := rng{seed}
+	r := simRand{seed}
 	idHi, idLo := r.u64(), r.u64()
 	b := &st.b
 	b.reset()
@@ -118,7 +120,7 @@ func (st *genState) row(seed uint64, slotStart int64) []byte {
 	buf := append(st.buf[:0], `{"id":"`...)
 	buf = appendHex128(buf, idHi, idLo)
 	buf = append(buf, `","key":`...)
-	buf = appendInt(buf, ts, false)
+	buf = appendJSONInt(buf, ts, false)
 	buf = append(buf, `,"value":`...)
 	buf = b.appendBlob(buf, ts)
 	buf = append(buf, '}')
@@ -126,7 +128,7 @@ func (st *genState) row(seed uint64, slotStart int64) []byte {
 	return buf
 }
 
-func floorDiv(a, b int64) int64 {
+func genFloorDiv(a, b int64) int64 {
 	q := a / b
 	if a%b != 0 && (a < 0) != (b < 0) {
 		q--
@@ -142,12 +144,12 @@ func (g Generator) Rows(w Window, fn func(row []byte) error) error {
 	if g.PerDay <= 0 || !w.End.After(w.Start) {
 		return nil
 	}
-	st := genState{buf: make([]byte, 0, 4096), b: blob{events: make([]event, 0, 32)}}
+	st := genState{buf: make([]byte, 0, 4096), b: simBlob{events: make([]simEvent, 0, 32)}}
 	var p dayPlan
-	for day := floorDiv(w.StartMs(), dayMs); day <= floorDiv(w.EndMs(), dayMs); day++ {
+	for day := genFloorDiv(w.StartMs(), genDayMs); day <= genFloorDiv(w.EndMs(), genDayMs); day++ {
 		g.plan(day, &p)
-		for s := 0; s < slotsPerDay; s++ {
-			start := day*dayMs + int64(s)*slotMs
+		for s := 0; s < genSlotsPerDay; s++ {
+			start := day*genDayMs + int64(s)*genSlotMs
 			if !w.Contains(start) || p.count[s] == 0 {
 				continue
 			}
@@ -178,7 +180,7 @@ func (g Generator) DayCount(day time.Time) int {
 		return 0
 	}
 	var p dayPlan
-	g.plan(floorDiv(day.UnixMilli(), dayMs), &p)
+	g.plan(genFloorDiv(day.UnixMilli(), genDayMs), &p)
 	n := 0
 	for s, c := range p.count {
 		n += c

@@ -6,7 +6,7 @@ import (
 
 // One simulated dialog session and its interaction blob.
 
-type event struct {
+type simEvent struct {
 	name string
 	at   int64 // ms since the dialog opened
 }
@@ -46,7 +46,7 @@ func triOf(v bool) tri {
 	return triFalse
 }
 
-// Bits of blob.stringNums: which numeric fields are sent as strings.
+// Bits of simBlob.stringNums: which numeric fields are sent as strings.
 const (
 	strEmails = 1 << iota
 	strSites
@@ -58,6 +58,10 @@ const (
 
 // The three names the sites count was sent under over the dialog's life.
 var sitesNames = [...]string{"number_sites_signed_in", "number_sites_logged_in", "sites_signed_in"}
+
+// sitesBoth is a dialog in transition that sent the old name as 0 and the
+// count under the new one, so readers must take the first non-zero.
+const sitesBoth = len(sitesNames)
 
 // hostileValues come from end users' browsers; the published pages must
 // show them as text.
@@ -72,14 +76,13 @@ var hostileValues = [...]string{
 	"\x00\x1b[2J\\u0000",
 }
 
-type blob struct {
-	events []event
+type simBlob struct {
+	events []simEvent
 	t      int64
-	dev    device
+	dev    simDevice
 
 	success, dropped bool
-	// newAccount is known once the server has said the email is new.
-	isNew bool
+	isNew            bool // the server said the email is new: new_account
 
 	stream    streamKind
 	badPair   int // shape of the malformed pair
@@ -95,54 +98,53 @@ type blob struct {
 	sitesName            int
 	newAccount, orphaned tri
 	stringNums           uint8
-	hostileField         int // 0 none, 1 lang, 2 os, 3 browser, 4 event
-	hostileValue         string
 }
 
-func (b *blob) reset() {
+func (b *simBlob) reset() {
 	ev := b.events[:0]
-	*b = blob{events: ev}
+	*b = simBlob{events: ev}
 }
 
-func (b *blob) add(name string) { b.events = append(b.events, event{name, b.t}) }
+func (b *simBlob) add(name string) { b.events = append(b.events, simEvent{name, b.t}) }
 
 // wait advances the clock by a lognormal delay of at least 1 ms, so
 // offsets strictly increase.
-func (b *blob) wait(r *rng, median, sigma float64) {
+func (b *simBlob) wait(r *simRand, median, sigma float64) {
 	d := int64(r.lognormal(median, sigma))
 	if d < 1 {
 		d = 1
 	}
-	if max := int64(median * 25); d > max {
-		d = max
+	if limit := int64(median * 25); d > limit {
+		d = limit
 	}
 	b.t += d
 }
 
-// Delays in ms; mobile users are slower at loading and typing.
-func (b *blob) slow() float64 {
+// slow scales delays: mobile users are slower at loading and typing.
+func (b *simBlob) slow() float64 {
 	if b.dev.mobile {
 		return 1.6
 	}
 	return 1
 }
 
-func (b *blob) open(r *rng) {
+func (b *simBlob) open(r *simRand) {
 	b.wait(r, 650*b.slow(), 0.55)
 	b.add("screen.rp_info")
 }
 
 // screen shows a screen shortly after the previous step.
-func (b *blob) screen(r *rng, name string) {
+func (b *simBlob) screen(r *simRand, name string) {
 	b.wait(r, 160, 0.6)
 	b.add(name)
 }
 
-func (b *blob) think(r *rng, median float64) { b.wait(r, median*b.slow(), 0.8) }
+func (b *simBlob) think(r *simRand, median float64) { b.wait(r, median*b.slow(), 0.8) }
 
 // assertion is the successful end: the crypto time depends on the device.
-func (b *blob) assertion(r *rng) {
-	b.wait(r, 120, 0.6)
+func (b *simBlob) assertion(r *simRand) {
+	b.screen(r, "screen.generate_assertion")
+	b.wait(r, 40, 0.5)
 	b.add("generate_assertion")
 	c := int64(r.lognormal(b.dev.cryptoMs, 0.5))
 	c = min(max(c, 35), 9000)
@@ -152,14 +154,14 @@ func (b *blob) assertion(r *rng) {
 	b.close(r, 350)
 }
 
-func (b *blob) close(r *rng, median float64) {
+func (b *simBlob) close(r *simRand, median float64) {
 	b.wait(r, median, 0.7)
 	b.add("window.unload")
 }
 
 // leave is a drop-off mid-flow: the dialog is orphaned, and now and then
 // the browser is killed before window.unload can be logged.
-func (b *blob) leave(r *rng, median float64) {
+func (b *simBlob) leave(r *simRand, median float64) {
 	b.dropped = true
 	b.wait(r, median, 1.0)
 	if !r.chance(0.03) {
@@ -184,11 +186,13 @@ const (
 	flowLogout
 )
 
+// flowTable is the mix of sessions (per mille): about two thirds end in an
+// assertion, a bounce rate near 18%, new users about one blob in seven.
 var flowTable = newWeighted(
-	w(flowBounce, 120), w(flowPick, 355), w(flowPassword, 170),
-	w(flowPrimaryReturning, 30), w(flowNewSecondary, 90), w(flowNewPrimary, 40),
-	w(flowReset, 30), w(flowAddEmail, 30), w(flowContinuation, 25),
-	w(flowCancel, 40), w(flowError, 25), w(flowLogout, 20),
+	weigh(flowBounce, 120), weigh(flowPick, 355), weigh(flowPassword, 170),
+	weigh(flowPrimaryReturning, 30), weigh(flowNewSecondary, 90), weigh(flowNewPrimary, 40),
+	weigh(flowReset, 30), weigh(flowAddEmail, 30), weigh(flowContinuation, 25),
+	weigh(flowCancel, 40), weigh(flowError, 25), weigh(flowLogout, 20),
 )
 
 // Typical delays (ms) of the steps users take.
@@ -206,7 +210,7 @@ const (
 
 // simulate fills b with one session: the device, the flow of events, the
 // user's fields, then the quirks real data has.
-func (b *blob) simulate(r *rng) {
+func (b *simBlob) simulate(r *simRand) {
 	pickDevice(r, &b.dev)
 	newUser := false
 	switch flowTable.pick(r) {
@@ -258,7 +262,7 @@ func (b *blob) simulate(r *rng) {
 	b.quirks(r)
 }
 
-func (b *blob) flowPick(r *rng) {
+func (b *simBlob) flowPick(r *simRand) {
 	b.open(r)
 	b.screen(r, "screen.pick_email")
 	b.think(r, thinkPick)
@@ -275,7 +279,7 @@ func (b *blob) flowPick(r *rng) {
 
 // flowPassword is a returning user who must sign in with a password;
 // wrong passwords are retried a few times.
-func (b *blob) flowPassword(r *rng) {
+func (b *simBlob) flowPassword(r *simRand) {
 	b.screen(r, "screen.authenticate")
 	b.think(r, typeEmail)
 	b.emailType = "secondary"
@@ -315,7 +319,7 @@ func (b *blob) flowPassword(r *rng) {
 // flowPrimary is an email whose provider vouches for it (an IdP): a new
 // user verifies it at the provider and is provisioned; a returning user
 // mostly is provisioned silently.
-func (b *blob) flowPrimary(r *rng, newUser bool) {
+func (b *simBlob) flowPrimary(r *simRand, newUser bool) {
 	b.open(r)
 	b.emailType = "primary"
 	b.screen(r, "screen.authenticate")
@@ -342,7 +346,7 @@ func (b *blob) flowPrimary(r *rng, newUser bool) {
 }
 
 // flowNewSecondary is a new user with an email Persona must verify.
-func (b *blob) flowNewSecondary(r *rng) {
+func (b *simBlob) flowNewSecondary(r *simRand) {
 	b.open(r)
 	b.screen(r, "screen.authenticate")
 	b.emailType = "secondary"
@@ -372,7 +376,7 @@ func (b *blob) flowNewSecondary(r *rng) {
 	b.assertion(r)
 }
 
-func (b *blob) flowReset(r *rng) {
+func (b *simBlob) flowReset(r *simRand) {
 	b.open(r)
 	b.emailType = "secondary"
 	b.screen(r, "screen.authenticate")
@@ -402,7 +406,7 @@ func (b *blob) flowReset(r *rng) {
 	b.assertion(r)
 }
 
-func (b *blob) flowAddEmail(r *rng) {
+func (b *simBlob) flowAddEmail(r *simRand) {
 	b.open(r)
 	b.emailType = "secondary"
 	b.screen(r, "screen.pick_email")
@@ -431,7 +435,7 @@ func (b *blob) flowAddEmail(r *rng) {
 
 // flowContinuation resumes a new user's staging in a fresh dialog after
 // the email link was opened elsewhere: no rp_info screen.
-func (b *blob) flowContinuation(r *rng) {
+func (b *simBlob) flowContinuation(r *simRand) {
 	b.emailType = "secondary"
 	b.isNew = true
 	b.wait(r, 500*b.slow(), 0.5)
@@ -447,9 +451,9 @@ func (b *blob) flowContinuation(r *rng) {
 }
 
 var errorScreens = newWeighted(
-	w("screen.error", 60), w("screen.error.xhr", 25), w("screen.error.cookies_disabled", 15))
+	weigh("screen.error", 60), weigh("screen.error.xhr", 25), weigh("screen.error.cookies_disabled", 15))
 
-func (b *blob) flowError(r *rng) {
+func (b *simBlob) flowError(r *simRand) {
 	name := errorScreens.pick(r)
 	if name == "screen.error.cookies_disabled" {
 		// Fails before the dialog can show anything.
@@ -474,7 +478,7 @@ func (b *blob) flowError(r *rng) {
 
 // flowLogout is "this is not me": the user signs out and, most of the
 // time, signs in with another account's password.
-func (b *blob) flowLogout(r *rng) {
+func (b *simBlob) flowLogout(r *simRand) {
 	b.open(r)
 	b.screen(r, "screen.pick_email")
 	b.think(r, thinkPick)
@@ -487,10 +491,13 @@ func (b *blob) flowLogout(r *rng) {
 	b.flowPassword(r)
 }
 
-var sampleRates = newWeighted(w(1.0, 86), w(0.5, 9), w(0.1, 5))
+// Shapes of a malformed pair (see appendStream), the first two most often.
+var badPairShapes = newWeighted(weigh(0, 40), weigh(1, 35), weigh(2, 10), weigh(3, 10), weigh(4, 5))
+
+var sampleRates = newWeighted(weigh(1.0, 86), weigh(0.5, 9), weigh(0.1, 5))
 
 // fields sets the non-event fields the dialog whitelists.
-func (b *blob) fields(r *rng, newUser bool) {
+func (b *simBlob) fields(r *simRand, newUser bool) {
 	b.sampleRate = sampleRates.pick(r)
 	b.lang = langs.pick(r)
 	// The internal API serves native apps, so it is mostly seen on
@@ -515,25 +522,27 @@ func (b *blob) fields(r *rng, newUser bool) {
 		case x < 90:
 			b.numEmails = 3
 		default:
-			b.numEmails = r.between(4, 9)
+			b.numEmails = 4 + r.geometric(0.4, 20)
 		}
 		b.sites = 1 + r.geometric(0.3, 60)
 		b.remembered = r.intn(b.sites + 1)
 	}
 	b.newAccount = triOf(b.isNew)
 	b.orphaned = triOf(b.dropped && !b.success)
-	switch x := r.intn(100); {
-	case x < 70:
+	switch x := r.intn(1000); {
+	case x < 700:
 		b.sitesName = 0
-	case x < 85:
+	case x < 840:
 		b.sitesName = 1
-	default:
+	case x < 985:
 		b.sitesName = 2
+	default:
+		b.sitesName = sitesBoth
 	}
 }
 
 // quirks applies, at small rates, the mess real data has (KPIS.md §2).
-func (b *blob) quirks(r *rng) {
+func (b *simBlob) quirks(r *simRand) {
 	// Missing optional fields, each independently.
 	if r.chance(0.015) {
 		b.lang = ""
@@ -582,7 +591,7 @@ func (b *blob) quirks(r *rng) {
 		b.badPair = r.intn(3)
 	case x < 20:
 		b.stream = streamBadPair
-		b.badPair = r.intn(5)
+		b.badPair = badPairShapes.pick(r)
 		b.badPairAt = r.intn(len(b.events))
 	}
 	switch x := r.intn(1000); {
@@ -592,27 +601,26 @@ func (b *blob) quirks(r *rng) {
 		b.ts = tsSeconds
 	}
 	if r.intn(5000) == 0 {
-		b.hostileField = 1 + r.intn(4)
-		b.hostileValue = hostileValues[r.intn(len(hostileValues))]
-		switch b.hostileField {
+		v := hostileValues[r.intn(len(hostileValues))]
+		switch r.intn(4) {
+		case 0:
+			b.lang = v
 		case 1:
-			b.lang = b.hostileValue
+			b.hasUA = true
+			b.dev.os = v
 		case 2:
 			b.hasUA = true
-			b.dev.os = b.hostileValue
-		case 3:
-			b.hasUA = true
-			b.dev.browser = b.hostileValue
-		case 4:
+			b.dev.browser = v
+		default:
 			// A made-up event sent by a tampered client.
 			b.wait(r, 50, 1)
-			b.add(b.hostileValue)
+			b.add(v)
 		}
 	}
 }
 
 // appendInt appends v, as a JSON string when asString.
-func appendInt(buf []byte, v int64, asString bool) []byte {
+func appendJSONInt(buf []byte, v int64, asString bool) []byte {
 	if asString {
 		buf = append(buf, '"')
 		buf = strconv.AppendInt(buf, v, 10)
@@ -622,7 +630,7 @@ func appendInt(buf []byte, v int64, asString bool) []byte {
 }
 
 // appendStream appends the event_stream value as delivered.
-func (b *blob) appendStream(buf []byte) []byte {
+func (b *simBlob) appendStream(buf []byte) []byte {
 	switch b.stream {
 	case streamEmpty:
 		return append(buf, '[', ']')
@@ -682,12 +690,12 @@ func (o *objWriter) key(name string) {
 		o.buf = append(o.buf, ',')
 	}
 	o.n++
-	o.buf = appendKey(o.buf, name)
+	o.buf = appendJSONKey(o.buf, name)
 }
 
 func (o *objWriter) int(name string, v int, asString bool) {
 	o.key(name)
-	o.buf = appendInt(o.buf, int64(v), asString)
+	o.buf = appendJSONInt(o.buf, int64(v), asString)
 }
 
 func (o *objWriter) str(name, v string) {
@@ -709,7 +717,7 @@ func (o *objWriter) tri(name string, v tri) {
 
 // appendBlob appends the blob as a JSON object, with whitelisted fields
 // only. ts is the blob's timestamp value as sent.
-func (b *blob) appendBlob(buf []byte, ts int64) []byte {
+func (b *simBlob) appendBlob(buf []byte, ts int64) []byte {
 	o := objWriter{buf: append(buf, '{')}
 	if b.stream != streamMissing {
 		o.key("event_stream")
@@ -736,9 +744,9 @@ func (b *blob) appendBlob(buf []byte, ts int64) []byte {
 	if b.hasScreen {
 		o.key("screen_size")
 		o.buf = append(o.buf, `{"width":`...)
-		o.buf = appendInt(o.buf, int64(b.dev.width), b.stringNums&strWidth != 0)
+		o.buf = appendJSONInt(o.buf, int64(b.dev.width), b.stringNums&strWidth != 0)
 		o.buf = append(o.buf, `,"height":`...)
-		o.buf = appendInt(o.buf, int64(b.dev.height), b.stringNums&strHeight != 0)
+		o.buf = appendJSONInt(o.buf, int64(b.dev.height), b.stringNums&strHeight != 0)
 		o.buf = append(o.buf, '}')
 	}
 	if b.hasUA {
@@ -755,7 +763,12 @@ func (b *blob) appendBlob(buf []byte, ts int64) []byte {
 		o.int("number_emails", b.numEmails, b.stringNums&strEmails != 0)
 	}
 	if b.sites >= 0 {
-		o.int(sitesNames[b.sitesName], b.sites, b.stringNums&strSites != 0)
+		if b.sitesName == sitesBoth {
+			o.int("number_sites_logged_in", 0, false)
+			o.int("number_sites_signed_in", b.sites, b.stringNums&strSites != 0)
+		} else {
+			o.int(sitesNames[b.sitesName], b.sites, b.stringNums&strSites != 0)
+		}
 	}
 	if b.remembered >= 0 {
 		o.int("number_sites_remembered", b.remembered, b.stringNums&strRemembered != 0)

@@ -4,7 +4,7 @@ import (
 	"unicode/utf8"
 )
 
-const hexDigits = "0123456789abcdef"
+const lowerHex = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string. It escapes only what JSON
 // requires (quote, backslash, control characters) and replaces invalid
@@ -44,7 +44,7 @@ func appendJSONString(b []byte, s string) []byte {
 		case '\t':
 			b = append(b, '\\', 't')
 		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			b = append(b, '\\', 'u', '0', '0', lowerHex[c>>4], lowerHex[c&0xf])
 		}
 		i++
 		start = i
@@ -54,7 +54,7 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 // appendKey appends "name": (names are constants that need no escaping).
-func appendKey(b []byte, name string) []byte {
+func appendJSONKey(b []byte, name string) []byte {
 	b = append(b, '"')
 	b = append(b, name...)
 	return append(b, '"', ':')
@@ -64,10 +64,10 @@ func appendKey(b []byte, name string) []byte {
 // shape.
 func appendHex128(buf []byte, a, b uint64) []byte {
 	for shift := 60; shift >= 0; shift -= 4 {
-		buf = append(buf, hexDigits[(a>>uint(shift))&0xf])
+		buf = append(buf, lowerHex[(a>>uint(shift))&0xf])
 	}
 	for shift := 60; shift >= 0; shift -= 4 {
-		buf = append(buf, hexDigits[(b>>uint(shift))&0xf])
+		buf = append(buf, lowerHex[(b>>uint(shift))&0xf])
 	}
 	return buf
 }

@@ -81,6 +81,7 @@ Example:
 			transformCommand(),
 			loadCommand(),
 			queryCommand(),
+			statusCommand(),
 			fakeServerCommand(),
 		},
 	}
