@@ -77,6 +77,7 @@ Example:
 		Commands: []*cli.Command{
 			runCommand(),
 			backfillCommand(),
+			scheduleCommand(),
 			extractCommand(),
 			transformCommand(),
 			loadCommand(),

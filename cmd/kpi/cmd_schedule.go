@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"github.com/urfave/cli/v2"
+)
+
+func scheduleCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "schedule",
+		Usage:     "run `kpi run` on a cron schedule, in the foreground",
+		UsageText: `kpi schedule --cron "0 3 * * *" [--tz Europe/Paris] [run flags]`,
+		Description: `Runs what is due (as kpi run without --from/--to) at every time the five-field cron
+expression names (minute hour day-of-month month day-of-week; UTC unless --tz), one run
+at a time: a run that outlasts the next start time delays it instead of overlapping.
+Each run's outcome is logged. SIGINT or SIGTERM stops it: a run in progress is
+abandoned cleanly (days it loaded stay loaded; the day in progress stays as it was).
+
+Example:
+   kpi schedule --cron "0 3 * * *" --config /etc/kpi.json --log-format json`,
+		Flags: append(runFlags(),
+			&cli.StringFlag{Name: "cron", Required: true, Usage: "five-field cron `EXPR`, e.g. \"0 3 * * *\" (03:00 every day)"},
+			&cli.StringFlag{Name: "tz", Value: "UTC", Usage: "time `ZONE` of the cron expression, e.g. Europe/Paris"},
+		),
+		Action: func(c *cli.Context) error {
+			o, err := resolveOptions(c)
+			if err != nil {
+				return err
+			}
+			if !o.from.IsZero() || !o.to.IsZero() {
+				return usageError("schedule runs what is due each time: drop --from/--to")
+			}
+			sched, err := cron.ParseStandard(c.String("cron"))
+			if err != nil {
+				return usageError("--cron %q: %v", c.String("cron"), err)
+			}
+			loc, err := time.LoadLocation(c.String("tz"))
+			if err != nil {
+				return usageError("--tz %q: %v", c.String("tz"), err)
+			}
+			job := func(ctx context.Context) error { return runPipeline(ctx, o, "run", c.App.Writer) }
+			return scheduleLoop(c.Context, sched, loc, o.log, job)
+		},
+	}
+}
+
+// scheduleLoop calls job at each time of sched until ctx ends. Runs never
+// overlap: the next time is computed after a run ends, so a long run
+// delays the next one instead of stacking on it.
+func scheduleLoop(ctx context.Context, sched cron.Schedule, loc *time.Location, log *slog.Logger, job func(context.Context) error) error {
+	for {
+		next := sched.Next(time.Now().In(loc))
+		if next.IsZero() {
+			return usageError("the cron expression never fires")
+		}
+		log.Info("next run scheduled", "at", next.Format(time.RFC3339))
+		timer := time.NewTimer(time.Until(next))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			log.Info("schedule stopped")
+			return nil
+		case <-timer.C:
+		}
+		start := time.Now()
+		err := job(ctx)
+		switch {
+		case err == nil:
+			log.Info("run succeeded", "elapsed", time.Since(start).Round(time.Millisecond))
+		case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+			log.Warn("run abandoned: stopping", "elapsed", time.Since(start).Round(time.Millisecond), "error", err)
+			return nil
+		default:
+			// A failed night is logged and retried at the next time; the
+			// schedule itself keeps going.
+			log.Error("run failed", "elapsed", time.Since(start).Round(time.Millisecond), "error", err)
+		}
+	}
+}
