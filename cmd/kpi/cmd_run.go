@@ -111,6 +111,9 @@ func runPipeline(ctx context.Context, o options, command string, stdout io.Write
 		}
 	}()
 
+	if err := cleanLeftovers(o); err != nil {
+		return err
+	}
 	due, err := dueDays(ctx, o, db)
 	if err != nil {
 		return err

@@ -8,7 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/persona-kpi/kpi/extract"
@@ -132,4 +135,34 @@ func loadStage(ctx context.Context, o options, db *load.DB, runID int64, days []
 	}
 	o.log.Info("load done", "days", dayRange(days), "loaded", total.Loaded, "elapsed", time.Since(start).Round(time.Millisecond))
 	return total, nil
+}
+
+// cleanLeftovers removes the temporary files and directories that a killed
+// run leaves in the data directory (".tmp-…", ".spool-…", "….old",
+// ".….tmp"). Only the holder of the database lock calls it, so no other
+// run is writing them.
+func cleanLeftovers(o options) error {
+	return filepath.WalkDir(o.cfg.Data, func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		leftover := strings.HasPrefix(name, ".tmp-") || strings.HasPrefix(name, ".spool-") ||
+			(strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")) ||
+			(strings.HasPrefix(name, ".tmp") && strings.HasSuffix(name, ".old"))
+		if !leftover || path == o.cfg.Data {
+			return nil
+		}
+		o.log.Info("removing what an interrupted run left", "path", path)
+		if err := os.RemoveAll(path); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return filepath.SkipDir
+		}
+		return nil
+	})
 }
