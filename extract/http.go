@@ -189,8 +189,11 @@ func redirectSafeClient(c *http.Client) *http.Client {
 // Name is the endpoint URL without credentials or query.
 func (s *HTTPSource) Name() string { return s.name }
 
-// Fetch streams the window's JSON array into a writer from open,
-// retrying transient failures; see HTTPOptions for the policy.
+// Fetch streams the window's JSON array into a writer from open, checking
+// as it goes that the body is one complete array of objects. It retries
+// connection errors, timeouts, 408, 429, 5xx and bodies that are cut off
+// or not such an array; other 4xx fail at once. The writer is opened only
+// once a 2xx status has arrived.
 func (s *HTTPSource) Fetch(ctx context.Context, w Window, open func() (io.Writer, error)) error {
 	u := *s.dataURL
 	q := u.Query()

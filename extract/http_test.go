@@ -414,6 +414,20 @@ func TestHTTPNeverRevealsCredentials(t *testing.T) {
 				},
 			}
 		}},
+		{"redirect to userinfo URL on another host", func(srvURL string) []http.HandlerFunc {
+			// Another host: Go drops the Authorization header and would
+			// log in with the Location's userinfo if it were kept.
+			loc := strings.Replace(srvURL, "http://127.0.0.1", "http://"+urlUser+":"+urlPass+"@localhost", 1) + "/elsewhere"
+			return []http.HandlerFunc{
+				func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == "/elsewhere" {
+						echo(500, "text/plain")(w, r)
+						return
+					}
+					http.Redirect(w, r, loc, http.StatusFound)
+				},
+			}
+		}},
 		{"connection refused", nil},
 	}
 	for _, sc := range scenarios {
@@ -433,7 +447,7 @@ func TestHTTPNeverRevealsCredentials(t *testing.T) {
 					srv.Config.Handler = &httpScript{steps: sc.steps(srv.URL)}
 				}
 				raw := strings.Replace(base, "http://", "http://"+urlUser+":"+urlPass+"@", 1) + "/wsapi/interaction_data"
-				opt := HTTPOptions{Retries: 2, Timeout: 300 * time.Millisecond}
+				opt := HTTPOptions{Retries: 2, Timeout: 100 * time.Millisecond}
 				user, pass := urlUser, urlPass
 				if inOptions {
 					opt.Username, opt.Password = optUser, optPass
