@@ -38,6 +38,7 @@ type options struct {
 	from, to time.Time // zero when not given
 	log      *slog.Logger
 	now      func() time.Time
+	progress *progress
 }
 
 func resolveOptions(c *cli.Context) (options, error) {
@@ -48,6 +49,7 @@ func resolveOptions(c *cli.Context) (options, error) {
 	}
 	o.log = log
 	o.now = time.Now
+	o.progress = newProgress(c.App.ErrWriter, !c.Bool("quiet") && c.String("log-format") != "json")
 	cfg, err := config.Load(c.String("config"))
 	if err != nil {
 		return o, exitError{exitUsage, err}

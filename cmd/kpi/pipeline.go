@@ -70,7 +70,9 @@ func extractStage(ctx context.Context, o options, days []time.Time) ([]time.Time
 func transformStage(ctx context.Context, o options, days []time.Time) (load.Counts, error) {
 	start := time.Now()
 	var total load.Counts
-	for _, day := range days {
+	var bytes int64
+	defer o.progress.clear()
+	for i, day := range days {
 		inputs, err := landedInputs(o.landing(), day)
 		if err != nil {
 			return total, err
@@ -80,8 +82,15 @@ func transformStage(ctx context.Context, o options, days []time.Time) (load.Coun
 			return total, err
 		}
 		total = total.Add(load.Counts{Fetched: st.Fetched, Loaded: st.Loaded, Duplicates: st.Duplicates, Rejected: st.Rejected})
+		if m, err := o.landing().Manifest(day); err == nil {
+			for _, u := range m.Units {
+				bytes += u.Bytes
+			}
+		}
+		o.progress.update("transform", i+1, len(days), total.Fetched, bytes)
 		o.log.Debug("transformed", "day", day.Format(time.DateOnly), "fetched", st.Fetched, "loaded", st.Loaded, "duplicates", st.Duplicates, "rejected", st.Rejected)
 	}
+	o.progress.clear()
 	o.log.Info("transform done", "days", dayRange(days), "fetched", total.Fetched, "loaded", total.Loaded,
 		"duplicates", total.Duplicates, "rejected", total.Rejected, "elapsed", time.Since(start).Round(time.Millisecond))
 	return total, nil
@@ -126,13 +135,16 @@ func inputHash(o options, day time.Time) (string, error) {
 func loadStage(ctx context.Context, o options, db *load.DB, runID int64, days []time.Time, hashes map[time.Time]string) (load.Counts, error) {
 	start := time.Now()
 	var total load.Counts
-	for _, day := range days {
+	defer o.progress.clear()
+	for i, day := range days {
 		c, err := db.LoadDay(ctx, runID, o.parquetDir(), day, hashes[day])
 		if err != nil {
 			return total, err
 		}
 		total = total.Add(c)
+		o.progress.update("load", i+1, len(days), total.Loaded, 0)
 	}
+	o.progress.clear()
 	o.log.Info("load done", "days", dayRange(days), "loaded", total.Loaded, "elapsed", time.Since(start).Round(time.Millisecond))
 	return total, nil
 }

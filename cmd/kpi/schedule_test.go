@@ -135,3 +135,14 @@ func TestScheduleStopsOnSIGTERM(t *testing.T) {
 	require.NoError(t, cmd.Wait())
 	assert.Equal(t, 0, cmd.ProcessState.ExitCode())
 }
+
+func TestProgressIsSilentOffATerminal(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, true)
+	p.update("transform", 1, 2, 10, 1000)
+	p.update("transform", 2, 2, 20, 2000)
+	p.clear()
+	assert.Empty(t, buf.String(), "a buffer is not a terminal")
+	var nilProgress *progress
+	nilProgress.update("load", 1, 1, 1, 1) // options built in tests have none
+}
