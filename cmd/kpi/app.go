@@ -46,6 +46,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	if strings.Contains(msg, "No space left on device") {
+		msg += " (free some disk space, then run again: the days loaded before are intact)"
+	}
 	fmt.Fprintln(stderr, "kpi: "+msg)
 	var ee exitError
 	switch {
