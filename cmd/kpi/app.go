@@ -84,6 +84,7 @@ Example:
 			extractCommand(),
 			transformCommand(),
 			loadCommand(),
+			computeCommand(),
 			queryCommand(),
 			statusCommand(),
 			fakeServerCommand(),

@@ -19,10 +19,11 @@ func runFlags() []cli.Flag {
 func runCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "run",
-		Usage:     "extract, transform and load what is due into the DuckDB file",
+		Usage:     "extract, transform, load and compute what is due",
 		UsageText: "kpi run [--config FILE] [--source SRC] [--from DAY] [--to DAY] [--db FILE] [--data DIR] [--out DIR]",
 		Description: `Runs the pipeline: extract (raw landing copy under --data), transform (Parquet under
---data), load (each day replaced in --db in one transaction).
+--data), load (each day replaced in --db in one transaction), compute (the KPIs of
+sql/kpis for the days loaded).
 
 Without --from/--to it does what is due: the days after the last loaded one through
 yesterday (UTC), plus a look-back of recent days fetched again to catch late data
@@ -141,6 +142,21 @@ func runPipeline(ctx context.Context, o options, command string, stdout io.Write
 	}
 	if sum.Counts != transformed {
 		return fmt.Errorf("run %d: loaded counts %+v differ from transformed %+v", runID, sum.Counts, transformed)
+	}
+	// Compute the days this run changed. With none, the last loaded day
+	// stands in, so that a KPI version added since is still back-filled.
+	sel := computeSelection{}
+	if len(process) > 0 {
+		sel.from, sel.to = process[0], process[len(process)-1]
+	} else if last, ok, err := db.LastLoadedDay(ctx); err != nil {
+		return err
+	} else if ok {
+		sel.from, sel.to = last, last
+	}
+	if !sel.from.IsZero() {
+		if _, err := computeStage(ctx, o, db, sel); err != nil {
+			return err
+		}
 	}
 	c := sum.Counts
 	fmt.Fprintf(stdout, "run %d: %d days %s (%d unchanged) in %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",

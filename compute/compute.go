@@ -1,0 +1,643 @@
+package compute
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/persona-kpi/kpi/config"
+)
+
+// DefaultChunkSessions is how many sessions one KPI statement reads at most
+// when Options.ChunkSessions is 0: days are computed in runs of whole days
+// up to this many sessions, which bounds memory whatever the history.
+const DefaultChunkSessions = 500_000
+
+// Options selects what Compute computes.
+type Options struct {
+	// From and To are the first and last day to compute, inclusive; only
+	// their calendar date counts. A zero From or To means the first or last
+	// loaded day. Versions never computed before, and changed versions
+	// recomputed with Force, are computed over all loaded days whatever
+	// From and To say, so their history is complete.
+	From, To time.Time
+	// KPI limits the run to one KPI id; "" computes every KPI.
+	KPI string
+	// Version limits the run to one version; 0 computes every version.
+	Version int
+	// Force recomputes versions whose SQL changed since they were computed
+	// (over all loaded days) instead of refusing them.
+	Force bool
+	// Config supplies the segment lists, aliases and flows the KPI SQL
+	// reads (cfg_* tables); it must be a loaded or default configuration.
+	Config config.Config
+	// Logger receives progress; nil logs nothing.
+	Logger *slog.Logger
+	// ChunkSessions bounds the sessions one statement reads; 0 means
+	// DefaultChunkSessions.
+	ChunkSessions int
+}
+
+// Computed is what one KPI version's computation wrote.
+type Computed struct {
+	KPI     string
+	Version int
+	Path    string
+	// From and To are the days replaced (inclusive).
+	From, To time.Time
+	// Days is the number of days replaced, Rows the rows written for them.
+	Days int
+	Rows int64
+	// Backfill is set when the whole loaded history was computed: a version
+	// computed for the first time, or a changed one recomputed with Force.
+	Backfill bool
+	// Changed is set when the version's SQL had changed (Force was given).
+	Changed bool
+	Elapsed time.Duration
+}
+
+// Result lists what Compute computed, in definition order.
+type Result struct {
+	Computed []Computed
+}
+
+// Rows is the total number of rows written.
+func (r Result) Rows() int64 {
+	var n int64
+	for _, c := range r.Computed {
+		n += c.Rows
+	}
+	return n
+}
+
+// state is what the kpis table remembers of a version's last computation.
+type state struct {
+	hash       string
+	computedAt time.Time
+}
+
+// job is one definition to compute and how.
+type job struct {
+	def      Definition
+	backfill bool
+	changed  bool
+	out      *Computed
+}
+
+// Compute computes the KPI definitions of defs into kpi_results. The
+// database must have the migrations applied; db should have one open
+// connection (Compute holds it for the whole run, for its temp tables).
+//
+// It loads and checks every definition, registers them in the kpis table,
+// refuses a selected version whose SQL changed since it was computed
+// (unless opt.Force), checks that each selected query runs and has the
+// kpi_results columns, and then, for runs of days, replaces each selected
+// version's rows of those days in one transaction per run of days. A
+// version's hash is recorded with its last run of days, so an interrupted
+// computation is detected and redone.
+func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, error) {
+	var res Result
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opt.Config.Flows == nil && opt.Config.Segmentations == nil {
+		return res, errors.New("compute: Options.Config is empty: pass a loaded configuration or config.Default()")
+	}
+	if !opt.From.IsZero() && !opt.To.IsZero() && day(opt.From).After(day(opt.To)) {
+		return res, fmt.Errorf("compute: from %s is after to %s", day(opt.From).Format(time.DateOnly), day(opt.To).Format(time.DateOnly))
+	}
+	if opt.ChunkSessions <= 0 {
+		opt.ChunkSessions = DefaultChunkSessions
+	}
+	all, err := LoadDefinitions(defs)
+	if err != nil {
+		return res, err
+	}
+	selected, err := selectDefinitions(all, opt.KPI, opt.Version)
+	if err != nil {
+		return res, err
+	}
+
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return res, fmt.Errorf("compute: %w", err)
+	}
+	defer conn.Close()
+	defer dropTemp(context.WithoutCancel(ctx), conn)
+
+	states, err := readStates(ctx, conn)
+	if err != nil {
+		return res, err
+	}
+	jobs := make([]*job, 0, len(selected))
+	var changed []error
+	for _, d := range selected {
+		j := &job{def: d}
+		st, seen := states[d.Key()]
+		switch {
+		case !seen || st.hash == "":
+			j.backfill = true
+		case st.hash != d.Hash:
+			if !opt.Force {
+				changed = append(changed, &ChangedError{Path: d.Path, ComputedAt: st.computedAt, Next: nextVersion(all, d.ID)})
+				continue
+			}
+			j.backfill, j.changed = true, true
+		}
+		jobs = append(jobs, j)
+	}
+	if err := errors.Join(changed...); err != nil {
+		return res, err
+	}
+
+	if err := materializeConfig(ctx, conn, opt.Config); err != nil {
+		return res, fmt.Errorf("compute: %w", err)
+	}
+	// An empty range: the queries are checked against input relations of
+	// the right shape and no rows.
+	if err := setRange(ctx, conn, span{time.Unix(86400, 0).UTC(), time.Unix(0, 0).UTC()}); err != nil {
+		return res, fmt.Errorf("compute: %w", err)
+	}
+	var bad []error
+	for _, j := range jobs {
+		if err := checkQuery(ctx, conn, j.def); err != nil {
+			bad = append(bad, err)
+		}
+	}
+	if err := errors.Join(bad...); err != nil {
+		return res, err
+	}
+	if err := register(ctx, conn, all); err != nil {
+		return res, err
+	}
+
+	loaded, err := loadedDays(ctx, conn)
+	if err != nil {
+		return res, err
+	}
+	asked, history := ranges(opt.From, opt.To, loaded)
+
+	res.Computed = make([]Computed, len(jobs))
+	var partial, backfill []*job
+	for i, j := range jobs {
+		if j.backfill {
+			backfill = append(backfill, j)
+		} else {
+			partial = append(partial, j)
+		}
+		res.Computed[i] = Computed{KPI: j.def.ID, Version: j.def.Version, Path: j.def.Path, Backfill: j.backfill, Changed: j.changed}
+		j.out = &res.Computed[i]
+	}
+	// Versions over the same days go together, so each chunk's inputs are
+	// built once for all of them.
+	groups := []struct {
+		days span
+		jobs []*job
+	}{{asked, partial}, {history, backfill}}
+	if asked == history {
+		groups = groups[:1]
+		groups[0].jobs = jobs
+	}
+	for _, g := range groups {
+		if len(g.jobs) == 0 {
+			continue
+		}
+		if g.days.empty() {
+			// Nothing loaded: the versions stay listed with zero days.
+			for _, j := range g.jobs {
+				log.Info("kpi: no days to compute", "kpi", j.def.ID, "version", j.def.Version)
+			}
+			continue
+		}
+		if err := computeRange(ctx, conn, log, g.jobs, g.days, opt.ChunkSessions); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// span is a run of days, from and to inclusive; zero days mean none.
+type span struct{ from, to time.Time }
+
+func (s span) empty() bool { return s.from.IsZero() || s.to.IsZero() || s.from.After(s.to) }
+
+// ranges resolves the days asked for (a zero from or to is the first or
+// last loaded day) and the days a backfill covers: every loaded day, and
+// the asked ones too, so that a backfill also clears asked days with no
+// data.
+func ranges(from, to time.Time, loaded span) (asked, history span) {
+	asked = span{day(from), day(to)}
+	if from.IsZero() {
+		asked.from = loaded.from
+	}
+	if to.IsZero() {
+		asked.to = loaded.to
+	}
+	history = loaded
+	if !asked.empty() {
+		if history.from.IsZero() || asked.from.Before(history.from) {
+			history.from = asked.from
+		}
+		if history.to.IsZero() || asked.to.After(history.to) {
+			history.to = asked.to
+		}
+	}
+	return asked, history
+}
+
+// selectDefinitions applies Options.KPI and Options.Version.
+func selectDefinitions(all []Definition, kpi string, version int) ([]Definition, error) {
+	var out []Definition
+	for _, d := range all {
+		if (kpi == "" || d.ID == kpi) && (version == 0 || d.Version == version) {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 && (kpi != "" || version != 0) {
+		what := kpi
+		if version != 0 {
+			what = strings.TrimSpace(fmt.Sprintf("%s v%d", kpi, version))
+		}
+		return nil, fmt.Errorf("compute %s: %w (see %s)", what, ErrNoKPI, SourceDir)
+	}
+	return out, nil
+}
+
+func nextVersion(all []Definition, id string) int {
+	n := 0
+	for _, d := range all {
+		if d.ID == id && d.Version > n {
+			n = d.Version
+		}
+	}
+	return n + 1
+}
+
+// day is t's calendar date as a UTC midnight; zero stays zero.
+func day(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func readStates(ctx context.Context, conn *sql.Conn) (map[string]state, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT kpi, version, coalesce(sha256, ''), computed_at FROM kpis`)
+	if err != nil {
+		return nil, fmt.Errorf("compute: read kpis: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]state{}
+	for rows.Next() {
+		var id, hash string
+		var version int
+		var at sql.NullTime
+		if err := rows.Scan(&id, &version, &hash, &at); err != nil {
+			return nil, fmt.Errorf("compute: read kpis: %w", err)
+		}
+		out[Definition{ID: id, Version: version}.Key()] = state{hash: hash, computedAt: at.Time}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("compute: read kpis: %w", err)
+	}
+	return out, nil
+}
+
+// register writes every definition's header fields into kpis, keeping what
+// is recorded of its computations.
+func register(ctx context.Context, conn *sql.Conn, all []Definition) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("compute: register: %w", err)
+	}
+	defer tx.Rollback()
+	for _, d := range all {
+		segs := strings.Join(d.Segmentations, ",")
+		r, err := tx.ExecContext(ctx, `UPDATE kpis SET title = ?, question = ?, unit = ?, kind = ?,
+				segmentations = string_split(?, ','), description = ?, path = ?
+			WHERE kpi = ? AND version = ?`,
+			d.Title, d.Question, d.Unit, d.Kind, segs, d.Description, d.Path, d.ID, d.Version)
+		if err != nil {
+			return fmt.Errorf("compute: register %s: %w", d.Path, err)
+		}
+		if n, err := r.RowsAffected(); err == nil && n > 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kpis (kpi, version, title, question, unit, kind, segmentations, description, path)
+			VALUES (?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?)`,
+			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, segs, d.Description, d.Path); err != nil {
+			return fmt.Errorf("compute: register %s: %w", d.Path, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("compute: register: %w", err)
+	}
+	return nil
+}
+
+// resultColumns are the columns a KPI query returns: kpi_results' columns
+// after kpi and version, which the runner takes from the header.
+var resultColumns = []struct{ name, want string }{
+	{"day", "DATE"},
+	{"segmentation", "VARCHAR"},
+	{"segment", "VARCHAR"},
+	{"step", "VARCHAR"},
+	{"value", "DOUBLE"},
+	{"numerator", "DOUBLE"},
+	{"denominator", "DOUBLE"},
+}
+
+// checkQuery refuses a query that is not one SELECT, does not run on the
+// (empty) input relations, or does not return resultColumns.
+func checkQuery(ctx context.Context, conn *sql.Conn, d Definition) error {
+	file := strings.TrimPrefix(d.Path, SourceDir+"/")
+	var parsed string
+	// json_serialize_sql takes a constant, not a parameter: a quoted literal.
+	lit := "'" + strings.ReplaceAll(d.SQL, "'", "''") + "'"
+	if err := conn.QueryRowContext(ctx, `SELECT json_serialize_sql(`+lit+`)`).Scan(&parsed); err != nil {
+		return defErr(file, fmt.Errorf("parse query: %w", err))
+	}
+	var p struct {
+		Error      bool              `json:"error"`
+		Message    string            `json:"error_message"`
+		Statements []json.RawMessage `json:"statements"`
+	}
+	if err := json.Unmarshal([]byte(parsed), &p); err != nil {
+		return defErr(file, fmt.Errorf("parse query: %w", err))
+	}
+	if p.Error {
+		return defErr(file, fmt.Errorf("the query must be one SELECT statement: %s", p.Message))
+	}
+	if len(p.Statements) != 1 {
+		return defErr(file, fmt.Errorf("the query must be one SELECT statement, found %d statements", len(p.Statements)))
+	}
+
+	rows, err := conn.QueryContext(ctx, "DESCRIBE\n"+d.SQL)
+	if err != nil {
+		return defErr(file, fmt.Errorf("query does not run on empty input: %w", err))
+	}
+	defer rows.Close()
+	var got []string
+	ok := true
+	for rows.Next() {
+		var name, typ string
+		var null, key, def, extra sql.NullString
+		if err := rows.Scan(&name, &typ, &null, &key, &def, &extra); err != nil {
+			return defErr(file, fmt.Errorf("describe query: %w", err))
+		}
+		i := len(got)
+		got = append(got, name+" "+typ)
+		if i >= len(resultColumns) || name != resultColumns[i].name || !typeFits(resultColumns[i].want, typ) {
+			ok = false
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return defErr(file, fmt.Errorf("describe query: %w", err))
+	}
+	if !ok || len(got) != len(resultColumns) {
+		want := make([]string, len(resultColumns))
+		for i, c := range resultColumns {
+			want[i] = c.name + " " + c.want
+		}
+		return defErr(file, fmt.Errorf("the query returns (%s); it must return exactly (%s) (kpi and version come from the header; numbers may be any numeric type)",
+			strings.Join(got, ", "), strings.Join(want, ", ")))
+	}
+	return nil
+}
+
+// typeFits says whether a column of DuckDB type got can fill a kpi_results
+// column of type want. Numbers of any type become DOUBLE; a bare NULL is
+// typed INTEGER by DuckDB.
+func typeFits(want, got string) bool {
+	if want != "DOUBLE" {
+		return got == want
+	}
+	switch got {
+	case "DOUBLE", "FLOAT", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+		"UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT":
+		return true
+	}
+	return strings.HasPrefix(got, "DECIMAL")
+}
+
+// loadedDays is the span of loaded days (empty if none).
+func loadedDays(ctx context.Context, conn *sql.Conn) (span, error) {
+	var from, to sql.NullTime
+	err := conn.QueryRowContext(ctx, `SELECT min(day), max(day) FROM (
+		SELECT day FROM main.loaded_days UNION ALL SELECT day FROM main.sessions)`).Scan(&from, &to)
+	if err != nil {
+		return span{}, fmt.Errorf("compute: loaded days: %w", err)
+	}
+	return span{day(from.Time), day(to.Time)}, nil
+}
+
+// planChunks splits days into runs of whole days of at most max sessions
+// each (a day larger than max is a run of its own): one statement per KPI
+// reads one run.
+func planChunks(ctx context.Context, conn *sql.Conn, days span, max int) ([]span, error) {
+	from, to := days.from, days.to
+	rows, err := conn.QueryContext(ctx, `SELECT day, count(*) FROM main.sessions
+		WHERE day BETWEEN ?::DATE AND ?::DATE GROUP BY day`, from.Format(time.DateOnly), to.Format(time.DateOnly))
+	if err != nil {
+		return nil, fmt.Errorf("compute: count sessions: %w", err)
+	}
+	defer rows.Close()
+	perDay := map[time.Time]int64{}
+	for rows.Next() {
+		var d time.Time
+		var n int64
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, fmt.Errorf("compute: count sessions: %w", err)
+		}
+		perDay[day(d)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("compute: count sessions: %w", err)
+	}
+	var out []span
+	cur := span{from: from}
+	var n int64
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		if n > 0 && n+perDay[d] > int64(max) {
+			cur.to = d.AddDate(0, 0, -1)
+			out = append(out, cur)
+			cur, n = span{from: d}, 0
+		}
+		n += perDay[d]
+	}
+	cur.to = to
+	return append(out, cur), nil
+}
+
+// computeRange computes jobs over days, chunk by chunk.
+func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []*job, days span, max int) error {
+	from, to := days.from, days.to
+	chunks, err := planChunks(ctx, conn, days, max)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	for _, j := range jobs {
+		j.out.From, j.out.To = from, to
+		j.out.Days = int(to.Sub(from)/(24*time.Hour)) + 1
+	}
+	for i, c := range chunks {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := setRange(ctx, conn, c); err != nil {
+			return fmt.Errorf("compute: %w", err)
+		}
+		if err := computeChunk(ctx, conn, jobs, c, i == 0, i == len(chunks)-1, days); err != nil {
+			return err
+		}
+		log.Debug("kpi: computed days", "from", c.from.Format(time.DateOnly), "to", c.to.Format(time.DateOnly), "versions", len(jobs))
+	}
+	for _, j := range jobs {
+		j.out.Elapsed = time.Since(start)
+		log.Info("kpi: computed", "kpi", j.def.ID, "version", j.def.Version,
+			"from", from.Format(time.DateOnly), "to", to.Format(time.DateOnly),
+			"rows", j.out.Rows, "backfill", j.backfill, "changed", j.changed)
+	}
+	return nil
+}
+
+// computeChunk replaces the chunk's days of every job in one transaction.
+// The first chunk of a backfill also clears the version's other days; the
+// last records the version's hash.
+func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, c span, first, last bool, days span) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("compute: %w", err)
+	}
+	defer tx.Rollback()
+	cf, ct := c.from.Format(time.DateOnly), c.to.Format(time.DateOnly)
+	for _, j := range jobs {
+		d := j.def
+		del := `DELETE FROM kpi_results WHERE kpi = ? AND version = ? AND day BETWEEN ?::DATE AND ?::DATE`
+		args := []any{d.ID, d.Version, cf, ct}
+		if first && j.backfill {
+			del = `DELETE FROM kpi_results WHERE kpi = ? AND version = ?`
+			args = args[:2]
+		}
+		if _, err := tx.ExecContext(ctx, del, args...); err != nil {
+			return fmt.Errorf("compute %s: %w", d.Path, err)
+		}
+		if _, err := tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE kpi_out AS\n"+d.SQL); err != nil {
+			return fmt.Errorf("compute %s: %w", d.Path, err)
+		}
+		if err := checkOutput(ctx, tx, d, c); err != nil {
+			return err
+		}
+		r, err := tx.ExecContext(ctx, `INSERT INTO kpi_results
+			SELECT ?, ?, day, segmentation, segment, step, value, numerator, denominator FROM kpi_out`, d.ID, d.Version)
+		if err != nil {
+			return fmt.Errorf("compute %s: %w", d.Path, err)
+		}
+		if n, err := r.RowsAffected(); err == nil {
+			j.out.Rows += n
+		}
+		if last {
+			if err := record(ctx, tx, j, days); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS temp.kpi_out`); err != nil {
+		return fmt.Errorf("compute: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("compute %s..%s: %w", cf, ct, err)
+	}
+	return nil
+}
+
+// checkOutput refuses rows a KPI query must not produce: days outside the
+// chunk (it read sessions or events instead of the kpi_* relations),
+// segmentations its header does not declare, NULL keys, non-finite
+// numbers, steps that do not fit its kind, and duplicate keys.
+func checkOutput(ctx context.Context, tx *sql.Tx, d Definition, c span) error {
+	var outside, undeclared, nullKeys, badNumbers, badSteps int64
+	err := tx.QueryRowContext(ctx, `SELECT
+			count(*) FILTER (WHERE day IS NULL OR day < ?::DATE OR day > ?::DATE),
+			count(*) FILTER (WHERE segmentation IS NOT NULL AND NOT list_contains(string_split(?, ','), segmentation)),
+			count(*) FILTER (WHERE segmentation IS NULL OR segment IS NULL OR step IS NULL),
+			count(*) FILTER (WHERE value IS NULL
+				OR NOT isfinite(value::DOUBLE)
+				OR NOT coalesce(isfinite(numerator::DOUBLE), true)
+				OR NOT coalesce(isfinite(denominator::DOUBLE), true)),
+			count(*) FILTER (WHERE CASE WHEN ? THEN step <> '' ELSE step = '' END)
+		FROM kpi_out`,
+		c.from.Format(time.DateOnly), c.to.Format(time.DateOnly), strings.Join(d.Segmentations, ","), d.Kind == "timeseries",
+	).Scan(&outside, &undeclared, &nullKeys, &badNumbers, &badSteps)
+	if err != nil {
+		return fmt.Errorf("compute %s: check rows: %w", d.Path, err)
+	}
+	var problems []string
+	if outside > 0 {
+		problems = append(problems, fmt.Sprintf("%d rows have a day outside %s..%s (read kpi_sessions, kpi_events, kpi_blobs, not sessions or events)",
+			outside, c.from.Format(time.DateOnly), c.to.Format(time.DateOnly)))
+	}
+	if undeclared > 0 {
+		problems = append(problems, fmt.Sprintf("%d rows have a segmentation the header does not list (%s)", undeclared, strings.Join(d.Segmentations, ", ")))
+	}
+	if nullKeys > 0 {
+		problems = append(problems, fmt.Sprintf("%d rows have a NULL segmentation, segment or step (use '' for no step)", nullKeys))
+	}
+	if badNumbers > 0 {
+		problems = append(problems, fmt.Sprintf("%d rows have a NULL, NaN or infinite value, or a NaN or infinite numerator or denominator (leave out a rate whose denominator is 0)", badNumbers))
+	}
+	if badSteps > 0 {
+		if d.Kind == "timeseries" {
+			problems = append(problems, fmt.Sprintf("%d rows have a step, but a timeseries has step ''", badSteps))
+		} else {
+			problems = append(problems, fmt.Sprintf("%d rows have no step, but a %s names one on every row", badSteps, d.Kind))
+		}
+	}
+	if nullKeys == 0 {
+		var dup string
+		err = tx.QueryRowContext(ctx, `SELECT day::VARCHAR || ' ' || segmentation || '/' || segment || ' step ''' || step || ''''
+			FROM kpi_out GROUP BY day, segmentation, segment, step HAVING count(*) > 1
+			ORDER BY day, segmentation, segment, step LIMIT 1`).Scan(&dup)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("compute %s: check rows: %w", d.Path, err)
+		default:
+			problems = append(problems, "more than one row for "+dup)
+		}
+	}
+	if len(problems) > 0 {
+		file := strings.TrimPrefix(d.Path, SourceDir+"/")
+		return defErr(file, errors.New(strings.Join(problems, "; ")))
+	}
+	return nil
+}
+
+// record stores the hash and SQL a version was computed with, and which
+// days it covers.
+func record(ctx context.Context, tx *sql.Tx, j *job, days span) error {
+	d := j.def
+	f, t := days.from.Format(time.DateOnly), days.to.Format(time.DateOnly)
+	_, err := tx.ExecContext(ctx, `UPDATE kpis SET sha256 = ?, sql = ?, computed_at = ?,
+			computed_from = CASE WHEN ? THEN ?::DATE ELSE least(coalesce(computed_from, ?::DATE), ?::DATE) END,
+			computed_to = CASE WHEN ? THEN ?::DATE ELSE greatest(coalesce(computed_to, ?::DATE), ?::DATE) END
+		WHERE kpi = ? AND version = ?`,
+		d.Hash, d.SQL, time.Now().UTC(),
+		j.backfill, f, f, f,
+		j.backfill, t, t, t,
+		d.ID, d.Version)
+	if err != nil {
+		return fmt.Errorf("compute %s: record: %w", d.Path, err)
+	}
+	return nil
+}

@@ -1,0 +1,93 @@
+// Package compute owns the compute stage: it runs the versioned KPI
+// definitions of sql/kpis over the loaded sessions and events and writes
+// kpi_results, keeping every version of every KPI side by side.
+//
+// # Definitions
+//
+// A KPI is a directory sql/kpis/<id>/ holding one file per version, v1.sql,
+// v2.sql, ... (vN_name.sql is accepted too). Versions run 1..N without
+// gaps. A file starts with a header of comment lines, every field required:
+//
+//	-- id: new_user_flow                (its directory's name)
+//	-- version: 1                       (its file's N)
+//	-- title: New user flow
+//	-- question: Can new users log in?
+//	-- unit: count                      (count, rate, mean, median or ms)
+//	-- kind: funnel                     (timeseries, funnel or quantiles)
+//	-- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
+//	-- description: One paragraph; a line starting "--" and two or more
+//	--   spaces continues the previous field.
+//
+// The header ends at the first line that is not a comment; the rest of the
+// file is one SELECT statement (a trailing semicolon is allowed).
+//
+// # What a query returns
+//
+// Exactly these columns, in this order (numbers of any numeric type):
+//
+//	day DATE, segmentation VARCHAR, segment VARCHAR, step VARCHAR,
+//	value DOUBLE, numerator DOUBLE, denominator DOUBLE
+//
+// The runner adds kpi and version from the header. Rows must have a day in
+// the range being computed, a segmentation the header lists ('Total' with
+// segment 'Total' for the whole), a finite non-NULL value, and one row per
+// (day, segmentation, segment, step). A day or segment with nothing to
+// measure has no row, and neither has a rate whose denominator is 0. By
+// kind:
+//
+//   - timeseries: step is empty. A count has numerator = value and denominator
+//     NULL; a rate or mean has value = numerator / denominator.
+//   - funnel: one row per step, named as in the flow, for every day and
+//     segment with a blob in the flow (0 for a step none reached); value =
+//     numerator = blobs reaching the step, denominator = the first step's
+//     count.
+//   - quantiles: one row per quantile, step 'p25', 'p50', 'p95', ...;
+//     numerator NULL, denominator the number of observations.
+//
+// Summing numerator and denominator over days re-aggregates a range for
+// counts, rates, means and funnels; quantiles cannot be re-aggregated.
+//
+// # What a query reads
+//
+// The runner computes a run of days with one statement per KPI version,
+// against temporary relations restricted to those days. Queries read
+// these, never sessions or events directly:
+//
+//	kpi_range(from_day, to_day)   the days being computed, one row
+//	kpi_sessions                  sessions of those days with a non-empty
+//	                              event stream (all columns of sessions)
+//	kpi_events                    events of those days (all columns of events)
+//	kpi_blobs                     kpi_sessions plus blob BIGINT, a key for
+//	                              joins (faster than id), and events
+//	                              VARCHAR[], the distinct event names of the
+//	                              blob's stream (test them with
+//	                              list_contains and list_has_any)
+//	kpi_segments                  kpi_blobs once per segment of each blob:
+//	                              every kpi_blobs column plus segmentation
+//	                              and segment, a Total/Total row and one row
+//	                              per segmentation from the seg_* columns
+//	                              transform derived (the original's rules).
+//	                              Group by it directly, or compute per blob
+//	                              from kpi_blobs and join it USING (blob).
+//	cfg_segment_lists(segmentation, position, segment)
+//	cfg_aliases(raw, alias)
+//	cfg_flow_steps(flow, position, step, events VARCHAR[])
+//	                              the configuration's segment lists, aliases
+//	                              and flows; position counts from 1 in the
+//	                              configured order. A step configured with no
+//	                              event (or "") has events [] and is reached
+//	                              by every blob; user.email_confrimed is
+//	                              written user.email_confirmed, as in events.
+//
+// A query that needs segments other than transform's (a version with a new
+// Locale rule, say) builds them from kpi_blobs and the cfg_* tables.
+//
+// # Versions and history
+//
+// Each computed version's SQL (the file without its header) is hashed into
+// the kpis table. A file whose SQL changed after it was computed is refused
+// with ErrChanged: add a new version instead, or set Options.Force to
+// recompute that version's whole history. Editing only the header (title,
+// description) is fine. A version computed for the first time is computed
+// over all loaded days, whatever range was asked for.
+package compute

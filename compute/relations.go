@@ -1,0 +1,153 @@
+package compute
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/persona-kpi/kpi/config"
+)
+
+// typoEvent is the dialog's historical misspelling; transform writes it as
+// confirmedEvent, so a flow written with the typo (as the original
+// dashboard's config was) must match the normalized name.
+const (
+	typoEvent      = "user.email_confrimed"
+	confirmedEvent = "user.email_confirmed"
+)
+
+// tempRelations are the temporary relations the runner creates on its
+// connection, dropped when it is done (views before the tables they read).
+var tempRelations = []struct{ kind, name string }{
+	{"VIEW", "kpi_segments"},
+	{"TABLE", "kpi_blobs"},
+	{"VIEW", "kpi_events"},
+	{"VIEW", "kpi_sessions"},
+	{"TABLE", "kpi_range"},
+	{"TABLE", "kpi_out"},
+	{"TABLE", "cfg_segment_lists"},
+	{"TABLE", "cfg_aliases"},
+	{"TABLE", "cfg_flow_steps"},
+}
+
+func dropTemp(ctx context.Context, conn *sql.Conn) {
+	for _, r := range tempRelations {
+		// Best effort: the connection goes back to the pool, and a leftover
+		// temp relation would only be replaced by the next run.
+		_, _ = conn.ExecContext(ctx, fmt.Sprintf("DROP %s IF EXISTS temp.%s", r.kind, r.name))
+	}
+}
+
+// materializeConfig writes the configuration's segment lists, aliases and
+// flows into temp tables the KPI SQL reads.
+func materializeConfig(ctx context.Context, conn *sql.Conn, cfg config.Config) error {
+	stmts := []string{
+		`CREATE OR REPLACE TEMP TABLE cfg_segment_lists (segmentation VARCHAR NOT NULL, position INTEGER NOT NULL, segment VARCHAR NOT NULL)`,
+		`CREATE OR REPLACE TEMP TABLE cfg_aliases (raw VARCHAR NOT NULL, alias VARCHAR NOT NULL)`,
+		`CREATE OR REPLACE TEMP TABLE cfg_flow_steps (flow VARCHAR NOT NULL, position INTEGER NOT NULL, step VARCHAR NOT NULL, events VARCHAR[] NOT NULL)`,
+	}
+	for _, s := range stmts {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("config tables: %w", err)
+		}
+	}
+	for _, name := range sortedKeys(cfg.Segmentations) {
+		for i, seg := range cfg.Segmentations[name] {
+			if _, err := conn.ExecContext(ctx, `INSERT INTO cfg_segment_lists VALUES (?, ?, ?)`, name, i+1, seg); err != nil {
+				return fmt.Errorf("config tables: segmentation %s: %w", name, err)
+			}
+		}
+	}
+	for _, raw := range sortedKeys(cfg.Aliases) {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO cfg_aliases VALUES (?, ?)`, raw, cfg.Aliases[raw]); err != nil {
+			return fmt.Errorf("config tables: alias %q: %w", raw, err)
+		}
+	}
+	for _, flow := range sortedKeys(cfg.Flows) {
+		for i, step := range cfg.Flows[flow] {
+			events := []string{}
+			for _, e := range step.Events {
+				switch e {
+				case "": // the original config wrote an always-reached step as ""
+					continue
+				case typoEvent:
+					e = confirmedEvent
+				}
+				events = append(events, e)
+			}
+			js, err := json.Marshal(events)
+			if err != nil {
+				return err
+			}
+			if _, err := conn.ExecContext(ctx, `INSERT INTO cfg_flow_steps VALUES (?, ?, ?, CAST(?::JSON AS VARCHAR[]))`,
+				flow, i+1, step.Name, string(js)); err != nil {
+				return fmt.Errorf("config tables: flow %s step %q: %w", flow, step.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// dateLit is a DuckDB DATE literal for day. Dates are written into the
+// view definitions, not bound, so the day filter reaches the table scan.
+func dateLit(day time.Time) string { return "DATE '" + day.Format(time.DateOnly) + "'" }
+
+// setRange points the input relations at days: kpi_range, kpi_sessions,
+// kpi_events, kpi_blobs (materialized once, read by every KPI) and
+// kpi_segments. A span with from after to selects nothing.
+func setRange(ctx context.Context, conn *sql.Conn, days span) error {
+	f, t := dateLit(days.from), dateLit(days.to)
+	// One SELECT per segmentation, UNION ALL: DuckDB streams it and reads
+	// only the columns a query uses; unnesting a list of structs per blob
+	// was thirty times slower.
+	segs := []string{`SELECT *, 'Total' AS segmentation, 'Total' AS segment FROM kpi_blobs`}
+	for _, c := range segColumns {
+		segs = append(segs, fmt.Sprintf(`SELECT *, '%s', %s FROM kpi_blobs`, c.name, c.column))
+	}
+	stmts := []string{
+		`CREATE OR REPLACE TEMP TABLE kpi_range AS SELECT ` + f + ` AS from_day, ` + t + ` AS to_day`,
+		`CREATE OR REPLACE TEMP VIEW kpi_sessions AS
+			SELECT * FROM main.sessions WHERE day BETWEEN ` + f + ` AND ` + t + ` AND event_count > 0`,
+		`CREATE OR REPLACE TEMP VIEW kpi_events AS
+			SELECT * FROM main.events WHERE day BETWEEN ` + f + ` AND ` + t,
+		// blob is a small integer key: joins on it are several times faster
+		// than on id. list_distinct(list()) is twice as fast as list(DISTINCT).
+		`CREATE OR REPLACE TEMP TABLE kpi_blobs AS
+			SELECT row_number() OVER () AS blob, s.*, coalesce(e.events, []::VARCHAR[]) AS events
+			FROM kpi_sessions s
+			LEFT JOIN (SELECT session_id, day, list_distinct(list(name)) AS events FROM kpi_events GROUP BY session_id, day) e
+				ON e.session_id = s.id AND e.day = s.day`,
+		`CREATE OR REPLACE TEMP VIEW kpi_segments AS ` + strings.Join(segs, "\nUNION ALL "),
+	}
+	for _, s := range stmts {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("input relations for %s..%s: %w", days.from.Format(time.DateOnly), days.to.Format(time.DateOnly), err)
+		}
+	}
+	return nil
+}
+
+// segColumns are the sessions columns transform derived for each
+// segmentation, in display order.
+var segColumns = []struct{ name, column string }{
+	{config.OS, "seg_os"},
+	{config.Browser, "seg_browser"},
+	{config.Screen, "seg_screen"},
+	{config.Emails, "seg_emails"},
+	{config.Locale, "seg_locale"},
+	{config.API, "seg_api"},
+	{config.EmailType, "seg_email_type"},
+}

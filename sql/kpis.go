@@ -1,0 +1,19 @@
+package kpisql
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed kpis
+var kpis embed.FS
+
+// KPIs is the directory of versioned KPI definitions: one directory per
+// KPI id holding v1.sql, v2.sql, ... (see package compute for the format).
+func KPIs() fs.FS {
+	sub, err := fs.Sub(kpis, "kpis")
+	if err != nil {
+		panic(err) // the embedded path is fixed at build time
+	}
+	return sub
+}
