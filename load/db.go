@@ -28,7 +28,15 @@ type DB struct {
 // Open opens (creating if needed) the DuckDB file for writing and applies
 // pending migrations.
 func Open(ctx context.Context, path string) (*DB, error) {
-	return open(ctx, path, kpisql.Migrations())
+	db, err := open(ctx, path, kpisql.Migrations())
+	if err != nil {
+		return nil, err
+	}
+	if err := db.abandonStaleRuns(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
@@ -42,10 +50,6 @@ func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 		return nil, err
 	}
 	db.lock = lock
-	if err := db.abandonStaleRuns(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
 	return db, nil
 }
 

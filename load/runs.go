@@ -37,21 +37,32 @@ func (d *DB) StartRun(ctx context.Context, command, source string, from, to time
 	return id, nil
 }
 
+// RecordProgress records what a run has done so far, before it ends, so
+// that a report written as its last step can show it.
+func (d *DB) RecordProgress(ctx context.Context, id int64, sum RunSummary) error {
+	c := sum.Counts
+	_, err := d.ExecContext(ctx, `UPDATE runs SET
+		from_day = coalesce(?::DATE, from_day), to_day = coalesce(?::DATE, to_day),
+		fetched = ?, loaded = ?, duplicates = ?, rejected = ?, days_processed = ?, days_unchanged = ? WHERE id = ?`,
+		nullDay(sum.From), nullDay(sum.To), c.Fetched, c.Loaded, c.Duplicates, c.Rejected, sum.DaysProcessed, sum.DaysUnchanged, id)
+	if err != nil {
+		return fmt.Errorf("record run %d: %w", id, err)
+	}
+	return nil
+}
+
 // FinishRun records a run's end, what it did and its outcome.
 func (d *DB) FinishRun(ctx context.Context, id int64, sum RunSummary, runErr error) error {
-	c := sum.Counts
 	status, msg := StatusSuccess, sql.NullString{}
 	if runErr != nil {
 		status, msg = StatusFailed, sql.NullString{String: runErr.Error(), Valid: true}
 	}
 	// A cancelled run still gets its record.
 	ctx = context.WithoutCancel(ctx)
-	_, err := d.ExecContext(ctx, `UPDATE runs SET ended_at = now(), status = ?, error = ?,
-		from_day = coalesce(?::DATE, from_day), to_day = coalesce(?::DATE, to_day),
-		fetched = ?, loaded = ?, duplicates = ?, rejected = ?, days_processed = ?, days_unchanged = ? WHERE id = ?`,
-		status, msg, nullDay(sum.From), nullDay(sum.To), c.Fetched, c.Loaded, c.Duplicates, c.Rejected,
-		sum.DaysProcessed, sum.DaysUnchanged, id)
-	if err != nil {
+	if err := d.RecordProgress(ctx, id, sum); err != nil {
+		return err
+	}
+	if _, err := d.ExecContext(ctx, `UPDATE runs SET ended_at = now(), status = ?, error = ? WHERE id = ?`, status, msg, id); err != nil {
 		return fmt.Errorf("record end of run %d: %w", id, err)
 	}
 	return nil

@@ -85,6 +85,8 @@ Example:
 			transformCommand(),
 			loadCommand(),
 			computeCommand(),
+			reportCommand(),
+			serveCommand(),
 			queryCommand(),
 			statusCommand(),
 			fakeServerCommand(),

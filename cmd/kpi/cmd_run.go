@@ -19,11 +19,11 @@ func runFlags() []cli.Flag {
 func runCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "run",
-		Usage:     "extract, transform, load and compute what is due",
+		Usage:     "extract, transform, load, compute and report what is due",
 		UsageText: "kpi run [--config FILE] [--source SRC] [--from DAY] [--to DAY] [--db FILE] [--data DIR] [--out DIR]",
 		Description: `Runs the pipeline: extract (raw landing copy under --data), transform (Parquet under
 --data), load (each day replaced in --db in one transaction), compute (the KPIs of
-sql/kpis for the days loaded).
+sql/kpis for the days loaded), report (the static site in --out).
 
 Without --from/--to it does what is due: the days after the last loaded one through
 yesterday (UTC), plus a look-back of recent days fetched again to catch late data
@@ -157,6 +157,12 @@ func runPipeline(ctx context.Context, o options, command string, stdout io.Write
 		if _, err := computeStage(ctx, o, db, sel); err != nil {
 			return err
 		}
+	}
+	if err := db.RecordProgress(ctx, runID, sum); err != nil {
+		return err
+	}
+	if _, err := reportStage(ctx, o, db.DB, runID); err != nil {
+		return err
 	}
 	c := sum.Counts
 	fmt.Fprintf(stdout, "run %d: %d days %s (%d unchanged) in %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",

@@ -36,7 +36,7 @@ func TestKilledRunsThenARerunGiveTheCleanTables(t *testing.T) {
 		{after: "load done"},
 	}
 	for _, p := range points {
-		cmd, stderr := kpiProcess(t, append([]string{"run", "--db", e.db, "--data", e.data}, args...)...)
+		cmd, stderr := kpiProcess(t, append([]string{"run", "--db", e.db, "--data", e.data, "--out", e.out}, args...)...)
 		if p.after != "" {
 			waitFor(t, stderr, p.after)
 		} else {

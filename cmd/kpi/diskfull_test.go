@@ -29,7 +29,7 @@ func TestDiskFullDuringALoadFailsCleanly(t *testing.T) {
 	before := fingerprint(t, db.DB, firstDay)
 	require.NoError(t, db.Close())
 
-	code, _, errs := e.kpi("run", "--quiet", "--db", e.db, "--data", e.data, "--from", "2026-11-02", "--to", "2026-11-09", "--per-day", "3000")
+	code, _, errs := e.kpi("run", "--quiet", "--db", e.db, "--data", e.data, "--out", e.out, "--from", "2026-11-02", "--to", "2026-11-09", "--per-day", "3000")
 	assert.Equal(t, exitFailure, code)
 	last := strings.TrimSpace(errs[strings.LastIndex(strings.TrimSpace(errs), "\n")+1:])
 	assert.Contains(t, last, "No space left on device")

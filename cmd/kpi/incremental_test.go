@@ -17,7 +17,7 @@ import (
 // nightly builds the options of a run without --from/--to on a given day.
 func (e env) nightly(today string) options {
 	cfg := config.Default()
-	cfg.DB, cfg.Data, cfg.Out = e.db, e.data, e.dir+"/site"
+	cfg.DB, cfg.Data, cfg.Out = e.db, e.data, e.out
 	cfg.Generate.PerDay = 40
 	now := day(today).Add(3 * time.Hour)
 	return options{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), now: func() time.Time { return now }}

@@ -24,12 +24,12 @@ func TestASecondRunAndReadersAreRefusedWhileARunHoldsTheDatabase(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 
-	cmd, _ := kpiProcess(t, "run", "--db", e.db, "--data", e.data, "--from", "2026-11-02", "--to", "2026-11-02",
+	cmd, _ := kpiProcess(t, "run", "--db", e.db, "--data", e.data, "--out", e.out, "--from", "2026-11-02", "--to", "2026-11-02",
 		"--source", srv.URL+"/wsapi/interaction_data")
 	<-arrived
 	inProgress := fmt.Sprintf("a kpi run is in progress (pid %d)", cmd.Process.Pid)
 
-	code, _, errs := e.kpi("run", "--db", e.db, "--data", e.data, "--from", "2026-11-01", "--to", "2026-11-01")
+	code, _, errs := e.kpi("run", "--db", e.db, "--data", e.data, "--out", e.out, "--from", "2026-11-01", "--to", "2026-11-01")
 	assert.Equal(t, exitDBLocked, code, errs)
 	assert.Contains(t, errs, inProgress)
 

@@ -26,11 +26,12 @@ type env struct {
 	dir  string
 	db   string
 	data string
+	out  string
 }
 
 func newEnv(t *testing.T) env {
 	dir := t.TempDir()
-	return env{t: t, dir: dir, db: filepath.Join(dir, "kpi.duckdb"), data: filepath.Join(dir, "data")}
+	return env{t: t, dir: dir, db: filepath.Join(dir, "kpi.duckdb"), data: filepath.Join(dir, "data"), out: filepath.Join(dir, "site")}
 }
 
 // kpi runs the command line in-process and returns its exit code, stdout
@@ -44,7 +45,7 @@ func (e env) kpi(args ...string) (int, string, string) {
 // mustRun runs `kpi run` against the env's database and data.
 func (e env) mustRun(args ...string) string {
 	e.t.Helper()
-	code, out, errs := e.kpi(append([]string{"run", "--quiet", "--db", e.db, "--data", e.data}, args...)...)
+	code, out, errs := e.kpi(append([]string{"run", "--quiet", "--db", e.db, "--data", e.data, "--out", e.out}, args...)...)
 	require.Equal(e.t, 0, code, "stderr: %s", errs)
 	return out
 }
@@ -138,6 +139,9 @@ func TestRunGeneratedDaysAccountsForEveryBlob(t *testing.T) {
 	// Seven segmentations, all filled.
 	assert.Zero(t, queryInt(t, db.DB, `SELECT count(*) FROM sessions WHERE seg_os IS NULL OR seg_browser IS NULL
 		OR seg_screen IS NULL OR seg_emails IS NULL OR seg_locale IS NULL OR seg_api IS NULL OR seg_email_type IS NULL`))
+	// The report site is written.
+	assert.FileExists(t, filepath.Join(e.out, "index.html"))
+	assert.FileExists(t, filepath.Join(e.out, "new_user_flow.html"))
 	// The raw landing and the Parquet are there for every day.
 	for _, d := range []string{"2026-11-01", "2026-11-02", "2026-11-03"} {
 		assert.FileExists(t, filepath.Join(e.data, "raw", "day="+d, "manifest.json"))
@@ -169,7 +173,7 @@ func TestRunTwiceGivesIdenticalTables(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	// A backfill redoes them all, with the same result.
-	code, out, errs := e.kpi(append([]string{"backfill", "--quiet", "--db", e.db, "--data", e.data}, args...)...)
+	code, out, errs := e.kpi(append([]string{"backfill", "--quiet", "--db", e.db, "--data", e.data, "--out", e.out}, args...)...)
 	require.Equal(t, 0, code, errs)
 	assert.Contains(t, out, "(0 unchanged)")
 	db = e.open()
@@ -271,7 +275,7 @@ func TestRunFailsCleanlyWhenTheSourceFails(t *testing.T) {
 	cfg := filepath.Join(e.dir, "kpi.json")
 	require.NoError(t, os.WriteFile(cfg, []byte(`{"password":"hunter2","http":{"retries":2,"backoff_base":"1ms","backoff_max":"2ms"}}`), 0o644))
 
-	code, _, errs := e.kpi("run", "--quiet", "--config", cfg, "--db", e.db, "--data", e.data,
+	code, _, errs := e.kpi("run", "--quiet", "--config", cfg, "--db", e.db, "--data", e.data, "--out", e.out,
 		"--source", srv.URL+"/wsapi/interaction_data", "--from", "2026-11-01", "--to", "2026-11-01")
 	assert.Equal(t, exitSource, code)
 	assert.Equal(t, 3, calls, "the first attempt and two retries")
@@ -298,7 +302,7 @@ func TestBadFlagsAndConfigurationExitWithUsageCode(t *testing.T) {
 		{"run", "--from", "2026-13-01"},
 		{"run", "--from", "2026-11-02", "--to", "2026-11-01"},
 		{"run", "--config", filepath.Join(e.dir, "missing.json")},
-		{"run", "--source", "ftp://example.org/x", "--db", e.db, "--data", e.data},
+		{"run", "--source", "ftp://example.org/x", "--db", e.db, "--data", e.data, "--out", e.out},
 	}
 	for _, args := range cases {
 		code, _, errs := e.kpi(args...)

@@ -128,7 +128,7 @@ func waitFor(t *testing.T, r *bufio.Reader, want string) string {
 
 func TestScheduleStopsOnSIGTERM(t *testing.T) {
 	e := newEnv(t)
-	cmd, stderr := kpiProcess(t, "schedule", "--cron", "0 3 * * *", "--db", e.db, "--data", e.data)
+	cmd, stderr := kpiProcess(t, "schedule", "--cron", "0 3 * * *", "--db", e.db, "--data", e.data, "--out", e.out)
 	waitFor(t, stderr, "next run scheduled")
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	waitFor(t, stderr, "schedule stopped")

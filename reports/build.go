@@ -1,0 +1,543 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/persona-kpi/kpi/config"
+)
+
+// Options tells Build what to put on the pages besides the database.
+type Options struct {
+	// Config gives the milestones drawn on the charts and the order of
+	// segments.
+	Config config.Config
+	// GeneratedAt is shown as the site's generation time.
+	GeneratedAt time.Time
+	// RunID is the run the site reports on (kpi run passes its own); zero
+	// means the latest successful run in the runs table.
+	RunID int64
+	// Logger receives one line per build; nil discards.
+	Logger *slog.Logger
+}
+
+// DefaultDays is the date range a KPI page opens with.
+const DefaultDays = 90
+
+// sparkDays is how many days the index sparklines cover.
+const sparkDays = 30
+
+// markerFile is written into every site, so Write only ever replaces a
+// directory it wrote itself.
+const markerFile = ".kpi-site"
+
+// Build reads the database (it only reads) and renders the whole site:
+// path → content. Paths are slash-separated and relative to the site root.
+func Build(ctx context.Context, db *sql.DB, opt Options) (map[string][]byte, error) {
+	start := time.Now()
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if opt.GeneratedAt.IsZero() {
+		opt.GeneratedAt = time.Now()
+	}
+	ds, err := readDataset(ctx, db, opt)
+	if err != nil {
+		return nil, err
+	}
+	read := time.Since(start)
+	s, err := newSite(ds, opt)
+	if err != nil {
+		return nil, err
+	}
+	files, err := s.render()
+	if err != nil {
+		return nil, err
+	}
+	var size int
+	for _, b := range files {
+		size += len(b)
+	}
+	log.Info("report built", "files", len(files), "bytes", size, "kpis", len(s.latest),
+		"read", read.Round(time.Millisecond), "took", time.Since(start).Round(time.Millisecond))
+	return files, nil
+}
+
+// site is the dataset arranged for the pages.
+type site struct {
+	ds      *dataset
+	opt     Options
+	files   map[string][]byte
+	assets  assets
+	latest  []kpiDef            // latest version of each KPI, in display order
+	byID    map[string][]kpiDef // every version, ascending
+	slugs   map[string]string
+	miles   []milestoneView
+	pages   *templates
+	navList []navItem
+}
+
+type assets struct{ CSS, JS, Icon string }
+
+type milestoneView struct {
+	Date  string    `json:"date"`
+	Label string    `json:"label"`
+	day   time.Time `json:"-"`
+}
+
+func newSite(ds *dataset, opt Options) (*site, error) {
+	s := &site{ds: ds, opt: opt, files: map[string][]byte{}, byID: map[string][]kpiDef{}, slugs: map[string]string{}}
+	// index and health are the site's own pages.
+	used := map[string]bool{"index": true, "health": true}
+	for _, d := range ds.defs {
+		if _, ok := s.byID[d.ID]; !ok {
+			slug := slugify(d.ID)
+			for base, i := slug, 2; used[slug]; i++ {
+				slug = base + "-" + strconv.Itoa(i)
+			}
+			used[slug] = true
+			s.slugs[d.ID] = slug
+		}
+		s.byID[d.ID] = append(s.byID[d.ID], d)
+	}
+	for _, d := range ds.defs {
+		vs := s.byID[d.ID]
+		if vs[len(vs)-1].Version == d.Version {
+			s.latest = append(s.latest, d)
+		}
+	}
+	for _, m := range opt.Config.Milestones {
+		day, err := time.Parse(time.DateOnly, m.Date)
+		if err != nil {
+			return nil, fmt.Errorf("milestone %q: date must be YYYY-MM-DD, got %q", m.Milestone, m.Date)
+		}
+		s.miles = append(s.miles, milestoneView{Date: m.Date, Label: m.Milestone, day: day})
+	}
+	slices.SortFunc(s.miles, func(a, b milestoneView) int { return a.day.Compare(b.day) })
+	for _, d := range s.latest {
+		s.navList = append(s.navList, navItem{Href: s.href(d.ID, 0), Title: d.Title, ID: d.ID})
+	}
+	return s, nil
+}
+
+// slugify makes a KPI id safe as a file name: [a-z0-9_-] only.
+func slugify(id string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(id) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 {
+		return "kpi"
+	}
+	return b.String()
+}
+
+// href is a KPI page's file name; version 0 is the latest-version page.
+func (s *site) href(id string, version int) string {
+	if version == 0 {
+		return s.slugs[id] + ".html"
+	}
+	return s.slugs[id] + ".v" + strconv.Itoa(version) + ".html"
+}
+
+func (s *site) csvName(d kpiDef) string {
+	return s.slugs[d.ID] + ".v" + strconv.Itoa(d.Version) + ".csv"
+}
+
+// addAsset stores a static file under a name carrying its content hash, so
+// a host may cache it forever.
+func (s *site) addAsset(name string) (string, error) {
+	b, err := fs.ReadFile(staticFS, "static/"+name)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	ext := path.Ext(name)
+	out := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
+	s.files[out] = b
+	return out, nil
+}
+
+func (s *site) render() (map[string][]byte, error) {
+	var err error
+	for _, a := range []struct {
+		name string
+		dst  *string
+	}{{"report.css", &s.assets.CSS}, {"report.js", &s.assets.JS}, {"favicon.svg", &s.assets.Icon}} {
+		if *a.dst, err = s.addAsset(a.name); err != nil {
+			return nil, fmt.Errorf("asset %s: %w", a.name, err)
+		}
+	}
+	if s.pages, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	if err := s.put("index.html", "index", s.indexPage()); err != nil {
+		return nil, err
+	}
+	if err := s.put("health.html", "health", s.healthPage()); err != nil {
+		return nil, err
+	}
+	for _, d := range s.ds.defs {
+		p := s.kpiPage(d)
+		if err := s.put(s.href(d.ID, d.Version), "kpi", p); err != nil {
+			return nil, err
+		}
+		if s.isLatest(d) {
+			if err := s.put(s.href(d.ID, 0), "kpi", p); err != nil {
+				return nil, err
+			}
+		}
+		b, err := s.csv(d)
+		if err != nil {
+			return nil, err
+		}
+		s.files[s.csvName(d)] = b
+	}
+	s.files[markerFile] = []byte("This directory was written by `kpi report`; the next report replaces it whole.\n")
+	return s.files, nil
+}
+
+func (s *site) put(name, tmpl string, data any) error {
+	var buf bytes.Buffer
+	if err := s.pages.execute(&buf, tmpl, data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	s.files[name] = buf.Bytes()
+	return nil
+}
+
+func (s *site) isLatest(d kpiDef) bool {
+	vs := s.byID[d.ID]
+	return vs[len(vs)-1].Version == d.Version
+}
+
+// layout is what every page shares.
+type layout struct {
+	Title  string
+	Assets assets
+	Script bool
+	Nav    []navItem
+	Page   string // index, health or kpi
+	Active string // the KPI id of a kpi page
+	Fresh  freshness
+}
+
+type navItem struct{ Href, Title, ID string }
+
+type freshness struct {
+	Through   string
+	Generated string
+	RunID     int64
+	HasRun    bool
+	StaleDays int
+}
+
+func (s *site) layout(title, page, active string) layout {
+	f := freshness{Generated: s.opt.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC")}
+	if t, ok := s.ds.through(); ok {
+		f.Through = t.Format(time.DateOnly)
+		gen := s.opt.GeneratedAt.UTC().Truncate(24 * time.Hour)
+		f.StaleDays = int(gen.Sub(t).Hours()/24) - 1
+	}
+	if s.ds.run != nil {
+		f.RunID, f.HasRun = s.ds.run.ID, true
+	}
+	return layout{Title: title, Assets: s.assets, Nav: s.navList, Page: page, Active: active, Fresh: f}
+}
+
+// The values a chart and a tile show.
+
+// values returns one series' daily values over days[from:], counts
+// being zero on covered days without a row ("no qualifying blobs").
+func (s *site) values(d kpiDef, ser *series, from int) []float64 {
+	out := make([]float64, len(s.ds.days)-from)
+	for i := range out {
+		v := math.NaN()
+		if ser != nil {
+			v = ser.v[from+i]
+		}
+		if math.IsNaN(v) && d.Unit == "count" && s.ds.covered[from+i] {
+			v = 0
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// aggregate combines days [from, to] of a series: a count's sum, a
+// ratio's sum of numerators over sum of denominators, else the mean of
+// the daily values. perDay turns a count's sum into a daily mean.
+func (s *site) aggregate(d kpiDef, ser *series, from, to int, perDay bool) float64 {
+	from = max(from, 0)
+	if ser == nil || from > to {
+		return math.NaN()
+	}
+	var sum, num, den float64
+	var days, vals, pairs int
+	for i := from; i <= to; i++ {
+		if s.ds.covered[i] {
+			days++
+		}
+		if v := ser.v[i]; !math.IsNaN(v) {
+			sum += v
+			vals++
+		}
+		if n, dd := ser.n[i], ser.d[i]; !math.IsNaN(n) && !math.IsNaN(dd) {
+			num += n
+			den += dd
+			pairs++
+		}
+	}
+	switch {
+	case d.Unit == "count":
+		if days == 0 {
+			return math.NaN()
+		}
+		if perDay {
+			return sum / float64(days)
+		}
+		return sum
+	case pairs > 0 && pairs == vals && den != 0:
+		return num / den
+	case vals > 0:
+		return sum / float64(vals)
+	}
+	return math.NaN()
+}
+
+func (s *site) results(d kpiDef) *kpiResults { return s.ds.results[kpiKey{d.ID, d.Version}] }
+
+func (s *site) total(d kpiDef, step string) *series {
+	r := s.results(d)
+	if r == nil {
+		return nil
+	}
+	return r.cells["Total"]["Total"][step]
+}
+
+// headline is a KPI's latest value and its change against the 7 days
+// before. For a funnel it is the share completing all steps.
+type headline struct {
+	Value, Day, Note     string
+	Change, Dir, Against string
+	Judgement            string // good, bad or ""
+	OlderDay             bool   // Day is before the data-through day
+	Spark                []float64
+}
+
+func (s *site) headline(d kpiDef) headline {
+	r := s.results(d)
+	if r == nil || len(s.ds.days) == 0 {
+		return headline{Value: "–", Note: "no results yet"}
+	}
+	var (
+		h        headline
+		last     = len(s.ds.days) - 1
+		unit     = d.Unit
+		started  []float64
+		daily    func(i int) float64
+		baseline func(from, to int) float64
+	)
+	if d.Kind == "funnel" && len(r.steps) > 0 {
+		unit = "rate"
+		first, final := s.total(d, r.steps[0]), s.total(d, r.steps[len(r.steps)-1])
+		fv, lv := s.values(d, first, 0), s.values(d, final, 0)
+		started = fv
+		daily = func(i int) float64 {
+			if fv[i] > 0 {
+				return lv[i] / fv[i]
+			}
+			return math.NaN()
+		}
+		baseline = func(from, to int) float64 {
+			if b := s.aggregate(d, first, from, to, false); b > 0 {
+				return s.aggregate(d, final, from, to, false) / b
+			}
+			return math.NaN()
+		}
+	} else {
+		ser := s.total(d, mainStep(d, r))
+		vals := s.values(d, ser, 0)
+		daily = func(i int) float64 { return vals[i] }
+		baseline = func(from, to int) float64 { return s.aggregate(d, ser, from, to, true) }
+	}
+	for i := max(0, last-sparkDays+1); i <= last; i++ {
+		h.Spark = append(h.Spark, daily(i))
+	}
+	// The latest day with a value: a rate has none on a day without a
+	// denominator.
+	li := -1
+	for i := last; i >= 0 && i >= last-7; i-- {
+		if !math.IsNaN(daily(i)) {
+			li = i
+			break
+		}
+	}
+	if li < 0 {
+		h.Value, h.Note = "–", "no value in the last 7 days"
+		return h
+	}
+	h.Day = s.ds.days[li].Format(time.DateOnly)
+	h.OlderDay = li != last
+	h.Value = formatValue(unit, daily(li))
+	if started != nil {
+		h.Note = "complete all steps · " + formatValue("count", started[li]) + " started"
+	}
+	if d.Kind == "quantiles" && len(r.steps) > 1 {
+		main := mainStep(d, r)
+		var others []string
+		for _, st := range r.steps {
+			if st != main {
+				others = append(others, st+" "+formatValue(unit, s.values(d, s.total(d, st), li)[0]))
+			}
+		}
+		h.Note = main + " (median) · " + strings.Join(others, " · ")
+		if main != "p50" {
+			h.Note = main + " · " + strings.Join(others, " · ")
+		}
+	}
+	// Compare like with like: the 7 days before the day shown.
+	base := baseline(li-7, li-1)
+	h.Change, h.Dir = change(unit, daily(li), base)
+	h.Judgement = judge(d.ID, h.Dir)
+	if h.Change != "" {
+		h.Against = "vs previous 7 days (" + formatValue(unit, base) + ")"
+		if unit == "count" {
+			h.Against = "vs previous 7-day average (" + formatValue(unit, base) + ")"
+		}
+	}
+	return h
+}
+
+// mainStep is the step a KPI's headline and single line show: the median
+// of a quantiles KPI, else the first step ("" for a plain time series).
+func mainStep(d kpiDef, r *kpiResults) string {
+	if d.Kind == "quantiles" {
+		if slices.Contains(r.steps, "p50") {
+			return "p50"
+		}
+		if len(r.steps) > 0 {
+			return r.steps[len(r.steps)/2]
+		}
+	}
+	return firstStep(r)
+}
+
+func firstStep(r *kpiResults) string {
+	if len(r.steps) == 0 {
+		return ""
+	}
+	return r.steps[0]
+}
+
+// segmentOrder lists a segmentation's segments as the configuration lists
+// them, then any others alphabetically, then Other.
+func (s *site) segmentOrder(segmentation string, present map[string]map[string]*series) []string {
+	var out []string
+	listed := map[string]bool{}
+	for _, v := range s.opt.Config.Segmentations[segmentation] {
+		listed[v] = true
+		if _, ok := present[v]; ok {
+			out = append(out, v)
+		}
+	}
+	var rest []string
+	for v := range present {
+		if !listed[v] && v != "Other" {
+			rest = append(rest, v)
+		}
+	}
+	slices.Sort(rest)
+	out = append(out, rest...)
+	if _, ok := present["Other"]; ok {
+		out = append(out, "Other")
+	}
+	return out
+}
+
+// segmentations lists the segmentations a KPI version has results for:
+// Total first, then in the configured display order.
+func (s *site) segmentations(r *kpiResults) []string {
+	out := []string{"Total"}
+	if r == nil {
+		return out
+	}
+	seen := map[string]bool{"Total": true}
+	for _, name := range config.SegmentationNames {
+		if _, ok := r.cells[name]; ok {
+			out = append(out, name)
+			seen[name] = true
+		}
+	}
+	var rest []string
+	for name := range r.cells {
+		if !seen[name] {
+			rest = append(rest, name)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+func colorClass(i int, name string) string {
+	if name == "Other" {
+		return "cother"
+	}
+	return "c" + strconv.Itoa(i%11)
+}
+
+// csv writes every result of one KPI version in the long form of
+// kpi_results.
+func (s *site) csv(d kpiDef) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"kpi", "version", "day", "segmentation", "segment", "step", "value", "numerator", "denominator"})
+	r := s.results(d)
+	if r != nil {
+		for _, seg := range s.segmentations(r) {
+			bySeg := r.cells[seg]
+			for _, segment := range s.segmentOrder(seg, bySeg) {
+				for _, step := range r.steps {
+					ser := bySeg[segment][step]
+					if ser == nil {
+						continue
+					}
+					for i := r.first; i <= r.last; i++ {
+						if math.IsNaN(ser.v[i]) {
+							continue
+						}
+						w.Write([]string{csvSafe(d.ID), strconv.Itoa(d.Version), s.ds.days[i].Format(time.DateOnly),
+							csvSafe(seg), csvSafe(segment), csvSafe(step), csvNum(ser.v[i]), csvNum(ser.n[i]), csvNum(ser.d[i])})
+					}
+				}
+			}
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+func csvNum(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}

@@ -1,0 +1,577 @@
+package reports
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/persona-kpi/kpi/config"
+)
+
+// kpiDef is one version of one KPI definition.
+type kpiDef struct {
+	ID            string
+	Version       int
+	Title         string
+	Question      string
+	Unit          string // count, rate, mean, median, ms
+	Kind          string // timeseries or funnel
+	Segmentations []string
+	Description   string
+	SQL           string
+	Path          string       // the definition's file, e.g. sql/kpis/<kpi>/v1.sql
+	ComputedAt    sql.NullTime // when this SQL last computed
+	ComputedFrom  sql.NullTime // first and last day computed with it
+	ComputedTo    sql.NullTime
+}
+
+type kpiKey struct {
+	id      string
+	version int
+}
+
+// series is one line of a chart: per site day, NaN where there is no value.
+type series struct {
+	v, n, d []float64
+}
+
+func newSeries(days int) *series {
+	s := &series{v: make([]float64, days), n: make([]float64, days), d: make([]float64, days)}
+	for i := range s.v {
+		s.v[i], s.n[i], s.d[i] = math.NaN(), math.NaN(), math.NaN()
+	}
+	return s
+}
+
+// kpiResults holds one KPI version's results.
+type kpiResults struct {
+	steps []string
+	// cells maps segmentation → segment → step → series.
+	cells    map[string]map[string]map[string]*series
+	first    int // first day index with a result
+	last     int
+	hasRatio bool // some numerator or denominator is set
+}
+
+func (r *kpiResults) cell(segmentation, segment, step string, days int) *series {
+	bySeg := r.cells[segmentation]
+	if bySeg == nil {
+		bySeg = map[string]map[string]*series{}
+		r.cells[segmentation] = bySeg
+	}
+	byStep := bySeg[segment]
+	if byStep == nil {
+		byStep = map[string]*series{}
+		bySeg[segment] = byStep
+	}
+	s := byStep[step]
+	if s == nil {
+		s = newSeries(days)
+		byStep[step] = s
+	}
+	return s
+}
+
+// runInfo is one row of runs.
+type runInfo struct {
+	ID                                    int64
+	Command, Status, Source, Error        string
+	StartedAt                             time.Time
+	EndedAt                               sql.NullTime
+	FromDay, ToDay                        sql.NullTime
+	Fetched, Loaded, Duplicates, Rejected int64
+}
+
+// Duration is how long the run took, or "" if it has not ended.
+func (r runInfo) Duration() string {
+	if !r.EndedAt.Valid {
+		return ""
+	}
+	return r.EndedAt.Time.Sub(r.StartedAt).Round(time.Second).String()
+}
+
+type loadedDay struct {
+	Day                                   time.Time
+	RunID                                 int64
+	LoadedAt                              time.Time
+	Fetched, Loaded, Duplicates, Rejected int64
+}
+
+type otherValue struct {
+	Segmentation string
+	Raw          sql.NullString
+	N, Total     int64
+}
+
+type eventCount struct {
+	Name        string
+	N, Sessions int64
+}
+
+// dataset is everything the site is made from.
+type dataset struct {
+	defs     []kpiDef
+	results  map[kpiKey]*kpiResults
+	days     []time.Time // every day from the first to the last result
+	covered  []bool      // the day has any result at all
+	dayIndex map[time.Time]int
+
+	run         *runInfo // the run the site reports on, if known
+	lastSuccess *runInfo // the newest run that succeeded
+	runs        []runInfo
+	loadedDays  []loadedDay
+	rejects     map[time.Time]map[string]int64
+	reasons     []string
+	others      []otherValue
+	recent      int64 // sessions in the Other window
+	unknownEvt  []eventCount
+	missing     []string // tables the database lacks
+}
+
+func (ds *dataset) through() (time.Time, bool) {
+	if len(ds.days) == 0 {
+		return time.Time{}, false
+	}
+	return ds.days[len(ds.days)-1], true
+}
+
+func exists(ctx context.Context, db *sql.DB, name string) (bool, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, qRelationExists, name).Scan(&n); err != nil {
+		return false, fmt.Errorf("look up table %s: %w", name, err)
+	}
+	return n > 0, nil
+}
+
+// readDataset reads everything the site shows. Missing tables are noted,
+// not fatal, so a report can be made from a partly built database.
+func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error) {
+	ds := &dataset{results: map[kpiKey]*kpiResults{}, rejects: map[time.Time]map[string]int64{}, dayIndex: map[time.Time]int{}}
+	has := map[string]bool{}
+	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "sessions", "events"} {
+		ok, err := exists(ctx, db, t)
+		if err != nil {
+			return nil, err
+		}
+		has[t] = ok
+		if !ok {
+			ds.missing = append(ds.missing, t)
+		}
+	}
+	if has["kpi_results"] {
+		if err := ds.readResults(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	if has["kpis"] {
+		if err := ds.readDefs(ctx, db); err != nil {
+			return nil, err
+		}
+	} else if has["kpi_results"] {
+		if err := ds.readDefsFromResults(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	ds.completeDefs()
+	if has["runs"] {
+		if err := ds.readRuns(ctx, db, opt.RunID); err != nil {
+			return nil, err
+		}
+	}
+	if has["loaded_days"] {
+		if err := ds.readLoadedDays(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	if has["rejects"] {
+		if err := ds.readRejects(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	if has["sessions"] {
+		if err := ds.readOthers(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	if has["events"] {
+		if err := ds.readUnknownEvents(ctx, db, opt.Config); err != nil {
+			return nil, err
+		}
+	}
+	return ds, nil
+}
+
+func (ds *dataset) readResults(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, qResultDays)
+	if err != nil {
+		return fmt.Errorf("read result days: %w", err)
+	}
+	var present []time.Time
+	for rows.Next() {
+		var d time.Time
+		if err := rows.Scan(&d); err != nil {
+			rows.Close()
+			return fmt.Errorf("read result days: %w", err)
+		}
+		present = append(present, d.UTC())
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read result days: %w", err)
+	}
+	if len(present) == 0 {
+		return nil
+	}
+	for d := present[0]; !d.After(present[len(present)-1]); d = d.AddDate(0, 0, 1) {
+		ds.dayIndex[d] = len(ds.days)
+		ds.days = append(ds.days, d)
+	}
+	ds.covered = make([]bool, len(ds.days))
+	for _, d := range present {
+		ds.covered[ds.dayIndex[d]] = true
+	}
+
+	rows, err = db.QueryContext(ctx, qResults)
+	if err != nil {
+		return fmt.Errorf("read kpi_results: %w", err)
+	}
+	defer rows.Close()
+	var (
+		id, segmentation, segment, step string
+		version                         int
+		day                             time.Time
+		value, num, den                 sql.NullFloat64
+	)
+	n := len(ds.days)
+	for rows.Next() {
+		if err := rows.Scan(&id, &version, &day, &segmentation, &segment, &step, &value, &num, &den); err != nil {
+			return fmt.Errorf("read kpi_results: %w", err)
+		}
+		k := kpiKey{id, version}
+		r := ds.results[k]
+		if r == nil {
+			r = &kpiResults{cells: map[string]map[string]map[string]*series{}, first: n, last: -1}
+			ds.results[k] = r
+		}
+		i, ok := ds.dayIndex[day.UTC()]
+		if !ok {
+			continue
+		}
+		r.first, r.last = min(r.first, i), max(r.last, i)
+		s := r.cell(segmentation, segment, step, n)
+		s.v[i] = nullNaN(value)
+		s.n[i] = nullNaN(num)
+		s.d[i] = nullNaN(den)
+		if num.Valid || den.Valid {
+			r.hasRatio = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read kpi_results: %w", err)
+	}
+	for _, r := range ds.results {
+		steps := map[string]bool{}
+		for _, bySeg := range r.cells {
+			for _, byStep := range bySeg {
+				for st := range byStep {
+					steps[st] = true
+				}
+			}
+		}
+		for st := range steps {
+			r.steps = append(r.steps, st)
+		}
+		slices.SortFunc(r.steps, compareSteps)
+	}
+	return nil
+}
+
+// nullNaN keeps NULL, NaN and infinities out of the charts: all become NaN.
+func nullNaN(v sql.NullFloat64) float64 {
+	if !v.Valid || math.IsInf(v.Float64, 0) {
+		return math.NaN()
+	}
+	return v.Float64
+}
+
+// compareSteps orders "2 - x" before "10 - y": by leading number, then name.
+func compareSteps(a, b string) int {
+	na, oka := leadingInt(a)
+	nb, okb := leadingInt(b)
+	if oka && okb && na != nb {
+		return cmp.Compare(na, nb)
+	}
+	return strings.Compare(a, b)
+}
+
+func leadingInt(s string) (int, bool) {
+	end := 0
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	n, err := strconv.Atoi(s[:end])
+	return n, err == nil
+}
+
+func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, qKPIDefs)
+	if err != nil {
+		return fmt.Errorf("read kpis: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d kpiDef
+		var segs string
+		if err := rows.Scan(&d.ID, &d.Version, &d.Title, &d.Question, &d.Unit, &d.Kind, &segs, &d.Description, &d.SQL, &d.Path,
+			&d.ComputedAt, &d.ComputedFrom, &d.ComputedTo); err != nil {
+			return fmt.Errorf("read kpis: %w", err)
+		}
+		d.Segmentations = splitList(segs)
+		ds.defs = append(ds.defs, d)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read kpis: %w", err)
+	}
+	return nil
+}
+
+func (ds *dataset) readDefsFromResults(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, qKPIDefsFromResults)
+	if err != nil {
+		return fmt.Errorf("read kpi_results: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d kpiDef
+		var funnel bool
+		var segs string
+		if err := rows.Scan(&d.ID, &d.Version, &funnel, &segs); err != nil {
+			return fmt.Errorf("read kpi_results: %w", err)
+		}
+		if funnel {
+			d.Kind = "funnel"
+		}
+		d.Segmentations = splitList(segs)
+		ds.defs = append(ds.defs, d)
+	}
+	return rows.Err()
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// completeDefs fills what a definition leaves empty from the known KPIs of
+// KPIS.md, and adds versions that have results but no definition.
+func (ds *dataset) completeDefs() {
+	seen := map[kpiKey]bool{}
+	for _, d := range ds.defs {
+		seen[kpiKey{d.ID, d.Version}] = true
+	}
+	for k, r := range ds.results {
+		if !seen[k] {
+			d := kpiDef{ID: k.id, Version: k.version}
+			if len(r.steps) > 1 || (len(r.steps) == 1 && r.steps[0] != "") {
+				d.Kind = "funnel"
+			}
+			ds.defs = append(ds.defs, d)
+		}
+	}
+	for i := range ds.defs {
+		d := &ds.defs[i]
+		known := knownKPIs[d.ID]
+		d.Title = cmp.Or(d.Title, known.title, humanize(d.ID))
+		d.Question = cmp.Or(d.Question, known.question)
+		d.Unit = cmp.Or(d.Unit, known.unit, "count")
+		if d.Kind == "" {
+			d.Kind = cmp.Or(known.kind, "timeseries")
+		}
+		d.Description = cmp.Or(d.Description, known.description)
+	}
+	slices.SortFunc(ds.defs, func(a, b kpiDef) int {
+		return cmp.Or(cmp.Compare(kpiOrder(a.ID), kpiOrder(b.ID)), strings.Compare(a.ID, b.ID), cmp.Compare(a.Version, b.Version))
+	})
+}
+
+func humanize(id string) string {
+	s := strings.ReplaceAll(id, "_", " ")
+	if s == "" {
+		return "KPI"
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func (ds *dataset) readRuns(ctx context.Context, db *sql.DB, runID int64) error {
+	scan := func(sc interface{ Scan(...any) error }) (runInfo, error) {
+		var r runInfo
+		err := sc.Scan(&r.ID, &r.Command, &r.StartedAt, &r.EndedAt, &r.Status, &r.Source, &r.FromDay, &r.ToDay,
+			&r.Fetched, &r.Loaded, &r.Duplicates, &r.Rejected, &r.Error)
+		return r, err
+	}
+	rows, err := db.QueryContext(ctx, qRuns, 10)
+	if err != nil {
+		return fmt.Errorf("read runs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scan(rows)
+		if err != nil {
+			return fmt.Errorf("read runs: %w", err)
+		}
+		ds.runs = append(ds.runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read runs: %w", err)
+	}
+	one := func(q string, args ...any) (*runInfo, error) {
+		r, err := scan(db.QueryRowContext(ctx, q, args...))
+		switch {
+		case err == sql.ErrNoRows:
+			return nil, nil
+		case err != nil:
+			return nil, fmt.Errorf("read runs: %w", err)
+		}
+		return &r, nil
+	}
+	if ds.lastSuccess, err = one(qLatestSuccessfulRun); err != nil {
+		return err
+	}
+	ds.run = ds.lastSuccess
+	if runID != 0 {
+		// kpi run reports on itself as its last step, once its counts
+		// are recorded.
+		if ds.run, err = one(qRun, runID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ds *dataset) readLoadedDays(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, qLoadedDays)
+	if err != nil {
+		return fmt.Errorf("read loaded_days: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l loadedDay
+		if err := rows.Scan(&l.Day, &l.RunID, &l.LoadedAt, &l.Fetched, &l.Loaded, &l.Duplicates, &l.Rejected); err != nil {
+			return fmt.Errorf("read loaded_days: %w", err)
+		}
+		l.Day = l.Day.UTC()
+		ds.loadedDays = append(ds.loadedDays, l)
+	}
+	return rows.Err()
+}
+
+func (ds *dataset) readRejects(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, qRejectsByReason)
+	if err != nil {
+		return fmt.Errorf("read rejects: %w", err)
+	}
+	defer rows.Close()
+	reasons := map[string]bool{}
+	for rows.Next() {
+		var day time.Time
+		var reason string
+		var n int64
+		if err := rows.Scan(&day, &reason, &n); err != nil {
+			return fmt.Errorf("read rejects: %w", err)
+		}
+		day = day.UTC()
+		if ds.rejects[day] == nil {
+			ds.rejects[day] = map[string]int64{}
+		}
+		ds.rejects[day][reason] += n
+		reasons[reason] = true
+	}
+	for r := range reasons {
+		ds.reasons = append(ds.reasons, r)
+	}
+	slices.Sort(ds.reasons)
+	return rows.Err()
+}
+
+func (ds *dataset) readOthers(ctx context.Context, db *sql.DB) error {
+	if err := db.QueryRowContext(ctx, qSessionsRecent, otherWindowDays).Scan(&ds.recent); err != nil {
+		return fmt.Errorf("read sessions: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, qOtherValues, otherWindowDays, 10)
+	if err != nil {
+		return fmt.Errorf("read sessions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o otherValue
+		if err := rows.Scan(&o.Segmentation, &o.Raw, &o.N, &o.Total); err != nil {
+			return fmt.Errorf("read sessions: %w", err)
+		}
+		ds.others = append(ds.others, o)
+	}
+	return rows.Err()
+}
+
+// knownEvents are the event names of KPIS.md §3 that are not screen.*.
+var knownEvents = []string{
+	"window.redirect_to_primary", "window.unload", "generate_assertion", "assertion_generated",
+	"user.user_staged", "user.user_confirmed", "user.email_staged", "user.email_confrimed",
+	"user.email_confirmed", "user.reset_password_staged", "user.reset_password_confirmed",
+	"user.logout", "authenticate.enter_password", "authenticate.password_submitted",
+	"authenticate.password_success", "authenticate.password_fail", "staging_continuation",
+}
+
+func (ds *dataset) readUnknownEvents(ctx context.Context, db *sql.DB, cfg config.Config) error {
+	known := map[string]bool{}
+	for _, e := range knownEvents {
+		known[e] = true
+	}
+	for _, steps := range cfg.Flows {
+		for _, st := range steps {
+			for _, e := range st.Events {
+				known[e] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(known))
+	for e := range known {
+		names = append(names, e)
+	}
+	slices.Sort(names)
+	var q strings.Builder
+	q.WriteString(qUnknownEventsHead)
+	args := make([]any, 0, len(names)+1)
+	for i, e := range names {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?)")
+		args = append(args, e)
+	}
+	q.WriteString(qUnknownEventsTail)
+	args = append(args, otherWindowDays, 10)
+	rows, err := db.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return fmt.Errorf("read events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e eventCount
+		if err := rows.Scan(&e.Name, &e.N, &e.Sessions); err != nil {
+			return fmt.Errorf("read events: %w", err)
+		}
+		ds.unknownEvt = append(ds.unknownEvt, e)
+	}
+	return rows.Err()
+}

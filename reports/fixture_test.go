@@ -1,0 +1,278 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/marcboeker/go-duckdb"
+
+	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/load"
+)
+
+// Hostile values, as end users' browsers may send them. They go through
+// the OS, Browser and Locale segments, the raw session fields, event names
+// and a funnel step, and must come out as text.
+const (
+	evilScript  = `<script>window.__pwned=1</script>`
+	evilImg     = `"><img src=x onerror=window.__pwned=1>`
+	evilClose   = `</script><script>window.__pwned=1</script>`
+	evilURL     = `javascript:window.__pwned=1`
+	evilLineSep = "en\u2028US\u2029x"
+	evilFormula = `=HYPERLINK("http://evil.example/","x")`
+)
+
+var fixtureThrough = time.Date(2024, 5, 30, 0, 0, 0, 0, time.UTC)
+
+// fixtureGap is a day that was never loaded: no results, no loaded_days.
+var fixtureGap = fixtureThrough.AddDate(0, 0, -12)
+
+type fixture struct {
+	days    int
+	hostile bool
+}
+
+// testOptions are the Options the tests build with: the default
+// configuration plus milestones, one with markup in its label.
+func testOptions() Options {
+	cfg := config.Default()
+	cfg.Milestones = []config.Milestone{
+		{Milestone: "New dialog design", Date: fixtureThrough.AddDate(0, 0, -45).Format(time.DateOnly)},
+		{Milestone: `Fix <b>"quoted"</b> & more`, Date: fixtureThrough.AddDate(0, 0, -20).Format(time.DateOnly)},
+		{Milestone: "Outside the data", Date: "2001-01-01"},
+	}
+	return Options{Config: cfg, GeneratedAt: time.Date(2024, 5, 31, 6, 0, 0, 0, time.UTC)}
+}
+
+// newFixtureDB builds a DuckDB file in a temporary directory: the real
+// migrations, then a kpis table and kpi_results rows made here.
+func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("duckdb", filepath.Join(tb.TempDir(), "kpi.duckdb"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	if err := load.Migrate(ctx, db, os.DirFS("../sql/migrations")); err != nil {
+		tb.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		tb.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			tb.Fatalf("%v\n%s", err, q)
+		}
+	}
+	type def struct {
+		id      string
+		version int
+		unit    string
+		kind    string
+		segs    string
+	}
+	all := "Total," + strings.Join(config.SegmentationNames, ",")
+	defs := []def{
+		{"new_user_flow", 1, "count", "funnel", all},
+		{"new_user_success", 1, "rate", "timeseries", all},
+		{"new_users", 1, "count", "timeseries", all},
+		{"password_reset_flow", 1, "count", "funnel", "Total"},
+		{"sites_signed_in", 1, "mean", "timeseries", all},
+		{"sites_signed_in", 2, "median", "quantiles", all},
+		{"sign_in_attempts", 1, "count", "timeseries", all},
+		{"sign_in_attempts", 2, "count", "timeseries", all},
+		{"new_user_bounce", 1, "rate", "timeseries", all},
+		{"bounce_rate", 1, "rate", "timeseries", "Total"},
+		{"general_progress", 1, "count", "funnel", "Total"},
+		{"email_addition_flow", 1, "count", "funnel", "Total"},
+		{"orphaned_rate", 1, "rate", "timeseries", all},
+		{"assertion_time", 1, "ms", "quantiles", "Total,Browser,OS"},
+	}
+	for _, d := range defs {
+		k := knownKPIs[d.id]
+		title, desc := k.title, k.description
+		switch {
+		case d.id == "sites_signed_in" && d.version == 2:
+			title, desc = "Persona adoption (median)", "Median number of sites the user is signed in to, per dialog session, with the quartiles around it."
+		case d.id == "sign_in_attempts" && d.version == 2:
+			title, desc = "Sign-in attempts (estimated total)", "Dialog sessions weighted by 1/sample_rate: an estimate of all sign-in attempts."
+		case desc == "":
+			desc = "A KPI of the fixture."
+		}
+		exec(`INSERT INTO kpis (kpi, version, title, question, unit, kind, segmentations, description, path, sha256, sql, computed_at, computed_from, computed_to)
+			VALUES (?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?, 'abc', ?, TIMESTAMP '2024-05-31 06:01:20', ?, ?)`,
+			d.id, d.version, title, k.question, d.unit, d.kind, d.segs, desc,
+			fmt.Sprintf("sql/kpis/%s/v%d.sql", d.id, d.version),
+			fmt.Sprintf("-- %s v%d\nSELECT day, count(*) AS value\nFROM sessions\nWHERE event_count > 0 AND number_emails < 3\nGROUP BY day", d.id, d.version),
+			fixtureThrough.AddDate(0, 0, -(f.days-1)), fixtureThrough)
+	}
+
+	// Segments: each segmentation's list, Other, and for OS, Browser and
+	// Locale the hostile values.
+	type seg struct {
+		segmentation, segment string
+		share                 float64
+	}
+	cfg := config.Default()
+	segs := []seg{{"Total", "Total", 1}}
+	for _, name := range config.SegmentationNames {
+		list := append([]string{}, cfg.Segmentations[name]...)
+		list = append(list, "Other")
+		if f.hostile {
+			switch name {
+			case config.OS:
+				list = append(list, evilScript, evilURL)
+			case config.Browser:
+				list = append(list, evilImg, evilFormula)
+			case config.Locale:
+				list = append(list, evilClose, evilLineSep)
+			}
+		}
+		// Shares fall off like real segment sizes; they sum to one.
+		var ws []float64
+		var sum float64
+		for i := range list {
+			w := 1 / math.Pow(float64(i+1), 1.3)
+			ws = append(ws, w)
+			sum += w
+		}
+		for i, s := range list {
+			segs = append(segs, seg{name, s, ws[i] / sum})
+		}
+	}
+	var vals []string
+	for i, s := range segs {
+		vals = append(vals, fmt.Sprintf("(%d, %s, %s, %g)", i, sqlQuote(s.segmentation), sqlQuote(s.segment), s.share))
+	}
+	start := fixtureThrough.AddDate(0, 0, -(f.days - 1))
+	exec(fmt.Sprintf(`CREATE TEMP TABLE fx_segs AS SELECT * FROM (VALUES %s) v(id, segmentation, segment, share)`, strings.Join(vals, ",")))
+	// Daily volume: about 2000 blobs, a weekly rhythm, slow growth, and
+	// noise from a hash so the fixture is the same on every run. Each
+	// segmentation's segments split the day's Total, as real ones do.
+	exec(fmt.Sprintf(`CREATE TEMP TABLE fx_base AS
+		WITH raw AS (
+			SELECT (DATE '%s' + CAST(i AS INTEGER)) AS day, i, s.segmentation, s.segment, s.id AS sid,
+			       (hash(i, s.id) %% 1000) / 1000.0 AS r1,
+			       (hash(i, s.id, 7) %% 1000) / 1000.0 AS r2,
+			       2000 * (1 + 0.18 * sin(i * 2 * pi() / 7)) * (1 + i / 400.0) * (0.95 + 0.1 * ((hash(i, 3) %% 1000) / 1000.0)) AS day_total,
+			       s.share * (0.85 + 0.3 * ((hash(i, s.id, 3) %% 1000) / 1000.0)) AS weight
+			FROM range(%d) t(i), fx_segs s
+			WHERE (DATE '%s' + CAST(i AS INTEGER)) <> DATE '%s'
+		)
+		SELECT day, i, segmentation, segment, sid, r1, r2,
+		       day_total * weight / sum(weight) OVER (PARTITION BY i, segmentation) AS blobs
+		FROM raw`,
+		start.Format(time.DateOnly), f.days, start.Format(time.DateOnly), fixtureGap.Format(time.DateOnly)))
+	segmented := `TRUE`
+	total := `segmentation = 'Total'`
+	exec(`INSERT INTO kpi_results
+		SELECT 'sign_in_attempts', 1, day, segmentation, segment, '', round(blobs), NULL, NULL FROM fx_base WHERE ` + segmented + `
+		UNION ALL SELECT 'new_users', 1, day, segmentation, segment, '', round(blobs * (0.028 + 0.006 * r1)), NULL, NULL FROM fx_base
+		UNION ALL SELECT 'new_user_success', 1, day, segmentation, segment, '', n / d, n, d FROM (
+			SELECT *, round(blobs * 0.05) AS d, round(round(blobs * 0.05) * (0.55 + 0.12 * r1 + 0.0006 * i)) AS n FROM fx_base) WHERE d > 0
+		UNION ALL SELECT 'new_user_bounce', 1, day, segmentation, segment, '', n / d, n, d FROM (
+			SELECT *, round(blobs * 0.05) AS d, round(round(blobs * 0.05) * (0.22 + 0.08 * r2)) AS n FROM fx_base) WHERE d > 0
+		UNION ALL SELECT 'sites_signed_in', 1, day, segmentation, segment, '', n / d, n, d FROM (
+			SELECT *, round(blobs) AS d, round(blobs * (2.1 + 0.5 * r1 + 0.002 * i)) AS n FROM fx_base) WHERE d > 0
+		UNION ALL SELECT 'sites_signed_in', 2, day, segmentation, segment, 'p25', 1, NULL, round(blobs) FROM fx_base WHERE round(blobs) > 0
+		UNION ALL SELECT 'sites_signed_in', 2, day, segmentation, segment, 'p50', CASE WHEN r1 > 0.4 THEN 2 ELSE 1.5 END, NULL, round(blobs) FROM fx_base WHERE round(blobs) > 0
+		UNION ALL SELECT 'sites_signed_in', 2, day, segmentation, segment, 'p75', CASE WHEN r2 > 0.3 THEN 3 ELSE 4 END, NULL, round(blobs) FROM fx_base WHERE round(blobs) > 0
+		UNION ALL SELECT 'sign_in_attempts', 2, day, segmentation, segment, '', blobs / 0.95, NULL, NULL FROM fx_base WHERE round(blobs) > 0
+		UNION ALL SELECT 'orphaned_rate', 1, day, segmentation, segment, '', n / d, n, d FROM (
+			SELECT *, round(blobs) AS d, round(round(blobs) * (0.04 + 0.02 * r2)) AS n FROM fx_base) WHERE d > 0
+		UNION ALL SELECT 'assertion_time', 1, day, segmentation, segment, 'p50', round(800 + 400 * r1 - 2 * i), NULL, round(blobs * 0.7) FROM fx_base
+			WHERE segmentation IN ('Total', 'Browser', 'OS') AND round(blobs * 0.7) > 0
+		UNION ALL SELECT 'assertion_time', 1, day, segmentation, segment, 'p95', round(2600 + 1500 * r2 - 5 * i), NULL, round(blobs * 0.7) FROM fx_base
+			WHERE segmentation IN ('Total', 'Browser', 'OS') AND round(blobs * 0.7) > 0
+		UNION ALL SELECT 'bounce_rate', 1, day, segmentation, segment, '', 1 - e / s, s - e, s FROM (
+			SELECT *, round(blobs * 0.9) AS s, round(round(blobs * 0.9) * (0.58 + 0.1 * r2)) AS e FROM fx_base WHERE ` + total + `) WHERE s > 0`)
+	step := func(kpi string, steps []string, factors []float64, where string) {
+		var parts []string
+		acc := "blobs"
+		for i, name := range steps {
+			acc = fmt.Sprintf("(%s * %g * (0.95 + 0.1 * r%d))", acc, factors[i], i%2+1)
+			parts = append(parts, fmt.Sprintf(`SELECT %s, 1, day, segmentation, segment, %s, round(%s), NULL, round(%s) FROM fx_base WHERE %s`,
+				sqlQuote(kpi), sqlQuote(name), acc, fmt.Sprintf("(blobs * %g * (0.95 + 0.1 * r1))", factors[0]), where))
+		}
+		exec("INSERT INTO kpi_results " + strings.Join(parts, " UNION ALL "))
+	}
+	flowSteps := func(name string) []string {
+		var out []string
+		for _, s := range cfg.Flows[name] {
+			out = append(out, s.Name)
+		}
+		return out
+	}
+	step("new_user_flow", flowSteps("new_user"), []float64{0.09, 0.72, 0.8, 0.92}, segmented)
+	step("password_reset_flow", flowSteps("password_reset"), []float64{0.012, 0.62, 0.85}, total)
+	step("general_progress", flowSteps("general_progress"), []float64{1, 0.93, 0.6, 0.08, 0.9}, total)
+	ea := flowSteps("email_addition")
+	if f.hostile {
+		ea = append(ea, "4 - "+evilImg)
+	}
+	step("email_addition_flow", ea, []float64{0.006, 0.7, 0.9, 0.5}, total)
+	// "A day or segment with no qualifying blobs has no row."
+	exec(`DELETE FROM kpi_results WHERE value = 0 AND kpi IN ('sign_in_attempts', 'new_users', 'new_user_flow', 'password_reset_flow', 'general_progress', 'email_addition_flow')`)
+
+	// Load bookkeeping: runs, loaded_days, rejects.
+	exec(`INSERT INTO runs (id, command, started_at, ended_at, status, source, from_day, to_day, fetched, loaded, duplicates, rejected, error) VALUES
+		(1, 'run', TIMESTAMP '2024-05-29 06:00:00', TIMESTAMP '2024-05-29 06:01:10', 'success', 'generate', DATE '2024-04-30', DATE '2024-05-28', 58000, 57500, 300, 200, NULL),
+		(2, 'run', TIMESTAMP '2024-05-30 06:00:00', TIMESTAMP '2024-05-30 06:00:04', 'failed', 'https://kpiggybank.example.org/wsapi/interaction_data', NULL, NULL, 0, 0, 0, 0, ?),
+		(3, 'run', TIMESTAMP '2024-05-31 06:00:00', TIMESTAMP '2024-05-31 06:01:30', 'success', 'generate', DATE '2024-05-01', DATE '2024-05-30', 60000, 59400, 350, 250, NULL)`,
+		"fetch window 2024-05-29: "+evilScript)
+	exec((`INSERT INTO loaded_days (day, run_id, loaded_at, fetched, loaded, duplicates, rejected)
+		SELECT day, 3, TIMESTAMP '2024-05-31 06:01:00', l + d + r, l, d, r FROM (
+			SELECT day, CAST(round(blobs) AS BIGINT) AS l, CAST(round(blobs * 0.006) AS BIGINT) AS d,
+			       CAST(round(blobs * 0.004 * r1) AS BIGINT) AS r
+			FROM fx_base WHERE segmentation = 'Total')`))
+	exec(`INSERT INTO rejects (day, blob_day, id, source, reason, detail, raw)
+		SELECT day, day, 'id' || fx_base.i || '-' || k, 'generate', CASE WHEN k % 3 = 0 THEN 'bad_json' WHEN k % 3 = 1 THEN 'no_events' ELSE 'bad_timestamp' END,
+		       'detail', '{"raw": "' || k || '"}'
+		FROM fx_base, range(3) t(k) WHERE segmentation = 'Total' AND r1 > 0.3 + k * 0.2`)
+
+	// Sessions with raw values behind Other, hostile ones among them, and
+	// events with hostile names.
+	exec(fmt.Sprintf(`INSERT INTO sessions (id, day, ts, lang, screen_width, os, browser, number_emails, number_sites_signed_in,
+			email_type, rp_api, event_count, duration_ms, seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source)
+		SELECT 's' || i, DATE '%s' - CAST(i %% 20 AS INTEGER), TIMESTAMP '%s 10:00:00' - INTERVAL (i %% 20) DAY,
+			CASE WHEN i %% 4 = 0 THEN 'en-US' WHEN i %% 4 = 1 THEN 'en' ELSE 'de' END,
+			1280, CASE WHEN i %% 5 = 0 THEN 'Windows NT 10.0' WHEN i %% 5 = 1 THEN 'Ubuntu' ELSE 'Windows NT 6.1' END,
+			CASE WHEN i %% 6 = 0 THEN 'Opera' ELSE 'Firefox' END, 1, 2, 'primary', 'get', 5, 1000,
+			CASE WHEN i %% 5 < 2 THEN 'Other' ELSE 'Windows 7' END, CASE WHEN i %% 6 = 0 THEN 'Other' ELSE 'Firefox' END,
+			'Desktop (>= 1024)', '1', CASE WHEN i %% 4 = 0 THEN 'Other' WHEN i %% 4 = 1 THEN 'English' ELSE 'German' END,
+			'get', 'IdP', 'generate'
+		FROM range(400) t(i)`, fixtureThrough.Format(time.DateOnly), fixtureThrough.Format(time.DateOnly)))
+	if f.hostile {
+		for i, v := range []struct{ os, browser, lang string }{
+			{evilScript, evilImg, evilClose}, {evilURL, evilFormula, evilLineSep}, {evilImg, evilScript, evilURL},
+		} {
+			for j := 0; j < 3-i; j++ {
+				exec(`INSERT INTO sessions (id, day, ts, lang, os, browser, number_sites_signed_in, event_count, duration_ms,
+					seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source)
+					VALUES (?, ?, ?, ?, ?, ?, 0, 1, 10, 'Other', 'Other', 'Other', 'Unknown', 'Other', 'Other', 'Other', 'generate')`,
+					fmt.Sprintf("h%d-%d", i, j), fixtureThrough, fixtureThrough, v.lang, v.os, v.browser)
+			}
+		}
+		exec(`INSERT INTO sessions (id, day, ts, lang, os, browser, number_sites_signed_in, event_count, duration_ms,
+			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source)
+			VALUES ('h-null', ?, ?, NULL, NULL, NULL, 0, 1, 10, 'Other', 'Other', 'Other', 'Unknown', 'Other', 'Other', 'Other', 'generate')`,
+			fixtureThrough, fixtureThrough)
+	}
+	exec(fmt.Sprintf(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) SELECT DATE '%s', 's' || i, 0, CASE WHEN i %% 2 = 0 THEN 'screen.rp_info' ELSE 'dialog.new_thing' END, 0, 0 FROM range(50) t(i)`,
+		fixtureThrough.Format(time.DateOnly)))
+	if f.hostile {
+		for i, name := range []string{evilScript, evilImg, evilClose, evilLineSep} {
+			exec(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) VALUES (?, ?, 1, ?, 5, 5)`, fixtureThrough, fmt.Sprintf("h%d", i), name)
+		}
+	}
+	return db
+}
+
+func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -1,0 +1,503 @@
+package reports
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/persona-kpi/kpi/config"
+)
+
+// indexPage is the overview: one tile per KPI.
+type indexPage struct {
+	layout
+	Tiles   []tile
+	Health  healthSummary
+	Missing []string
+}
+
+type tile struct {
+	Href, Title, Question, Unit string
+	Version                     int
+	headline
+	SparkView sparkView
+}
+
+type healthSummary struct {
+	Days                         int
+	Fetched, Loaded, Dup, Reject string
+	RejectShare                  string
+	Gaps                         int
+}
+
+func (s *site) indexPage() indexPage {
+	p := indexPage{layout: s.layout("Persona sign-in KPIs", "index", ""), Missing: s.ds.missing}
+	for _, d := range s.latest {
+		h := s.headline(d)
+		t := tile{Href: s.href(d.ID, 0), Title: d.Title, Question: d.Question, Unit: d.Unit, Version: d.Version, headline: h}
+		t.SparkView = newSpark(h.Spark, "Last "+strconv.Itoa(len(h.Spark))+" days of "+d.Title)
+		p.Tiles = append(p.Tiles, t)
+	}
+	// The last 7 loaded days, for a one-line health summary.
+	ld := s.ds.loadedDays
+	if len(ld) > 7 {
+		ld = ld[len(ld)-7:]
+	}
+	var f, l, du, r int64
+	for _, d := range ld {
+		f, l, du, r = f+d.Fetched, l+d.Loaded, du+d.Duplicates, r+d.Rejected
+	}
+	p.Health = healthSummary{Days: len(ld), Fetched: formatCount(f), Loaded: formatCount(l), Dup: formatCount(du), Reject: formatCount(r), Gaps: len(s.gaps())}
+	p.Health.RejectShare = share(r, f)
+	return p
+}
+
+// kpiPage is one version of one KPI.
+type kpiPage struct {
+	layout
+	Def        kpiDef
+	Slug       string
+	IsLatest   bool
+	LatestHref string
+	Versions   []versionLink
+	UnitName   string
+	HasData    bool
+	Headline   headline
+	HeadUnit   string
+
+	Chart     lineChartView
+	Legend    []legendItem
+	RangeText string
+	Funnel    *funnelSection
+	Table     tableView
+
+	Segmentations []string
+	Steps         []string
+	Stepped       bool // one line per step (funnels, quantiles) in the Total view
+	CSV           string
+	Data          pageJSON
+}
+
+type versionLink struct {
+	Version         int
+	Href            string
+	Current, Latest bool
+	Title           string
+}
+
+type legendItem struct{ Name, Color string }
+
+type funnelSection struct {
+	Chart funnelView
+	Rows  []funnelRow
+}
+
+type funnelRow struct {
+	Stage, Count, Make, Next, All string
+}
+
+type tableView struct {
+	Caption string
+	Head    []string
+	Rows    [][]string
+}
+
+// pageJSON is the data behind a KPI page's chart, for report.js. It is
+// written by html/template inside <script type="application/json">, which
+// escapes it for that context.
+type pageJSON struct {
+	KPI           string          `json:"kpi"`
+	Version       int             `json:"version"`
+	Title         string          `json:"title"`
+	Unit          string          `json:"unit"`
+	Kind          string          `json:"kind"`
+	YLabel        string          `json:"ylabel"`
+	Days          []string        `json:"days"`
+	Covered       []bool          `json:"covered"`
+	Steps         []string        `json:"steps"`
+	StepColors    []string        `json:"stepColors"`
+	Ratio         bool            `json:"ratio"`
+	Segmentations []segJSON       `json:"segmentations"`
+	Milestones    []milestoneView `json:"milestones"`
+	DefaultDays   int             `json:"defaultDays"`
+	DefaultStep   int             `json:"defaultStep"`
+	File          string          `json:"file"`
+}
+
+type segJSON struct {
+	Name     string        `json:"name"`
+	Segments []segmentJSON `json:"segments"`
+}
+
+// segmentJSON holds one segment's values per step and day.
+type segmentJSON struct {
+	Name  string    `json:"name"`
+	Color string    `json:"color"`
+	V     []numbers `json:"v"`
+	N     []numbers `json:"n,omitempty"`
+	D     []numbers `json:"d,omitempty"`
+}
+
+// numbers marshals NaN as null.
+type numbers []float64
+
+// MarshalJSON writes the numbers as a JSON array, null for NaN.
+func (ns numbers) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, len(ns)*6+2)
+	b = append(b, '[')
+	for i, v := range ns {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendFloat(b, v, 'g', -1, 64)
+		}
+	}
+	return append(b, ']'), nil
+}
+
+func (s *site) kpiPage(d kpiDef) kpiPage {
+	latest := s.isLatest(d)
+	p := kpiPage{
+		layout:     s.layout(d.Title+" · Persona sign-in KPIs", "kpi", d.ID),
+		Def:        d,
+		Slug:       s.slugs[d.ID],
+		IsLatest:   latest,
+		LatestHref: s.href(d.ID, 0),
+		UnitName:   unitName(d.Unit),
+		CSV:        s.csvName(d),
+		HeadUnit:   d.Unit,
+	}
+	p.Script = true
+	if d.Kind == "funnel" {
+		p.HeadUnit = "rate"
+	}
+	vs := s.byID[d.ID]
+	for i := len(vs) - 1; i >= 0; i-- {
+		v := vs[i]
+		p.Versions = append(p.Versions, versionLink{Version: v.Version, Href: s.href(v.ID, v.Version),
+			Current: v.Version == d.Version, Latest: i == len(vs)-1, Title: v.Title})
+	}
+	r := s.results(d)
+	p.HasData = r != nil && r.last >= 0 && len(s.ds.days) > 0
+	p.Headline = s.headline(d)
+	p.Segmentations = s.segmentations(r)
+	if !p.HasData {
+		p.Chart = newLineChart(nil, nil, d.Unit, unitLabel(d.Unit, d.Kind), d.Title+": no results", nil)
+		p.Data = pageJSON{KPI: d.ID, Version: d.Version, Title: d.Title, Unit: d.Unit, Kind: d.Kind,
+			Days: []string{}, Covered: []bool{}, Steps: []string{}, Segmentations: []segJSON{}, Milestones: []milestoneView{}, DefaultDays: DefaultDays, File: s.slugs[d.ID]}
+		return p
+	}
+	p.Steps = r.steps
+	p.Stepped = stepped(r)
+	from := r.first
+	days := s.ds.days[from:]
+	last := len(s.ds.days) - 1
+
+	// The page's data: every segmentation and segment, from the KPI's first day.
+	data := pageJSON{KPI: d.ID, Version: d.Version, Title: d.Title, Unit: d.Unit, Kind: d.Kind,
+		YLabel: unitLabel(d.Unit, d.Kind), Steps: r.steps, Ratio: r.hasRatio, Milestones: s.miles,
+		DefaultDays: DefaultDays, File: s.slugs[d.ID] + ".v" + strconv.Itoa(d.Version)}
+	data.StepColors = stepColors(d, r)
+	// Segmented funnels open on the share completing all steps (-1),
+	// quantiles on the median.
+	if d.Kind == "funnel" {
+		data.DefaultStep = -1
+	} else {
+		data.DefaultStep = max(0, slices.Index(r.steps, mainStep(d, r)))
+	}
+	if data.Milestones == nil {
+		data.Milestones = []milestoneView{}
+	}
+	for i, day := range days {
+		data.Days = append(data.Days, day.Format(time.DateOnly))
+		data.Covered = append(data.Covered, s.ds.covered[from+i])
+	}
+	for _, seg := range p.Segmentations {
+		sj := segJSON{Name: seg}
+		bySeg := r.cells[seg]
+		for i, segment := range s.segmentOrder(seg, bySeg) {
+			m := segmentJSON{Name: segment, Color: colorClass(i, segment)}
+			for _, step := range r.steps {
+				ser := bySeg[segment][step]
+				m.V = append(m.V, s.values(d, ser, from))
+				if r.hasRatio {
+					n, dd := make(numbers, len(days)), make(numbers, len(days))
+					for j := range days {
+						n[j], dd[j] = math.NaN(), math.NaN()
+						if ser != nil {
+							n[j], dd[j] = ser.n[from+j], ser.d[from+j]
+						}
+					}
+					m.N, m.D = append(m.N, n), append(m.D, dd)
+				}
+			}
+			sj.Segments = append(sj.Segments, m)
+		}
+		data.Segmentations = append(data.Segmentations, sj)
+	}
+	p.Data = data
+
+	// The server-drawn view: Total over the default range.
+	rFrom := max(from, last-DefaultDays+1)
+	shown := s.ds.days[rFrom:]
+	p.RangeText = rangeText(shown, len(shown) < len(days))
+	var lines []lineSeries
+	if p.Stepped {
+		for i, step := range r.steps {
+			lines = append(lines, lineSeries{Name: step, Color: data.StepColors[i], Values: s.values(d, s.total(d, step), rFrom)})
+		}
+	} else {
+		lines = []lineSeries{{Name: "Total", Color: "c0", Values: s.values(d, s.total(d, firstStep(r)), rFrom)}}
+	}
+	for _, l := range lines {
+		p.Legend = append(p.Legend, legendItem{Name: l.Name, Color: l.Color})
+	}
+	p.Chart = newLineChart(shown, lines, d.Unit, unitLabel(d.Unit, d.Kind), d.Title+", "+p.RangeText, s.miles)
+
+	if d.Kind == "funnel" {
+		counts := make([]float64, len(r.steps))
+		for i, step := range r.steps {
+			counts[i] = s.aggregate(d, s.total(d, step), rFrom, last, false)
+			if math.IsNaN(counts[i]) {
+				counts[i] = 0
+			}
+		}
+		p.Funnel = &funnelSection{
+			Chart: newFunnel(r.steps, counts, d.Title+": sessions reaching each step, "+p.RangeText),
+			Rows:  funnelRows(r.steps, counts),
+		}
+	}
+
+	// The no-script table: Total, every day, newest first.
+	t := tableView{Caption: "Daily values, Total, newest first"}
+	t.Head = []string{"Day"}
+	if p.Stepped {
+		t.Head = append(t.Head, r.steps...)
+	} else {
+		t.Head = append(t.Head, "Value")
+		if r.hasRatio {
+			t.Head = append(t.Head, "Numerator", "Denominator")
+		}
+	}
+	cols := make([][]float64, len(r.steps))
+	for i, step := range r.steps {
+		cols[i] = s.values(d, s.total(d, step), from)
+	}
+	tot := s.total(d, firstStep(r))
+	for j := len(days) - 1; j >= 0; j-- {
+		row := []string{days[j].Format(time.DateOnly)}
+		if p.Stepped {
+			for i := range r.steps {
+				row = append(row, formatValue(d.Unit, cols[i][j]))
+			}
+		} else {
+			row = append(row, formatValue(d.Unit, cols[0][j]))
+			if r.hasRatio {
+				n, dd := math.NaN(), math.NaN()
+				if tot != nil {
+					n, dd = tot.n[from+j], tot.d[from+j]
+				}
+				row = append(row, formatNumber(n), formatNumber(dd))
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	p.Table = t
+	return p
+}
+
+// stepColors gives each step its colour class: funnel steps in turn;
+// quantiles as one family, the median strong and the others light, so the
+// band around the median reads at a glance.
+func stepColors(d kpiDef, r *kpiResults) []string {
+	main := mainStep(d, r)
+	out := make([]string, len(r.steps))
+	for i, step := range r.steps {
+		switch {
+		case d.Kind != "quantiles":
+			out[i] = colorClass(i, step)
+		case step == main:
+			out[i] = "c0"
+		default:
+			out[i] = "cq"
+		}
+	}
+	return out
+}
+
+// stepped reports whether a KPI version has named steps (funnel steps or
+// quantiles) rather than one plain value.
+func stepped(r *kpiResults) bool {
+	return len(r.steps) > 1 || (len(r.steps) == 1 && r.steps[0] != "")
+}
+
+// formatNumber writes a numerator or denominator: an integer if it is one.
+func formatNumber(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	if v == math.Trunc(v) {
+		return formatValue("count", v)
+	}
+	return groupThousands(strconv.FormatFloat(v, 'f', 2, 64))
+}
+
+func rangeText(days []time.Time, partial bool) string {
+	if len(days) == 0 {
+		return "no days"
+	}
+	span := days[0].Format(time.DateOnly) + " to " + days[len(days)-1].Format(time.DateOnly)
+	if partial {
+		return "last " + strconv.Itoa(len(days)) + " days, " + span
+	}
+	return "all " + strconv.Itoa(len(days)) + " days, " + span
+}
+
+// funnelRows is the original dashboard's funnel table: per stage its
+// count, the share of the first stage reaching it, the share going on to
+// the next stage, and the share of it reaching the last stage.
+func funnelRows(steps []string, counts []float64) []funnelRow {
+	pct := func(a, b float64) string {
+		if b == 0 {
+			return "–"
+		}
+		return strconv.FormatFloat(a/b*100, 'f', 1, 64) + "%"
+	}
+	var rows []funnelRow
+	n := len(counts)
+	for i, step := range steps {
+		row := funnelRow{Stage: step, Count: formatValue("count", counts[i]), Make: pct(counts[i], counts[0]), All: pct(counts[n-1], counts[i])}
+		if i < n-1 {
+			row.Next = pct(counts[i+1], counts[i])
+		} else {
+			row.Next = "–"
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// healthPage is the data-health page.
+type healthPage struct {
+	layout
+	Run         *runInfo
+	Runs        []runInfo
+	Chart       healthChartView
+	Reasons     []string
+	Days        []healthRow
+	Gaps        []string
+	Others      []otherGroup
+	Events      []eventRow
+	OtherWindow int
+	Missing     []string
+	Totals      healthRow
+}
+
+type healthRow struct {
+	Day                                  string
+	Fetched, Loaded, Duplicates, Rejects string
+	ByReason                             []string
+	Unbalanced                           bool
+}
+
+type otherGroup struct {
+	Segmentation string
+	Total, Share string
+	Values       []otherRow
+}
+
+type otherRow struct {
+	Raw     string
+	Missing bool
+	N       string
+	Share   string
+}
+
+type eventRow struct {
+	Name        string
+	N, Sessions string
+}
+
+// gaps lists the days between the first and last loaded day that were
+// never loaded.
+func (s *site) gaps() []string {
+	ld := s.ds.loadedDays
+	if len(ld) == 0 {
+		return nil
+	}
+	have := map[time.Time]bool{}
+	for _, d := range ld {
+		have[d.Day] = true
+	}
+	var out []string
+	for d := ld[0].Day; d.Before(ld[len(ld)-1].Day); d = d.AddDate(0, 0, 1) {
+		if !have[d] {
+			out = append(out, d.Format(time.DateOnly))
+		}
+	}
+	return out
+}
+
+func (s *site) healthPage() healthPage {
+	p := healthPage{layout: s.layout("Data health · Persona sign-in KPIs", "health", ""),
+		Run: s.ds.run, Runs: s.ds.runs, Reasons: s.ds.reasons, Gaps: s.gaps(),
+		OtherWindow: otherWindowDays, Missing: s.ds.missing}
+	p.Chart = newHealthChart(s.ds.loadedDays)
+	var tf, tl, td, tr int64
+	reasonTotals := make([]int64, len(s.ds.reasons))
+	for i := len(s.ds.loadedDays) - 1; i >= 0; i-- {
+		d := s.ds.loadedDays[i]
+		row := healthRow{Day: d.Day.Format(time.DateOnly), Fetched: formatCount(d.Fetched), Loaded: formatCount(d.Loaded),
+			Duplicates: formatCount(d.Duplicates), Rejects: formatCount(d.Rejected),
+			Unbalanced: d.Fetched != d.Loaded+d.Duplicates+d.Rejected}
+		for j, reason := range s.ds.reasons {
+			n := s.ds.rejects[d.Day][reason]
+			reasonTotals[j] += n
+			row.ByReason = append(row.ByReason, formatCount(n))
+		}
+		tf, tl, td, tr = tf+d.Fetched, tl+d.Loaded, td+d.Duplicates, tr+d.Rejected
+		p.Days = append(p.Days, row)
+	}
+	p.Totals = healthRow{Day: "Total", Fetched: formatCount(tf), Loaded: formatCount(tl), Duplicates: formatCount(td), Rejects: formatCount(tr)}
+	for _, n := range reasonTotals {
+		p.Totals.ByReason = append(p.Totals.ByReason, formatCount(n))
+	}
+	groups := map[string]*otherGroup{}
+	for _, o := range s.ds.others {
+		g := groups[o.Segmentation]
+		if g == nil {
+			g = &otherGroup{Segmentation: o.Segmentation, Total: formatCount(o.Total)}
+			g.Share = share(o.Total, s.ds.recent)
+			groups[o.Segmentation] = g
+		}
+		row := otherRow{N: formatCount(o.N), Missing: !o.Raw.Valid}
+		if o.Raw.Valid {
+			row.Raw = visible(o.Raw.String)
+		}
+		row.Share = share(o.N, o.Total)
+		g.Values = append(g.Values, row)
+	}
+	names := slices.Clone(config.SegmentationNames)
+	for name := range groups {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
+		if g := groups[name]; g != nil {
+			p.Others = append(p.Others, *g)
+		}
+	}
+	for _, e := range s.ds.unknownEvt {
+		p.Events = append(p.Events, eventRow{Name: visible(e.Name), N: formatCount(e.N), Sessions: formatCount(e.Sessions)})
+	}
+	return p
+}
+
+// shortSQL trims the blank lines around a definition's SQL.
+func shortSQL(s string) string { return strings.Trim(s, "\n") }

@@ -1,0 +1,133 @@
+package reports
+
+// Every SQL statement the report reads with lives in this file, so the
+// columns it relies on can be reconciled with the schema in one place.
+// The report only reads: Build never writes to the database.
+
+// qRelationExists counts tables or views of that name (one parameter).
+const qRelationExists = `
+SELECT count(*) FROM information_schema.tables WHERE table_name = ?`
+
+// qKPIDefs lists every version of every KPI definition from the kpis
+// registry (sql/migrations/0002_kpis.sql): segmentations is a list there,
+// joined with commas here; sql and the computed_* columns are NULL until
+// the version has been computed.
+const qKPIDefs = `
+SELECT kpi, CAST(version AS BIGINT),
+       coalesce(title, ''), coalesce(question, ''), coalesce(unit, ''),
+       coalesce(kind, ''), coalesce(array_to_string(segmentations, ','), ''),
+       coalesce(description, ''), coalesce(sql, ''), coalesce(path, ''),
+       computed_at, computed_from, computed_to
+FROM kpis
+ORDER BY kpi, version`
+
+// qKPIDefsFromResults stands in for qKPIDefs when there is no kpis table:
+// the KPIs and versions present in the results, funnels being those with
+// steps.
+const qKPIDefsFromResults = `
+SELECT kpi, CAST(version AS BIGINT), bool_or(step <> '') AS funnel,
+       string_agg(DISTINCT segmentation, ',' ORDER BY segmentation) AS segmentations
+FROM kpi_results
+GROUP BY kpi, version
+ORDER BY kpi, version`
+
+// qResultDays lists the days that have any KPI result: the days the data
+// covers. A KPI count missing on such a day means zero.
+const qResultDays = `
+SELECT DISTINCT day FROM kpi_results ORDER BY day`
+
+// qResults reads every KPI result. It is the one big read; ordering is
+// not needed because rows are placed by day index.
+const qResults = `
+SELECT kpi, CAST(version AS BIGINT), day, segmentation, segment, coalesce(step, ''),
+       CAST(value AS DOUBLE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE)
+FROM kpi_results`
+
+// qRuns reads the most recent runs, newest first (one parameter: how many).
+const qRuns = `
+SELECT id, command, started_at, ended_at, status, source, from_day, to_day,
+       fetched, loaded, duplicates, rejected, coalesce(error, '')
+FROM runs
+ORDER BY id DESC
+LIMIT ?`
+
+// qRun reads one run by id.
+const qRun = `
+SELECT id, command, started_at, ended_at, status, source, from_day, to_day,
+       fetched, loaded, duplicates, rejected, coalesce(error, '')
+FROM runs
+WHERE id = ?`
+
+// qLatestSuccessfulRun reads the newest run that succeeded.
+const qLatestSuccessfulRun = `
+SELECT id, command, started_at, ended_at, status, source, from_day, to_day,
+       fetched, loaded, duplicates, rejected, coalesce(error, '')
+FROM runs
+WHERE status = 'success'
+ORDER BY id DESC
+LIMIT 1`
+
+// qLoadedDays reads the per-day load counts.
+const qLoadedDays = `
+SELECT day, run_id, loaded_at, fetched, loaded, duplicates, rejected
+FROM loaded_days
+ORDER BY day`
+
+// qRejectsByReason counts rejected blobs per day and reason code.
+const qRejectsByReason = `
+SELECT day, reason, count(*)
+FROM rejects
+GROUP BY day, reason
+ORDER BY day, reason`
+
+// otherWindowDays is how far back the "raw values behind Other" and
+// "unrecognised events" tables look: recent values are the ones worth an
+// alias.
+const otherWindowDays = 30
+
+// qOtherValues lists, per segmentation, the most frequent raw values that
+// fell into Other over the last days of sessions, with the segmentation's
+// Other total. Parameters: the number of days (otherWindowDays), how many
+// values each. Raw values come from end users' browsers.
+const qOtherValues = `
+WITH recent AS (
+    SELECT * FROM sessions
+    WHERE day > (SELECT max(day) FROM sessions) - CAST(? AS INTEGER)
+), other AS (
+    SELECT 'OS' AS segmentation, os AS raw FROM recent WHERE seg_os = 'Other'
+    UNION ALL SELECT 'Browser', browser FROM recent WHERE seg_browser = 'Other'
+    UNION ALL SELECT 'Screen', CAST(screen_width AS VARCHAR) FROM recent WHERE seg_screen = 'Other'
+    UNION ALL SELECT 'Emails', CAST(number_emails AS VARCHAR) FROM recent WHERE seg_emails = 'Other'
+    UNION ALL SELECT 'Locale', lang FROM recent WHERE seg_locale = 'Other'
+    UNION ALL SELECT 'API', rp_api FROM recent WHERE seg_api = 'Other'
+    UNION ALL SELECT 'EmailType', email_type FROM recent WHERE seg_email_type = 'Other'
+), counted AS (
+    SELECT segmentation, raw, count(*) AS n FROM other GROUP BY segmentation, raw
+)
+SELECT segmentation, raw, n, sum(n) OVER (PARTITION BY segmentation) AS total
+FROM counted
+QUALIFY row_number() OVER (PARTITION BY segmentation ORDER BY n DESC, raw NULLS LAST) <= ?
+ORDER BY segmentation, n DESC, raw NULLS LAST`
+
+// qSessionsRecent counts sessions over the same window as qOtherValues,
+// so Other can be shown as a share of all sessions (one parameter: days).
+const qSessionsRecent = `
+SELECT count(*) FROM sessions
+WHERE day > (SELECT max(day) FROM sessions) - CAST(? AS INTEGER)`
+
+// qUnknownEvents lists the most frequent event names over the last days
+// that are neither a screen.* name nor in the known list. readUnknownEvents
+// puts the known names between head and tail as a VALUES list of
+// parameters; the last two parameters are the number of days and of rows.
+const qUnknownEventsHead = `
+WITH known(name) AS (VALUES `
+
+const qUnknownEventsTail = `)
+SELECT e.name, count(*) AS n, count(DISTINCT e.session_id) AS sessions
+FROM events e
+WHERE e.day > (SELECT max(day) FROM events) - CAST(? AS INTEGER)
+  AND NOT regexp_full_match(e.name, 'screen\.[a-z_]+')
+  AND e.name NOT IN (SELECT name FROM known)
+GROUP BY e.name
+ORDER BY n DESC, e.name
+LIMIT ?`

@@ -1,0 +1,63 @@
+package reports
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static/*
+var staticFS embed.FS
+
+// templates holds one parsed set per page kind: the layout and chart
+// partials plus that page's "content".
+type templates struct{ sets map[string]*template.Template }
+
+var funcs = template.FuncMap{
+	"add":   func(a, b float64) float64 { return r1(a + b) },
+	"sub":   func(a, b float64) float64 { return r1(a - b) },
+	"arrow": arrow,
+	"sql":   shortSQL,
+	"count": formatCount,
+}
+
+func arrow(dir string) string {
+	switch dir {
+	case "up":
+		return "▲"
+	case "down":
+		return "▼"
+	}
+	return "●"
+}
+
+// r1 rounds an SVG coordinate to one decimal, which prints short.
+func r1(v float64) float64 { return math.Round(v*10) / 10 }
+
+func parseTemplates() (*templates, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/charts.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse templates: %w", err)
+	}
+	t := &templates{sets: map[string]*template.Template{}}
+	for _, name := range []string{"index", "kpi", "health"} {
+		set, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := set.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		t.sets[name] = set
+	}
+	return t, nil
+}
+
+func (t *templates) execute(w io.Writer, name string, data any) error {
+	return t.sets[name].ExecuteTemplate(w, "layout", data)
+}

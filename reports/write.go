@@ -1,0 +1,149 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ErrNotASite means Write was asked to replace a directory it did not
+// write: it holds files but no marker.
+var ErrNotASite = errors.New("refusing to replace a directory that kpi report did not write")
+
+// Write puts files (slash-separated relative path → content) into dir: it
+// writes them into a new temporary directory beside dir, then renames that
+// directory into place, so a reader or a web server sees the old site or
+// the new one, never a mix, and a failure leaves the old site untouched.
+// dir is replaced only if it is missing, empty, or was written by Write
+// (it holds the .kpi-site marker), so a mistyped --out cannot wipe an
+// unrelated directory.
+func Write(dir string, files map[string][]byte) error {
+	dir = filepath.Clean(dir)
+	if err := replaceable(dir); err != nil {
+		return err
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("write site %s: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".new-")
+	if err != nil {
+		return fmt.Errorf("write site %s: %w", dir, err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(tmp)
+		}
+	}()
+	// MkdirTemp makes the directory private; a published site is not.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("write site %s: %w", dir, err)
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !fs.ValidPath(name) || name == "." || strings.Contains(name, "\\") {
+			return fmt.Errorf("write site %s: invalid file name %q", dir, name)
+		}
+		p := filepath.Join(tmp, filepath.FromSlash(name))
+		if d := path.Dir(name); d != "." {
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return fmt.Errorf("write site %s: %w", dir, err)
+			}
+		}
+		if err := writeFileSync(p, files[name]); err != nil {
+			return fmt.Errorf("write site %s: %w", dir, err)
+		}
+	}
+	if _, ok := files[markerFile]; !ok {
+		if err := writeFileSync(filepath.Join(tmp, markerFile), []byte("written by kpi report\n")); err != nil {
+			return fmt.Errorf("write site %s: %w", dir, err)
+		}
+	}
+	syncDir(tmp)
+
+	// Swap: move the old site aside, the new one in, then drop the old.
+	old := ""
+	if _, err := os.Lstat(dir); err == nil {
+		old = filepath.Join(parent, "."+filepath.Base(dir)+".old-"+time.Now().UTC().Format("20060102T150405.000000000"))
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("write site %s: move the previous site aside: %w", dir, err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			if rerr := os.Rename(old, dir); rerr != nil {
+				return fmt.Errorf("write site %s: %w (and restoring the previous site from %s failed: %v)", dir, err, old, rerr)
+			}
+		}
+		return fmt.Errorf("write site %s: %w", dir, err)
+	}
+	done = true
+	syncDir(parent)
+	if old != "" {
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("write site %s: remove the previous site %s: %w", dir, old, err)
+		}
+	}
+	return nil
+}
+
+// replaceable refuses to replace a directory Write did not make.
+func replaceable(dir string) error {
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("write site %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("write site %s: it exists and is not a directory", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("write site %s: %w", dir, err)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, markerFile)); err != nil {
+		return fmt.Errorf("write site %s: %w (it has no %s file); choose another --out or empty it", dir, ErrNotASite, markerFile)
+	}
+	return nil
+}
+
+func writeFileSync(name string, b []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// syncDir makes a directory's entries durable; best effort, as not every
+// system can sync a directory.
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		f.Sync()
+		f.Close()
+	}
+}
