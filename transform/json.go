@@ -293,8 +293,8 @@ func skipValue(b []byte, i int) int {
 	}
 }
 
-// members iterates over an object's members: it := members(obj); for
-// it.next() { it.key, it.val }.
+// members iterates over an object's members: for m := newMembers(obj);
+// m.next(); { use(m.key, m.val) }.
 type members struct {
 	b        []byte
 	i        int
@@ -341,6 +341,10 @@ func (e *elems) next() bool {
 		return false
 	}
 	ve := skipValue(e.b, i)
+	if ve <= i { // a stray '}' or ':' where a value should be: stop
+		e.i = len(e.b)
+		return false
+	}
 	e.val = e.b[i:ve]
 	e.i = ve
 	return true

@@ -37,42 +37,50 @@ type element struct {
 	blob []byte // a row's value, or the whole element for a bare blob
 }
 
-// splitElement validates raw as JSON and finds its row id and blob. A row
-// is an object with an object "value"; anything else is a bare blob (and
-// is rejected later if it is not an object).
+// splitElement validates raw as JSON and finds its row id and blob.
 func splitElement(raw []byte) (element, error) {
-	if err := checkJSON(raw); err != nil {
+	blob, idv, isRow, err := parseElement(raw)
+	if err != nil {
 		return element{}, err
 	}
-	start := skipWS(raw, 0)
-	body := raw[start:skipValue(raw, start)]
-	el := element{blob: body}
-	if kind(body) == '{' {
-		var idv []byte
-		isRow := false
-		for m := newMembers(body); m.next(); {
-			switch {
-			case keyIs(m.key, "value"):
-				// JSON.parse keeps the last of duplicate keys; so do we.
-				isRow = kind(m.val) == '{'
-				if isRow {
-					el.blob = m.val
-				} else {
-					el.blob = body
-				}
-			case keyIs(m.key, "id"):
-				idv = m.val
-			}
-		}
-		if isRow {
-			el.id = rowID(idv)
-		}
+	el := element{blob: blob}
+	if isRow {
+		el.id = rowID(idv)
 	}
 	if el.id == "" {
 		sum := sha1.Sum(raw)
 		el.id = hex.EncodeToString(sum[:])
 	}
 	return el, nil
+}
+
+// parseElement validates raw as JSON and finds its blob. A row is an
+// object with an object "value" (idv is then its "id", if any); anything
+// else is a bare blob, rejected later if it is not an object.
+func parseElement(raw []byte) (blob, idv []byte, isRow bool, err error) {
+	if err := checkJSON(raw); err != nil {
+		return nil, nil, false, err
+	}
+	start := skipWS(raw, 0)
+	body := raw[start:skipValue(raw, start)]
+	blob = body
+	if kind(body) != '{' {
+		return blob, nil, false, nil
+	}
+	for m := newMembers(body); m.next(); {
+		switch {
+		case keyIs(m.key, "value"):
+			// JSON.parse keeps the last of duplicate keys; so do we.
+			if isRow = kind(m.val) == '{'; isRow {
+				blob = m.val
+			} else {
+				blob = body
+			}
+		case keyIs(m.key, "id"):
+			idv = m.val
+		}
+	}
+	return blob, idv, isRow, nil
 }
 
 // rowID reads a row's id: a non-empty string as is, a number as its
@@ -230,8 +238,9 @@ const (
 	evResetPasswordStaged = "user.reset_password_staged"
 )
 
-// maxInterned bounds the table of event names shared between sessions:
-// the dialog has a few dozen, and hostile names must not grow it forever.
+// maxInterned bounds each table of strings shared between sessions: the
+// dialog has a few dozen event names and the other string fields few
+// more values, and hostile values must not grow the tables forever.
 const maxInterned = 4096
 
 // maxOffset is the largest offset kept exactly: a float64 holds integers
@@ -245,11 +254,12 @@ type normalizer struct {
 	seg    *segmenter
 	s      session
 	fields [numFields][]byte
-	names  map[string]string
+	names  map[string]string // event names by their raw literal
+	strs   map[string]string // other strings by their raw literal
 }
 
 func newNormalizer(day time.Time, seg *segmenter) *normalizer {
-	return &normalizer{day: day, seg: seg, names: make(map[string]string)}
+	return &normalizer{day: day, seg: seg, names: make(map[string]string), strs: make(map[string]string)}
 }
 
 // blob validates and normalizes one blob (the text of a JSON value that
@@ -442,7 +452,7 @@ func (n *normalizer) fieldsInto(s *session) *rejection {
 	if r != nil {
 		return r
 	}
-	if s.lang, r = optStr(f[fLang], "lang", false); r != nil {
+	if s.lang, r = n.optStr(f[fLang], "lang", false); r != nil {
 		return r
 	}
 	if r = n.screenSize(s, f[fScreenSize]); r != nil {
@@ -470,10 +480,10 @@ func (n *normalizer) fieldsInto(s *session) *rejection {
 	if s.newAccount, r = optBoolean(f[fNewAccount], fieldNames[fNewAccount]); r != nil {
 		return r
 	}
-	if s.emailType, r = optStr(f[fEmailType], "email_type", false); r != nil {
+	if s.emailType, r = n.optStr(f[fEmailType], "email_type", false); r != nil {
 		return r
 	}
-	if s.rpAPI, r = optStr(f[fRPAPI], "rp_api", false); r != nil {
+	if s.rpAPI, r = n.optStr(f[fRPAPI], "rp_api", false); r != nil {
 		return r
 	}
 	if s.orphaned, r = optBoolean(f[fOrphaned], fieldNames[fOrphaned]); r != nil {
@@ -527,25 +537,33 @@ func (n *normalizer) userAgent(s *session, v []byte) *rejection {
 		}
 	}
 	var r *rejection
-	if s.os, r = optStr(osv, "user_agent.os", false); r != nil {
+	if s.os, r = n.optStr(osv, "user_agent.os", false); r != nil {
 		return r
 	}
-	if s.browser, r = optStr(br, "user_agent.browser", false); r != nil {
+	if s.browser, r = n.optStr(br, "user_agent.browser", false); r != nil {
 		return r
 	}
 	// A version is often a number to a UA parser ("17" or 17); its digits
 	// are the same text either way.
-	s.version, r = optStr(ver, "user_agent.version", true)
+	s.version, r = n.optStr(ver, "user_agent.version", true)
 	return r
 }
 
-// optStr reads an optional string; numberOK also takes a number as its text.
-func optStr(v []byte, name string, numberOK bool) (optString, *rejection) {
+// optStr reads an optional string; numberOK also takes a number as its
+// text. Strings are shared between sessions like event names: these
+// fields have few distinct values.
+func (n *normalizer) optStr(v []byte, name string, numberOK bool) (optString, *rejection) {
 	switch k := kind(v); {
 	case k == 0 || k == 'n':
 		return optString{}, nil
 	case k == '"':
+		if s, ok := n.strs[string(v)]; ok {
+			return optString{s, true}, nil
+		}
 		s, _ := decodeString(v)
+		if len(n.strs) < maxInterned {
+			n.strs[string(v)] = s
+		}
 		return optString{s, true}, nil
 	case k == '0' && numberOK:
 		return optString{string(v), true}, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -81,6 +82,12 @@ var dictColumns = map[*arrow.Schema][]string{
 	rejectsSchema: {"day", "blob_day", "source", "reason"},
 }
 
+// deltaColumns are integers that mostly grow by small steps within a
+// session; delta encoding stores the steps, not the values.
+var deltaColumns = map[*arrow.Schema][]string{
+	eventsSchema: {"seq", "offset_ms", "delta_ms"},
+}
+
 // noStatsColumns would put up to 4 KiB of arbitrary text per page into
 // min/max statistics that no query filters on.
 var noStatsColumns = map[*arrow.Schema][]string{
@@ -98,6 +105,9 @@ func writerProps(sc *arrow.Schema, mem memory.Allocator) *parquet.WriterProperti
 	}
 	for _, c := range dictColumns[sc] {
 		opts = append(opts, parquet.WithDictionaryFor(c, true))
+	}
+	for _, c := range deltaColumns[sc] {
+		opts = append(opts, parquet.WithEncodingFor(c, parquet.Encodings.DeltaBinaryPacked))
 	}
 	for _, c := range noStatsColumns[sc] {
 		opts = append(opts, parquet.WithStatsFor(c, false))
@@ -121,6 +131,7 @@ type sink struct {
 	maxRows   int
 	queue     chan arrow.Record
 	done      chan error
+	failed    atomic.Pointer[error]
 	closed    bool
 }
 
@@ -155,11 +166,22 @@ func (s *sink) write() {
 	var err error
 	for rec := range s.queue {
 		if err == nil {
-			err = s.fw.Write(rec)
+			if err = s.fw.Write(rec); err != nil {
+				s.failed.Store(&err)
+			}
 		}
 		rec.Release() // keep draining after a failure so the producer never blocks
 	}
 	s.done <- err
+}
+
+// err reports a write failure early, so that a full disk stops the day
+// at once rather than after parsing the rest of the input.
+func (s *sink) err() error {
+	if p := s.failed.Load(); p != nil {
+		return fmt.Errorf("write %s: %w", s.path, *p)
+	}
+	return nil
 }
 
 // added records one appended row and flushes a full batch.
@@ -228,10 +250,21 @@ func (s *sink) release() {
 }
 
 // Typed access to the builders' columns.
-func (s *sink) str(i int) *array.StringBuilder     { return s.b.Field(i).(*array.StringBuilder) }
-func (s *sink) date(i int) *array.Date32Builder    { return s.b.Field(i).(*array.Date32Builder) }
-func (s *sink) ts(i int) *array.TimestampBuilder   { return s.b.Field(i).(*array.TimestampBuilder) }
-func (s *sink) f64(i int) *array.Float64Builder    { return s.b.Field(i).(*array.Float64Builder) }
-func (s *sink) i32(i int) *array.Int32Builder      { return s.b.Field(i).(*array.Int32Builder) }
-func (s *sink) i64(i int) *array.Int64Builder      { return s.b.Field(i).(*array.Int64Builder) }
+func (s *sink) str(i int) *array.StringBuilder      { return s.b.Field(i).(*array.StringBuilder) }
+func (s *sink) date(i int) *array.Date32Builder     { return s.b.Field(i).(*array.Date32Builder) }
+func (s *sink) ts(i int) *array.TimestampBuilder    { return s.b.Field(i).(*array.TimestampBuilder) }
+func (s *sink) f64(i int) *array.Float64Builder     { return s.b.Field(i).(*array.Float64Builder) }
+func (s *sink) i32(i int) *array.Int32Builder       { return s.b.Field(i).(*array.Int32Builder) }
+func (s *sink) i64(i int) *array.Int64Builder       { return s.b.Field(i).(*array.Int64Builder) }
 func (s *sink) boolean(i int) *array.BooleanBuilder { return s.b.Field(i).(*array.BooleanBuilder) }
+
+// Short names for the builder types.
+type (
+	arrayStr  = array.StringBuilder
+	arrayDate = array.Date32Builder
+	arrayTS   = array.TimestampBuilder
+	arrayF64  = array.Float64Builder
+	arrayI32  = array.Int32Builder
+	arrayI64  = array.Int64Builder
+	arrayBool = array.BooleanBuilder
+)

@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -23,33 +20,41 @@ var ErrNoTimestamp = errors.New("no timestamp")
 
 // TimestampMs reads a blob's timestamp field: a number or a numeric
 // string, in milliseconds or (older senders) seconds, and returns it in
-// milliseconds.
+// milliseconds. A numeric string must hold a JSON number (spaces around
+// it allowed): "0x1p40", "Inf" or "1_000" are not timestamps.
 func TimestampMs(raw json.RawMessage) (int64, error) {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
+	v := trimWS(raw)
+	if len(v) == 0 || string(v) == "null" {
 		return 0, ErrNoTimestamp
 	}
-	if len(s) >= 2 && s[0] == '"' {
-		var str string
-		if err := json.Unmarshal(raw, &str); err != nil {
-			return 0, fmt.Errorf("timestamp %s is not a number", s)
-		}
-		s = strings.TrimSpace(str)
+	if k := kind(v); (k == '"' && checkJSON(v) != nil) || (k != '"' && k != '0') {
+		return 0, fmt.Errorf("timestamp %s is not a number", snippet(v, 40))
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, fmt.Errorf("timestamp %s is not a number", clip(string(raw), 40))
+	f, ok := number(v)
+	if !ok {
+		return 0, fmt.Errorf("timestamp %s is not a number", snippet(v, 40))
 	}
 	if f <= 0 {
-		return 0, fmt.Errorf("timestamp %s is not after 1970", clip(string(raw), 40))
+		return 0, fmt.Errorf("timestamp %s is not after 1970", snippet(v, 40))
 	}
 	if f < secondsCutoff {
 		f *= 1000
 	}
 	if f > latestTimestampMs {
-		return 0, fmt.Errorf("timestamp %s is after 2100", clip(string(raw), 40))
+		return 0, fmt.Errorf("timestamp %s is after 2100", snippet(v, 40))
 	}
 	return int64(f), nil
+}
+
+func trimWS(b []byte) []byte {
+	i, j := 0, len(b)
+	for i < j && isWS(b[i]) {
+		i++
+	}
+	for j > i && isWS(b[j-1]) {
+		j--
+	}
+	return b[i:j]
 }
 
 // Day is the UTC calendar day of a timestamp in milliseconds.
@@ -60,36 +65,26 @@ func Day(ms int64) time.Time {
 
 // ElementDay finds the day of one raw element (a KPIggybank row or a bare
 // blob) without validating the rest of it. ok is false when the element is
-// not JSON or its timestamp is missing or unusable.
+// not JSON or its timestamp is missing or unusable. It reads the element
+// exactly as TransformDay does (same row rule, exact key names), so an
+// element is filed under the day that TransformDay will find.
 func ElementDay(raw []byte) (day time.Time, ok bool) {
-	var probe struct {
-		Value     json.RawMessage `json:"value"`
-		Timestamp json.RawMessage `json:"timestamp"`
-	}
-	if err := json.Unmarshal(raw, &probe); err != nil {
+	blob, _, _, err := parseElement(raw)
+	if err != nil || kind(blob) != '{' {
 		return time.Time{}, false
 	}
-	ts := probe.Timestamp
-	if len(probe.Value) > 0 && probe.Value[0] == '{' {
-		var inner struct {
-			Timestamp json.RawMessage `json:"timestamp"`
+	var ts []byte
+	for m := newMembers(blob); m.next(); {
+		if keyIs(m.key, "timestamp") {
+			ts = m.val
 		}
-		if err := json.Unmarshal(probe.Value, &inner); err != nil {
-			return time.Time{}, false
-		}
-		ts = inner.Timestamp
+	}
+	if ts == nil {
+		return time.Time{}, false
 	}
 	ms, err := TimestampMs(ts)
 	if err != nil {
 		return time.Time{}, false
 	}
 	return Day(ms), true
-}
-
-// clip shortens s to n bytes for an error message, marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

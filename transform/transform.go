@@ -1,0 +1,591 @@
+package transform
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/zeebo/xxh3"
+
+	"github.com/persona-kpi/kpi/config"
+)
+
+// Input is one raw unit of a day.
+type Input struct {
+	// Name identifies the unit in messages, e.g.
+	// "raw/day=2026-11-20/http-0000-2400.json.gz".
+	Name string
+	// Source is the credential-free source name stored in sessions.source
+	// and rejects.source.
+	Source string
+	// Open returns the unit's raw text, already decompressed.
+	Open func() (io.ReadCloser, error)
+}
+
+// Options says which day to build from which inputs, and where.
+type Options struct {
+	// Day is the UTC day being built; only its calendar date is used.
+	// Every input belongs to it.
+	Day    time.Time
+	Inputs []Input
+	// OutDir is the Parquet root, e.g. data/parquet.
+	OutDir string
+	// Config gives the segmentations and aliases.
+	Config config.Config
+	// BatchRows is the number of sessions per Arrow record batch (and
+	// Parquet row group); 0 means DefaultBatchRows. Events are flushed
+	// every eventsPerSession×BatchRows rows.
+	BatchRows int
+}
+
+// DefaultBatchRows is the batch size when Options.BatchRows is 0.
+const DefaultBatchRows = 65536
+
+// eventsPerSession sizes the events batch: a session has ~15 events, so
+// flushing events on their own count keeps both tables' batches of a
+// similar byte size.
+const eventsPerSession = 16
+
+// Stats counts what became of a day's elements. Fetched == Loaded +
+// Duplicates + Rejected always holds.
+type Stats struct {
+	Day time.Time
+	// Fetched is every element read, invalid ones and duplicates included.
+	Fetched int64
+	// Loaded is the number of sessions written.
+	Loaded int64
+	// Duplicates is the number of elements whose row id was already seen
+	// that day; they are written nowhere.
+	Duplicates int64
+	// Rejected is the number of reject rows written.
+	Rejected int64
+	// RejectedBy counts rejects by reason code (see Reasons).
+	RejectedBy map[string]int64
+}
+
+func (s Stats) check() error {
+	if s.Fetched != s.Loaded+s.Duplicates+s.Rejected {
+		return fmt.Errorf("stats do not add up: fetched %d != loaded %d + duplicates %d + rejected %d",
+			s.Fetched, s.Loaded, s.Duplicates, s.Rejected)
+	}
+	var by int64
+	for _, n := range s.RejectedBy {
+		by += n
+	}
+	if by != s.Rejected {
+		return fmt.Errorf("stats do not add up: rejects by reason sum to %d, rejected is %d", by, s.Rejected)
+	}
+	return nil
+}
+
+func dayDir(day time.Time) string { return "day=" + day.Format(time.DateOnly) }
+
+// SessionsPath is the sessions Parquet file of a day:
+// outDir/sessions/day=YYYY-MM-DD/part-0.parquet.
+func SessionsPath(outDir string, day time.Time) string {
+	return filepath.Join(outDir, "sessions", dayDir(day), "part-0.parquet")
+}
+
+// EventsPath is the events Parquet file of a day.
+func EventsPath(outDir string, day time.Time) string {
+	return filepath.Join(outDir, "events", dayDir(day), "part-0.parquet")
+}
+
+// RejectsPath is the rejects Parquet file of a day.
+func RejectsPath(outDir string, day time.Time) string {
+	return filepath.Join(outDir, "rejects", dayDir(day), "part-0.parquet")
+}
+
+// StatsPath is the stats file of a day: outDir/stats/day=YYYY-MM-DD.json.
+func StatsPath(outDir string, day time.Time) string {
+	return filepath.Join(outDir, "stats", dayDir(day)+".json")
+}
+
+// statsFile is the JSON of the stats file. Files records the size of each
+// Parquet file written with it: the four renames that publish a day are
+// not atomic together, and a crash between them would otherwise pair new
+// stats with old data unnoticed.
+type statsFile struct {
+	Day        string           `json:"day"`
+	Fetched    int64            `json:"fetched"`
+	Loaded     int64            `json:"loaded"`
+	Duplicates int64            `json:"duplicates"`
+	Rejected   int64            `json:"rejected"`
+	RejectedBy map[string]int64 `json:"rejected_by"`
+	Files      map[string]int64 `json:"files"`
+}
+
+// ReadStats reads the stats file TransformDay wrote for day, and checks
+// that the day's Parquet files are the ones written with it.
+func ReadStats(outDir string, day time.Time) (Stats, error) {
+	day = civilDay(day)
+	path := StatsPath(outDir, day)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Stats{}, fmt.Errorf("read stats: %w", err)
+	}
+	var sf statsFile
+	if err := json.Unmarshal(b, &sf); err != nil {
+		return Stats{}, fmt.Errorf("read stats %s: %w", path, err)
+	}
+	if sf.Day != day.Format(time.DateOnly) {
+		return Stats{}, fmt.Errorf("read stats %s: it is for day %q", path, sf.Day)
+	}
+	st := Stats{Day: day, Fetched: sf.Fetched, Loaded: sf.Loaded, Duplicates: sf.Duplicates,
+		Rejected: sf.Rejected, RejectedBy: sf.RejectedBy}
+	if st.RejectedBy == nil {
+		st.RejectedBy = map[string]int64{}
+	}
+	if err := st.check(); err != nil {
+		return Stats{}, fmt.Errorf("read stats %s: %w", path, err)
+	}
+	for _, p := range []string{SessionsPath(outDir, day), EventsPath(outDir, day), RejectsPath(outDir, day)} {
+		want, ok := sf.Files[filepath.Base(filepath.Dir(filepath.Dir(p)))]
+		fi, err := os.Stat(p)
+		if err != nil {
+			return Stats{}, fmt.Errorf("read stats %s: %w", path, err)
+		}
+		if !ok || fi.Size() != want {
+			return Stats{}, fmt.Errorf("read stats %s: %s is not the file written with these stats (interrupted transform?); transform the day again", path, p)
+		}
+	}
+	return st, nil
+}
+
+// civilDay is the UTC midnight of t's calendar date in its own location.
+func civilDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// TransformDay reads every element of the day's inputs, validates and
+// normalizes it, and writes the day's sessions, events and rejects as
+// Parquet plus the stats file. The day is published only when everything
+// succeeded: files are written under temporary names in their
+// directories and renamed into place at the end, so a failure leaves the
+// previous files intact and a rerun replaces them. A day without
+// elements still gets empty files, so that loading it empties the day.
+func TransformDay(ctx context.Context, opt Options) (Stats, error) {
+	day := civilDay(opt.Day)
+	st, err := transformDay(ctx, opt, day)
+	if err != nil {
+		// Counts of a day that was not written would only mislead.
+		return Stats{Day: day}, fmt.Errorf("transform day %s: %w", day.Format(time.DateOnly), err)
+	}
+	return st, nil
+}
+
+func transformDay(ctx context.Context, opt Options, day time.Time) (Stats, error) {
+	st := Stats{Day: day, RejectedBy: map[string]int64{}}
+	if opt.OutDir == "" {
+		return st, errors.New("no output directory")
+	}
+	seg, err := newSegmenter(opt.Config)
+	if err != nil {
+		return st, err
+	}
+	batch := opt.BatchRows
+	if batch <= 0 {
+		batch = DefaultBatchRows
+	}
+
+	w, err := newDayWriter(opt.OutDir, day, batch)
+	if err != nil {
+		return st, err
+	}
+	published := false
+	defer func() {
+		if !published {
+			w.abort()
+		}
+	}()
+
+	t := &transformer{
+		day:     day,
+		date:    int32(arrow.Date32FromTime(day)),
+		norm:    newNormalizer(day, seg),
+		w:       w,
+		st:      &st,
+		seen:    make(map[uint64]struct{}),
+		context: ctx,
+	}
+	for _, in := range opt.Inputs {
+		if err := t.input(in); err != nil {
+			return st, err
+		}
+	}
+	if err := st.check(); err != nil {
+		return st, err
+	}
+	if err := w.finish(&st); err != nil {
+		return st, err
+	}
+	published = true
+	return st, nil
+}
+
+// transformer holds the state of one day's run.
+type transformer struct {
+	day  time.Time
+	date int32 // day as days since 1970-01-01 (Arrow date32)
+	norm *normalizer
+	w    *dayWriter
+	st   *Stats
+	// seen holds the xxh3 hash of each row id seen today, 8 bytes an id
+	// whatever its length. Two ids colliding in 64 bits would wrongly
+	// count one as a duplicate; at a million ids a day the odds are
+	// about 3 in 100 million.
+	seen    map[uint64]struct{}
+	context context.Context
+}
+
+// checkEvery is how many elements pass between checks for cancellation
+// and write failures.
+const checkEvery = 1024
+
+func (t *transformer) check() error {
+	if err := t.context.Err(); err != nil {
+		return err
+	}
+	return t.w.err()
+}
+
+func (t *transformer) input(in Input) error {
+	if in.Open == nil {
+		return fmt.Errorf("open %s: no Open function", in.Name)
+	}
+	if err := t.check(); err != nil {
+		return err
+	}
+	rc, err := in.Open()
+	if err != nil {
+		return fmt.Errorf("open %s: %w", in.Name, err)
+	}
+	source := validUTF8([]byte(in.Source))
+	els := NewElements(rc)
+	for els.Next() {
+		if els.Index()%checkEvery == 0 {
+			if err := t.check(); err != nil {
+				rc.Close()
+				return err
+			}
+		}
+		t.element(source, els.Raw(), els.Invalid())
+	}
+	rerr := els.Err()
+	cerr := rc.Close()
+	if rerr != nil {
+		return fmt.Errorf("read %s: %w", in.Name, rerr)
+	}
+	if cerr != nil {
+		return fmt.Errorf("read %s: close: %w", in.Name, cerr)
+	}
+	return nil
+}
+
+// element handles one element: dedupe by row id first, then validate.
+func (t *transformer) element(source string, raw []byte, invalid error) {
+	t.st.Fetched++
+	if invalid == nil {
+		var el element
+		el, invalid = splitElement(raw)
+		if invalid == nil {
+			h := xxh3.HashString(el.id)
+			if _, dup := t.seen[h]; dup {
+				t.st.Duplicates++
+				return
+			}
+			t.seen[h] = struct{}{}
+			s, rej := t.norm.blob(el.id, el.blob)
+			if rej != nil {
+				t.reject(source, el.id, raw, rej)
+				return
+			}
+			t.w.session(t.date, s, source)
+			t.st.Loaded++
+			return
+		}
+	}
+	// Not JSON: no id can be known, so it is not deduplicated either.
+	t.reject(source, "", raw, &rejection{reason: ReasonInvalidJSON, detail: oneLine(invalid.Error())})
+}
+
+func (t *transformer) reject(source, id string, raw []byte, r *rejection) {
+	t.st.Rejected++
+	t.st.RejectedBy[r.reason]++
+	t.w.reject(t.date, r, id, source, raw)
+}
+
+// dayWriter owns the three Parquet sinks of a day.
+type dayWriter struct {
+	outDir                    string
+	day                       time.Time
+	sessions, events, rejects *sink
+	ses                       sessionCols
+	ev                        eventCols
+}
+
+func newDayWriter(outDir string, day time.Time, batch int) (*dayWriter, error) {
+	mem := memory.NewGoAllocator()
+	w := &dayWriter{outDir: outDir, day: day}
+	var err error
+	if w.sessions, err = newSink(SessionsPath(outDir, day), sessionsSchema, batch, mem); err != nil {
+		return nil, err
+	}
+	if w.events, err = newSink(EventsPath(outDir, day), eventsSchema, batch*eventsPerSession, mem); err != nil {
+		w.abort()
+		return nil, err
+	}
+	if w.rejects, err = newSink(RejectsPath(outDir, day), rejectsSchema, batch, mem); err != nil {
+		w.abort()
+		return nil, err
+	}
+	w.ses = newSessionCols(w.sessions)
+	w.ev = newEventCols(w.events)
+	return w, nil
+}
+
+func (w *dayWriter) err() error {
+	for _, s := range []*sink{w.sessions, w.events, w.rejects} {
+		if err := s.err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *dayWriter) abort() {
+	for _, s := range []*sink{w.sessions, w.events, w.rejects} {
+		if s != nil {
+			s.abort()
+		}
+	}
+}
+
+// finish completes the three files, writes the stats and publishes all
+// four by renaming, the stats last.
+func (w *dayWriter) finish(st *Stats) error {
+	sinks := []*sink{w.sessions, w.events, w.rejects}
+	// Finish all three even if one fails, so no writer goroutine is left.
+	var errs []error
+	for _, s := range sinks {
+		if err := s.finish(); err != nil {
+			errs = append(errs, err)
+		}
+		s.release()
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	sf := statsFile{Day: w.day.Format(time.DateOnly), Fetched: st.Fetched, Loaded: st.Loaded,
+		Duplicates: st.Duplicates, Rejected: st.Rejected, RejectedBy: st.RejectedBy, Files: map[string]int64{}}
+	for _, s := range sinks {
+		fi, err := os.Stat(s.tmp)
+		if err != nil {
+			return err
+		}
+		sf.Files[filepath.Base(filepath.Dir(filepath.Dir(s.path)))] = fi.Size()
+	}
+	statsPath := StatsPath(w.outDir, w.day)
+	statsTmp, err := writeTemp(statsPath, sf)
+	if err != nil {
+		return err
+	}
+	for _, s := range sinks {
+		if err := os.Rename(s.tmp, s.path); err != nil {
+			os.Remove(statsTmp)
+			return fmt.Errorf("publish %s: %w", s.path, err)
+		}
+		syncDir(filepath.Dir(s.path))
+	}
+	if err := os.Rename(statsTmp, statsPath); err != nil {
+		os.Remove(statsTmp)
+		return fmt.Errorf("publish %s: %w", statsPath, err)
+	}
+	syncDir(filepath.Dir(statsPath))
+	return nil
+}
+
+// writeTemp writes v as JSON to a synced temporary file beside path.
+func writeTemp(path string, v any) (string, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(append(b, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Name(), nil
+}
+
+// syncDir makes a rename durable; where directories cannot be synced the
+// rename stands anyway, so errors are ignored.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// session appends one session and its events.
+func (w *dayWriter) session(date int32, s *session, source string) {
+	c := &w.ses
+	n := len(s.events)
+	c.id.Append(s.id)
+	c.day.Append(arrow.Date32(date))
+	c.ts.Append(arrow.Timestamp(s.tsMs * 1000))
+	appendFloat(c.sampleRate, s.sampleRate)
+	appendStr(c.lang, s.lang)
+	appendInt(c.width, s.width)
+	appendInt(c.height, s.height)
+	appendStr(c.os, s.os)
+	appendStr(c.browser, s.browser)
+	appendStr(c.version, s.version)
+	appendInt(c.numberEmails, s.numberEmails)
+	c.sites.Append(s.sites)
+	appendInt(c.sitesRemembered, s.sitesRemembered)
+	appendBool(c.newAccount, s.newAccount)
+	appendStr(c.emailType, s.emailType)
+	appendStr(c.rpAPI, s.rpAPI)
+	appendBool(c.orphaned, s.orphaned)
+	c.eventCount.Append(int32(n))
+	c.duration.Append(s.events[n-1].offset)
+	strBytes := len(s.id) + len(s.lang.v) + len(s.os.v) + len(s.browser.v) + len(s.version.v) +
+		len(s.emailType.v) + len(s.rpAPI.v) + len(source)
+	for i, v := range s.seg {
+		c.seg[i].Append(v)
+		strBytes += len(v)
+	}
+	c.source.Append(source)
+	w.sessions.added(strBytes)
+
+	e := &w.ev
+	prev := int64(0)
+	for i, ev := range s.events {
+		e.day.Append(arrow.Date32(date))
+		e.sessionID.Append(s.id)
+		e.seq.Append(int32(i))
+		e.name.Append(ev.name)
+		e.offset.Append(ev.offset)
+		e.delta.Append(ev.offset - prev) // the first event's delta is its offset
+		prev = ev.offset
+		w.events.added(len(s.id) + len(ev.name))
+	}
+}
+
+// reject appends one reject row; every string is made valid UTF-8.
+func (w *dayWriter) reject(date int32, r *rejection, id, source string, raw []byte) {
+	s := w.rejects
+	s.date(0).Append(arrow.Date32(date))
+	if r.blobDay.IsZero() {
+		s.date(1).AppendNull()
+	} else {
+		s.date(1).Append(arrow.Date32FromTime(r.blobDay))
+	}
+	if id == "" {
+		s.str(2).AppendNull()
+	} else {
+		s.str(2).Append(id)
+	}
+	s.str(3).Append(source)
+	s.str(4).Append(r.reason)
+	detail := validUTF8([]byte(r.detail))
+	s.str(5).Append(detail)
+	rawText := validUTF8(raw)
+	s.str(6).Append(rawText)
+	s.added(len(id) + len(source) + len(detail) + len(rawText))
+}
+
+// sessionCols are the sessions builders, typed once.
+type sessionCols struct {
+	id, lang, os, browser, version, emailType, rpAPI, source        *arrayStr
+	day                                                             *arrayDate
+	ts                                                              *arrayTS
+	sampleRate                                                      *arrayF64
+	width, height, numberEmails, sites, sitesRemembered, eventCount *arrayI32
+	duration                                                        *arrayI64
+	newAccount, orphaned                                            *arrayBool
+	seg                                                             [numSegs]*arrayStr
+}
+
+func newSessionCols(s *sink) sessionCols {
+	c := sessionCols{
+		id: s.str(0), day: s.date(1), ts: s.ts(2), sampleRate: s.f64(3), lang: s.str(4),
+		width: s.i32(5), height: s.i32(6), os: s.str(7), browser: s.str(8), version: s.str(9),
+		numberEmails: s.i32(10), sites: s.i32(11), sitesRemembered: s.i32(12), newAccount: s.boolean(13),
+		emailType: s.str(14), rpAPI: s.str(15), orphaned: s.boolean(16), eventCount: s.i32(17),
+		duration: s.i64(18), source: s.str(19 + numSegs),
+	}
+	for i := range c.seg {
+		c.seg[i] = s.str(19 + i)
+	}
+	return c
+}
+
+// eventCols are the events builders, typed once.
+type eventCols struct {
+	day           *arrayDate
+	sessionID     *arrayStr
+	seq           *arrayI32
+	name          *arrayStr
+	offset, delta *arrayI64
+}
+
+func newEventCols(s *sink) eventCols {
+	return eventCols{day: s.date(0), sessionID: s.str(1), seq: s.i32(2), name: s.str(3), offset: s.i64(4), delta: s.i64(5)}
+}
+
+func appendStr(b *arrayStr, v optString) {
+	if v.ok {
+		b.Append(v.v)
+	} else {
+		b.AppendNull()
+	}
+}
+
+func appendInt(b *arrayI32, v optInt32) {
+	if v.ok {
+		b.Append(v.v)
+	} else {
+		b.AppendNull()
+	}
+}
+
+func appendFloat(b *arrayF64, v optFloat) {
+	if v.ok {
+		b.Append(v.v)
+	} else {
+		b.AppendNull()
+	}
+}
+
+func appendBool(b *arrayBool, v optBool) {
+	if v.ok {
+		b.Append(v.v)
+	} else {
+		b.AppendNull()
+	}
+}

@@ -1,0 +1,418 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/marcboeker/go-duckdb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/persona-kpi/kpi/config"
+)
+
+var testDay = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+
+// tsMs is 2026-11-20 12:30 UTC in milliseconds.
+const tsMs = 1795177800000
+
+func textInput(name, text string) Input {
+	return Input{Name: name, Source: "test", Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(text)), nil
+	}}
+}
+
+func opts(dir string, inputs ...Input) Options {
+	return Options{Day: testDay, Inputs: inputs, OutDir: dir, Config: config.Default()}
+}
+
+// openDB creates a DuckDB file with the pipeline's schema.
+func openDB(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", filepath.Join(t.TempDir(), "kpi.duckdb"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	schema, err := os.ReadFile("../sql/migrations/0001_init.sql")
+	require.NoError(t, err)
+	_, err = db.Exec(string(schema))
+	require.NoError(t, err)
+	return db
+}
+
+func loadDay(t *testing.T, db *sql.DB, dir string, day time.Time) {
+	t.Helper()
+	for table, path := range map[string]string{
+		"sessions": SessionsPath(dir, day), "events": EventsPath(dir, day), "rejects": RejectsPath(dir, day),
+	} {
+		_, err := db.Exec(fmt.Sprintf("INSERT INTO %s SELECT * FROM read_parquet('%s')", table, path))
+		require.NoError(t, err, table)
+	}
+}
+
+func TestParquetSchemasMatchTables(t *testing.T) {
+	dir := t.TempDir()
+	_, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r1", ""))))
+	require.NoError(t, err)
+	db := openDB(t)
+	describe := func(q string) []string {
+		rows, err := db.Query("DESCRIBE " + q)
+		require.NoError(t, err)
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var out []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			require.NoError(t, rows.Scan(ptrs...))
+			out = append(out, fmt.Sprintf("%v %v", vals[0], vals[1]))
+		}
+		return out
+	}
+	for table, path := range map[string]string{
+		"sessions": SessionsPath(dir, testDay), "events": EventsPath(dir, testDay), "rejects": RejectsPath(dir, testDay),
+	} {
+		assert.Equal(t, describe(table), describe(fmt.Sprintf("SELECT * FROM read_parquet('%s')", path)), table)
+	}
+}
+
+// rowText is a KPIggybank row with a full blob; extra is appended to the
+// blob (a repeated key overrides the earlier one).
+func rowText(id, extra string) string {
+	return fmt.Sprintf(`{"id": %q, "key": %d, "value": %s}`, id, tsMs, blobText(extra))
+}
+
+func blobText(extra string) string {
+	return fmt.Sprintf(`{"timestamp": %d, "sample_rate": 1, "lang": "en", "screen_size": {"width": 1280, "height": 800}, "user_agent": {"os": "Windows NT 6.1", "browser": "Firefox", "version": "17.0"}, "number_emails": 2, "number_sites_signed_in": 4, "number_sites_remembered": 3, "new_account": false, "email_type": "primary", "rp_api": "watch_with_onready", "orphaned": false, "local_timestamp": "secret", "event_stream": [["screen.rp_info", 10], ["screen.pick_email", 200], ["user.email_confrimed", 900], ["assertion_generated", 1000], ["window.unload", 1500]]%s}`, tsMs, extra)
+}
+
+func TestRoundTripThroughDuckDB(t *testing.T) {
+	dir := t.TempDir()
+	in1 := "[" + rowText("r1", "") + ",\n" +
+		rowText("r2", `, "lang": "<script>alert(1)</script>", "user_agent": null, "screen_size": {"width": "600"}, "number_emails": "7", "email_type": null, "rp_api": null, "new_account": "true", "orphaned": 1, "sample_rate": "0.5", "number_sites_signed_in": 0, "sites_signed_in": "2"`) + ",\n" +
+		rowText("r1", "") + ",\n" + // duplicate within the input
+		rowText("r3", `, "event_stream": []`) + ",\n" +
+		`{"id": "r4", "value": {"timestamp": 12, "event_stream": [["a", 1]]}}` + "]"
+	in2 := blobText(`, "lang": "bad`+"\xff"+`byte"`) + "\n" + // bare blob, NDJSON
+		rowText("r2", "") + "\n" + // duplicate across inputs
+		"{not json\n"
+	st, err := TransformDay(context.Background(), opts(dir, textInput("in1", in1), textInput("in2", in2)))
+	require.NoError(t, err)
+	assert.Equal(t, Stats{Day: testDay, Fetched: 8, Loaded: 3, Duplicates: 2, Rejected: 3,
+		RejectedBy: map[string]int64{ReasonEmptyEventStream: 1, ReasonOutsideWindow: 1, ReasonInvalidJSON: 1}}, st)
+
+	read, err := ReadStats(dir, testDay)
+	require.NoError(t, err)
+	assert.Equal(t, st, read)
+
+	db := openDB(t)
+	loadDay(t, db, dir, testDay)
+
+	type sessionRow struct {
+		id, day, ts                                        string
+		sampleRate                                         sql.NullFloat64
+		lang                                               sql.NullString
+		width, height                                      sql.NullInt32
+		os, browser, version                               sql.NullString
+		emails                                             sql.NullInt32
+		sites                                              int32
+		remembered                                         sql.NullInt32
+		newAccount                                         sql.NullBool
+		emailType, rpAPI                                   sql.NullString
+		orphaned                                           sql.NullBool
+		eventCount                                         int32
+		duration                                           int64
+		segOS, segBrowser, segScreen, segEmails, segLocale string
+		segAPI, segEmailType, source                       string
+	}
+	rows, err := db.Query(`SELECT id, strftime(day, '%Y-%m-%d'), strftime(ts, '%Y-%m-%d %H:%M:%S'), sample_rate, lang,
+		screen_width, screen_height, os, browser, browser_version, number_emails, number_sites_signed_in,
+		number_sites_remembered, new_account, email_type, rp_api, orphaned, event_count, duration_ms,
+		seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source
+		FROM sessions ORDER BY id`)
+	require.NoError(t, err)
+	var got []sessionRow
+	for rows.Next() {
+		var r sessionRow
+		require.NoError(t, rows.Scan(&r.id, &r.day, &r.ts, &r.sampleRate, &r.lang, &r.width, &r.height, &r.os,
+			&r.browser, &r.version, &r.emails, &r.sites, &r.remembered, &r.newAccount, &r.emailType, &r.rpAPI,
+			&r.orphaned, &r.eventCount, &r.duration, &r.segOS, &r.segBrowser, &r.segScreen, &r.segEmails,
+			&r.segLocale, &r.segAPI, &r.segEmailType, &r.source))
+		got = append(got, r)
+	}
+	require.NoError(t, rows.Err())
+	require.Len(t, got, 3)
+
+	bare := got[0] // the sha1 id sorts first
+	assert.Len(t, bare.id, 40)
+	assert.Equal(t, "bad\uFFFDbyte", bare.lang.String)
+	assert.Equal(t, "Other", bare.segLocale)
+
+	r1 := got[1]
+	assert.Equal(t, sessionRow{
+		id: "r1", day: "2026-11-20", ts: "2026-11-20 12:30:00",
+		sampleRate: sql.NullFloat64{Float64: 1, Valid: true}, lang: sql.NullString{String: "en", Valid: true},
+		width: sql.NullInt32{Int32: 1280, Valid: true}, height: sql.NullInt32{Int32: 800, Valid: true},
+		os: sql.NullString{String: "Windows NT 6.1", Valid: true}, browser: sql.NullString{String: "Firefox", Valid: true},
+		version: sql.NullString{String: "17.0", Valid: true}, emails: sql.NullInt32{Int32: 2, Valid: true}, sites: 4,
+		remembered: sql.NullInt32{Int32: 3, Valid: true}, newAccount: sql.NullBool{Bool: false, Valid: true},
+		emailType: sql.NullString{String: "primary", Valid: true}, rpAPI: sql.NullString{String: "watch_with_onready", Valid: true},
+		orphaned: sql.NullBool{Bool: false, Valid: true}, eventCount: 5, duration: 1500,
+		segOS: "Windows 7", segBrowser: "Firefox", segScreen: "Desktop (>= 1024)", segEmails: "2", segLocale: "English",
+		segAPI: "watch with onready", segEmailType: "IdP", source: "test",
+	}, r1)
+
+	r2 := got[2]
+	assert.Equal(t, sessionRow{
+		id: "r2", day: "2026-11-20", ts: "2026-11-20 12:30:00",
+		sampleRate: sql.NullFloat64{Float64: 0.5, Valid: true}, lang: sql.NullString{String: "<script>alert(1)</script>", Valid: true},
+		width: sql.NullInt32{Int32: 600, Valid: true}, emails: sql.NullInt32{Int32: 7, Valid: true}, sites: 2,
+		remembered: sql.NullInt32{Int32: 3, Valid: true}, newAccount: sql.NullBool{Bool: true, Valid: true},
+		orphaned: sql.NullBool{Bool: true, Valid: true}, eventCount: 5, duration: 1500,
+		segOS: "Other", segBrowser: "Other", segScreen: "Mobile (<= 640)", segEmails: "3+", segLocale: "Other",
+		segAPI: "Other", segEmailType: "Other", source: "test",
+	}, r2)
+
+	// Events of r1, in order, with the typo fixed and deltas from the previous offset.
+	evRows, err := db.Query(`SELECT strftime(day, '%Y-%m-%d'), seq, name, offset_ms, delta_ms FROM events WHERE session_id = 'r1' ORDER BY seq`)
+	require.NoError(t, err)
+	var events []string
+	for evRows.Next() {
+		var day, name string
+		var seq int32
+		var off, delta int64
+		require.NoError(t, evRows.Scan(&day, &seq, &name, &off, &delta))
+		events = append(events, fmt.Sprintf("%s %d %s %d %d", day, seq, name, off, delta))
+	}
+	assert.Equal(t, []string{
+		"2026-11-20 0 screen.rp_info 10 10",
+		"2026-11-20 1 screen.pick_email 200 190",
+		"2026-11-20 2 user.email_confirmed 900 700",
+		"2026-11-20 3 assertion_generated 1000 100",
+		"2026-11-20 4 window.unload 1500 500",
+	}, events)
+	var nEvents int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM events`).Scan(&nEvents))
+	assert.Equal(t, 15, nEvents)
+
+	// Rejects: reason, ids, days and the raw text as received.
+	rejRows, err := db.Query(`SELECT strftime(day, '%Y-%m-%d'), coalesce(strftime(blob_day, '%Y-%m-%d'), '-'), coalesce(id, '-'), source, reason, detail, raw FROM rejects ORDER BY reason`)
+	require.NoError(t, err)
+	var rejects [][]string
+	for rejRows.Next() {
+		r := make([]string, 7)
+		require.NoError(t, rejRows.Scan(&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]))
+		rejects = append(rejects, r)
+	}
+	require.Len(t, rejects, 3)
+	assert.Equal(t, []string{"2026-11-20", "2026-11-20", "r3", "test", ReasonEmptyEventStream, "event_stream is empty", rowText("r3", `, "event_stream": []`)}, rejects[0])
+	assert.Equal(t, []string{"2026-11-20", "-", "-", "test", ReasonInvalidJSON}, rejects[1][:5])
+	assert.Equal(t, "{not json", rejects[1][6])
+	assert.Equal(t, []string{"2026-11-20", "1970-01-01", "r4", "test", ReasonOutsideWindow}, rejects[2][:5])
+	assert.Contains(t, rejects[2][5], "1970-01-01")
+}
+
+func TestEmptyDayWritesEmptyFiles(t *testing.T) {
+	dir := t.TempDir()
+	st, err := TransformDay(context.Background(), opts(dir, textInput("empty", ""), textInput("array", "[]")))
+	require.NoError(t, err)
+	assert.Equal(t, Stats{Day: testDay, RejectedBy: map[string]int64{}}, st)
+	read, err := ReadStats(dir, testDay)
+	require.NoError(t, err)
+	assert.Equal(t, st, read)
+
+	db := openDB(t)
+	loadDay(t, db, dir, testDay)
+	for _, table := range []string{"sessions", "events", "rejects"} {
+		var n int
+		require.NoError(t, db.QueryRow("SELECT count(*) FROM "+table).Scan(&n))
+		assert.Zero(t, n, table)
+	}
+
+	// No inputs at all is an empty day too.
+	_, err = TransformDay(context.Background(), opts(dir))
+	require.NoError(t, err)
+}
+
+func TestRerunReplacesTheDay(t *testing.T) {
+	dir := t.TempDir()
+	_, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r1", "")+"\n"+rowText("r2", ""))))
+	require.NoError(t, err)
+	st, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r3", ""))))
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, st.Loaded)
+
+	db := openDB(t)
+	loadDay(t, db, dir, testDay)
+	var ids string
+	require.NoError(t, db.QueryRow("SELECT string_agg(id, ',' ORDER BY id) FROM sessions").Scan(&ids))
+	assert.Equal(t, "r3", ids)
+	assertNoTempFiles(t, dir)
+}
+
+func assertNoTempFiles(t *testing.T, dir string) {
+	t.Helper()
+	require.NoError(t, filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".tmp") {
+			t.Errorf("temporary file left: %s", path)
+		}
+		return err
+	}))
+}
+
+type failingReader struct{ data io.Reader }
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	n, err := f.data.Read(p)
+	if err == io.EOF {
+		return n, errors.New("disk on fire")
+	}
+	return n, err
+}
+
+func (f *failingReader) Close() error { return nil }
+
+func TestFailingInputLeavesPreviousFilesIntact(t *testing.T) {
+	dir := t.TempDir()
+	_, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r1", ""))))
+	require.NoError(t, err)
+	before := map[string][]byte{}
+	for _, p := range []string{SessionsPath(dir, testDay), EventsPath(dir, testDay), RejectsPath(dir, testDay), StatsPath(dir, testDay)} {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		before[p] = b
+	}
+
+	name := "raw/day=2026-11-20/http-0000-2400.json.gz"
+	bad := Input{Name: name, Source: "test", Open: func() (io.ReadCloser, error) {
+		return &failingReader{strings.NewReader("[" + rowText("r2", "") + "," + rowText("r3", ""))}, nil
+	}}
+	_, err = TransformDay(context.Background(), opts(dir, textInput("ok", rowText("r9", "")), bad))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "transform day 2026-11-20: read "+name+": disk on fire")
+
+	notOpened := Input{Name: "gone.json", Source: "test", Open: func() (io.ReadCloser, error) { return nil, os.ErrNotExist }}
+	_, err = TransformDay(context.Background(), opts(dir, notOpened))
+	require.ErrorIs(t, err, os.ErrNotExist)
+	assert.Contains(t, err.Error(), "transform day 2026-11-20: open gone.json")
+
+	for p, b := range before {
+		now, err := os.ReadFile(p)
+		require.NoError(t, err)
+		assert.Equal(t, b, now, p)
+	}
+	assertNoTempFiles(t, dir)
+	_, err = ReadStats(dir, testDay)
+	require.NoError(t, err)
+}
+
+func TestUnwritableOutputIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	// A file where the sessions directory should be.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sessions"), nil, 0o644))
+	_, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r1", ""))))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "transform day 2026-11-20")
+	assertNoTempFiles(t, dir)
+}
+
+func TestCancelledContextStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	_, err := TransformDay(ctx, opts(dir, textInput("a", rowText("r1", ""))))
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = os.Stat(StatsPath(dir, testDay))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+func TestMissingSegmentationsIsAnError(t *testing.T) {
+	o := opts(t.TempDir(), textInput("a", rowText("r1", "")))
+	o.Config = config.Config{}
+	_, err := TransformDay(context.Background(), o)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "segmentations.OS")
+}
+
+func TestReadStatsNoticesFilesFromAnotherRun(t *testing.T) {
+	dir := t.TempDir()
+	_, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r1", ""))))
+	require.NoError(t, err)
+	// As if a crash happened between the renames of a later run.
+	require.NoError(t, os.WriteFile(SessionsPath(dir, testDay), []byte("PAR1 something else PAR1"), 0o644))
+	_, err = ReadStats(dir, testDay)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "interrupted transform")
+
+	_, err = ReadStats(dir, testDay.AddDate(0, 0, 1))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+func TestSmallBatchesMakeManyRowGroups(t *testing.T) {
+	dir := t.TempDir()
+	var sb strings.Builder
+	for i := range 25 {
+		sb.WriteString(rowText(fmt.Sprintf("r%02d", i), "") + "\n")
+	}
+	o := opts(dir, textInput("a", sb.String()))
+	o.BatchRows = 4
+	st, err := TransformDay(context.Background(), o)
+	require.NoError(t, err)
+	assert.EqualValues(t, 25, st.Loaded)
+
+	db := openDB(t)
+	loadDay(t, db, dir, testDay)
+	var sessions, events, groups int
+	require.NoError(t, db.QueryRow("SELECT count(*), count(DISTINCT id) FROM sessions").Scan(&sessions, new(int)))
+	require.NoError(t, db.QueryRow("SELECT count(*) FROM events").Scan(&events))
+	require.NoError(t, db.QueryRow(fmt.Sprintf("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('%s')", SessionsPath(dir, testDay))).Scan(&groups))
+	assert.Equal(t, 25, sessions)
+	assert.Equal(t, 125, events)
+	assert.Equal(t, 7, groups) // 25 rows in batches of 4
+}
+
+func TestHostileTextSurvivesDuckDB(t *testing.T) {
+	dir := t.TempDir()
+	lang := `<script>alert('x')</script>` + "\u0000\u2028\"\\"
+	text := rowText("h1", `, "lang": "<script>alert('x')</script>\u0000\u2028\"\\", "event_stream": [["a\u0000b", 1]]`) + "\n" +
+		"{\"broken\": \"\xff\x00\n"
+	_, err := TransformDay(context.Background(), opts(dir, textInput("a", text)))
+	require.NoError(t, err)
+	db := openDB(t)
+	loadDay(t, db, dir, testDay)
+	var gotLang, gotName, gotRaw string
+	require.NoError(t, db.QueryRow("SELECT lang FROM sessions").Scan(&gotLang))
+	require.NoError(t, db.QueryRow("SELECT name FROM events").Scan(&gotName))
+	require.NoError(t, db.QueryRow("SELECT raw FROM rejects").Scan(&gotRaw))
+	assert.Equal(t, lang, gotLang)
+	assert.Equal(t, "a\x00b", gotName)
+	assert.Equal(t, "{\"broken\": \"\uFFFD\x00", gotRaw)
+}
+
+func TestDaysListsTransformedDays(t *testing.T) {
+	dir := t.TempDir()
+	days, err := Days(dir)
+	require.NoError(t, err)
+	assert.Empty(t, days)
+	for _, d := range []time.Time{testDay.AddDate(0, 0, 1), testDay} {
+		o := opts(dir)
+		o.Day = d
+		_, err := TransformDay(context.Background(), o)
+		require.NoError(t, err)
+	}
+	// A leftover temporary stats file is not a day.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "stats", ".day=2026-11-22.json.123.tmp"), nil, 0o644))
+	days, err = Days(dir)
+	require.NoError(t, err)
+	assert.Equal(t, []time.Time{testDay, testDay.AddDate(0, 0, 1)}, days)
+}
