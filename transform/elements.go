@@ -56,9 +56,19 @@ const (
 	modeValues
 )
 
-// NewElements returns a reader of r's elements.
+// NewElements returns a reader of r's elements, its layout sniffed from
+// the first bytes.
 func NewElements(r io.Reader) *Elements {
 	return &Elements{br: bufio.NewReaderSize(r, readBuffer), index: -1}
+}
+
+// NewLineElements returns a reader of r taken as one element per line,
+// without sniffing: a unit known to be NDJSON stays line by line even when
+// its first line is broken.
+func NewLineElements(r io.Reader) *Elements {
+	e := NewElements(r)
+	e.mode = modeLines
+	return e
 }
 
 // Raw is the current element's text as received, without surrounding
@@ -107,10 +117,12 @@ func (e *Elements) Next() bool {
 }
 
 // sniff picks the mode from the first bytes without consuming them: '['
-// is an array; a first line that is a whole JSON value is NDJSON
-// (read line by line, so one bad line costs only itself); anything else,
-// including a first line longer than the read buffer, is read as a
-// sequence of (possibly pretty-printed) JSON values.
+// is an array; NDJSON (read line by line, so one bad line costs only
+// itself) when the first line is a whole JSON value, or when it is broken
+// but the next non-blank line is whole — the second line of a
+// pretty-printed value ("id": ...,) never is; anything else, including a
+// first line longer than the read buffer, is read as a sequence of
+// (possibly pretty-printed) JSON values.
 func (e *Elements) sniff() bool {
 	if err := skipSpaceAndBOM(e.br); err != nil {
 		if !errors.Is(err, io.EOF) {
@@ -135,10 +147,26 @@ func (e *Elements) sniff() bool {
 	} else if err == nil {
 		return true // no line end in sight: not NDJSON we could read by lines
 	}
-	if checkJSON(line) == nil {
+	if checkJSON(line) == nil || checkJSON(secondLine(peek[len(line):])) == nil {
 		e.mode = modeLines
 	}
 	return true
+}
+
+// secondLine is the first non-blank line of rest that ends within it, or
+// nil.
+func secondLine(rest []byte) []byte {
+	for len(rest) > 0 {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			return nil
+		}
+		if line := bytes.TrimSpace(rest[:i]); len(line) > 0 {
+			return line
+		}
+		rest = rest[i+1:]
+	}
+	return nil
 }
 
 func skipSpaceAndBOM(br *bufio.Reader) error {

@@ -205,3 +205,39 @@ func FuzzElements(f *testing.F) {
 		}
 	})
 }
+
+func TestLineElementsKeepABrokenFirstLineToItself(t *testing.T) {
+	// Two broken lines first: nothing tells NDJSON from a broken value.
+	text := "{\"id\": \"cut\n[1,\n\n{\"id\":\"x\"}\n"
+	var got []string
+	els := NewLineElements(strings.NewReader(text))
+	for els.Next() {
+		got = append(got, string(els.Raw()))
+	}
+	require.NoError(t, els.Err())
+	assert.Equal(t, []string{`{"id": "cut`, `[1,`, `{"id":"x"}`}, got)
+
+	// Sniffed, the same text is read as one broken value.
+	n := 0
+	for els := NewElements(strings.NewReader(text)); els.Next(); {
+		n++
+	}
+	assert.Equal(t, 1, n)
+}
+
+func TestElementsSniffNDJSONWhoseFirstLineIsBroken(t *testing.T) {
+	read := func(text string) []string {
+		var got []string
+		els := NewElements(strings.NewReader(text))
+		for els.Next() {
+			got = append(got, string(els.Raw()))
+		}
+		require.NoError(t, els.Err())
+		return got
+	}
+	assert.Equal(t, []string{`{"id": "cut`, `{"id":"x"}`, `{"id":"y"}`},
+		read("{\"id\": \"cut\n\n{\"id\":\"x\"}\n{\"id\":\"y\"}\n"))
+	// A pretty-printed value is still read whole.
+	assert.Equal(t, []string{"{\n  \"id\": \"x\",\n  \"n\": [1, 2]\n}"},
+		read("{\n  \"id\": \"x\",\n  \"n\": [1, 2]\n}\n"))
+}

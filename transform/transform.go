@@ -27,6 +27,9 @@ type Input struct {
 	Source string
 	// Open returns the unit's raw text, already decompressed.
 	Open func() (io.ReadCloser, error)
+	// Lines says the unit holds one element per line (NDJSON), so its
+	// layout is not sniffed.
+	Lines bool
 }
 
 // Options says which day to build from which inputs, and where.
@@ -269,7 +272,11 @@ func (t *transformer) input(in Input) error {
 		return fmt.Errorf("open %s: %w", in.Name, err)
 	}
 	source := validUTF8([]byte(in.Source))
-	els := NewElements(rc)
+	newElements := NewElements
+	if in.Lines {
+		newElements = NewLineElements
+	}
+	els := newElements(rc)
 	for els.Next() {
 		if els.Index()%checkEvery == 0 {
 			if err := t.check(); err != nil {

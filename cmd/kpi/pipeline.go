@@ -109,6 +109,7 @@ func landedInputs(l extract.Landing, day time.Time) ([]transform.Input, error) {
 			Name:   filepath.ToSlash(filepath.Join("raw", "day="+m.Day, u.File)),
 			Source: m.Source,
 			Open:   func() (io.ReadCloser, error) { return l.Open(day, u) },
+			Lines:  u.Kind == extract.KindLines,
 		})
 	}
 	return inputs, nil

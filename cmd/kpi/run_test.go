@@ -310,3 +310,15 @@ func TestBadFlagsAndConfigurationExitWithUsageCode(t *testing.T) {
 		assert.True(t, strings.HasPrefix(errs, "kpi: "), errs)
 	}
 }
+
+func TestRunFromAFileOfBrokenLinesCountsEachLine(t *testing.T) {
+	e := newEnv(t)
+	in := filepath.Join(e.dir, "bad.ndjson")
+	// No line has a usable timestamp; the first is not even JSON.
+	text := "{\"id\": \"cut\n" + `{"id":"x","value":{"event_stream":[]}}` + "\n" + `{"id":"y","value":{"timestamp":"soon","event_stream":[["a",1]]}}` + "\n"
+	require.NoError(t, os.WriteFile(in, []byte(text), 0o644))
+	out := e.mustRun("--source", in, "--from", "2026-11-01", "--to", "2026-11-01")
+	assert.Contains(t, out, "fetched 3 = loaded 0 + duplicates 0 + rejected 3")
+	db := e.open()
+	assert.Equal(t, int64(3), queryInt(t, db.DB, "SELECT count(DISTINCT reason) FROM rejects"))
+}
