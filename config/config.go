@@ -103,6 +103,10 @@ func (s *Step) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(pair[0], &s.Name); err != nil {
 		return fmt.Errorf("flow step name must be a string, got %s", pair[0])
 	}
+	if string(bytes.TrimSpace(pair[1])) == "null" {
+		s.Events = nil // a step every blob reaches, like "0 - Blob sent"
+		return nil
+	}
 	var one string
 	if err := json.Unmarshal(pair[1], &one); err == nil {
 		s.Events = []string{one}
@@ -119,7 +123,11 @@ func (s Step) MarshalJSON() ([]byte, error) {
 	if len(s.Events) == 1 {
 		return json.Marshal([]any{s.Name, s.Events[0]})
 	}
-	return json.Marshal([]any{s.Name, s.Events})
+	events := s.Events
+	if events == nil {
+		events = []string{}
+	}
+	return json.Marshal([]any{s.Name, events})
 }
 
 // Segmentation names, in the order reports show them.

@@ -1,0 +1,105 @@
+package config
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kpi.json")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	return path
+}
+
+func TestDefaultsAreValidAndFollowKPISmd(t *testing.T) {
+	cfg, err := Load("")
+	require.NoError(t, err)
+	assert.Equal(t, "generate", cfg.Source)
+	assert.Equal(t, 2, cfg.LookbackDays)
+	assert.Equal(t, []string{"0", "1", "2", "3+", "Unknown"}, cfg.Segmentations[Emails])
+	assert.Equal(t, "Windows 7", cfg.Aliases["Windows NT 6.1"])
+	assert.Equal(t, "Fallback", cfg.Aliases["secondary"])
+	assert.Len(t, cfg.Flows["new_user"], 4)
+	assert.Equal(t, []string{"screen.set_password", "screen.pick_email", "screen.provision_primary_user",
+		"screen.verify_primary_user", "authenticate.enter_password"}, cfg.Flows["general_progress"][2].Events)
+	for _, name := range SegmentationNames {
+		assert.NotEmpty(t, cfg.Segmentations[name], name)
+	}
+}
+
+func TestAFileOverridesKeyByKey(t *testing.T) {
+	path := writeConfig(t, `{
+		"source": "https://kpiggybank.example.org/wsapi/interaction_data",
+		"lookback_days": 0,
+		"http": {"timeout": "30s", "retries": 0},
+		"aliases": {"en-US": "English"},
+		"segmentations": {"OS": ["Linux", "Other OS"]},
+		"flows": {"password_reset": [["1 - Begin", "screen.reset_password"], ["2 - Done", ["a", "b"]]]},
+		"milestones": [{"milestone": "Beta", "date": "2013-06-01"}]
+	}`)
+	cfg, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, "https://kpiggybank.example.org/wsapi/interaction_data", cfg.Source)
+	assert.Equal(t, 0, cfg.LookbackDays, "an explicit zero is kept")
+	assert.Equal(t, Duration(30*time.Second), cfg.HTTP.Timeout)
+	assert.Equal(t, 0, cfg.HTTP.Retries, "an explicit zero is kept")
+	assert.Equal(t, 24, cfg.HTTP.WindowHours, "keys the file does not name keep their defaults")
+	assert.Equal(t, "English", cfg.Aliases["en-US"])
+	assert.Equal(t, "Windows 7", cfg.Aliases["Windows NT 6.1"], "adding an alias keeps the others")
+	assert.Equal(t, []string{"Linux", "Other OS"}, cfg.Segmentations[OS])
+	assert.Equal(t, Default().Segmentations[Browser], cfg.Segmentations[Browser])
+	assert.Equal(t, []Step{{"1 - Begin", []string{"screen.reset_password"}}, {"2 - Done", []string{"a", "b"}}}, cfg.Flows["password_reset"])
+	assert.Len(t, cfg.Flows["new_user"], 4)
+	assert.Equal(t, []Milestone{{"Beta", "2013-06-01"}}, cfg.Milestones)
+}
+
+func TestBadFilesAreRefusedWithTheReason(t *testing.T) {
+	cases := []struct {
+		name, text, want string
+	}{
+		{"unknown key", `{"sorce": "generate"}`, `unknown field "sorce"`},
+		{"not json", `{"source": `, "unexpected EOF"},
+		{"bad duration", `{"http": {"timeout": "soon"}}`, `duration "soon"`},
+		{"bad window", `{"http": {"window_hours": 5}}`, "http.window_hours must divide 24, got 5"},
+		{"negative look-back", `{"lookback_days": -1}`, "lookback_days must be 0 or more"},
+		{"empty segment list", `{"segmentations": {"Locale": []}}`, "segmentations.Locale is missing or empty"},
+		{"bad step", `{"flows": {"new_user": [["only a name"]]}}`, "flow step must be"},
+		{"bad milestone", `{"milestones": [{"milestone": "x", "date": "June"}]}`, `milestone "x": date must be YYYY-MM-DD`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := writeConfig(t, c.text)
+			_, err := Load(path)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+			assert.Contains(t, err.Error(), path, "the error names the file")
+		})
+	}
+	_, err := Load(filepath.Join(t.TempDir(), "missing.json"))
+	assert.ErrorContains(t, err, "missing.json")
+}
+
+func TestStepsAndDurationsRoundTrip(t *testing.T) {
+	b, err := json.Marshal(Default().Flows["general_progress"][:3])
+	require.NoError(t, err)
+	assert.JSONEq(t, `[["0 - Blob sent", []], ["1 - Dialog shown", "screen.rp_info"],
+		["2 - User engaged", ["screen.set_password", "screen.pick_email", "screen.provision_primary_user", "screen.verify_primary_user", "authenticate.enter_password"]]]`, string(b))
+	var back []Step
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Empty(t, back[0].Events, "a step without events reads back without events")
+	assert.Equal(t, Default().Flows["general_progress"][1:3], back[1:])
+	var null Step
+	require.NoError(t, json.Unmarshal([]byte(`["0 - Blob sent", null]`), &null))
+	assert.Empty(t, null.Events)
+
+	var d Duration
+	require.NoError(t, json.Unmarshal([]byte(`90`), &d))
+	assert.Equal(t, Duration(90*time.Second), d, "a number is seconds")
+}
