@@ -34,28 +34,20 @@ Examples:
 			&cli.IntFlag{Name: "version", Usage: "only version `N`"},
 			&cli.BoolFlag{Name: "force", Usage: "recompute the history of versions whose SQL changed"},
 		),
-		Action: func(c *cli.Context) (err error) {
+		Action: func(c *cli.Context) error {
 			o, err := resolveOptions(c)
 			if err != nil {
 				return err
 			}
-			db, err := load.Open(c.Context, o.cfg.DB)
-			if err != nil {
-				return err
-			}
-			defer func() {
-				if cerr := db.Close(); err == nil {
-					err = cerr
+			return withWriter(c.Context, o.cfg.DB, func(db *load.DB) error {
+				res, err := computeStage(c.Context, o, db, computeSelection{
+					from: o.from, to: o.to, kpi: c.String("kpi"), version: c.Int("version"), force: c.Bool("force"),
+				})
+				if err == nil {
+					printComputed(c.App.Writer, res)
 				}
-			}()
-			res, err := computeStage(c.Context, o, db, computeSelection{
-				from: o.from, to: o.to, kpi: c.String("kpi"), version: c.Int("version"), force: c.Bool("force"),
-			})
-			if err != nil {
 				return err
-			}
-			printComputed(c.App.Writer, res)
-			return nil
+			})
 		},
 	}
 }

@@ -19,8 +19,6 @@ import (
 
 	"github.com/marcboeker/go-duckdb"
 	"github.com/urfave/cli/v2"
-
-	"github.com/persona-kpi/kpi/load"
 )
 
 func queryCommand() *cli.Command {
@@ -40,16 +38,9 @@ Examples:
 			configFlag,
 		},
 		Action: func(c *cli.Context) error {
-			path := "kpi.duckdb"
-			if c.IsSet("config") {
-				o, err := resolveOptions(c)
-				if err != nil {
-					return err
-				}
-				path = o.cfg.DB
-			}
-			if c.IsSet("db") {
-				path = c.String("db")
+			o, err := resolveOptions(c)
+			if err != nil {
+				return err
 			}
 			query := strings.Join(c.Args().Slice(), " ")
 			if strings.TrimSpace(query) == "" || query == "-" {
@@ -62,7 +53,7 @@ Examples:
 			if strings.TrimSpace(query) == "" {
 				return usageError("query: no SQL given (pass it as an argument or on stdin)")
 			}
-			return runQuery(c.Context, path, query, c.String("format"), c.App.Writer)
+			return runQuery(c.Context, o.cfg.DB, query, c.String("format"), c.App.Writer)
 		},
 	}
 }
@@ -74,10 +65,7 @@ func runQuery(ctx context.Context, dbPath, query, format string, out io.Writer) 
 	default:
 		return usageError("--format must be table, csv or json, got %q", format)
 	}
-	if _, err := os.Stat(dbPath); err != nil {
-		return usageError("database %s does not exist: run `kpi run` first", dbPath)
-	}
-	db, err := load.OpenReadOnly(ctx, dbPath)
+	db, err := openReader(ctx, dbPath)
 	if err != nil {
 		return err
 	}

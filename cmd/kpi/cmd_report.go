@@ -5,13 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/persona-kpi/kpi/load"
 	"github.com/persona-kpi/kpi/reports"
 )
 
@@ -39,10 +37,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if _, err := os.Stat(o.cfg.DB); err != nil {
-				return usageError("database %s does not exist: run `kpi run` first", o.cfg.DB)
-			}
-			db, err := load.OpenReadOnly(c.Context, o.cfg.DB)
+			db, err := openReader(c.Context, o.cfg.DB)
 			if err != nil {
 				return err
 			}

@@ -89,16 +89,12 @@ func dueDays(ctx context.Context, o options, db *load.DB) ([]time.Time, error) {
 // runPipeline extracts, transforms and loads, recording the run. A
 // "backfill" processes every day; a "run" skips days fetched again
 // unchanged.
-func runPipeline(ctx context.Context, o options, command string, stdout io.Writer) (err error) {
-	db, err := load.Open(ctx, o.cfg.DB)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
+func runPipeline(ctx context.Context, o options, command string, stdout io.Writer) error {
+	return withWriter(ctx, o.cfg.DB, func(db *load.DB) error { return runDays(ctx, o, db, command, stdout) })
+}
+
+// runDays is runPipeline's work on the open database.
+func runDays(ctx context.Context, o options, db *load.DB, command string, stdout io.Writer) (err error) {
 	runID, err := db.StartRun(ctx, command, o.sourceName(), o.from, o.to)
 	if err != nil {
 		return err

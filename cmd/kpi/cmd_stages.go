@@ -43,12 +43,7 @@ func landedDays(o options) ([]time.Time, error) {
 	if err != nil {
 		return nil, err
 	}
-	var days []time.Time
-	for _, d := range all {
-		if o.inRange(d) {
-			days = append(days, d)
-		}
-	}
+	days := o.within(all)
 	if len(days) == 0 {
 		return nil, usageError("no extracted days in %s for that range: run `kpi extract` first", o.landing().RawDir())
 	}
@@ -103,7 +98,7 @@ transformed day.
 Example:
    kpi load --from 2013-05-01 --to 2013-05-07 --db persona.duckdb`,
 		Flags: withLogFlags(configFlag, fromFlag, toFlag, dataFlag, dbFlag),
-		Action: func(c *cli.Context) (err error) {
+		Action: func(c *cli.Context) error {
 			o, err := resolveOptions(c)
 			if err != nil {
 				return err
@@ -112,38 +107,30 @@ Example:
 			if err != nil {
 				return err
 			}
-			db, err := load.Open(c.Context, o.cfg.DB)
-			if err != nil {
-				return err
-			}
-			defer func() {
-				if cerr := db.Close(); err == nil {
-					err = cerr
-				}
-			}()
-			runID, err := db.StartRun(c.Context, "load", "parquet:"+o.parquetDir(), days[0], days[len(days)-1])
-			if err != nil {
-				return err
-			}
-			hashes := map[time.Time]string{}
-			for _, d := range days {
-				// Parquet loaded by hand may not match the landing: record
-				// no input hash, so the next run rebuilds the day.
-				hashes[d] = ""
-			}
-			n, err := loadStage(c.Context, o, db, runID, days, hashes)
-			sum := load.RunSummary{From: days[0], To: days[len(days)-1], Counts: n, DaysProcessed: len(days)}
-			if ferr := db.FinishRun(c.Context, runID, sum, err); err == nil {
-				err = ferr
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.App.Writer, "run %d: loaded %d days %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",
-				runID, len(days), dayRange(days), n.Fetched, n.Loaded, n.Duplicates, n.Rejected)
-			return nil
+			return withWriter(c.Context, o.cfg.DB, func(db *load.DB) error { return loadDays(c, o, db, days) })
 		},
 	}
+}
+
+// loadDays loads transformed days by hand, recorded as a "load" run.
+func loadDays(c *cli.Context, o options, db *load.DB, days []time.Time) error {
+	runID, err := db.StartRun(c.Context, "load", "parquet:"+o.parquetDir(), days[0], days[len(days)-1])
+	if err != nil {
+		return err
+	}
+	// Parquet loaded by hand may not match the landing: no input hash is
+	// recorded (a nil map gives ""), so the next run rebuilds these days.
+	n, err := loadStage(c.Context, o, db, runID, days, nil)
+	sum := load.RunSummary{From: days[0], To: days[len(days)-1], Counts: n, DaysProcessed: len(days)}
+	if ferr := db.FinishRun(c.Context, runID, sum, err); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "run %d: loaded %d days %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",
+		runID, len(days), dayRange(days), n.Fetched, n.Loaded, n.Duplicates, n.Rejected)
+	return nil
 }
 
 // transformedDays is the days with Parquet within the flags' range.
@@ -152,12 +139,7 @@ func transformedDays(o options) ([]time.Time, error) {
 	if err != nil {
 		return nil, err
 	}
-	var days []time.Time
-	for _, d := range all {
-		if o.inRange(d) {
-			days = append(days, d)
-		}
-	}
+	days := o.within(all)
 	if len(days) == 0 {
 		return nil, usageError("no transformed days in %s for that range: run `kpi transform` first", o.parquetDir())
 	}

@@ -5,14 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/persona-kpi/kpi/load"
 )
 
 func statusCommand() *cli.Command {
@@ -28,28 +25,18 @@ Example:
    kpi status --db /var/lib/kpi/kpi.duckdb`,
 		Flags: []cli.Flag{dbFlag, configFlag},
 		Action: func(c *cli.Context) error {
-			path := "kpi.duckdb"
-			if c.IsSet("config") {
-				o, err := resolveOptions(c)
-				if err != nil {
-					return err
-				}
-				path = o.cfg.DB
+			o, err := resolveOptions(c)
+			if err != nil {
+				return err
 			}
-			if c.IsSet("db") {
-				path = c.String("db")
-			}
-			return showStatus(c.Context, path, c.App.Writer)
+			return showStatus(c.Context, o.cfg.DB, c.App.Writer)
 		},
 	}
 }
 
 // showStatus prints the state of a database.
 func showStatus(ctx context.Context, path string, out io.Writer) error {
-	if _, err := os.Stat(path); err != nil {
-		return usageError("database %s does not exist: run `kpi run` first", path)
-	}
-	db, err := load.OpenReadOnly(ctx, path)
+	db, err := openReader(ctx, path)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/load"
 )
 
 // Flags shared by the pipeline commands.
@@ -165,4 +168,39 @@ func dayRange(days []time.Time) string {
 		return "no days"
 	}
 	return fmt.Sprintf("%s..%s", days[0].Format(time.DateOnly), days[len(days)-1].Format(time.DateOnly))
+}
+
+// within keeps the days of all that lie within --from/--to.
+func (o options) within(all []time.Time) []time.Time {
+	var days []time.Time
+	for _, d := range all {
+		if o.inRange(d) {
+			days = append(days, d)
+		}
+	}
+	return days
+}
+
+// openReader opens the database read-only, saying so clearly when it does
+// not exist yet.
+func openReader(ctx context.Context, path string) (*load.Reader, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, usageError("database %s does not exist: run `kpi run` first", path)
+	}
+	return load.OpenReadOnly(ctx, path)
+}
+
+// withWriter opens the database for writing, runs fn, then checkpoints and
+// closes it, keeping fn's error first.
+func withWriter(ctx context.Context, path string, fn func(*load.DB) error) (err error) {
+	db, err := load.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	return fn(db)
 }
