@@ -67,11 +67,13 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Name:  "kpi",
 		Usage: "turn Persona sign-in dialog interaction data into KPIs and static report pages",
 		Description: `kpi is a batch pipeline: extract blobs (from KPIggybank, files, or the built-in
-generator) → transform them into Parquet → load them into a DuckDB file.
+generator) → transform them into Parquet → load them into a DuckDB file → compute the
+versioned KPIs → write a static report site.
 
 Example:
-   kpi run                          # the last 30 days from the built-in generator
-   kpi query "select day, count(*) from sessions group by day order by day"`,
+   kpi run                          # what is due (first time: the last 30 days), built-in generator
+   kpi serve                        # look at the site on http://127.0.0.1:8080/
+   kpi query "select * from kpis"`,
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
