@@ -16,8 +16,13 @@ test:
 	$(GO) vet ./...
 	$(GO) test $(GOFLAGS) -count=1 ./...
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# End to end against DuckDB alone, and the nightly run (see README,
+# Performance); then each stage's Go benchmarks. BENCHFLAGS passes flags
+# to kpibench, e.g. make bench BENCHFLAGS="--n 3000000 --nightly=false".
+BENCHFLAGS ?=
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem $(GOFLAGS) ./...
+	$(GO) run $(GOFLAGS) ./cmd/kpibench --kpi $(BIN) $(BENCHFLAGS)
 
 clean:
 	rm -rf bin data site kpi.duckdb kpi.duckdb.wal

@@ -18,7 +18,11 @@ import (
 // DefaultChunkSessions is how many sessions one KPI statement reads at most
 // when Options.ChunkSessions is 0: days are computed in runs of whole days
 // up to this many sessions, which bounds memory whatever the history.
-const DefaultChunkSessions = 500_000
+// DuckDB's memory grows with it (measured on generated days: 0.63 GB of
+// peak RSS at 250,000 sessions, 0.93 GB at 500,000, 1.3 GB at 1,000,000)
+// while the time per session barely changes (a chunk costs ~0.3 s on top
+// of its sessions).
+const DefaultChunkSessions = 250_000
 
 // Options selects what Compute computes.
 type Options struct {
@@ -163,7 +167,7 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 	}
 	// An empty range: the queries are checked against input relations of
 	// the right shape and no rows.
-	if err := setRange(ctx, conn, span{time.Unix(86400, 0).UTC(), time.Unix(0, 0).UTC()}); err != nil {
+	if err := setRange(ctx, conn, span{time.Unix(86400, 0).UTC(), time.Unix(0, 0).UTC()}, 1); err != nil {
 		return res, fmt.Errorf("compute: %w", err)
 	}
 	var bad []error
@@ -440,10 +444,16 @@ func loadedDays(ctx context.Context, conn *sql.Conn) (span, error) {
 	return span{day(from.Time), day(to.Time)}, nil
 }
 
+// chunk is a run of days computed together, and how many sessions it has.
+type chunk struct {
+	span
+	sessions int64
+}
+
 // planChunks splits days into runs of whole days of at most max sessions
 // each (a day larger than max is a run of its own): one statement per KPI
 // reads one run.
-func planChunks(ctx context.Context, conn *sql.Conn, days span, max int) ([]span, error) {
+func planChunks(ctx context.Context, conn *sql.Conn, days span, max int) ([]chunk, error) {
 	from, to := days.from, days.to
 	rows, err := conn.QueryContext(ctx, `SELECT day, count(*) FROM main.sessions
 		WHERE day BETWEEN ?::DATE AND ?::DATE GROUP BY day`, from.Format(time.DateOnly), to.Format(time.DateOnly))
@@ -463,16 +473,15 @@ func planChunks(ctx context.Context, conn *sql.Conn, days span, max int) ([]span
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("compute: count sessions: %w", err)
 	}
-	var out []span
-	cur := span{from: from}
-	var n int64
+	var out []chunk
+	cur := chunk{span: span{from: from}}
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-		if n > 0 && n+perDay[d] > int64(max) {
+		if cur.sessions > 0 && cur.sessions+perDay[d] > int64(max) {
 			cur.to = d.AddDate(0, 0, -1)
 			out = append(out, cur)
-			cur, n = span{from: d}, 0
+			cur = chunk{span: span{from: d}}
 		}
-		n += perDay[d]
+		cur.sessions += perDay[d]
 	}
 	cur.to = to
 	return append(out, cur), nil
@@ -494,10 +503,16 @@ func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := setRange(ctx, conn, c); err != nil {
+		// A chunk larger than max (one big day) builds kpi_blobs in parts
+		// of about max sessions, which bounds that statement's memory.
+		parts := 1
+		if c.sessions > int64(max) {
+			parts = int((c.sessions + int64(max) - 1) / int64(max))
+		}
+		if err := setRange(ctx, conn, c.span, parts); err != nil {
 			return fmt.Errorf("compute: %w", err)
 		}
-		if err := computeChunk(ctx, conn, jobs, c, i == 0, i == len(chunks)-1, days); err != nil {
+		if err := computeChunk(ctx, conn, jobs, c.span, i == 0, i == len(chunks)-1, days); err != nil {
 			return err
 		}
 		log.Debug("kpi: computed days", "from", c.from.Format(time.DateOnly), "to", c.to.Format(time.DateOnly), "versions", len(jobs))

@@ -185,6 +185,22 @@ func TestChunksGiveTheSameResults(t *testing.T) {
 	assert.Equal(t, whole, results(t, db, ""))
 }
 
+func TestDaysBuiltInPartsGiveTheSameResults(t *testing.T) {
+	db := threeDays(t)
+	ctx := context.Background()
+	_, err := Compute(ctx, db, kpisql.KPIs(), opts())
+	require.NoError(t, err)
+	whole := results(t, db, "")
+
+	_, err = db.Exec(`DELETE FROM kpi_results; DELETE FROM kpis`)
+	require.NoError(t, err)
+	o := opts()
+	o.ChunkSessions = 1 // every day alone, and in as many parts as it has sessions
+	_, err = Compute(ctx, db, kpisql.KPIs(), o)
+	require.NoError(t, err)
+	assert.Equal(t, whole, results(t, db, ""))
+}
+
 func TestChangedSQLIsRefusedUnlessForced(t *testing.T) {
 	db := threeDays(t)
 	ctx := context.Background()

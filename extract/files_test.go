@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -138,4 +140,33 @@ func TestExtractFilesNamesAMissingPath(t *testing.T) {
 	empty := t.TempDir()
 	_, err = ExtractFiles(context.Background(), l, []string{empty}, FileDays{}, nil)
 	require.ErrorContains(t, err, "holds no files")
+}
+
+func TestExtractFilesInterleavingManyDays(t *testing.T) {
+	// More days than the lander keeps blocks and files open for, each
+	// element in turn: units become many gzip members, and files are
+	// closed and reopened; every day must still hold its lines in order.
+	dir := t.TempDir()
+	const days = 3*maxOpenFiles + 5
+	var sb strings.Builder
+	want := map[string][]string{}
+	for i := range 40 * days {
+		day := fmt.Sprintf("2013-%02d-%02d", 1+(i%days)/28, 1+(i%days)%28)
+		r := row(fmt.Sprintf("r%d", i), ms(day, i%1440))
+		want[day] = append(want[day], r)
+		sb.WriteString(r + "\n")
+	}
+	writeFile(t, filepath.Join(dir, "f.ndjson"), sb.String(), false)
+	l := Landing{Dir: filepath.Join(dir, "data")}
+	res, err := ExtractFiles(context.Background(), l, []string{filepath.Join(dir, "f.ndjson")}, FileDays{}, nil)
+	require.NoError(t, err)
+	assert.Len(t, res.Days, days)
+	assert.Equal(t, want, landedLines(t, l))
+	for _, d := range res.Days {
+		m, err := l.Manifest(d)
+		require.NoError(t, err)
+		text := strings.Join(want[m.Day], "\n") + "\n"
+		sum := sha256.Sum256([]byte(text))
+		assert.Equal(t, hex.EncodeToString(sum[:]), m.Units[0].SHA256, m.Day)
+	}
 }

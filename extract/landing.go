@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // ErrNotLanded means a day has no raw landing yet.
@@ -174,7 +175,7 @@ func (l Landing) Begin(day time.Time, source string) (*DayBuilder, error) {
 // rewound when a source retries.
 type unitFile struct {
 	f  *os.File
-	zw *gzip.Writer
+	zw *pgzip
 	h  hash.Hash
 }
 
@@ -183,25 +184,21 @@ func (b *DayBuilder) createUnit(name string) (*unitFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Level 1: the landing copy must keep pace with the rest of the
-	// pipeline; it still shrinks JSON about 8×.
-	zw, err := gzip.NewWriterLevel(f, gzip.BestSpeed)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &unitFile{f: f, zw: zw, h: sha256.New()}, nil
+	return &unitFile{f: f, h: sha256.New()}, nil
 }
 
 // rewind discards everything written so far.
 func (u *unitFile) rewind() (io.Writer, error) {
+	if u.zw != nil {
+		_ = u.zw.Close() // its output is truncated below
+	}
 	if err := u.f.Truncate(0); err != nil {
 		return nil, err
 	}
 	if _, err := u.f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	u.zw.Reset(u.f)
+	u.zw = newPgzip(u.f)
 	u.h.Reset()
 	return io.MultiWriter(u.zw, u.h), nil
 }
@@ -210,6 +207,9 @@ func (u *unitFile) sum() string { return hex.EncodeToString(u.h.Sum(nil)) }
 
 // finish flushes the unit and returns its compressed size.
 func (u *unitFile) finish() (int64, error) {
+	if u.zw == nil { // never opened: an empty gzip stream
+		u.zw = newPgzip(u.f)
+	}
 	if err := u.zw.Close(); err != nil {
 		u.f.Close()
 		return 0, err
@@ -226,6 +226,14 @@ func (u *unitFile) finish() (int64, error) {
 	return st.Size(), u.f.Close()
 }
 
+// abort stops the unit's compression after a failure.
+func (u *unitFile) abort() {
+	if u.zw != nil {
+		_ = u.zw.Close()
+	}
+	u.f.Close()
+}
+
 // Window fetches one window from src into a new unit.
 func (b *DayBuilder) Window(ctx context.Context, src WindowSource, w Window) error {
 	name := fmt.Sprintf("window-%s-%s.json.gz", clock(b.day, w.Start), clock(b.day, w.End))
@@ -234,7 +242,7 @@ func (b *DayBuilder) Window(ctx context.Context, src WindowSource, w Window) err
 		return err
 	}
 	if err := src.Fetch(ctx, w, u.rewind); err != nil {
-		u.f.Close()
+		u.abort()
 		return err
 	}
 	size, err := u.finish()
@@ -260,7 +268,7 @@ func (b *DayBuilder) Lines(name string, r io.Reader, elements int64, origins []s
 		_, err = io.Copy(w, r)
 	}
 	if err != nil {
-		u.f.Close()
+		u.abort()
 		return fmt.Errorf("land %s: %w", name, err)
 	}
 	size, err := u.finish()

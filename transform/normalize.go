@@ -35,15 +35,22 @@ var Reasons = []string{
 type element struct {
 	id   string
 	blob []byte // a row's value, or the whole element for a bare blob
+	at   int32  // the blob's index in the tape the element was read into
 }
 
 // splitElement validates raw as JSON and finds its row id and blob.
 func splitElement(raw []byte) (element, error) {
-	blob, idv, isRow, err := parseElement(raw)
+	return splitTaped(new(tape), raw)
+}
+
+// splitTaped is splitElement reading raw into t, which then holds the
+// blob's structure at el.at.
+func splitTaped(t *tape, raw []byte) (element, error) {
+	at, idv, isRow, err := parseElement(t, raw)
 	if err != nil {
 		return element{}, err
 	}
-	el := element{blob: blob}
+	el := element{blob: t.text(at), at: at}
 	if isRow {
 		el.id = rowID(idv)
 	}
@@ -54,30 +61,31 @@ func splitElement(raw []byte) (element, error) {
 	return el, nil
 }
 
-// parseElement validates raw as JSON and finds its blob. A row is an
-// object with an object "value" (idv is then its "id", if any); anything
-// else is a bare blob, rejected later if it is not an object.
-func parseElement(raw []byte) (blob, idv []byte, isRow bool, err error) {
-	if err := checkJSON(raw); err != nil {
-		return nil, nil, false, err
+// parseElement validates raw as JSON, reading it into t, and finds its
+// blob. A row is an object with an object "value" (idv is then its "id",
+// if any); anything else is a bare blob, rejected later if it is not an
+// object.
+func parseElement(t *tape, raw []byte) (blob int32, idv []byte, isRow bool, err error) {
+	if !t.parse(raw) {
+		if err := checkJSON(raw); err != nil {
+			return 0, nil, false, err
+		}
+		return 0, nil, false, &syntaxError{0, "not JSON"} // unreachable: the two agree
 	}
-	start := skipWS(raw, 0)
-	body := raw[start:skipValue(raw, start)]
-	blob = body
-	if kind(body) != '{' {
-		return blob, nil, false, nil
+	if t.e[0].kind != '{' {
+		return 0, nil, false, nil
 	}
-	for m := newMembers(body); m.next(); {
-		switch {
-		case keyIs(m.key, "value"):
+	for k := int32(1); k < t.e[0].next; k = t.e[k+1].next {
+		switch key := t.text(k); {
+		case keyIs(key, "value"):
 			// JSON.parse keeps the last of duplicate keys; so do we.
-			if isRow = kind(m.val) == '{'; isRow {
-				blob = m.val
+			if isRow = t.e[k+1].kind == '{'; isRow {
+				blob = k + 1
 			} else {
-				blob = body
+				blob = 0
 			}
-		case keyIs(m.key, "id"):
-			idv = m.val
+		case keyIs(key, "id"):
+			idv = t.text(k + 1)
 		}
 	}
 	return blob, idv, isRow, nil
@@ -250,10 +258,14 @@ const maxOffset = 1 << 53
 // normalizer turns blobs into sessions. It reuses its session between
 // calls: a returned session is valid until the next call.
 type normalizer struct {
-	day    time.Time
-	seg    *segmenter
-	s      session
-	fields [numFields][]byte
+	day time.Time
+	seg *segmenter
+	s   session
+	t   *tape // the tape of the blob being read
+	own tape  // the tape blob reads into
+	// fields holds the tape index of each whitelisted field's value; 0
+	// (the index of no member) when the blob does not have it.
+	fields [numFields]int32
 	names  map[string]string // event names by their raw literal
 	strs   map[string]string // other strings by their raw literal
 }
@@ -268,19 +280,39 @@ func (n *normalizer) blob(id string, b []byte) (*session, *rejection) {
 	if k := kind(b); k != '{' {
 		return nil, reject(ReasonNotAnObject, "the element is %s, not an object", kindName(k))
 	}
-	n.fields = [numFields][]byte{}
-	for m := newMembers(b); m.next(); {
-		if i, ok := n.field(m.key); ok {
-			n.fields[i] = m.val // the last of duplicate keys wins, as in JSON.parse
+	if !n.own.parse(b) {
+		return nil, reject(ReasonInvalidJSON, "%v", checkJSON(b)) // not what callers pass
+	}
+	return n.blobAt(id, &n.own, 0)
+}
+
+// val is the text of field i, nil when the blob does not have it.
+func (n *normalizer) val(i int) []byte {
+	if n.fields[i] == 0 {
+		return nil
+	}
+	return n.t.text(n.fields[i])
+}
+
+// blobAt is blob for the value at index at of a tape.
+func (n *normalizer) blobAt(id string, t *tape, at int32) (*session, *rejection) {
+	if k := t.e[at].kind; k != '{' {
+		return nil, reject(ReasonNotAnObject, "the element is %s, not an object", kindName(k))
+	}
+	n.t = t
+	n.fields = [numFields]int32{}
+	for k := at + 1; k < t.e[at].next; k = t.e[k+1].next {
+		if i, ok := n.field(t.text(k)); ok {
+			n.fields[i] = k + 1 // the last of duplicate keys wins, as in JSON.parse
 		}
 	}
-	f := &n.fields
 
 	// Timestamp first: it says which day the blob belongs to, which every
 	// later reject records.
-	ms, err := TimestampMs(f[fTimestamp])
+	tsv := n.val(fTimestamp)
+	ms, err := TimestampMs(tsv)
 	switch {
-	case f[fTimestamp] == nil:
+	case tsv == nil:
 		return nil, reject(ReasonNoTimestamp, "no timestamp field")
 	case errors.Is(err, ErrNoTimestamp):
 		return nil, reject(ReasonNoTimestamp, "timestamp is null")
@@ -291,12 +323,12 @@ func (n *normalizer) blob(id string, b []byte) (*session, *rejection) {
 	withDay := func(r *rejection) *rejection { r.blobDay = day; return r }
 	if !day.Equal(n.day) {
 		return nil, withDay(reject(ReasonOutsideWindow, "timestamp %s is on %s, not %s",
-			snippet(f[fTimestamp], 40), day.Format(time.DateOnly), n.day.Format(time.DateOnly)))
+			snippet(tsv, 40), day.Format(time.DateOnly), n.day.Format(time.DateOnly)))
 	}
 
 	s := &n.s
 	*s = session{id: id, tsMs: ms, events: s.events[:0]}
-	if r := n.eventStream(f[fEventStream]); r != nil {
+	if r := n.eventStream(n.fields[fEventStream]); r != nil {
 		return nil, withDay(r)
 	}
 	if r := n.fieldsInto(s); r != nil {
@@ -353,7 +385,11 @@ func kindName(k byte) string {
 //     v1 KPIs count) are still right, and rejecting the blob would drop a
 //     sign-in the original dashboard counted. Order is never changed.
 //   - A fractional offset is rounded to the nearest millisecond.
-func (n *normalizer) eventStream(v []byte) *rejection {
+func (n *normalizer) eventStream(at int32) *rejection {
+	var v []byte
+	if at != 0 {
+		v = n.t.text(at)
+	}
 	switch kind(v) {
 	case 0:
 		return reject(ReasonNoEventStream, "no event_stream field")
@@ -365,17 +401,18 @@ func (n *normalizer) eventStream(v []byte) *rejection {
 	}
 	s := &n.s
 	var stagingCont, assertion, setPassword, enterPassword, resetStaged bool
+	t := n.t
 	k := 0
-	for it := newElems(v); it.next(); k++ {
-		pair := it.val
-		if kind(pair) != '[' {
+	for p := at + 1; p < t.e[at].next; p, k = t.e[p].next, k+1 {
+		pair := t.text(p)
+		if t.e[p].kind != '[' {
 			return reject(ReasonMalformedEvent, "event_stream[%d]: %s is not a [name, offset] pair", k, snippet(pair, 40))
 		}
 		var parts [2][]byte
 		np := 0
-		for pe := newElems(pair); pe.next(); np++ {
+		for q := p + 1; q < t.e[p].next; q, np = t.e[q].next, np+1 {
 			if np < 2 {
-				parts[np] = pe.val
+				parts[np] = t.text(q)
 			}
 		}
 		if np != 2 {
@@ -446,27 +483,26 @@ func (n *normalizer) eventName(v []byte) (string, bool) {
 // fieldsInto reads the whitelisted fields other than timestamp and
 // event_stream into s.
 func (n *normalizer) fieldsInto(s *session) *rejection {
-	f := &n.fields
 	var r *rejection
-	s.sampleRate, r = optNumber(f[fSampleRate], fieldNames[fSampleRate])
+	s.sampleRate, r = optNumber(n.val(fSampleRate), fieldNames[fSampleRate])
 	if r != nil {
 		return r
 	}
-	if s.lang, r = n.optStr(f[fLang], "lang", false); r != nil {
+	if s.lang, r = n.optStr(n.val(fLang), "lang", false); r != nil {
 		return r
 	}
-	if r = n.screenSize(s, f[fScreenSize]); r != nil {
+	if r = n.screenSize(s, n.fields[fScreenSize]); r != nil {
 		return r
 	}
-	if r = n.userAgent(s, f[fUserAgent]); r != nil {
+	if r = n.userAgent(s, n.fields[fUserAgent]); r != nil {
 		return r
 	}
-	if s.numberEmails, r = optInt(f[fNumberEmails], fieldNames[fNumberEmails]); r != nil {
+	if s.numberEmails, r = optInt(n.val(fNumberEmails), fieldNames[fNumberEmails]); r != nil {
 		return r
 	}
 	// Sites: the first non-zero of the three historical names, else 0.
 	for _, i := range [...]int{fSitesLoggedIn, fSitesSignedInOld, fSitesSignedIn} {
-		v, r := optInt(f[i], fieldNames[i])
+		v, r := optInt(n.val(i), fieldNames[i])
 		if r != nil {
 			return r
 		}
@@ -474,25 +510,29 @@ func (n *normalizer) fieldsInto(s *session) *rejection {
 			s.sites = v.v
 		}
 	}
-	if s.sitesRemembered, r = optInt(f[fSitesRemembered], fieldNames[fSitesRemembered]); r != nil {
+	if s.sitesRemembered, r = optInt(n.val(fSitesRemembered), fieldNames[fSitesRemembered]); r != nil {
 		return r
 	}
-	if s.newAccount, r = optBoolean(f[fNewAccount], fieldNames[fNewAccount]); r != nil {
+	if s.newAccount, r = optBoolean(n.val(fNewAccount), fieldNames[fNewAccount]); r != nil {
 		return r
 	}
-	if s.emailType, r = n.optStr(f[fEmailType], "email_type", false); r != nil {
+	if s.emailType, r = n.optStr(n.val(fEmailType), "email_type", false); r != nil {
 		return r
 	}
-	if s.rpAPI, r = n.optStr(f[fRPAPI], "rp_api", false); r != nil {
+	if s.rpAPI, r = n.optStr(n.val(fRPAPI), "rp_api", false); r != nil {
 		return r
 	}
-	if s.orphaned, r = optBoolean(f[fOrphaned], fieldNames[fOrphaned]); r != nil {
+	if s.orphaned, r = optBoolean(n.val(fOrphaned), fieldNames[fOrphaned]); r != nil {
 		return r
 	}
 	return nil
 }
 
-func (n *normalizer) screenSize(s *session, v []byte) *rejection {
+func (n *normalizer) screenSize(s *session, at int32) *rejection {
+	var v []byte
+	if at != 0 {
+		v = n.t.text(at)
+	}
 	switch kind(v) {
 	case 0, 'n':
 		return nil
@@ -501,12 +541,13 @@ func (n *normalizer) screenSize(s *session, v []byte) *rejection {
 		return reject(ReasonBadField, "screen_size: %s is not an object", snippet(v, 40))
 	}
 	var w, h []byte
-	for m := newMembers(v); m.next(); {
-		switch {
-		case keyIs(m.key, "width"):
-			w = m.val
-		case keyIs(m.key, "height"):
-			h = m.val
+	t := n.t
+	for k := at + 1; k < t.e[at].next; k = t.e[k+1].next {
+		switch key := t.text(k); {
+		case keyIs(key, "width"):
+			w = t.text(k + 1)
+		case keyIs(key, "height"):
+			h = t.text(k + 1)
 		}
 	}
 	var r *rejection
@@ -517,7 +558,11 @@ func (n *normalizer) screenSize(s *session, v []byte) *rejection {
 	return r
 }
 
-func (n *normalizer) userAgent(s *session, v []byte) *rejection {
+func (n *normalizer) userAgent(s *session, at int32) *rejection {
+	var v []byte
+	if at != 0 {
+		v = n.t.text(at)
+	}
 	switch kind(v) {
 	case 0, 'n':
 		return nil
@@ -526,14 +571,15 @@ func (n *normalizer) userAgent(s *session, v []byte) *rejection {
 		return reject(ReasonBadField, "user_agent: %s is not an object", snippet(v, 40))
 	}
 	var osv, br, ver []byte
-	for m := newMembers(v); m.next(); {
-		switch {
-		case keyIs(m.key, "os"):
-			osv = m.val
-		case keyIs(m.key, "browser"):
-			br = m.val
-		case keyIs(m.key, "version"):
-			ver = m.val
+	t := n.t
+	for k := at + 1; k < t.e[at].next; k = t.e[k+1].next {
+		switch key := t.text(k); {
+		case keyIs(key, "os"):
+			osv = t.text(k + 1)
+		case keyIs(key, "browser"):
+			br = t.text(k + 1)
+		case keyIs(key, "version"):
+			ver = t.text(k + 1)
 		}
 	}
 	var r *rejection

@@ -94,14 +94,17 @@ var noStatsColumns = map[*arrow.Schema][]string{
 	rejectsSchema: {"detail", "raw"},
 }
 
-func writerProps(sc *arrow.Schema, mem memory.Allocator) *parquet.WriterProperties {
+func writerProps(sc *arrow.Schema, mem memory.Allocator, groupRows int) *parquet.WriterProperties {
 	opts := []parquet.WriterProperty{
 		parquet.WithAllocator(mem),
+		// zstd level 1: measured on a day of generated blobs, the same
+		// files within 3% as the default level 3 for ~40% less CPU time,
+		// and a third smaller than snappy for about the same time.
 		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithCompressionLevel(1),
 		parquet.WithDictionaryDefault(false),
 		parquet.WithCreatedBy("kpi transform"),
-		// A record batch is one row group; the cap only guards its size.
-		parquet.WithMaxRowGroupLength(1 << 22),
+		parquet.WithMaxRowGroupLength(int64(groupRows)),
 	}
 	for _, c := range dictColumns[sc] {
 		opts = append(opts, parquet.WithDictionaryFor(c, true))
@@ -115,31 +118,54 @@ func writerProps(sc *arrow.Schema, mem memory.Allocator) *parquet.WriterProperti
 	return parquet.NewWriterProperties(opts...)
 }
 
-// sink builds one table's rows into Arrow record batches and writes each
-// full batch as a row group of a temporary Parquet file, on its own
-// goroutine (a Parquet writer is single-threaded; compressing one table
-// while the next batch is parsed is the available parallelism). At most
-// three batches per sink are alive: building, queued, being written.
+// sink builds one table's rows into small Arrow records and writes them,
+// on its own goroutine, into row groups of groupRows rows of a temporary
+// Parquet file (a Parquet writer is single-threaded; compressing one
+// table while the next rows are parsed is the available parallelism).
+//
+// Records are small so that the writer works while the parser does, not
+// only after a whole row group was parsed, and so that little is held:
+// a row group's encoded pages are buffered until it is complete, the
+// rows themselves only a record at a time. Row groups, not records, set
+// the file's layout: DuckDB inserts a Parquet row group of a multiple of
+// its own row group size (122,880 rows) straight into its storage, and
+// merges smaller ones first, twice as slowly.
 type sink struct {
-	path, tmp string
-	f         *os.File
-	bw        *bufio.Writer
-	fw        *pqarrow.FileWriter
-	b         *array.RecordBuilder
-	rows      int
-	bytes     int // approximate size of the strings appended
-	maxRows   int
-	queue     chan arrow.Record
-	done      chan error
-	failed    atomic.Pointer[error]
-	closed    bool
+	path, tmp  string
+	f          *os.File
+	bw         *bufio.Writer
+	fw         *pqarrow.FileWriter
+	b          *array.RecordBuilder
+	rows       int // in the record being built
+	bytes      int // approximate size of its strings
+	groupRows  int // rows per row group
+	recordRows int // rows per record
+	inGroup    int // rows sent to the current row group
+	groupBytes int // their string bytes
+	queue      chan record
+	done       chan error
+	failed     atomic.Pointer[error]
+	closed     bool
 }
 
-// maxBatchBytes flushes a batch early when its strings are large (rejects
-// keep the raw text of each element).
-const maxBatchBytes = 64 << 20
+// record is a record to write, and whether it starts a row group.
+type record struct {
+	rec      arrow.Record
+	newGroup bool
+}
 
-func newSink(path string, sc *arrow.Schema, maxRows int, mem memory.Allocator) (*sink, error) {
+// maxBatchBytes ends a row group early when its strings are large
+// (rejects keep the raw text of each element); maxRecordBytes does the
+// same for a record.
+const (
+	maxBatchBytes  = 64 << 20
+	maxRecordBytes = 4 << 20
+)
+
+// recordRows is the most rows a record holds.
+const recordRows = 8192
+
+func newSink(path string, sc *arrow.Schema, groupRows int, mem memory.Allocator) (*sink, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -149,14 +175,15 @@ func newSink(path string, sc *arrow.Schema, maxRows int, mem memory.Allocator) (
 	if err != nil {
 		return nil, err
 	}
-	s := &sink{path: path, tmp: f.Name(), f: f, bw: bufio.NewWriterSize(f, 1<<20), maxRows: maxRows}
-	s.fw, err = pqarrow.NewFileWriter(sc, s.bw, writerProps(sc, mem), pqarrow.DefaultWriterProps())
+	s := &sink{path: path, tmp: f.Name(), f: f, bw: bufio.NewWriterSize(f, 1<<20),
+		groupRows: groupRows, recordRows: min(groupRows, recordRows)}
+	s.fw, err = pqarrow.NewFileWriter(sc, s.bw, writerProps(sc, mem, groupRows), pqarrow.DefaultWriterProps())
 	if err != nil {
 		s.abort()
 		return nil, fmt.Errorf("parquet writer %s: %w", path, err)
 	}
 	s.b = array.NewRecordBuilder(mem, sc)
-	s.queue = make(chan arrow.Record, 1)
+	s.queue = make(chan record, 2)
 	s.done = make(chan error, 1)
 	go s.write()
 	return s, nil
@@ -164,13 +191,18 @@ func newSink(path string, sc *arrow.Schema, maxRows int, mem memory.Allocator) (
 
 func (s *sink) write() {
 	var err error
-	for rec := range s.queue {
+	for r := range s.queue {
 		if err == nil {
-			if err = s.fw.Write(rec); err != nil {
+			if r.newGroup {
+				s.fw.NewBufferedRowGroup()
+			}
+			// WriteBuffered starts a new row group itself whenever the
+			// current one reaches groupRows (the writer's maximum).
+			if err = s.fw.WriteBuffered(r.rec); err != nil {
 				s.failed.Store(&err)
 			}
 		}
-		rec.Release() // keep draining after a failure so the producer never blocks
+		r.rec.Release() // keep draining after a failure so the producer never blocks
 	}
 	s.done <- err
 }
@@ -184,11 +216,11 @@ func (s *sink) err() error {
 	return nil
 }
 
-// added records one appended row and flushes a full batch.
+// added records one appended row and sends a full record.
 func (s *sink) added(strBytes int) {
 	s.rows++
 	s.bytes += strBytes
-	if s.rows >= s.maxRows || s.bytes >= maxBatchBytes {
+	if s.rows >= s.recordRows || s.bytes >= maxRecordBytes {
 		s.flush()
 	}
 }
@@ -197,7 +229,19 @@ func (s *sink) flush() {
 	if s.rows == 0 {
 		return
 	}
-	s.queue <- s.b.NewRecord()
+	// Row groups end every groupRows rows (the writer splits records at
+	// that count), or earlier when their strings grow past maxBatchBytes.
+	newGroup := false
+	if s.inGroup > 0 && s.groupBytes+s.bytes > maxBatchBytes {
+		newGroup = true
+		s.inGroup, s.groupBytes = 0, 0
+	}
+	s.inGroup = (s.inGroup + s.rows) % s.groupRows
+	s.groupBytes += s.bytes
+	if s.inGroup == 0 {
+		s.groupBytes = 0
+	}
+	s.queue <- record{s.b.NewRecord(), newGroup}
 	s.rows, s.bytes = 0, 0
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -69,14 +70,16 @@ func Day(ms int64) time.Time {
 // exactly as TransformDay does (same row rule, exact key names), so an
 // element is filed under the day that TransformDay will find.
 func ElementDay(raw []byte) (day time.Time, ok bool) {
-	blob, _, _, err := parseElement(raw)
-	if err != nil || kind(blob) != '{' {
+	t := tapes.Get().(*tape)
+	defer tapes.Put(t)
+	blob, _, _, err := parseElement(t, raw)
+	if err != nil || t.e[blob].kind != '{' {
 		return time.Time{}, false
 	}
 	var ts []byte
-	for m := newMembers(blob); m.next(); {
-		if keyIs(m.key, "timestamp") {
-			ts = m.val
+	for k := blob + 1; k < t.e[blob].next; k = t.e[k+1].next {
+		if keyIs(t.text(k), "timestamp") {
+			ts = t.text(k + 1)
 		}
 	}
 	if ts == nil {
@@ -88,3 +91,6 @@ func ElementDay(raw []byte) (day time.Time, ok bool) {
 	}
 	return Day(ms), true
 }
+
+// tapes lets ElementDay, called once per element, reuse its tape.
+var tapes = sync.Pool{New: func() any { return new(tape) }}

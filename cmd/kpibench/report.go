@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Targets of the benchmark (the performance issue).
+const (
+	targetBlobsPerSec = 150_000
+	targetRatio       = 1.0
+	targetRSS         = 1 << 30
+	targetNightly     = 1.5
+	targetReport      = 2 * time.Second
+)
+
+// results are the figures the targets are checked against.
+type results struct {
+	measured    bool // the throughput figures below are set
+	blobsPerSec float64
+	ratio       float64
+	rss         int64
+	nightly     *nightlyResult
+}
+
+// stat is the median, min and max of some repetitions.
+type stat struct{ med, min, max float64 }
+
+func stats(xs []float64) stat {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	med := s[len(s)/2]
+	if len(s)%2 == 0 {
+		med = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return stat{med, s[0], s[len(s)-1]}
+}
+
+func of(ms []measure, f func(measure) float64) stat {
+	xs := make([]float64, len(ms))
+	for i, m := range ms {
+		xs[i] = f(m)
+	}
+	return stats(xs)
+}
+
+func seconds(s stat) string {
+	return fmt.Sprintf("%6.2f s (%.2f..%.2f)", s.med, s.min, s.max)
+}
+
+func gib(b float64) string { return fmt.Sprintf("%.2f GiB", b/(1<<30)) }
+
+// printThroughput prints the table of kpi run against the baseline.
+func printThroughput(out io.Writer, info genInfo, runs, bases []measure) results {
+	wall := func(m measure) float64 { return m.Wall.Seconds() }
+	rss := func(m measure) float64 { return float64(m.MaxRSS) }
+	row := func(name string, ms []measure) stat {
+		w := of(ms, wall)
+		r := of(ms, rss)
+		fmt.Fprintf(out, "%-22s %-26s %10s %8.1f  %s\n", name, seconds(w),
+			thousands(int64(float64(info.Blobs)/w.med)), float64(info.Bytes)/1e6/w.med, gib(r.med))
+		return w
+	}
+	fmt.Fprintf(out, "%-22s %-26s %10s %8s  %s\n", "", "wall (min..max)", "blobs/s", "MB/s", "peak RSS")
+	pw := row("kpi run", runs)
+	for _, st := range stageOrder {
+		s := of(runs, func(m measure) float64 { return m.Stages[st].Seconds() })
+		fmt.Fprintf(out, "  %-20s %s\n", st, seconds(s))
+	}
+	bw := row("baseline (DuckDB only)", bases)
+	ratio := pw.med / bw.med
+	fmt.Fprintf(out, "ratio kpi run / baseline: %.2f\n", ratio)
+	return results{
+		measured:    true,
+		blobsPerSec: float64(info.Blobs) / pw.med,
+		ratio:       ratio,
+		rss:         int64(of(runs, func(m measure) float64 { return float64(m.MaxRSS) }).max),
+	}
+}
+
+func printTargets(out io.Writer, r results) {
+	check := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	fmt.Fprintln(out, "targets:")
+	if r.measured {
+		fmt.Fprintf(out, "  end to end >= %s blobs/s: %s (%s)\n", thousands(targetBlobsPerSec), thousands(int64(r.blobsPerSec)), check(r.blobsPerSec >= targetBlobsPerSec))
+		fmt.Fprintf(out, "  kpi run / baseline <= %.1f: %.2f (%s)\n", targetRatio, r.ratio, check(r.ratio <= targetRatio))
+		fmt.Fprintf(out, "  peak RSS < 1 GiB: %s, highest of the repetitions (%s; compare --n 3000000 for growth)\n", gib(float64(r.rss)), check(r.rss < targetRSS))
+	}
+	if n := r.nightly; n != nil {
+		fmt.Fprintf(out, "  nightly / day alone <= %.1f: %.2f (%s)\n", targetNightly, n.ratio, check(n.ratio <= targetNightly))
+		fmt.Fprintf(out, "  kpi report over %d days < %s: %.2f s (%s)\n", n.days, targetReport, n.report.Seconds(), check(n.report < targetReport))
+	}
+}
+
+// thousands writes n with thousands separators.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
