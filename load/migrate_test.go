@@ -81,3 +81,12 @@ func TestEmbeddedMigrationsCreateThePipelineTables(t *testing.T) {
 		assert.Equal(t, 1, n, table)
 	}
 }
+
+func TestTheWriterRunsUnderAMemoryLimit(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "kpi.duckdb"))
+	require.NoError(t, err)
+	defer db.Close()
+	var limit string
+	require.NoError(t, db.QueryRow("SELECT current_setting('memory_limit')").Scan(&limit))
+	assert.Contains(t, []string{"488.2 MiB", "512.0 MB"}, limit, "DuckDB prints 512MB in its own units")
+}

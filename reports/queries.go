@@ -122,12 +122,20 @@ WHERE day > (SELECT max(day) FROM sessions) - CAST(? AS INTEGER)`
 const qUnknownEventsHead = `
 WITH known(name) AS (VALUES `
 
-const qUnknownEventsTail = `)
-SELECT e.name, count(*) AS n, count(DISTINCT e.session_id) AS sessions
-FROM events e
-WHERE e.day > (SELECT max(day) FROM events) - CAST(? AS INTEGER)
-  AND NOT regexp_full_match(e.name, 'screen\.[a-z_]+')
-  AND e.name NOT IN (SELECT name FROM known)
-GROUP BY e.name
-ORDER BY n DESC, e.name
+const qUnknownEventsTail = `),
+recent AS (
+    SELECT name, session_id FROM events
+    WHERE day > (SELECT max(day) FROM events) - CAST(? AS INTEGER)
+),
+-- The pattern is tested once per distinct name, not once per event.
+unknown AS (
+    SELECT name FROM (SELECT DISTINCT name FROM recent) d
+    WHERE NOT regexp_full_match(name, 'screen\.[a-z_]+')
+      AND name NOT IN (SELECT name FROM known)
+)
+SELECT r.name, count(*) AS n, count(DISTINCT r.session_id) AS sessions
+FROM recent r
+WHERE r.name IN (SELECT name FROM unknown)
+GROUP BY r.name
+ORDER BY n DESC, r.name
 LIMIT ?`

@@ -570,3 +570,23 @@ func TestKPIIDsCannotOverwriteTheSitesPages(t *testing.T) {
 		seen[h] = true
 	}
 }
+
+func TestHealthListsUnrecognisedEventNamesOnly(t *testing.T) {
+	files, _ := hostileSite(t)
+	_, text := parse(t, "health.html", files["health.html"])
+	i := strings.Index(text, "Unrecognised event names")
+	if i < 0 {
+		t.Fatal("no unrecognised events section")
+	}
+	section := text[i:]
+	// The fixture's 25 dialog.new_thing events, in 25 sessions.
+	if !strings.Contains(section, "dialog.new_thing") {
+		t.Error("an event no flow knows is not listed")
+	}
+	if strings.Contains(section, "screen.rp_info") {
+		t.Error("a screen.* event is listed as unrecognised")
+	}
+	if strings.Contains(section, "assertion_generated") {
+		t.Error("a known event is listed as unrecognised")
+	}
+}
