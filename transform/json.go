@@ -186,44 +186,14 @@ func scanString(b []byte, i int) (int, error) {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// scanNumber accepts -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// scanNumber accepts -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, the
+// grammar numberEnd implements for the tape parser.
 func scanNumber(b []byte, i int) (int, error) {
-	start := i
-	if b[i] == '-' {
-		i++
+	end := numberEnd(b, i)
+	if end < 0 {
+		return i, &syntaxError{i, "bad number"}
 	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && isDigit(b[i]):
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	default:
-		return i, &syntaxError{start, "bad number"}
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || !isDigit(b[i]) {
-			return i, &syntaxError{start, "bad number"}
-		}
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || !isDigit(b[i]) {
-			return i, &syntaxError{start, "bad number"}
-		}
-		for i < len(b) && isDigit(b[i]) {
-			i++
-		}
-	}
-	return i, nil
+	return end, nil
 }
 
 func scanLiteral(b []byte, i int, lit string) (int, error) {

@@ -209,8 +209,8 @@ func (t *tape) str(i int) (int, bool) {
 	}
 }
 
-// numberEnd is scanNumber without the error: the index after the number
-// at b[i], or -1.
+// numberEnd is the index after the JSON number at b[i], or -1 when b[i:]
+// does not start with one.
 func numberEnd(b []byte, i int) int {
 	if b[i] == '-' {
 		i++
