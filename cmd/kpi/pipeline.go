@@ -73,7 +73,7 @@ func transformStage(ctx context.Context, o options, days []time.Time) (load.Coun
 	var bytes int64
 	defer o.progress.clear()
 	for i, day := range days {
-		inputs, err := landedInputs(o.landing(), day)
+		inputs, size, err := landedInputs(o.landing(), day)
 		if err != nil {
 			return total, err
 		}
@@ -82,11 +82,7 @@ func transformStage(ctx context.Context, o options, days []time.Time) (load.Coun
 			return total, err
 		}
 		total = total.Add(load.Counts{Fetched: st.Fetched, Loaded: st.Loaded, Duplicates: st.Duplicates, Rejected: st.Rejected})
-		if m, err := o.landing().Manifest(day); err == nil {
-			for _, u := range m.Units {
-				bytes += u.Bytes
-			}
-		}
+		bytes += size
 		o.progress.update("transform", i+1, len(days), total.Fetched, bytes)
 		o.log.Debug("transformed", "day", day.Format(time.DateOnly), "fetched", st.Fetched, "loaded", st.Loaded, "duplicates", st.Duplicates, "rejected", st.Rejected)
 	}
@@ -96,14 +92,17 @@ func transformStage(ctx context.Context, o options, days []time.Time) (load.Coun
 	return total, nil
 }
 
-// landedInputs lists a landed day's units as transform inputs.
-func landedInputs(l extract.Landing, day time.Time) ([]transform.Input, error) {
+// landedInputs lists a landed day's units as transform inputs, with their
+// compressed size.
+func landedInputs(l extract.Landing, day time.Time) ([]transform.Input, int64, error) {
 	m, err := l.Manifest(day)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	var size int64
 	inputs := make([]transform.Input, 0, len(m.Units))
 	for _, u := range m.Units {
+		size += u.Bytes
 		u := u
 		inputs = append(inputs, transform.Input{
 			Name:   filepath.ToSlash(filepath.Join("raw", "day="+m.Day, u.File)),
@@ -112,7 +111,7 @@ func landedInputs(l extract.Landing, day time.Time) ([]transform.Input, error) {
 			Lines:  u.Kind == extract.KindLines,
 		})
 	}
-	return inputs, nil
+	return inputs, size, nil
 }
 
 // inputHash identifies everything a day's tables are built from: the
