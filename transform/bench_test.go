@@ -139,7 +139,7 @@ func FuzzElement(f *testing.F) {
 		if len(s.events) == 0 || Day(s.tsMs) != testDay {
 			t.Fatalf("bad session %+v", s)
 		}
-		for _, v := range []optString{s.lang, s.os, s.browser, s.version, s.emailType, s.rpAPI} {
+		for _, v := range []opt[string]{s.lang, s.os, s.browser, s.version, s.emailType, s.rpAPI} {
 			if !utf8.ValidString(v.v) {
 				t.Fatalf("invalid UTF-8 %q", v.v)
 			}

@@ -127,25 +127,12 @@ func bytesIndexAny(b []byte, chars string) int {
 	return -1
 }
 
-// Optional values: ok is false for a missing or null field (a NULL column).
-type (
-	optString struct {
-		v  string
-		ok bool
-	}
-	optInt32 struct {
-		v  int32
-		ok bool
-	}
-	optFloat struct {
-		v  float64
-		ok bool
-	}
-	optBool struct {
-		v  bool
-		ok bool
-	}
-)
+// opt is an optional value: ok is false for a missing or null field (a
+// NULL column).
+type opt[T any] struct {
+	v  T
+	ok bool
+}
 
 // event is one [name, offset] pair of an event stream.
 type event struct {
@@ -157,18 +144,18 @@ type event struct {
 type session struct {
 	id              string
 	tsMs            int64
-	sampleRate      optFloat
-	lang            optString
-	width, height   optInt32
-	os, browser     optString
-	version         optString
-	numberEmails    optInt32
+	sampleRate      opt[float64]
+	lang            opt[string]
+	width, height   opt[int32]
+	os, browser     opt[string]
+	version         opt[string]
+	numberEmails    opt[int32]
 	sites           int32
-	sitesRemembered optInt32
-	newAccount      optBool
-	emailType       optString
-	rpAPI           optString
-	orphaned        optBool
+	sitesRemembered opt[int32]
+	newAccount      opt[bool]
+	emailType       opt[string]
+	rpAPI           opt[string]
+	orphaned        opt[bool]
 	events          []event
 	// fallback is set when the blob is in the new-user or password-reset
 	// flow, which makes its EmailType segment Fallback.
@@ -598,76 +585,76 @@ func (n *normalizer) userAgent(s *session, at int32) *rejection {
 // optStr reads an optional string; numberOK also takes a number as its
 // text. Strings are shared between sessions like event names: these
 // fields have few distinct values.
-func (n *normalizer) optStr(v []byte, name string, numberOK bool) (optString, *rejection) {
+func (n *normalizer) optStr(v []byte, name string, numberOK bool) (opt[string], *rejection) {
 	switch k := kind(v); {
 	case k == 0 || k == 'n':
-		return optString{}, nil
+		return opt[string]{}, nil
 	case k == '"':
 		if s, ok := n.strs[string(v)]; ok {
-			return optString{s, true}, nil
+			return opt[string]{s, true}, nil
 		}
 		s, _ := decodeString(v)
 		if len(n.strs) < maxInterned {
 			n.strs[string(v)] = s
 		}
-		return optString{s, true}, nil
+		return opt[string]{s, true}, nil
 	case k == '0' && numberOK:
-		return optString{string(v), true}, nil
+		return opt[string]{string(v), true}, nil
 	}
-	return optString{}, reject(ReasonBadField, "%s: %s is not a string", name, snippet(v, 40))
+	return opt[string]{}, reject(ReasonBadField, "%s: %s is not a string", name, snippet(v, 40))
 }
 
 // optNumber reads an optional number, also from a numeric string.
-func optNumber(v []byte, name string) (optFloat, *rejection) {
+func optNumber(v []byte, name string) (opt[float64], *rejection) {
 	if k := kind(v); k == 0 || k == 'n' {
-		return optFloat{}, nil
+		return opt[float64]{}, nil
 	}
 	f, ok := number(v)
 	if !ok {
-		return optFloat{}, reject(ReasonBadField, "%s: %s is not a number", name, snippet(v, 40))
+		return opt[float64]{}, reject(ReasonBadField, "%s: %s is not a number", name, snippet(v, 40))
 	}
-	return optFloat{f, true}, nil
+	return opt[float64]{f, true}, nil
 }
 
 // optInt reads an optional whole number: 3, "3", 3.0 and "3e0" are all 3;
 // 3.5 is not a count of anything.
-func optInt(v []byte, name string) (optInt32, *rejection) {
+func optInt(v []byte, name string) (opt[int32], *rejection) {
 	if k := kind(v); k == 0 || k == 'n' {
-		return optInt32{}, nil
+		return opt[int32]{}, nil
 	}
 	f, ok := number(v)
 	switch {
 	case !ok:
-		return optInt32{}, reject(ReasonBadField, "%s: %s is not a number", name, snippet(v, 40))
+		return opt[int32]{}, reject(ReasonBadField, "%s: %s is not a number", name, snippet(v, 40))
 	case f != math.Trunc(f):
-		return optInt32{}, reject(ReasonBadField, "%s: %s is not a whole number", name, snippet(v, 40))
+		return opt[int32]{}, reject(ReasonBadField, "%s: %s is not a whole number", name, snippet(v, 40))
 	case f < math.MinInt32 || f > math.MaxInt32:
-		return optInt32{}, reject(ReasonBadField, "%s: %s is out of range", name, snippet(v, 40))
+		return opt[int32]{}, reject(ReasonBadField, "%s: %s is out of range", name, snippet(v, 40))
 	}
-	return optInt32{int32(f), true}, nil
+	return opt[int32]{int32(f), true}, nil
 }
 
 // optBoolean reads an optional boolean: true/false, "true"/"false", 1/0
 // or "1"/"0". Anything else is not a guess we make.
-func optBoolean(v []byte, name string) (optBool, *rejection) {
+func optBoolean(v []byte, name string) (opt[bool], *rejection) {
 	switch kind(v) {
 	case 0, 'n':
-		return optBool{}, nil
+		return opt[bool]{}, nil
 	case 't':
-		return optBool{true, true}, nil
+		return opt[bool]{true, true}, nil
 	case 'f':
-		return optBool{false, true}, nil
+		return opt[bool]{false, true}, nil
 	case '0':
 		if f, ok := number(v); ok && (f == 0 || f == 1) {
-			return optBool{f == 1, true}, nil
+			return opt[bool]{f == 1, true}, nil
 		}
 	case '"':
 		switch s, _ := decodeString(v); s {
 		case "true", "1":
-			return optBool{true, true}, nil
+			return opt[bool]{true, true}, nil
 		case "false", "0":
-			return optBool{false, true}, nil
+			return opt[bool]{false, true}, nil
 		}
 	}
-	return optBool{}, reject(ReasonBadField, "%s: %s is not a boolean", name, snippet(v, 40))
+	return opt[bool]{}, reject(ReasonBadField, "%s: %s is not a boolean", name, snippet(v, 40))
 }

@@ -31,10 +31,10 @@ func minimal(extra string) string {
 	return fmt.Sprintf(`{"timestamp": %d, "event_stream": [["screen.rp_info", 0], ["window.unload", 100]]%s}`, tsMs, extra)
 }
 
-func i32(v int32) optInt32     { return optInt32{v, true} }
-func str(v string) optString   { return optString{v, true} }
-func boolean(v bool) optBool   { return optBool{v, true} }
-func float(v float64) optFloat { return optFloat{v, true} }
+func i32(v int32) opt[int32]       { return opt[int32]{v, true} }
+func str(v string) opt[string]     { return opt[string]{v, true} }
+func boolean(v bool) opt[bool]     { return opt[bool]{v, true} }
+func float(v float64) opt[float64] { return opt[float64]{v, true} }
 func evs(pairs ...any) []event {
 	var out []event
 	for i := 0; i < len(pairs); i += 2 {

@@ -75,7 +75,7 @@ func (g *segmenter) value(i int, raw string) string {
 }
 
 // optional maps a raw value that may be missing; missing is Other.
-func (g *segmenter) optional(i int, v optString) string {
+func (g *segmenter) optional(i int, v opt[string]) string {
 	if !v.ok {
 		return SegOther
 	}

@@ -471,20 +471,20 @@ func (w *dayWriter) session(date int32, s *session, source string) {
 	c.id.Append(s.id)
 	c.day.Append(arrow.Date32(date))
 	c.ts.Append(arrow.Timestamp(s.tsMs * 1000))
-	appendFloat(c.sampleRate, s.sampleRate)
-	appendStr(c.lang, s.lang)
-	appendInt(c.width, s.width)
-	appendInt(c.height, s.height)
-	appendStr(c.os, s.os)
-	appendStr(c.browser, s.browser)
-	appendStr(c.version, s.version)
-	appendInt(c.numberEmails, s.numberEmails)
+	appendOpt(c.sampleRate, s.sampleRate)
+	appendOpt(c.lang, s.lang)
+	appendOpt(c.width, s.width)
+	appendOpt(c.height, s.height)
+	appendOpt(c.os, s.os)
+	appendOpt(c.browser, s.browser)
+	appendOpt(c.version, s.version)
+	appendOpt(c.numberEmails, s.numberEmails)
 	c.sites.Append(s.sites)
-	appendInt(c.sitesRemembered, s.sitesRemembered)
-	appendBool(c.newAccount, s.newAccount)
-	appendStr(c.emailType, s.emailType)
-	appendStr(c.rpAPI, s.rpAPI)
-	appendBool(c.orphaned, s.orphaned)
+	appendOpt(c.sitesRemembered, s.sitesRemembered)
+	appendOpt(c.newAccount, s.newAccount)
+	appendOpt(c.emailType, s.emailType)
+	appendOpt(c.rpAPI, s.rpAPI)
+	appendOpt(c.orphaned, s.orphaned)
 	c.eventCount.Append(int32(n))
 	c.duration.Append(s.events[n-1].offset)
 	strBytes := len(s.id) + len(s.lang.v) + len(s.os.v) + len(s.browser.v) + len(s.version.v) +
@@ -572,31 +572,11 @@ func newEventCols(s *sink) eventCols {
 	return eventCols{day: s.date(0), sessionID: s.str(1), seq: s.i32(2), name: s.str(3), offset: s.i64(4), delta: s.i64(5)}
 }
 
-func appendStr(b *arrayStr, v optString) {
-	if v.ok {
-		b.Append(v.v)
-	} else {
-		b.AppendNull()
-	}
-}
-
-func appendInt(b *arrayI32, v optInt32) {
-	if v.ok {
-		b.Append(v.v)
-	} else {
-		b.AppendNull()
-	}
-}
-
-func appendFloat(b *arrayF64, v optFloat) {
-	if v.ok {
-		b.Append(v.v)
-	} else {
-		b.AppendNull()
-	}
-}
-
-func appendBool(b *arrayBool, v optBool) {
+// appendOpt appends v to a column builder, or NULL when v is absent.
+func appendOpt[T any](b interface {
+	Append(T)
+	AppendNull()
+}, v opt[T]) {
 	if v.ok {
 		b.Append(v.v)
 	} else {
