@@ -515,17 +515,26 @@ func (n *normalizer) fieldsInto(s *session) *rejection {
 	return nil
 }
 
-func (n *normalizer) screenSize(s *session, at int32) *rejection {
+// object says whether the field at tape index at holds an object to read;
+// a missing or null field is no object and no rejection, anything else is
+// a bad_field rejection.
+func (n *normalizer) object(at int32, field string) (bool, *rejection) {
 	var v []byte
 	if at != 0 {
 		v = n.t.text(at)
 	}
 	switch kind(v) {
 	case 0, 'n':
-		return nil
+		return false, nil
 	case '{':
-	default:
-		return reject(ReasonBadField, "screen_size: %s is not an object", snippet(v, 40))
+		return true, nil
+	}
+	return false, reject(ReasonBadField, "%s: %s is not an object", field, snippet(v, 40))
+}
+
+func (n *normalizer) screenSize(s *session, at int32) *rejection {
+	if present, r := n.object(at, "screen_size"); !present {
+		return r
 	}
 	var w, h []byte
 	t := n.t
@@ -546,16 +555,8 @@ func (n *normalizer) screenSize(s *session, at int32) *rejection {
 }
 
 func (n *normalizer) userAgent(s *session, at int32) *rejection {
-	var v []byte
-	if at != 0 {
-		v = n.t.text(at)
-	}
-	switch kind(v) {
-	case 0, 'n':
-		return nil
-	case '{':
-	default:
-		return reject(ReasonBadField, "user_agent: %s is not an object", snippet(v, 40))
+	if present, r := n.object(at, "user_agent"); !present {
+		return r
 	}
 	var osv, br, ver []byte
 	t := n.t
