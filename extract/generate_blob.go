@@ -363,17 +363,25 @@ func (b *simBlob) flowNewSecondary(r *simRand) {
 		b.leave(r, giveUp)
 		return
 	}
-	b.add("user.user_staged")
-	b.screen(r, "screen.check_registration")
-	if r.chance(0.3) {
-		// Closed while waiting for the email; may come back later as a
-		// staging_continuation.
-		b.leave(r, confirmEmail*2)
+	if !b.awaitEmail(r, "user.user_staged", 0.3) {
 		return
 	}
-	b.wait(r, confirmEmail, 0.9)
 	b.add("user.user_confirmed")
 	b.assertion(r)
+}
+
+// awaitEmail sends the confirmation email of a staged action and waits
+// for the user to open it. It is false when the user closed the dialog
+// while waiting (a new user may come back later as a staging_continuation).
+func (b *simBlob) awaitEmail(r *simRand, staged string, leave float64) bool {
+	b.add(staged)
+	b.screen(r, "screen.check_registration")
+	if r.chance(leave) {
+		b.leave(r, confirmEmail*2)
+		return false
+	}
+	b.wait(r, confirmEmail, 0.9)
+	return true
 }
 
 func (b *simBlob) flowReset(r *simRand) {
@@ -395,13 +403,9 @@ func (b *simBlob) flowReset(r *simRand) {
 		b.leave(r, giveUp)
 		return
 	}
-	b.add("user.reset_password_staged")
-	b.screen(r, "screen.check_registration")
-	if r.chance(0.3) {
-		b.leave(r, confirmEmail*2)
+	if !b.awaitEmail(r, "user.reset_password_staged", 0.3) {
 		return
 	}
-	b.wait(r, confirmEmail, 0.9)
 	b.add("user.reset_password_confirmed")
 	b.assertion(r)
 }
@@ -417,13 +421,9 @@ func (b *simBlob) flowAddEmail(r *simRand) {
 		b.leave(r, giveUp)
 		return
 	}
-	b.add("user.email_staged")
-	b.screen(r, "screen.check_registration")
-	if r.chance(0.28) {
-		b.leave(r, confirmEmail*2)
+	if !b.awaitEmail(r, "user.email_staged", 0.28) {
 		return
 	}
-	b.wait(r, confirmEmail, 0.9)
 	// The dialog logged its historical typo; a fixed build the right name.
 	if r.chance(0.06) {
 		b.add("user.email_confirmed")
