@@ -45,7 +45,7 @@ func genBench(b *testing.B, db *sql.DB) {
 			['Windows 7', 'Linux', 'iOS', 'Other'][1 + i % 4], ['Firefox', 'Chrome', 'Other'][1 + i % 3],
 			['Desktop (>= 1024)', 'Mobile (<= 640)', 'Tablet Profile'][1 + i % 3], ['0', '1', '2', '3+', 'Unknown'][1 + i % 5],
 			['English', 'German', 'Other'][1 + i % 3], ['get', 'watch', 'Other'][1 + i % 3], ['IdP', 'Fallback', 'Other'][1 + i % 3],
-			'bench'
+			'bench', []::VARCHAR[]
 		FROM range(?) t(i)`, *benchSessions)
 	require.NoError(b, err)
 	_, err = db.ExecContext(ctx, `
@@ -57,5 +57,10 @@ func genBench(b *testing.B, db *sql.DB) {
 			 'window.unload'][1 + (hash(s.id, j) % 14)::INTEGER],
 			j * 100, 100
 		FROM sessions s, range(s.event_count) r(j)`)
+	require.NoError(b, err)
+	_, err = db.ExecContext(ctx, `
+		UPDATE sessions SET events = e.names
+		FROM (SELECT session_id, list_distinct(list(name ORDER BY seq)) AS names FROM events GROUP BY session_id) e
+		WHERE e.session_id = sessions.id`)
 	require.NoError(b, err)
 }

@@ -167,7 +167,7 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 	}
 	// An empty range: the queries are checked against input relations of
 	// the right shape and no rows.
-	if err := setRange(ctx, conn, span{time.Unix(86400, 0).UTC(), time.Unix(0, 0).UTC()}, 1); err != nil {
+	if err := setRange(ctx, conn, span{time.Unix(86400, 0).UTC(), time.Unix(0, 0).UTC()}); err != nil {
 		return res, fmt.Errorf("compute: %w", err)
 	}
 	var bad []error
@@ -503,13 +503,7 @@ func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		// A chunk larger than max (one big day) builds kpi_blobs in parts
-		// of about max sessions, which bounds that statement's memory.
-		parts := 1
-		if c.sessions > int64(max) {
-			parts = int((c.sessions + int64(max) - 1) / int64(max))
-		}
-		if err := setRange(ctx, conn, c.span, parts); err != nil {
+		if err := setRange(ctx, conn, c.span); err != nil {
 			return fmt.Errorf("compute: %w", err)
 		}
 		if err := computeChunk(ctx, conn, jobs, c.span, i == 0, i == len(chunks)-1, days); err != nil {

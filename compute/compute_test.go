@@ -195,7 +195,7 @@ func TestDaysBuiltInPartsGiveTheSameResults(t *testing.T) {
 	_, err = db.Exec(`DELETE FROM kpi_results; DELETE FROM kpis`)
 	require.NoError(t, err)
 	o := opts()
-	o.ChunkSessions = 1 // every day alone, and in as many parts as it has sessions
+	o.ChunkSessions = 1 // every day alone
 	_, err = Compute(ctx, db, kpisql.KPIs(), o)
 	require.NoError(t, err)
 	assert.Equal(t, whole, results(t, db, ""))

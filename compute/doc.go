@@ -58,10 +58,11 @@
 //	                              event stream (all columns of sessions)
 //	kpi_events                    events of those days (all columns of events)
 //	kpi_blobs                     kpi_sessions plus blob BIGINT, a key for
-//	                              joins (faster than id), and events
-//	                              VARCHAR[], the distinct event names of the
-//	                              blob's stream (test them with
-//	                              list_contains and list_has_any)
+//	                              joins (faster than id); its events
+//	                              VARCHAR[] (from sessions) holds the
+//	                              distinct event names of the blob's stream
+//	                              (test them with list_contains and
+//	                              list_has_any)
 //	kpi_segments                  kpi_blobs once per segment of each blob:
 //	                              every kpi_blobs column plus segmentation
 //	                              and segment, a Total/Total row and one row

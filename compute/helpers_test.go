@@ -3,8 +3,10 @@ package compute
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -66,14 +68,27 @@ func insertSessions(t *testing.T, db *sql.DB, ss ...session) {
 		}
 		_, err := db.ExecContext(ctx, `INSERT INTO sessions VALUES (
 			?, ?::DATE, ?::DATE::TIMESTAMP, 1.0, 'en', 1280, 800, NULL, NULL, NULL, 1, ?, 0, false, 'secondary', 'get', false,
-			?, 0, ?, 'Other', 'Desktop (>= 1024)', '1', 'English', 'get', 'Fallback', 'test')`,
-			s.id, s.day, s.day, s.sites, len(s.events), os)
+			?, 0, ?, 'Other', 'Desktop (>= 1024)', '1', 'English', 'get', 'Fallback', 'test', CAST(?::JSON AS VARCHAR[]))`,
+			s.id, s.day, s.day, s.sites, len(s.events), os, distinctJSON(s.events))
 		require.NoError(t, err)
 		for i, e := range s.events {
 			_, err := db.ExecContext(ctx, `INSERT INTO events VALUES (?::DATE, ?, ?, ?, ?, ?)`, s.day, s.id, i, e, i*100, 100)
 			require.NoError(t, err)
 		}
 	}
+}
+
+// distinctJSON is names without repeats, in order, as a JSON array (as
+// transform writes sessions.events).
+func distinctJSON(names []string) string {
+	out := []string{}
+	for _, n := range names {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
 }
 
 // resultRow is one kpi_results row, NULLs as nil.

@@ -24,7 +24,7 @@ const (
 // connection, dropped when it is done (views before the tables they read).
 var tempRelations = []struct{ kind, name string }{
 	{"VIEW", "kpi_segments"},
-	{"TABLE", "kpi_blobs"},
+	{"VIEW", "kpi_blobs"},
 	{"VIEW", "kpi_events"},
 	{"VIEW", "kpi_sessions"},
 	{"TABLE", "kpi_range"},
@@ -106,11 +106,9 @@ func sortedKeys[V any](m map[string]V) []string {
 func dateLit(day time.Time) string { return "DATE '" + day.Format(time.DateOnly) + "'" }
 
 // setRange points the input relations at days: kpi_range, kpi_sessions,
-// kpi_events, kpi_blobs (materialized once, read by every KPI) and
-// kpi_segments. A span with from after to selects nothing. kpi_blobs is
-// built in parts (by a hash of the session id): DuckDB 1.1 cannot spill
-// the list aggregate to disk, so its memory is that of one part.
-func setRange(ctx context.Context, conn *sql.Conn, days span, parts int) error {
+// kpi_events, kpi_blobs and kpi_segments. A span with from after to
+// selects nothing.
+func setRange(ctx context.Context, conn *sql.Conn, days span) error {
 	f, t := dateLit(days.from), dateLit(days.to)
 	// One SELECT per segmentation, UNION ALL: DuckDB streams it and reads
 	// only the columns a query uses; unnesting a list of structs per blob
@@ -125,29 +123,14 @@ func setRange(ctx context.Context, conn *sql.Conn, days span, parts int) error {
 			SELECT * FROM main.sessions WHERE day BETWEEN ` + f + ` AND ` + t + ` AND event_count > 0`,
 		`CREATE OR REPLACE TEMP VIEW kpi_events AS
 			SELECT * FROM main.events WHERE day BETWEEN ` + f + ` AND ` + t,
+		// blob is an integer key: joins on it are several times faster
+		// than on id, and the table's rowid is one for free. The session's
+		// events list is written by transform (sessions.events).
+		`CREATE OR REPLACE TEMP VIEW kpi_blobs AS
+			SELECT rowid AS blob, * FROM main.sessions
+			WHERE day BETWEEN ` + f + ` AND ` + t + ` AND event_count > 0`,
+		`CREATE OR REPLACE TEMP VIEW kpi_segments AS ` + strings.Join(segs, "\nUNION ALL "),
 	}
-	for part := range max(parts, 1) {
-		// blob is an integer key: joins on it are several times faster than
-		// on id. The table's rowid is one for free; numbering the rows with
-		// row_number() OVER () took a quarter of this statement's time.
-		// list_distinct(list()) is twice as fast as list(DISTINCT).
-		blobs := `SELECT s.rowid AS blob, s.*, coalesce(e.events, []::VARCHAR[]) AS events
-			FROM main.sessions s
-			LEFT JOIN (SELECT session_id, day, list_distinct(list(name)) AS events FROM kpi_events %s GROUP BY session_id, day) e
-				ON e.session_id = s.id AND e.day = s.day
-			WHERE s.day BETWEEN ` + f + ` AND ` + t + ` AND s.event_count > 0 %s`
-		if parts <= 1 {
-			stmts = append(stmts, `CREATE OR REPLACE TEMP TABLE kpi_blobs AS `+fmt.Sprintf(blobs, "", ""))
-			break
-		}
-		in := func(col string) string { return fmt.Sprintf("hash(%s) %% %d = %d", col, parts, part) }
-		stmt := `INSERT INTO kpi_blobs `
-		if part == 0 {
-			stmt = `CREATE OR REPLACE TEMP TABLE kpi_blobs AS `
-		}
-		stmts = append(stmts, stmt+fmt.Sprintf(blobs, "WHERE "+in("session_id"), "AND "+in("s.id")))
-	}
-	stmts = append(stmts, `CREATE OR REPLACE TEMP VIEW kpi_segments AS `+strings.Join(segs, "\nUNION ALL "))
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("input relations for %s..%s: %w", days.from.Format(time.DateOnly), days.to.Format(time.DateOnly), err)

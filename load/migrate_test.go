@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"io/fs"
 	"path/filepath"
 	"testing"
 	"testing/fstest"
@@ -89,4 +90,47 @@ func TestTheWriterRunsUnderAMemoryLimit(t *testing.T) {
 	var limit string
 	require.NoError(t, db.QueryRow("SELECT current_setting('memory_limit')").Scan(&limit))
 	assert.Contains(t, []string{"488.2 MiB", "512.0 MB"}, limit, "DuckDB prints 512MB in its own units")
+}
+
+// TestProfilesMigrationFillsDaysLoadedBefore upgrades a database loaded
+// under schema 3: its sessions get their events lists and its days their
+// profiles, as if they had been loaded by this kpi.
+func TestProfilesMigrationFillsDaysLoadedBefore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "m.duckdb")
+	all := kpisql.Migrations()
+	upTo3 := fstest.MapFS{}
+	for _, name := range []string{"0001_init.sql", "0002_kpis.sql", "0003_incremental.sql"} {
+		b, err := fs.ReadFile(all, name)
+		require.NoError(t, err)
+		upTo3[name] = &fstest.MapFile{Data: b}
+	}
+	db, err := open(ctx, path, upTo3)
+	require.NoError(t, err)
+	_, err = db.Exec(`
+		INSERT INTO sessions (id, day, ts, number_sites_signed_in, event_count, duration_ms, os,
+			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source)
+		VALUES ('s1', '2013-06-01', '2013-06-01', 0, 4, 30, 'Plan 9', 'Other', 'Firefox', 'Other', '1', 'English', 'get', 'Other', 'test'),
+		       ('s2', '2013-06-01', '2013-06-01', 0, 0, 0, NULL, 'Other', 'Firefox', 'Other', '1', 'English', 'get', 'Other', 'test');
+		INSERT INTO events VALUES
+			('2013-06-01', 's1', 0, 'b', 0, 0), ('2013-06-01', 's1', 1, 'a', 10, 10),
+			('2013-06-01', 's1', 2, 'b', 20, 10), ('2013-06-01', 's1', 3, 'c', 30, 10)`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	db, err = open(ctx, path, all)
+	require.NoError(t, err)
+	defer db.Close()
+	var lists string
+	require.NoError(t, db.QueryRow(`SELECT string_agg(id || ':' || CASE WHEN events IS NULL THEN 'NULL' ELSE coalesce(array_to_string(events, ','), '') END, ' ' ORDER BY id)
+		FROM sessions`).Scan(&lists))
+	assert.Equal(t, "s1:b,a,c s2:", lists)
+
+	var names, other string
+	require.NoError(t, db.QueryRow(`SELECT string_agg(name || '=' || events || '/' || sessions, ' ' ORDER BY name)
+		FROM day_event_names WHERE day = '2013-06-01'`).Scan(&names))
+	assert.Equal(t, "a=1/1 b=2/1 c=1/1", names)
+	require.NoError(t, db.QueryRow(`SELECT string_agg(segmentation || ':' || coalesce(raw, 'NULL') || '=' || sessions, ' '
+		ORDER BY segmentation, raw) FROM day_other_values`).Scan(&other))
+	assert.Equal(t, "EmailType:NULL=2 OS:Plan 9=1 OS:NULL=1 Screen:NULL=2", other)
 }

@@ -154,7 +154,7 @@ func exists(ctx context.Context, db *sql.DB, name string) (bool, error) {
 func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error) {
 	ds := &dataset{results: map[kpiKey]*kpiResults{}, rejects: map[time.Time]map[string]int64{}, dayIndex: map[time.Time]int{}}
 	has := map[string]bool{}
-	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "sessions", "events"} {
+	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names"} {
 		ok, err := exists(ctx, db, t)
 		if err != nil {
 			return nil, err
@@ -194,12 +194,12 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 			return nil, err
 		}
 	}
-	if has["sessions"] {
+	if has["loaded_days"] && has["day_other_values"] {
 		if err := ds.readOthers(ctx, db); err != nil {
 			return nil, err
 		}
 	}
-	if has["events"] {
+	if has["loaded_days"] && has["day_event_names"] {
 		if err := ds.readUnknownEvents(ctx, db, opt.Config); err != nil {
 			return nil, err
 		}
@@ -506,17 +506,17 @@ func (ds *dataset) readRejects(ctx context.Context, db *sql.DB) error {
 
 func (ds *dataset) readOthers(ctx context.Context, db *sql.DB) error {
 	if err := db.QueryRowContext(ctx, qSessionsRecent, otherWindowDays).Scan(&ds.recent); err != nil {
-		return fmt.Errorf("read sessions: %w", err)
+		return fmt.Errorf("read other values: %w", err)
 	}
 	rows, err := db.QueryContext(ctx, qOtherValues, otherWindowDays, 10)
 	if err != nil {
-		return fmt.Errorf("read sessions: %w", err)
+		return fmt.Errorf("read other values: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var o otherValue
 		if err := rows.Scan(&o.Segmentation, &o.Raw, &o.N, &o.Total); err != nil {
-			return fmt.Errorf("read sessions: %w", err)
+			return fmt.Errorf("read other values: %w", err)
 		}
 		ds.others = append(ds.others, o)
 	}

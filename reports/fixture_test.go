@@ -272,6 +272,11 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 			exec(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) VALUES (?, ?, 1, ?, 5, 5)`, fixtureThrough, fmt.Sprintf("h%d", i), name)
 		}
 	}
+	// Each session's event names, and the day profiles, as load writes them.
+	exec(`UPDATE sessions SET events = coalesce((SELECT list(DISTINCT e.name) FROM events e
+		WHERE e.session_id = sessions.id AND e.day = sessions.day), [])`)
+	exec(`INSERT INTO day_event_names SELECT * FROM event_names_of(DATE '0001-01-01', DATE '9999-12-31')`)
+	exec(`INSERT INTO day_other_values SELECT * FROM other_values_of(DATE '0001-01-01', DATE '9999-12-31')`)
 	return db
 }
 

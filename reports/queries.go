@@ -86,23 +86,15 @@ ORDER BY day, reason`
 const otherWindowDays = 30
 
 // qOtherValues lists, per segmentation, the most frequent raw values that
-// fell into Other over the last days of sessions, with the segmentation's
-// Other total. Parameters: the number of days (otherWindowDays), how many
-// values each. Raw values come from end users' browsers.
+// fell into Other over the last days loaded, with the segmentation's
+// Other total, from the day profiles load writes. Parameters: the number
+// of days (otherWindowDays), how many values each. Raw values come from
+// end users' browsers.
 const qOtherValues = `
-WITH recent AS (
-    SELECT * FROM sessions
-    WHERE day > (SELECT max(day) FROM sessions) - CAST(? AS INTEGER)
-), other AS (
-    SELECT 'OS' AS segmentation, os AS raw FROM recent WHERE seg_os = 'Other'
-    UNION ALL SELECT 'Browser', browser FROM recent WHERE seg_browser = 'Other'
-    UNION ALL SELECT 'Screen', CAST(screen_width AS VARCHAR) FROM recent WHERE seg_screen = 'Other'
-    UNION ALL SELECT 'Emails', CAST(number_emails AS VARCHAR) FROM recent WHERE seg_emails = 'Other'
-    UNION ALL SELECT 'Locale', lang FROM recent WHERE seg_locale = 'Other'
-    UNION ALL SELECT 'API', rp_api FROM recent WHERE seg_api = 'Other'
-    UNION ALL SELECT 'EmailType', email_type FROM recent WHERE seg_email_type = 'Other'
-), counted AS (
-    SELECT segmentation, raw, count(*) AS n FROM other GROUP BY segmentation, raw
+WITH counted AS (
+    SELECT segmentation, raw, sum(sessions) AS n FROM day_other_values
+    WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)
+    GROUP BY segmentation, raw
 )
 SELECT segmentation, raw, n, sum(n) OVER (PARTITION BY segmentation) AS total
 FROM counted
@@ -112,8 +104,8 @@ ORDER BY segmentation, n DESC, raw NULLS LAST`
 // qSessionsRecent counts sessions over the same window as qOtherValues,
 // so Other can be shown as a share of all sessions (one parameter: days).
 const qSessionsRecent = `
-SELECT count(*) FROM sessions
-WHERE day > (SELECT max(day) FROM sessions) - CAST(? AS INTEGER)`
+SELECT coalesce(sum(loaded), 0) FROM loaded_days
+WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)`
 
 // qUnknownEvents lists the most frequent event names over the last days
 // that are neither a screen.* name nor in the known list. readUnknownEvents
@@ -124,18 +116,12 @@ WITH known(name) AS (VALUES `
 
 const qUnknownEventsTail = `),
 recent AS (
-    SELECT name, session_id FROM events
-    WHERE day > (SELECT max(day) FROM events) - CAST(? AS INTEGER)
-),
--- The pattern is tested once per distinct name, not once per event.
-unknown AS (
-    SELECT name FROM (SELECT DISTINCT name FROM recent) d
-    WHERE NOT regexp_full_match(name, 'screen\.[a-z_]+')
-      AND name NOT IN (SELECT name FROM known)
+    SELECT name, sum(events) AS n, sum(sessions) AS sessions FROM day_event_names
+    WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)
+    GROUP BY name
 )
-SELECT r.name, count(*) AS n, count(DISTINCT r.session_id) AS sessions
-FROM recent r
-WHERE r.name IN (SELECT name FROM unknown)
-GROUP BY r.name
-ORDER BY n DESC, r.name
+SELECT name, n, sessions FROM recent
+WHERE NOT regexp_full_match(name, 'screen\.[a-z_]+')
+  AND name NOT IN (SELECT name FROM known)
+ORDER BY n DESC, name
 LIMIT ?`

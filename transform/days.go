@@ -12,8 +12,8 @@ import (
 
 // FormatVersion changes whenever transform starts writing different
 // Parquet for the same input, so that days built by an older kpi are not
-// taken as up to date.
-const FormatVersion = 1
+// taken as up to date, nor loaded (ReadStats refuses their files).
+const FormatVersion = 2
 
 // Days lists the days transformed under outDir (those with a stats file),
 // in order.

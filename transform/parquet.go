@@ -49,6 +49,11 @@ var (
 		{Name: "seg_api", Type: arrow.BinaryTypes.String},
 		{Name: "seg_email_type", Type: arrow.BinaryTypes.String},
 		{Name: "source", Type: arrow.BinaryTypes.String},
+		// The distinct event names of the stream, in order of first
+		// appearance: what a KPI asks of a session is mostly "did it show
+		// one of these events", and a list beside the session answers that
+		// without grouping the events table.
+		{Name: "events", Type: arrow.ListOfNonNullable(arrow.BinaryTypes.String)},
 	}, nil)
 
 	eventsSchema = arrow.NewSchema([]arrow.Field{
@@ -77,7 +82,8 @@ var (
 // because the dialog rounds it to 10 minutes (at most 144 values a day).
 var dictColumns = map[*arrow.Schema][]string{
 	sessionsSchema: {"day", "ts", "lang", "os", "browser", "browser_version", "email_type", "rp_api",
-		"seg_os", "seg_browser", "seg_screen", "seg_emails", "seg_locale", "seg_api", "seg_email_type", "source"},
+		"seg_os", "seg_browser", "seg_screen", "seg_emails", "seg_locale", "seg_api", "seg_email_type", "source",
+		"events.list.element"},
 	eventsSchema:  {"day", "name"},
 	rejectsSchema: {"day", "blob_day", "source", "reason"},
 }
@@ -311,4 +317,5 @@ type (
 	arrayI32  = array.Int32Builder
 	arrayI64  = array.Int64Builder
 	arrayBool = array.BooleanBuilder
+	arrayList = array.ListBuilder
 )

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -119,6 +120,7 @@ func StatsPath(outDir string, day time.Time) string {
 // not atomic together, and a crash between them would otherwise pair new
 // stats with old data unnoticed.
 type statsFile struct {
+	Format     int              `json:"format"` // FormatVersion of the files; 0 before it was written
 	Day        string           `json:"day"`
 	Fetched    int64            `json:"fetched"`
 	Loaded     int64            `json:"loaded"`
@@ -143,6 +145,9 @@ func ReadStats(outDir string, day time.Time) (Stats, error) {
 	}
 	if sf.Day != day.Format(time.DateOnly) {
 		return Stats{}, fmt.Errorf("read stats %s: it is for day %q", path, sf.Day)
+	}
+	if sf.Format != FormatVersion {
+		return Stats{}, fmt.Errorf("read stats %s: the day was transformed by another kpi (format %d, this kpi writes %d); transform the day again", path, sf.Format, FormatVersion)
 	}
 	st := Stats{Day: day, Fetched: sf.Fetched, Loaded: sf.Loaded, Duplicates: sf.Duplicates,
 		Rejected: sf.Rejected, RejectedBy: sf.RejectedBy}
@@ -344,6 +349,7 @@ type dayWriter struct {
 	sessions, events, rejects *sink
 	ses                       sessionCols
 	ev                        eventCols
+	names                     distinctNames
 }
 
 func newDayWriter(outDir string, day time.Time, batch int) (*dayWriter, error) {
@@ -398,7 +404,7 @@ func (w *dayWriter) finish(st *Stats) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	sf := statsFile{Day: w.day.Format(time.DateOnly), Fetched: st.Fetched, Loaded: st.Loaded,
+	sf := statsFile{Format: FormatVersion, Day: w.day.Format(time.DateOnly), Fetched: st.Fetched, Loaded: st.Loaded,
 		Duplicates: st.Duplicates, Rejected: st.Rejected, RejectedBy: st.RejectedBy, Files: map[string]int64{}}
 	for _, s := range sinks {
 		fi, err := os.Stat(s.tmp)
@@ -494,6 +500,14 @@ func (w *dayWriter) session(date int32, s *session, source string) {
 		strBytes += len(v)
 	}
 	c.source.Append(source)
+	c.events.Append(true)
+	w.names.reset()
+	for _, ev := range s.events {
+		if w.names.add(ev.name) {
+			c.eventNames.Append(ev.name)
+			strBytes += len(ev.name)
+		}
+	}
 	w.sessions.added(strBytes)
 
 	e := &w.ev
@@ -543,6 +557,8 @@ type sessionCols struct {
 	duration                                                        *arrayI64
 	newAccount, orphaned                                            *arrayBool
 	seg                                                             [numSegs]*arrayStr
+	events                                                          *arrayList
+	eventNames                                                      *arrayStr
 }
 
 func newSessionCols(s *sink) sessionCols {
@@ -556,7 +572,49 @@ func newSessionCols(s *sink) sessionCols {
 	for i := range c.seg {
 		c.seg[i] = s.str(19 + i)
 	}
+	c.events = s.b.Field(20 + numSegs).(*arrayList)
+	c.eventNames = c.events.ValueBuilder().(*arrayStr)
 	return c
+}
+
+// distinctNames tells the first appearance of a name within one stream.
+// Streams are short, so a scan of the names seen beats hashing them; a
+// map takes over for a stream of many different names.
+type distinctNames struct {
+	list []string
+	set  map[string]struct{}
+}
+
+// linearNames is how many names distinctNames scans before it hashes.
+const linearNames = 32
+
+func (d *distinctNames) reset() {
+	d.list = d.list[:0]
+	clear(d.set)
+}
+
+// add reports whether name is new to the stream, and remembers it.
+func (d *distinctNames) add(name string) bool {
+	if len(d.list) < linearNames {
+		if slices.Contains(d.list, name) {
+			return false
+		}
+		d.list = append(d.list, name)
+		return true
+	}
+	if d.set == nil {
+		d.set = make(map[string]struct{})
+	}
+	if len(d.set) == 0 {
+		for _, n := range d.list {
+			d.set[n] = struct{}{}
+		}
+	}
+	if _, ok := d.set[name]; ok {
+		return false
+	}
+	d.set[name] = struct{}{}
+	return true
 }
 
 // eventCols are the events builders, typed once.

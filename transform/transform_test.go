@@ -40,10 +40,14 @@ func openDB(t *testing.T) *sql.DB {
 	db, err := sql.Open("duckdb", filepath.Join(t.TempDir(), "kpi.duckdb"))
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
-	schema, err := os.ReadFile("../sql/migrations/0001_init.sql")
+	files, err := filepath.Glob("../sql/migrations/*.sql") // sorted: NNNN_ names
 	require.NoError(t, err)
-	_, err = db.Exec(string(schema))
-	require.NoError(t, err)
+	for _, f := range files {
+		schema, err := os.ReadFile(f)
+		require.NoError(t, err)
+		_, err = db.Exec(string(schema))
+		require.NoError(t, err, f)
+	}
 	return db
 }
 
@@ -358,6 +362,21 @@ func TestReadStatsNoticesFilesFromAnotherRun(t *testing.T) {
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }
 
+func TestReadStatsRefusesFilesOfAnotherFormat(t *testing.T) {
+	dir := t.TempDir()
+	_, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r1", ""))))
+	require.NoError(t, err)
+	// As an older kpi wrote it: no format, and Parquet without sessions.events.
+	b, err := os.ReadFile(StatsPath(dir, testDay))
+	require.NoError(t, err)
+	old := strings.Replace(string(b), fmt.Sprintf(`"format": %d,`, FormatVersion), "", 1)
+	require.NotEqual(t, string(b), old, "the stats file records its format")
+	require.NoError(t, os.WriteFile(StatsPath(dir, testDay), []byte(old), 0o644))
+	_, err = ReadStats(dir, testDay)
+	require.ErrorContains(t, err, "transformed by another kpi (format 0")
+	assert.ErrorContains(t, err, "transform the day again")
+}
+
 func TestSmallBatchesMakeManyRowGroups(t *testing.T) {
 	dir := t.TempDir()
 	var sb strings.Builder
@@ -415,4 +434,42 @@ func TestDaysListsTransformedDays(t *testing.T) {
 	days, err = Days(dir)
 	require.NoError(t, err)
 	assert.Equal(t, []time.Time{testDay, testDay.AddDate(0, 0, 1)}, days)
+}
+
+func TestSessionsListDistinctEventNamesInOrder(t *testing.T) {
+	dir := t.TempDir()
+	var long []string
+	var want []string
+	for i := range 40 { // past distinctNames' linear scan: the map takes over
+		name := fmt.Sprintf("e%02d", 39-i)
+		want = append(want, name)
+		long = append(long, fmt.Sprintf(`[%q, %d]`, name, 2*i), fmt.Sprintf(`[%q, %d]`, want[i/2], 2*i+1))
+	}
+	in := rowText("short", `, "event_stream": [["b", 1], ["a", 2], ["b", 3], ["user.email_confrimed", 4], ["a", 5], ["user.email_confirmed", 6], ["c", 7]]`) + "\n" +
+		rowText("long", `, "event_stream": [`+strings.Join(long, ", ")+`]`) + "\n"
+	_, err := TransformDay(context.Background(), opts(dir, textInput("a", in)))
+	require.NoError(t, err)
+	db := openDB(t)
+	loadDay(t, db, dir, testDay)
+
+	got := map[string]string{}
+	rows, err := db.Query(`SELECT id, array_to_string(events, ' ') FROM sessions`)
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var id, events string
+		require.NoError(t, rows.Scan(&id, &events))
+		got[id] = events
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, map[string]string{
+		"short": "b a user.email_confirmed c",
+		"long":  strings.Join(want, " "),
+	}, got)
+
+	// The list is the events table's names, each once.
+	var mismatched int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM sessions s
+		WHERE list_sort(s.events) <> (SELECT list_sort(list(DISTINCT name)) FROM events e WHERE e.session_id = s.id)`).Scan(&mismatched))
+	assert.Zero(t, mismatched)
 }
