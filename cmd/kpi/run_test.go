@@ -101,6 +101,16 @@ func assertAccounted(t *testing.T, db *sql.DB, r runRow) {
 	assert.Equal(t, r.fetched, queryInt(t, db, "SELECT sum(fetched) FROM loaded_days"))
 	assert.Equal(t, r.loaded, queryInt(t, db, "SELECT count(DISTINCT id) FROM sessions"), "no session id twice")
 	assert.Equal(t, queryInt(t, db, "SELECT sum(event_count) FROM sessions"), queryInt(t, db, "SELECT count(*) FROM events"))
+	// Each session lists its distinct event names, and the day profiles
+	// add up to the tables they summarize.
+	assert.Zero(t, queryInt(t, db, `SELECT count(*) FROM sessions s WHERE len(s.events) <>
+		(SELECT count(DISTINCT name) FROM events e WHERE e.session_id = s.id AND e.day = s.day)`))
+	assert.Equal(t, queryInt(t, db, "SELECT count(*) FROM events"), queryInt(t, db, "SELECT sum(events) FROM day_event_names"))
+	assert.Equal(t, queryInt(t, db, "SELECT sum(len(events)) FROM sessions"), queryInt(t, db, "SELECT sum(sessions) FROM day_event_names"))
+	for seg, col := range map[string]string{"OS": "seg_os", "Locale": "seg_locale", "Screen": "seg_screen"} {
+		assert.Equal(t, queryInt(t, db, "SELECT count(*) FROM sessions WHERE "+col+" = 'Other'"),
+			queryInt(t, db, "SELECT sum(sessions) FROM day_other_values WHERE segmentation = ?", seg), seg)
+	}
 }
 
 func generatedRows(days []time.Time, perDay int) int64 {
