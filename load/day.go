@@ -75,14 +75,9 @@ func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day ti
 			return c, fmt.Errorf("load day %s: %s holds %d rows but its stats say %d: transform the day again", ds, t.path, n, t.want)
 		}
 	}
-	// The day's profiles, for the data health page (see 0004_profiles.sql).
-	for _, p := range []struct{ table, of string }{{"day_event_names", "event_names_of"}, {"day_other_values", "other_values_of"}} {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+p.table+" WHERE day = ?", ds); err != nil {
-			return c, fmt.Errorf("load day %s: clear %s: %w", ds, p.table, err)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO "+p.table+" SELECT * FROM "+p.of+"(?::DATE, ?::DATE)", ds, ds); err != nil {
-			return c, fmt.Errorf("load day %s: %s: %w", ds, p.table, err)
-		}
+	// The day's profiles, for the data health page.
+	if err := writeProfiles(ctx, tx, ds); err != nil {
+		return c, fmt.Errorf("load day %s: %w", ds, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO loaded_days
 		(day, run_id, loaded_at, fetched, loaded, duplicates, rejected, input_hash) VALUES (?, ?, now(), ?, ?, ?, ?, ?)`,

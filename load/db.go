@@ -84,6 +84,10 @@ func openWriter(ctx context.Context, path string, migrations fs.FS) (*DB, error)
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
+	if err := fillEventLists(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
 	return &DB{DB: db, Path: path}, nil
 }
 

@@ -4,20 +4,9 @@
 -- here instead of grouping the events table for every run.
 ALTER TABLE sessions ADD COLUMN events VARCHAR[];
 
-UPDATE sessions SET events = f.events
-FROM (
-    SELECT session_id, day, list(name ORDER BY seq) AS events
-    FROM (
-        SELECT session_id, day, name, seq,
-               row_number() OVER (PARTITION BY session_id, day, name ORDER BY seq) AS nth
-        FROM events
-    )
-    WHERE nth = 1
-    GROUP BY session_id, day
-) f
-WHERE f.session_id = sessions.id AND f.day = sessions.day;
-
-UPDATE sessions SET events = []::VARCHAR[] WHERE events IS NULL;
+-- Sessions loaded before are filled in one day at a time after the
+-- migration (load.fillEventLists): one statement over the whole history
+-- would not fit the writer's memory limit.
 
 -- Day profiles, written with each day's load: the data health page reads
 -- these small tables, not the history of sessions and events.
@@ -64,6 +53,3 @@ CREATE MACRO other_values_of(from_day, to_day) AS TABLE
         UNION ALL SELECT day, 'EmailType', email_type FROM days WHERE seg_email_type = 'Other'
     )
     SELECT day, segmentation, raw, count(*) AS sessions FROM other GROUP BY day, segmentation, raw;
-
-INSERT INTO day_event_names SELECT * FROM event_names_of(DATE '0001-01-01', DATE '9999-12-31');
-INSERT INTO day_other_values SELECT * FROM other_values_of(DATE '0001-01-01', DATE '9999-12-31');

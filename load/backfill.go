@@ -1,0 +1,90 @@
+package load
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// fillEventLists completes, one day at a time, what migration 0004 added
+// for days loaded before it: each session's events list and the day's
+// profiles. A day is done in one transaction, so an interrupted fill goes
+// on where it stopped the next time the database is opened. A database
+// without sessions.events (an older schema, in tests) has nothing to do.
+func fillEventLists(ctx context.Context, db *sql.DB) error {
+	var has int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns
+		WHERE table_name = 'sessions' AND column_name = 'events'`).Scan(&has); err != nil || has == 0 {
+		return err
+	}
+	days, err := queryDays(ctx, db, `SELECT DISTINCT day FROM sessions WHERE events IS NULL ORDER BY day`)
+	if err != nil {
+		return fmt.Errorf("event lists: %w", err)
+	}
+	for _, d := range days {
+		ds := d.Format(time.DateOnly)
+		if err := inTx(ctx, db, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE sessions SET events = coalesce(f.events, [])
+				FROM (
+					SELECT s.id, l.events FROM sessions s
+					LEFT JOIN (
+						SELECT session_id, list(name ORDER BY seq) AS events FROM (
+							SELECT session_id, name, seq,
+							       row_number() OVER (PARTITION BY session_id, name ORDER BY seq) AS nth
+							FROM events WHERE day = ?::DATE)
+						WHERE nth = 1 GROUP BY session_id) l ON l.session_id = s.id
+					WHERE s.day = ?::DATE AND s.events IS NULL) f
+				WHERE sessions.day = ?::DATE AND sessions.id = f.id`, ds, ds, ds); err != nil {
+				return err
+			}
+			return writeProfiles(ctx, tx, ds)
+		}); err != nil {
+			return fmt.Errorf("event lists of %s: %w", ds, err)
+		}
+	}
+	return nil
+}
+
+// writeProfiles replaces a day's profiles (see 0004_profiles.sql) with
+// those of its sessions and events.
+func writeProfiles(ctx context.Context, tx *sql.Tx, ds string) error {
+	for _, p := range []struct{ table, of string }{{"day_event_names", "event_names_of"}, {"day_other_values", "other_values_of"}} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+p.table+" WHERE day = ?", ds); err != nil {
+			return fmt.Errorf("clear %s: %w", p.table, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+p.table+" SELECT * FROM "+p.of+"(?::DATE, ?::DATE)", ds, ds); err != nil {
+			return fmt.Errorf("%s: %w", p.table, err)
+		}
+	}
+	return nil
+}
+
+func queryDays(ctx context.Context, db *sql.DB, q string) ([]time.Time, error) {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var days []time.Time
+	for rows.Next() {
+		var d time.Time
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		days = append(days, d.UTC())
+	}
+	return days, rows.Err()
+}
+
+func inTx(ctx context.Context, db *sql.DB, f func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
