@@ -10,15 +10,17 @@ import (
 // fillEventLists completes, one day at a time, what migration 0004 added
 // for days loaded before it: each session's events list and the day's
 // profiles. A day is done in one transaction, so an interrupted fill goes
-// on where it stopped the next time the database is opened. A database
-// without sessions.events (an older schema, in tests) has nothing to do.
+// on where it stopped the next time the database is opened. The days to
+// do are in event_lists_pending (none once done, and no table in a
+// database older than migration 0004, as in tests), so that opening a
+// database does not scan its sessions.
 func fillEventLists(ctx context.Context, db *sql.DB) error {
 	var has int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns
-		WHERE table_name = 'sessions' AND column_name = 'events'`).Scan(&has); err != nil || has == 0 {
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
+		WHERE table_name = 'event_lists_pending'`).Scan(&has); err != nil || has == 0 {
 		return err
 	}
-	days, err := queryDays(ctx, db, `SELECT DISTINCT day FROM sessions WHERE events IS NULL ORDER BY day`)
+	days, err := queryDays(ctx, db, `SELECT day FROM event_lists_pending ORDER BY day`)
 	if err != nil {
 		return fmt.Errorf("event lists: %w", err)
 	}
@@ -38,7 +40,11 @@ func fillEventLists(ctx context.Context, db *sql.DB) error {
 				WHERE sessions.day = ?::DATE AND sessions.id = f.id`, ds, ds, ds); err != nil {
 				return err
 			}
-			return writeProfiles(ctx, tx, ds)
+			if err := writeProfiles(ctx, tx, ds); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `DELETE FROM event_lists_pending WHERE day = ?::DATE`, ds)
+			return err
 		}); err != nil {
 			return fmt.Errorf("event lists of %s: %w", ds, err)
 		}

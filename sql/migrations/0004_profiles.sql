@@ -6,7 +6,9 @@ ALTER TABLE sessions ADD COLUMN events VARCHAR[];
 
 -- Sessions loaded before are filled in one day at a time after the
 -- migration (load.fillEventLists): one statement over the whole history
--- would not fit the writer's memory limit.
+-- would not fit the writer's memory limit. These are the days to fill; a
+-- day leaves the table in the transaction that fills it.
+CREATE TABLE event_lists_pending AS SELECT DISTINCT day FROM sessions;
 
 -- Day profiles, written with each day's load: the data health page reads
 -- these small tables, not the history of sessions and events.
