@@ -82,15 +82,3 @@ func queryDays(ctx context.Context, db *sql.DB, q string) ([]time.Time, error) {
 	}
 	return days, rows.Err()
 }
-
-func inTx(ctx context.Context, db *sql.DB, f func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := f(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
