@@ -66,6 +66,8 @@ type Computed struct {
 	Backfill bool
 	// Changed is set when the version's SQL had changed (Force was given).
 	Changed bool
+	// Elapsed is the time spent on this version: its queries, their checks
+	// and the writing of their rows, over all its runs of days.
 	Elapsed time.Duration
 }
 
@@ -496,7 +498,6 @@ func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []
 	if err != nil {
 		return err
 	}
-	start := time.Now()
 	for _, j := range jobs {
 		j.out.From, j.out.To = from, to
 		j.out.Days = int(to.Sub(from)/(24*time.Hour)) + 1
@@ -514,10 +515,9 @@ func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []
 		log.Debug("kpi: computed days", "from", c.from.Format(time.DateOnly), "to", c.to.Format(time.DateOnly), "versions", len(jobs))
 	}
 	for _, j := range jobs {
-		j.out.Elapsed = time.Since(start)
 		log.Info("kpi: computed", "kpi", j.def.ID, "version", j.def.Version,
 			"from", from.Format(time.DateOnly), "to", to.Format(time.DateOnly),
-			"rows", j.out.Rows, "backfill", j.backfill, "changed", j.changed)
+			"rows", j.out.Rows, "backfill", j.backfill, "changed", j.changed, "elapsed", j.out.Elapsed)
 	}
 	return nil
 }
@@ -534,6 +534,7 @@ func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, c span, firs
 	cf, ct := c.from.Format(time.DateOnly), c.to.Format(time.DateOnly)
 	for _, j := range jobs {
 		d := j.def
+		start := time.Now()
 		del := `DELETE FROM kpi_results WHERE kpi = ? AND version = ? AND day BETWEEN ?::DATE AND ?::DATE`
 		args := []any{d.ID, d.Version, cf, ct}
 		if first && j.backfill {
@@ -557,6 +558,7 @@ func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, c span, firs
 		if n, err := r.RowsAffected(); err == nil {
 			j.out.Rows += n
 		}
+		j.out.Elapsed += time.Since(start)
 		if last {
 			if err := record(ctx, tx, j, days); err != nil {
 				return err
@@ -634,18 +636,20 @@ func checkOutput(ctx context.Context, tx *sql.Tx, d Definition, c span) error {
 	return nil
 }
 
-// record stores the hash and SQL a version was computed with, and which
-// days it covers.
+// record stores the hash and SQL a version was computed with, which days
+// it covers, and how long this computation of it took.
 func record(ctx context.Context, tx *sql.Tx, j *job, days span) error {
 	d := j.def
 	f, t := days.from.Format(time.DateOnly), days.to.Format(time.DateOnly)
 	_, err := tx.ExecContext(ctx, `UPDATE kpis SET sha256 = ?, sql = ?, computed_at = ?,
 			computed_from = CASE WHEN ? THEN ?::DATE ELSE least(coalesce(computed_from, ?::DATE), ?::DATE) END,
-			computed_to = CASE WHEN ? THEN ?::DATE ELSE greatest(coalesce(computed_to, ?::DATE), ?::DATE) END
+			computed_to = CASE WHEN ? THEN ?::DATE ELSE greatest(coalesce(computed_to, ?::DATE), ?::DATE) END,
+			last_compute_ms = ?, last_compute_days = ?
 		WHERE kpi = ? AND version = ?`,
 		d.Hash, d.SQL, time.Now().UTC(),
 		j.backfill, f, f, f,
 		j.backfill, t, t, t,
+		j.out.Elapsed.Milliseconds(), j.out.Days,
 		d.ID, d.Version)
 	if err != nil {
 		return fmt.Errorf("compute %s: record: %w", d.Path, err)

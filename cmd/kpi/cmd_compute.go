@@ -84,8 +84,8 @@ func printComputed(w io.Writer, res compute.Result) {
 		if c.Backfill {
 			note = " (back-filled over all loaded days)"
 		}
-		fmt.Fprintf(w, "%s v%d: %d days %s..%s, %d rows%s\n", c.KPI, c.Version, c.Days,
-			c.From.Format(time.DateOnly), c.To.Format(time.DateOnly), c.Rows, note)
+		fmt.Fprintf(w, "%s v%d: %s %s..%s, %d rows in %.2f s%s\n", c.KPI, c.Version, countOf(int64(c.Days), "day"),
+			c.From.Format(time.DateOnly), c.To.Format(time.DateOnly), c.Rows, c.Elapsed.Seconds(), note)
 	}
 	fmt.Fprintf(w, "computed %d KPI versions, %d rows\n", len(res.Computed), res.Rows())
 }

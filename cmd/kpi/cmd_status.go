@@ -36,7 +36,7 @@ Example:
 
 // showStatus prints the state of a database.
 func showStatus(ctx context.Context, path string, out io.Writer) error {
-	db, err := openReader(ctx, path)
+	db, err := openCurrentReader(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -154,24 +154,39 @@ func statusKPIs(ctx context.Context, db *sql.DB, w io.Writer) error {
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'kpis'`).Scan(&exists); err != nil || exists == 0 {
 		return err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT kpi, version, title, coalesce(computed_to::VARCHAR, 'never') FROM kpis ORDER BY kpi, version`)
+	rows, err := db.QueryContext(ctx, `SELECT kpi, version, title, coalesce(computed_to::VARCHAR, 'never'),
+		last_compute_ms, last_compute_days FROM kpis ORDER BY kpi, version`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	fmt.Fprintln(w, "KPI versions (last day computed)")
+	fmt.Fprintln(w, "KPI versions")
+	fmt.Fprintln(w, "  kpi\tversion\tlast day\tlast computation\ttitle")
 	n := 0
 	for rows.Next() {
 		var kpi, title, last string
 		var version int
-		if err := rows.Scan(&kpi, &version, &title, &last); err != nil {
+		var ms, days sql.NullInt64
+		if err := rows.Scan(&kpi, &version, &title, &last, &ms, &days); err != nil {
 			return err
 		}
 		n++
-		fmt.Fprintf(w, "  %s\tv%d\t%s\t%s\n", kpi, version, last, title)
+		took := "-"
+		if ms.Valid && days.Valid {
+			took = fmt.Sprintf("%.2f s, %s", float64(ms.Int64)/1000, countOf(days.Int64, "day"))
+		}
+		fmt.Fprintf(w, "  %s\tv%d\t%s\t%s\t%s\n", kpi, version, last, took, title)
 	}
 	if n == 0 {
 		fmt.Fprintln(w, "  none computed yet")
 	}
 	return rows.Err()
+}
+
+// countOf writes n things, in the singular for one.
+func countOf(n int64, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -31,11 +32,21 @@ func TestRunComputesEveryKPIVersionAndComputeRecomputesOne(t *testing.T) {
 
 	code, out, errs := e.kpi("compute", "--quiet", "--db", e.db, "--kpi", "sites_signed_in", "--version", "2")
 	require.Equal(t, 0, code, errs)
-	assert.Contains(t, out, "sites_signed_in v2: 2 days 2026-11-01..2026-11-02")
+	assert.Regexp(t, `^sites_signed_in v2: 2 days 2026-11-01..2026-11-02, \d+ rows in \d+\.\d\d s\n`, out)
 	assert.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 2, "one version and the total: %s", out)
 	db = e.open()
 	assert.Equal(t, before, fingerprint(t, db.DB, "kpi_results"), "recomputing gives the same rows")
+	// Each version's last computation is timed: the one recomputed over 2
+	// days, the others over the run's 2 days too.
+	assert.Zero(t, queryInt(t, db.DB, "SELECT count(*) FROM kpis WHERE last_compute_ms IS NULL OR last_compute_days <> 2"))
+	assert.Positive(t, queryInt(t, db.DB, "SELECT sum(last_compute_ms) FROM kpis"), "computing takes some time")
 	require.NoError(t, db.Close())
+
+	code, out, errs = e.kpi("status", "--db", e.db)
+	require.Equal(t, 0, code, errs)
+	for _, d := range defs {
+		assert.Regexp(t, fmt.Sprintf(`(?m)^  %s +v%d +2026-11-02 +\d+\.\d\d s, 2 days +\S`, d.ID, d.Version), out)
+	}
 
 	code, _, errs = e.kpi("compute", "--quiet", "--db", e.db, "--kpi", "no_such_kpi")
 	assert.Equal(t, exitUsage, code)
