@@ -94,7 +94,29 @@ func openWriter(ctx context.Context, path string, migrations fs.FS) (*DB, error)
 // Reader is a read-only handle on the DuckDB file.
 type Reader struct {
 	*sql.DB
+	Path string
 	lock *fileLock
+}
+
+// CheckSchema refuses a database whose schema is not the one this program
+// writes, for readers that depend on its tables: a reader cannot upgrade
+// an older one, and would otherwise fail on a missing column.
+func (r *Reader) CheckSchema(ctx context.Context) error {
+	ms, err := Migrations(kpisql.Migrations())
+	if err != nil {
+		return err
+	}
+	var current int
+	if err := r.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("database %s: no schema version (%w): is it a kpi database?", r.Path, err)
+	}
+	switch {
+	case current < len(ms):
+		return fmt.Errorf("database %s has schema version %d, this kpi writes %d: any command that writes it (kpi run, load or compute) upgrades it first", r.Path, current, len(ms))
+	case current > len(ms):
+		return fmt.Errorf("database %s has schema version %d, newer than this kpi knows (%d): use a newer kpi", r.Path, current, len(ms))
+	}
+	return nil
 }
 
 // OpenReadOnly opens an existing DuckDB file for reading only, so that
@@ -117,7 +139,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Reader, error) {
 		lock.release(false)
 		return nil, openError(path, err)
 	}
-	return &Reader{DB: db, lock: lock}, nil
+	return &Reader{DB: db, Path: path, lock: lock}, nil
 }
 
 // Close closes the database and drops the reader's lock.

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -133,4 +134,51 @@ func TestProfilesMigrationFillsDaysLoadedBefore(t *testing.T) {
 	require.NoError(t, db.QueryRow(`SELECT string_agg(segmentation || ':' || coalesce(raw, 'NULL') || '=' || sessions, ' '
 		ORDER BY segmentation, raw) FROM day_other_values`).Scan(&other))
 	assert.Equal(t, "EmailType:NULL=2 OS:Plan 9=1 OS:NULL=1 Screen:NULL=2", other)
+}
+
+// TestReadersRefuseAnotherSchema opens a database at schema 3 and one
+// newer than this kpi with a reader that checks the schema: each is
+// refused with what to do, and the current schema passes.
+func TestReadersRefuseAnotherSchema(t *testing.T) {
+	ctx := context.Background()
+	all := kpisql.Migrations()
+	ms, err := Migrations(all)
+	require.NoError(t, err)
+	upTo3 := fstest.MapFS{}
+	for _, m := range ms[:3] {
+		upTo3[m.Name] = file(m.SQL)
+	}
+	newer := fstest.MapFS{}
+	for _, m := range ms {
+		newer[m.Name] = file(m.SQL)
+	}
+	newer[fmt.Sprintf("%04d_future.sql", len(ms)+1)] = file("CREATE TABLE future (x INTEGER)")
+
+	for _, c := range []struct {
+		name       string
+		migrations fs.FS
+		want       string
+	}{
+		{"older", upTo3, fmt.Sprintf("has schema version 3, this kpi writes %d: any command that writes it", len(ms))},
+		{"newer", newer, fmt.Sprintf("has schema version %d, newer than this kpi knows (%d)", len(ms)+1, len(ms))},
+		{"current", all, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), c.name+".duckdb")
+			db, err := open(ctx, path, c.migrations)
+			require.NoError(t, err)
+			require.NoError(t, db.Close())
+			r, err := OpenReadOnly(ctx, path)
+			require.NoError(t, err)
+			defer r.Close()
+			err = r.CheckSchema(ctx)
+			if c.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+			assert.Contains(t, err.Error(), path)
+		})
+	}
 }

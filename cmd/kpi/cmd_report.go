@@ -37,7 +37,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			db, err := openReader(c.Context, o.cfg.DB)
+			db, err := openCurrentReader(c.Context, o.cfg.DB)
 			if err != nil {
 				return err
 			}

@@ -190,6 +190,20 @@ func openReader(ctx context.Context, path string) (*load.Reader, error) {
 	return load.OpenReadOnly(ctx, path)
 }
 
+// openCurrentReader is openReader for commands that read the pipeline's
+// tables: the database must have this program's schema.
+func openCurrentReader(ctx context.Context, path string) (*load.Reader, error) {
+	db, err := openReader(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // withWriter opens the database for writing, runs fn, then checkpoints and
 // closes it, keeping fn's error first.
 func withWriter(ctx context.Context, path string, fn func(*load.DB) error) (err error) {
