@@ -41,7 +41,8 @@ func TestBenchSmoke(t *testing.T) {
 	require.Equal(t, 0, code, "stderr: %s\nstdout: %s", stderr.String(), stdout.String())
 	got := stdout.String()
 	for _, want := range []string{"input: 3,000 blobs", "kpi run ", "baseline (DuckDB only)", "ratio kpi run / baseline",
-		"extract ", "transform ", "load ", "compute ", "report ", "kpi report over the 3 days", "nightly / alone", "targets:"} {
+		"extract ", "transform ", "load ", "compute ", "assertion_time v1 ", "sign_in_attempts v3 ", "report ",
+		"kpi report over the 3 days", "nightly / alone", "targets:"} {
 		assert.Contains(t, got, want)
 	}
 	// The baseline loaded every line of the file.

@@ -20,7 +20,10 @@ type measure struct {
 	// Stages maps a stage ("extract", "transform", "load", "compute",
 	// "report") to its elapsed time as the child logged it.
 	Stages map[string]time.Duration
-	Stdout string
+	// Versions maps a KPI version ("assertion_time v1") to the compute
+	// time kpi logged for it.
+	Versions map[string]time.Duration
+	Stdout   string
 }
 
 // stageMessages are the JSON log messages of kpi's stages.
@@ -32,6 +35,9 @@ var stageMessages = map[string]string{
 	"report written": "report",
 }
 
+// versionMessage is the JSON log message of one KPI version computed.
+const versionMessage = "kpi: computed"
+
 // stageOrder is the order stages are printed in.
 var stageOrder = []string{"extract", "transform", "load", "compute", "report"}
 
@@ -41,7 +47,7 @@ var stageOrder = []string{"extract", "transform", "load", "compute", "report"}
 // JSON log lines for the stage times; it is returned in the error when
 // the command fails.
 func runChild(ctx context.Context, env []string, name string, args ...string) (measure, error) {
-	m := measure{Stages: map[string]time.Duration{}}
+	m := measure{Stages: map[string]time.Duration{}, Versions: map[string]time.Duration{}}
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
@@ -64,16 +70,21 @@ func runChild(ctx context.Context, env []string, name string, args ...string) (m
 			continue
 		}
 		msg, _ := line["msg"].(string)
-		stage, ok := stageMessages[msg]
-		if !ok {
-			continue
-		}
-		// slog writes durations as integer nanoseconds.
-		for _, k := range []string{"elapsed", "took"} {
-			if ns, ok := line[k].(float64); ok {
-				m.Stages[stage] += time.Duration(ns)
-				break
+		// slog writes durations as integer nanoseconds; the report's
+		// message calls its duration "took".
+		ns, timed := line["elapsed"].(float64)
+		if !timed {
+			if ns, timed = line["took"].(float64); !timed {
+				continue
 			}
+		}
+		if stage, ok := stageMessages[msg]; ok {
+			m.Stages[stage] += time.Duration(ns)
+		}
+		if msg == versionMessage {
+			kpi, _ := line["kpi"].(string)
+			version, _ := line["version"].(float64)
+			m.Versions[fmt.Sprintf("%s v%d", kpi, int(version))] += time.Duration(ns)
 		}
 	}
 	return m, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -70,6 +71,9 @@ func printThroughput(out io.Writer, info genInfo, runs, bases []measure) results
 	for _, st := range stageOrder {
 		s := of(runs, func(m measure) float64 { return m.Stages[st].Seconds() })
 		fmt.Fprintf(out, "  %-20s %s\n", st, seconds(s))
+		if st == "compute" {
+			printVersions(out, runs)
+		}
 	}
 	bw := row("baseline (DuckDB only)", bases)
 	ratio := pw.med / bw.med
@@ -79,6 +83,31 @@ func printThroughput(out io.Writer, info genInfo, runs, bases []measure) results
 		blobsPerSec: float64(info.Blobs) / pw.med,
 		ratio:       ratio,
 		rss:         int64(of(runs, func(m measure) float64 { return float64(m.MaxRSS) }).max),
+	}
+}
+
+// printVersions lists the compute time of each KPI version, slowest
+// first: where the compute stage's time goes.
+func printVersions(out io.Writer, runs []measure) {
+	if len(runs) == 0 || len(runs[0].Versions) == 0 {
+		return
+	}
+	type version struct {
+		name string
+		s    stat
+	}
+	var vs []version
+	for name := range runs[0].Versions {
+		vs = append(vs, version{name, of(runs, func(m measure) float64 { return m.Versions[name].Seconds() })})
+	}
+	slices.SortFunc(vs, func(a, b version) int {
+		if a.s.med != b.s.med {
+			return cmp.Compare(b.s.med, a.s.med)
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	for _, v := range vs {
+		fmt.Fprintf(out, "    %-30s %s\n", v.name, seconds(v.s))
 	}
 }
 
