@@ -19,7 +19,8 @@ func statusCommand() *cli.Command {
 		UsageText: "kpi status [--db FILE] [--config FILE]",
 		Description: `Reads the database (read-only) and tells what the pipeline has done: the last runs
 with their status, duration and counts; the range of loaded days and any day missing in
-it; rejected blobs by reason; every KPI version and the last day it was computed for.
+it; rejected blobs by reason; every KPI version, the last day it was computed for, and
+how long its last computation took.
 
 Example:
    kpi status --db /var/lib/kpi/kpi.duckdb`,
