@@ -106,9 +106,16 @@ func (r *Reader) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var tables int
+	if err := r.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'`).Scan(&tables); err != nil {
+		return fmt.Errorf("database %s: %w", r.Path, err)
+	}
+	if tables == 0 {
+		return fmt.Errorf("database %s is not a kpi database: it has no schema_migrations table", r.Path)
+	}
 	var current int
 	if err := r.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return fmt.Errorf("database %s: no schema version (%w): is it a kpi database?", r.Path, err)
+		return fmt.Errorf("database %s: schema version: %w", r.Path, err)
 	}
 	switch {
 	case current < len(ms):

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -136,9 +137,10 @@ func TestProfilesMigrationFillsDaysLoadedBefore(t *testing.T) {
 	assert.Equal(t, "EmailType:NULL=2 OS:Plan 9=1 OS:NULL=1 Screen:NULL=2", other)
 }
 
-// TestReadersRefuseAnotherSchema opens a database at schema 3 and one
-// newer than this kpi with a reader that checks the schema: each is
-// refused with what to do, and the current schema passes.
+// TestReadersRefuseAnotherSchema opens a database at schema 3, one newer
+// than this kpi and a DuckDB file that is not kpi's with a reader that
+// checks the schema: each is refused with what to do, and the current
+// schema passes.
 func TestReadersRefuseAnotherSchema(t *testing.T) {
 	ctx := context.Background()
 	all := kpisql.Migrations()
@@ -162,12 +164,21 @@ func TestReadersRefuseAnotherSchema(t *testing.T) {
 		{"older", upTo3, fmt.Sprintf("has schema version 3, this kpi writes %d: any command that writes it", len(ms))},
 		{"newer", newer, fmt.Sprintf("has schema version %d, newer than this kpi knows (%d)", len(ms)+1, len(ms))},
 		{"current", all, ""},
+		{"not kpi's", nil, "is not a kpi database: it has no schema_migrations table"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), c.name+".duckdb")
-			db, err := open(ctx, path, c.migrations)
-			require.NoError(t, err)
-			require.NoError(t, db.Close())
+			path := filepath.Join(t.TempDir(), "kpi.duckdb")
+			if c.migrations != nil {
+				db, err := open(ctx, path, c.migrations)
+				require.NoError(t, err)
+				require.NoError(t, db.Close())
+			} else { // some other DuckDB file
+				db, err := sql.Open("duckdb", path)
+				require.NoError(t, err)
+				_, err = db.Exec("CREATE TABLE other (x INTEGER)")
+				require.NoError(t, err)
+				require.NoError(t, db.Close())
+			}
 			r, err := OpenReadOnly(ctx, path)
 			require.NoError(t, err)
 			defer r.Close()
