@@ -113,15 +113,15 @@ func (r *Reader) CheckSchema(ctx context.Context) error {
 	if tables == 0 {
 		return fmt.Errorf("database %s is not a kpi database: it has no schema_migrations table", r.Path)
 	}
-	var current int
-	if err := r.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+	current, err := schemaVersion(ctx, r.DB)
+	if err != nil {
 		return fmt.Errorf("database %s: schema version: %w", r.Path, err)
 	}
 	switch {
 	case current < len(ms):
 		return fmt.Errorf("database %s has schema version %d, this kpi writes %d: any command that writes it (kpi run, load or compute) upgrades it first", r.Path, current, len(ms))
 	case current > len(ms):
-		return fmt.Errorf("database %s has schema version %d, newer than this kpi knows (%d): use a newer kpi", r.Path, current, len(ms))
+		return fmt.Errorf("database %s: %w", r.Path, newerSchema(current, len(ms)))
 	}
 	return nil
 }

@@ -65,12 +65,12 @@ func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 		version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	var current int
-	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+	current, err := schemaVersion(ctx, db)
+	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
 	if current > len(ms) {
-		return fmt.Errorf("schema version %d is newer than this kpi knows (%d): use a newer kpi", current, len(ms))
+		return newerSchema(current, len(ms))
 	}
 	for _, m := range ms[current:] {
 		if err := inTx(ctx, db, func(tx *sql.Tx) error {
@@ -84,6 +84,18 @@ func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 		}
 	}
 	return nil
+}
+
+// schemaVersion is the last migration applied to db, 0 for none.
+func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
+	var v int
+	err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// newerSchema refuses a database migrated by a later kpi.
+func newerSchema(current, known int) error {
+	return fmt.Errorf("schema version %d is newer than this kpi knows (%d): use a newer kpi", current, known)
 }
 
 // inTx runs f in a transaction, committed if f succeeds, else rolled back.

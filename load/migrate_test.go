@@ -162,7 +162,7 @@ func TestReadersRefuseAnotherSchema(t *testing.T) {
 		want       string
 	}{
 		{"older", upTo3, fmt.Sprintf("has schema version 3, this kpi writes %d: any command that writes it", len(ms))},
-		{"newer", newer, fmt.Sprintf("has schema version %d, newer than this kpi knows (%d)", len(ms)+1, len(ms))},
+		{"newer", newer, fmt.Sprintf("schema version %d is newer than this kpi knows (%d): use a newer kpi", len(ms)+1, len(ms))},
 		{"current", all, ""},
 		{"not kpi's", nil, "is not a kpi database: it has no schema_migrations table"},
 	} {
