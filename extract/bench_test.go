@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/persona-kpi/kpi/extract/generate"
 )
 
 // benchDay is a Monday in Persona's busy years.
@@ -23,8 +25,8 @@ func writeGenerated(b *testing.B, path string, n int) int64 {
 	w := bufio.NewWriter(f)
 	var size int64
 	rows := 0
-	g := Generator{Seed: 1, PerDay: n}
-	err = g.Rows(Window{Start: benchDay, End: benchDay.AddDate(0, 0, 1)}, func(row []byte) error {
+	g := generate.Generator{Seed: 1, PerDay: n}
+	err = g.Rows(benchDay, benchDay.AddDate(0, 0, 1), func(row []byte) error {
 		if rows == n {
 			return errBenchEnough
 		}
@@ -58,7 +60,7 @@ func BenchmarkExtractFiles(b *testing.B) {
 	b.SetBytes(size)
 	b.ResetTimer()
 	for range b.N {
-		res, err := ExtractFiles(b.Context(), Landing{Dir: filepath.Join(dir, "data")}, []string{src}, FileDays{}, nil)
+		res, err := Files{Paths: []string{src}}.Land(b.Context(), Landing{Dir: filepath.Join(dir, "data")}, Request{})
 		if err != nil || res.Elements != rows {
 			b.Fatalf("%+v %v", res, err)
 		}

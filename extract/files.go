@@ -21,17 +21,16 @@ import (
 	"github.com/persona-kpi/kpi/transform"
 )
 
-// Result counts what an extract landed.
-type Result struct {
-	Days     []time.Time // days landed, in order
-	Units    int
-	Elements int64 // elements landed (files only; windows are counted by transform)
-	Skipped  int64 // file elements outside the requested days
-	Bytes    int64 // compressed bytes landed
+// Files is a Source reading files or directories of files: a JSON array
+// of KPIggybank rows, NDJSON of rows, or bare blobs; gzip-compressed or
+// not.
+type Files struct {
+	Paths []string
+	Log   *slog.Logger // optional
 }
 
-// FileSourceName is the credential-free name of a file source.
-func FileSourceName(paths []string) string { return "file:" + strings.Join(paths, ",") }
+// Name is "file:" and the paths.
+func (s Files) Name() string { return "file:" + strings.Join(s.Paths, ",") }
 
 // ListFiles expands paths into the files they name: a file as is, a
 // directory as every regular file inside it (recursively, hidden ones
@@ -96,22 +95,18 @@ func openMaybeGzip(path string) (io.ReadCloser, error) {
 	return readCloser{Reader: br, close: f.Close}, nil
 }
 
-// FileDays is the range of days to land from files; zero bounds are open.
-type FileDays struct{ From, To time.Time }
-
-func (r FileDays) contains(d time.Time) bool {
+func (r Request) contains(d time.Time) bool {
 	return (r.From.IsZero() || !d.Before(r.From)) && (r.To.IsZero() || !d.After(r.To))
 }
 
-// ExtractFiles lands the elements of files (a JSON array of KPIggybank
-// rows, NDJSON of rows, or bare blobs; gzip-compressed or not) split by the
-// day of each blob's timestamp, one element per line. Elements whose day
-// cannot be read (no timestamp, not JSON) go to the earliest day their
-// file contains, so that transform rejects them with a reason; elements of
-// days outside r are skipped and counted.
-func ExtractFiles(ctx context.Context, l Landing, paths []string, r FileDays, log *slog.Logger) (Result, error) {
+// Land lands the elements of the files split by the day of each blob's
+// timestamp, one element per line. Elements whose day cannot be read (no
+// timestamp, not JSON) go to the earliest day their file contains, so that
+// transform rejects them with a reason; elements of days outside
+// req.From..req.To are skipped and counted.
+func (s Files) Land(ctx context.Context, l Landing, req Request) (Result, error) {
 	var res Result
-	files, err := ListFiles(paths)
+	files, err := ListFiles(s.Paths)
 	if err != nil {
 		return res, err
 	}
@@ -124,13 +119,13 @@ func ExtractFiles(ctx context.Context, l Landing, paths []string, r FileDays, lo
 	}
 	defer os.RemoveAll(spool)
 
-	ld := newLander(l, FileSourceName(paths))
+	ld := newLander(l, s.Name())
 	defer ld.abort()
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		if err := spoolFile(path, spool, ld, r, &res); err != nil {
+		if err := spoolFile(path, spool, ld, req, &res); err != nil {
 			return res, fmt.Errorf("extract %s: %w", path, err)
 		}
 	}
@@ -146,15 +141,15 @@ func ExtractFiles(ctx context.Context, l Landing, paths []string, r FileDays, lo
 		res.Units++
 		res.Elements += d.elements
 		res.Bytes += d.size
-		if log != nil {
-			log.Info("landed", "day", d.day.Format(time.DateOnly), "elements", d.elements, "files", len(d.origins))
+		if s.Log != nil {
+			s.Log.Info("landed", "day", d.day.Format(time.DateOnly), "elements", d.elements, "files", len(d.origins))
 		}
 	}
 	return res, nil
 }
 
 // spoolFile routes one file's elements to their days' units.
-func spoolFile(path, dir string, ld *lander, r FileDays, res *Result) error {
+func spoolFile(path, dir string, ld *lander, r Request, res *Result) error {
 	rc, err := openMaybeGzip(path)
 	if err != nil {
 		return err

@@ -73,7 +73,7 @@ func TestExtractFilesRoutesElementsByDay(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "in", ".hidden"), "not data", false)
 
 	l := Landing{Dir: filepath.Join(dir, "data")}
-	res, err := ExtractFiles(context.Background(), l, []string{filepath.Join(dir, "in")}, FileDays{}, nil)
+	res, err := Files{Paths: []string{filepath.Join(dir, "in")}}.Land(context.Background(), l, Request{})
 	require.NoError(t, err)
 	assert.Equal(t, int64(4), res.Elements)
 	assert.Zero(t, res.Skipped)
@@ -96,7 +96,7 @@ func TestExtractFilesKeepsUnreadableElementsOnTheFilesFirstDay(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "f.ndjson"), late+"\n"+noTS+"\n"+broken+"\n"+early+"\n", false)
 
 	l := Landing{Dir: filepath.Join(dir, "data")}
-	res, err := ExtractFiles(context.Background(), l, []string{filepath.Join(dir, "f.ndjson")}, FileDays{}, nil)
+	res, err := Files{Paths: []string{filepath.Join(dir, "f.ndjson")}}.Land(context.Background(), l, Request{})
 	require.NoError(t, err)
 	assert.Equal(t, int64(4), res.Elements)
 	assert.Equal(t, map[string][]string{
@@ -115,7 +115,7 @@ func TestExtractFilesSkipsDaysOutsideTheRange(t *testing.T) {
 	l := Landing{Dir: filepath.Join(dir, "data")}
 	from, _ := time.Parse(time.DateOnly, "2013-05-02")
 	to, _ := time.Parse(time.DateOnly, "2013-05-03")
-	res, err := ExtractFiles(context.Background(), l, []string{filepath.Join(dir, "f.json")}, FileDays{From: from, To: to}, nil)
+	res, err := Files{Paths: []string{filepath.Join(dir, "f.json")}}.Land(context.Background(), l, Request{From: from, To: to})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), res.Elements)
 	assert.Equal(t, int64(3), res.Skipped)
@@ -127,7 +127,7 @@ func TestExtractFilesCompactsPrettyPrintedBlobsToOneLine(t *testing.T) {
 	pretty := fmt.Sprintf("{\n  \"timestamp\": %d,\n  \"event_stream\": [[\"screen.rp_info\", 0]]\n}\n", ms("2013-05-01", 0))
 	writeFile(t, filepath.Join(dir, "blob.json"), pretty+pretty, false)
 	l := Landing{Dir: filepath.Join(dir, "data")}
-	_, err := ExtractFiles(context.Background(), l, []string{filepath.Join(dir, "blob.json")}, FileDays{}, nil)
+	_, err := Files{Paths: []string{filepath.Join(dir, "blob.json")}}.Land(context.Background(), l, Request{})
 	require.NoError(t, err)
 	want := fmt.Sprintf(`{"timestamp":%d,"event_stream":[["screen.rp_info",0]]}`, ms("2013-05-01", 0))
 	assert.Equal(t, map[string][]string{"2013-05-01": {want, want}}, landedLines(t, l))
@@ -135,10 +135,10 @@ func TestExtractFilesCompactsPrettyPrintedBlobsToOneLine(t *testing.T) {
 
 func TestExtractFilesNamesAMissingPath(t *testing.T) {
 	l := Landing{Dir: t.TempDir()}
-	_, err := ExtractFiles(context.Background(), l, []string{"/nonexistent/blobs.json"}, FileDays{}, nil)
+	_, err := Files{Paths: []string{"/nonexistent/blobs.json"}}.Land(context.Background(), l, Request{})
 	require.ErrorContains(t, err, "/nonexistent/blobs.json")
 	empty := t.TempDir()
-	_, err = ExtractFiles(context.Background(), l, []string{empty}, FileDays{}, nil)
+	_, err = Files{Paths: []string{empty}}.Land(context.Background(), l, Request{})
 	require.ErrorContains(t, err, "holds no files")
 }
 
@@ -158,7 +158,7 @@ func TestExtractFilesInterleavingManyDays(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(dir, "f.ndjson"), sb.String(), false)
 	l := Landing{Dir: filepath.Join(dir, "data")}
-	res, err := ExtractFiles(context.Background(), l, []string{filepath.Join(dir, "f.ndjson")}, FileDays{}, nil)
+	res, err := Files{Paths: []string{filepath.Join(dir, "f.ndjson")}}.Land(context.Background(), l, Request{})
 	require.NoError(t, err)
 	assert.Len(t, res.Days, days)
 	assert.Equal(t, want, landedLines(t, l))

@@ -235,13 +235,13 @@ func (u *unitFile) abort() {
 }
 
 // Window fetches one window from src into a new unit.
-func (b *DayBuilder) Window(ctx context.Context, src WindowSource, w Window) error {
+func (b *DayBuilder) Window(ctx context.Context, src fetcher, w Window) error {
 	name := fmt.Sprintf("window-%s-%s.json.gz", clock(b.day, w.Start), clock(b.day, w.End))
 	u, err := b.createUnit(name)
 	if err != nil {
 		return err
 	}
-	if err := src.Fetch(ctx, w, u.rewind); err != nil {
+	if err := src.Fetch(ctx, w.Start, w.End, u.rewind); err != nil {
 		u.abort()
 		return err
 	}

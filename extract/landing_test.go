@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,7 +26,8 @@ type bodySource struct {
 
 func (s *bodySource) Name() string { return "test" }
 
-func (s *bodySource) Fetch(ctx context.Context, w Window, open func() (io.Writer, error)) error {
+func (s *bodySource) Fetch(ctx context.Context, start, end time.Time, open func() (io.Writer, error)) error {
+	w := Window{Start: start, End: end}
 	if s.attempts == nil {
 		s.attempts = map[Window]int{}
 	}
@@ -64,7 +66,7 @@ func TestExtractWindowsLandsEachWindowExactlyAsReceived(t *testing.T) {
 	day := time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC)
 	src := &bodySource{flaky: 1, body: func(w Window) string { return fmt.Sprintf(`[{"id":"%d"}]`, w.StartMs()) }}
 
-	res, err := ExtractWindows(context.Background(), l, src, []time.Time{day, day.AddDate(0, 0, 1)}, 6, nil)
+	res, err := windowed{fetcher: src, hours: 6, log: slog.New(slog.DiscardHandler)}.Land(context.Background(), l, Request{Days: []time.Time{day, day.AddDate(0, 0, 1)}})
 	require.NoError(t, err)
 	assert.Equal(t, []time.Time{day, day.AddDate(0, 0, 1)}, res.Days)
 	assert.Equal(t, 8, res.Units)
@@ -91,11 +93,11 @@ func TestExtractWindowsFailureKeepsThePreviousDay(t *testing.T) {
 	l := Landing{Dir: t.TempDir()}
 	day := time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC)
 	good := &bodySource{body: func(Window) string { return `["old"]` }}
-	_, err := ExtractWindows(context.Background(), l, good, []time.Time{day}, 24, nil)
+	_, err := windowed{fetcher: good, hours: 24, log: slog.New(slog.DiscardHandler)}.Land(context.Background(), l, Request{Days: []time.Time{day}})
 	require.NoError(t, err)
 
 	bad := &bodySource{body: func(Window) string { return `["new"]` }, failAt: day.Add(12 * time.Hour)}
-	_, err = ExtractWindows(context.Background(), l, bad, []time.Time{day}, 12, nil)
+	_, err = windowed{fetcher: bad, hours: 12, log: slog.New(slog.DiscardHandler)}.Land(context.Background(), l, Request{Days: []time.Time{day}})
 	require.ErrorContains(t, err, "extract day 2013-05-01: connection reset")
 
 	m, err := l.Manifest(day)
@@ -138,7 +140,7 @@ func TestContentHashFollowsTheTextNotTheFetch(t *testing.T) {
 	hashOf := func(body string, flaky int) string {
 		l := Landing{Dir: t.TempDir()}
 		src := &bodySource{flaky: flaky, body: func(Window) string { return body }}
-		_, err := ExtractWindows(context.Background(), l, src, []time.Time{day}, 24, nil)
+		_, err := windowed{fetcher: src, hours: 24, log: slog.New(slog.DiscardHandler)}.Land(context.Background(), l, Request{Days: []time.Time{day}})
 		require.NoError(t, err)
 		m, err := l.Manifest(day)
 		require.NoError(t, err)

@@ -1,9 +1,7 @@
 package extract
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"time"
 )
 
@@ -45,18 +43,4 @@ func Days(from, to time.Time) []time.Time {
 		days = append(days, d)
 	}
 	return days
-}
-
-// WindowSource is a source fetched window by window: a KPIggybank server
-// or the built-in generator.
-//
-// Fetch writes the window's body, exactly as received, to a writer it gets
-// from open. Each call to open discards whatever the previous writer
-// received, so a source may retry a window after a partial body; Fetch
-// returns nil only once a complete body has been written.
-type WindowSource interface {
-	// Name describes the source without credentials, for logs and the
-	// runs table.
-	Name() string
-	Fetch(ctx context.Context, w Window, open func() (io.Writer, error)) error
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
-	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/extract/generate"
 	"github.com/persona-kpi/kpi/transform"
 )
 
@@ -36,7 +36,7 @@ func BenchmarkLoadDays(b *testing.B) {
 		day := start.AddDate(0, 0, i)
 		var buf bytes.Buffer
 		n := 0
-		err := extract.Generator{Seed: 1, PerDay: *benchPerDay}.Rows(extract.Window{Start: day, End: day.AddDate(0, 0, 1)}, func(row []byte) error {
+		err := generate.Generator{Seed: 1, PerDay: *benchPerDay}.Rows(day, day.AddDate(0, 0, 1), func(row []byte) error {
 			if n == *benchPerDay {
 				return errEnough
 			}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
-	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/extract/generate"
 	"github.com/persona-kpi/kpi/transform"
 )
 
@@ -23,8 +23,8 @@ func generatedNDJSON(tb testing.TB, n int) []byte {
 	tb.Helper()
 	var buf bytes.Buffer
 	rows := 0
-	g := extract.Generator{Seed: 1, PerDay: n}
-	err := g.Rows(extract.Window{Start: genDay, End: genDay.AddDate(0, 0, 1)}, func(row []byte) error {
+	g := generate.Generator{Seed: 1, PerDay: n}
+	err := g.Rows(genDay, genDay.AddDate(0, 0, 1), func(row []byte) error {
 		if rows == n {
 			return errGenEnough
 		}

@@ -6,6 +6,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/extract/generate"
+	"github.com/persona-kpi/kpi/extract/kpiggybank"
 )
 
 func fakeServerCommand() *cli.Command {
@@ -37,10 +39,10 @@ Example:
 			if c.Int("per-day") < 1 {
 				return usageError("--per-day must be at least 1")
 			}
-			gen := extract.Generator{Seed: c.Int64("seed"), PerDay: c.Int("per-day")}
+			gen := generate.Generator{Seed: c.Int64("seed"), PerDay: c.Int("per-day")}
 			to := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
 			from := to.AddDate(0, 0, -(c.Int("days") - 1))
-			srv := &extract.FakeServer{Rows: gen, From: from, To: to, Logger: log}
+			srv := &kpiggybank.FakeServer{Rows: gen, From: from, To: to, Logger: log}
 			srv.Count = func() int64 {
 				var n int64
 				for _, d := range extract.Days(from, to) {

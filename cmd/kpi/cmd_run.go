@@ -116,7 +116,7 @@ func runDays(ctx context.Context, o options, db *load.DB, command string, stdout
 		return err
 	}
 	var days []time.Time
-	if sourceKind(o.cfg.Source) == "files" || len(due) > 0 {
+	if extract.Kind(o.cfg.Source) == extract.KindFiles || len(due) > 0 {
 		if days, err = extractStage(ctx, o, due); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/extract/generate"
 )
 
 // TestFakeServerCommandFeedsARun starts `kpi fake-server` as a real
@@ -28,7 +29,7 @@ func TestFakeServerCommandFeedsARun(t *testing.T) {
 	db := e.open()
 	r := lastRun(t, db.DB)
 	assertAccounted(t, db.DB, r)
-	g := extract.Generator{Seed: 3, PerDay: 150}
+	g := generate.Generator{Seed: 3, PerDay: 150}
 	assert.Equal(t, int64(g.DayCount(days[0])+g.DayCount(days[1])), r.fetched, "the served days, each row once")
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
-	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/extract/generate"
 )
 
 // nightly builds the options of a run without --from/--to on a given day.
@@ -45,7 +45,7 @@ func TestIncrementalRunsDoOnlyWhatIsDue(t *testing.T) {
 	assert.Equal(t, day("2026-11-21"), r.to)
 	assert.Equal(t, int64(1), queryInt(t, db.DB, "SELECT days_processed FROM runs WHERE id = 2"))
 	assert.Equal(t, int64(2), queryInt(t, db.DB, "SELECT days_unchanged FROM runs WHERE id = 2"))
-	g := extract.Generator{Seed: 1, PerDay: 40}
+	g := generate.Generator{Seed: 1, PerDay: 40}
 	assert.Equal(t, int64(g.DayCount(day("2026-11-21"))), r.fetched, "only the new day's blobs are processed")
 	assert.Equal(t, int64(31), queryInt(t, db.DB, "SELECT count(*) FROM loaded_days"))
 	require.NoError(t, db.Close())

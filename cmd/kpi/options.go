@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -72,11 +71,9 @@ func resolveOptions(c *cli.Context) (options, error) {
 		return o, exitError{exitUsage, err}
 	}
 	o.cfg = cfg
-	if sourceKind(cfg.Source) != "files" {
-		// Refuse a bad source before anything is opened or fetched.
-		if _, err := o.windowSource(); err != nil {
-			return o, err
-		}
+	// Refuse a bad source before anything is opened or fetched.
+	if _, err := o.source(); err != nil {
+		return o, err
 	}
 	if o.from, err = parseDay("from", c.String("from")); err != nil {
 		return o, err
@@ -127,40 +124,13 @@ func (o options) windowDays() []time.Time {
 	return extract.Days(from, to)
 }
 
-// sourceKind tells the three kinds of --source apart.
-func sourceKind(src string) string {
-	switch {
-	case src == "generate":
-		return "generate"
-	case strings.HasPrefix(src, "http://"), strings.HasPrefix(src, "https://"):
-		return "http"
-	case strings.Contains(src, "://"):
-		return "unknown"
+// source builds the source named by the configuration.
+func (o options) source() (extract.Source, error) {
+	src, err := extract.New(o.cfg, o.log)
+	if err != nil {
+		return nil, usageError("%v", err)
 	}
-	return "files"
-}
-
-// windowSource builds the windowed source named by the configuration.
-func (o options) windowSource() (extract.WindowSource, error) {
-	switch sourceKind(o.cfg.Source) {
-	case "generate":
-		return extract.Generator{Seed: o.cfg.Generate.Seed, PerDay: o.cfg.Generate.PerDay}, nil
-	case "http":
-		src, err := extract.NewHTTP(o.cfg.Source, extract.HTTPOptions{
-			Username:    o.cfg.Username,
-			Password:    o.cfg.Password,
-			Timeout:     time.Duration(o.cfg.HTTP.Timeout),
-			Retries:     o.cfg.HTTP.Retries,
-			BackoffBase: time.Duration(o.cfg.HTTP.BackoffBase),
-			BackoffMax:  time.Duration(o.cfg.HTTP.BackoffMax),
-			Logger:      o.log,
-		})
-		if err != nil {
-			return nil, usageError("%v", err)
-		}
-		return src, nil
-	}
-	return nil, usageError("source %q: use generate, an http(s):// KPIggybank URL, or a file or directory path", o.cfg.Source)
+	return src, nil
 }
 
 func dayRange(days []time.Time) string {

@@ -25,16 +25,11 @@ func (o options) parquetDir() string { return filepath.Join(o.cfg.Data, "parquet
 
 // sourceName is the configured source without credentials.
 func (o options) sourceName() string {
-	switch sourceKind(o.cfg.Source) {
-	case "files":
-		return extract.FileSourceName([]string{o.cfg.Source})
-	default:
-		src, err := o.windowSource()
-		if err != nil {
-			return "invalid source"
-		}
-		return src.Name()
+	src, err := o.source()
+	if err != nil {
+		return "invalid source"
 	}
+	return src.Name()
 }
 
 // extractStage lands days from the configured source and returns them in
@@ -42,19 +37,13 @@ func (o options) sourceName() string {
 // (within --from/--to) for a file source.
 func extractStage(ctx context.Context, o options, days []time.Time) ([]time.Time, error) {
 	start := time.Now()
-	var res extract.Result
-	var err error
-	if sourceKind(o.cfg.Source) == "files" {
-		res, err = extract.ExtractFiles(ctx, o.landing(), []string{o.cfg.Source}, extract.FileDays{From: o.from, To: o.to}, o.log)
-		if err == nil && res.Skipped > 0 {
-			o.log.Info("file elements outside the requested days were skipped", "skipped", res.Skipped)
-		}
-	} else {
-		var src extract.WindowSource
-		if src, err = o.windowSource(); err != nil {
-			return nil, err
-		}
-		res, err = extract.ExtractWindows(ctx, o.landing(), src, days, o.cfg.HTTP.WindowHours, o.log)
+	src, err := o.source()
+	if err != nil {
+		return nil, err
+	}
+	res, err := src.Land(ctx, o.landing(), extract.Request{Days: days, From: o.from, To: o.to})
+	if err == nil && res.Skipped > 0 {
+		o.log.Info("file elements outside the requested days were skipped", "skipped", res.Skipped)
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {

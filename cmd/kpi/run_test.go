@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/extract/generate"
+	"github.com/persona-kpi/kpi/extract/kpiggybank"
 	"github.com/persona-kpi/kpi/load"
 )
 
@@ -114,7 +116,7 @@ func assertAccounted(t *testing.T, db *sql.DB, r runRow) {
 }
 
 func generatedRows(days []time.Time, perDay int) int64 {
-	g := extract.Generator{Seed: 1, PerDay: perDay}
+	g := generate.Generator{Seed: 1, PerDay: perDay}
 	var n int64
 	for _, d := range days {
 		n += int64(g.DayCount(d))
@@ -251,8 +253,8 @@ func TestRunFromFilesAccountsForEveryElement(t *testing.T) {
 
 func TestRunFromKPIggybank(t *testing.T) {
 	days := extract.Days(day("2026-11-01"), day("2026-11-02"))
-	gen := extract.Generator{Seed: 1, PerDay: 300}
-	fake := &extract.FakeServer{Rows: gen, From: days[0], To: days[len(days)-1]}
+	gen := generate.Generator{Seed: 1, PerDay: 300}
+	fake := &kpiggybank.FakeServer{Rows: gen, From: days[0], To: days[len(days)-1]}
 	var seenAuth bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, p, ok := r.BasicAuth()

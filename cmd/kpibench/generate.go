@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/extract/generate"
 )
 
 // genInfo describes a generated input file.
@@ -21,10 +21,10 @@ type genInfo struct {
 // errEnough stops the generator once n rows are written.
 var errEnough = errors.New("enough rows")
 
-// generate writes n KPIggybank rows, one per line, from the built-in
+// writeRows writes n KPIggybank rows, one per line, from the built-in
 // generator: about n/days a day from start on, the last day cut where n
 // is reached.
-func generate(path string, n int64, days int, seed int64, start time.Time) (genInfo, error) {
+func writeRows(path string, n int64, days int, seed int64, start time.Time) (genInfo, error) {
 	info := genInfo{Path: path}
 	f, err := os.Create(path)
 	if err != nil {
@@ -32,13 +32,13 @@ func generate(path string, n int64, days int, seed int64, start time.Time) (genI
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
-	g := extract.Generator{Seed: seed, PerDay: int(max(1, n/int64(max(days, 1))))}
+	g := generate.Generator{Seed: seed, PerDay: int(max(1, n/int64(max(days, 1))))}
 	for day := start; info.Blobs < n; day = day.AddDate(0, 0, 1) {
 		if day.Sub(start) > 3650*24*time.Hour {
 			return info, fmt.Errorf("generate: %d rows not reached in ten years", n)
 		}
 		before := info.Blobs
-		err := g.Rows(extract.Window{Start: day, End: day.AddDate(0, 0, 1)}, func(row []byte) error {
+		err := g.Rows(day, day.AddDate(0, 0, 1), func(row []byte) error {
 			if info.Blobs >= n {
 				return errEnough
 			}

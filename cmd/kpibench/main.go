@@ -147,7 +147,7 @@ func throughput(ctx context.Context, c config, dir string, out io.Writer) (resul
 	file := filepath.Join(dir, "blobs.ndjson")
 	start := time.Now()
 	days := int((c.n + int64(c.perDay) - 1) / int64(c.perDay))
-	info, err := generate(file, c.n, days, c.seed, benchStart)
+	info, err := writeRows(file, c.n, days, c.seed, benchStart)
 	if err != nil {
 		return results{}, err
 	}

@@ -1,4 +1,4 @@
-package extract
+package generate
 
 import (
 	"bytes"
@@ -20,12 +20,25 @@ import (
 // genMonday is a Monday in Persona's busy years, where the trend factor is 1.
 var genMonday = time.Date(2013, 6, 3, 0, 0, 0, 0, time.UTC)
 
-func genDayWindow(day time.Time) Window { return Window{Start: day, End: day.AddDate(0, 0, 1)} }
+func genDayWindow(day time.Time) window { return window{Start: day, End: day.AddDate(0, 0, 1)} }
 
-func genCollect(t testing.TB, g Generator, w Window) []string {
+// genDayWindows splits a day into windows of the given hours.
+func genDayWindows(day time.Time, hours int) []window {
+	var ws []window
+	for h := 0; h < 24; h += hours {
+		start := day.Add(time.Duration(h) * time.Hour)
+		ws = append(ws, window{Start: start, End: start.Add(time.Duration(hours) * time.Hour)})
+	}
+	return ws
+}
+
+// contains reports whether a timestamp in ms lies in w.
+func (w window) contains(ms int64) bool { return ms >= w.Start.UnixMilli() && ms < w.End.UnixMilli() }
+
+func genCollect(t testing.TB, g Generator, w window) []string {
 	t.Helper()
 	var rows []string
-	require.NoError(t, g.Rows(w, func(row []byte) error {
+	require.NoError(t, g.Rows(w.Start, w.End, func(row []byte) error {
 		rows = append(rows, string(row))
 		return nil
 	}))
@@ -122,7 +135,7 @@ func hasEvents(events []genEvent, names ...string) bool {
 }
 
 func TestGeneratorIsDeterministicPerSeed(t *testing.T) {
-	w := Window{Start: genMonday.Add(9 * time.Hour), End: genMonday.Add(12 * time.Hour)}
+	w := window{Start: genMonday.Add(9 * time.Hour), End: genMonday.Add(12 * time.Hour)}
 	a := genCollect(t, Generator{Seed: 7, PerDay: 2000}, w)
 	b := genCollect(t, Generator{Seed: 7, PerDay: 2000}, w)
 	c := genCollect(t, Generator{Seed: 8, PerDay: 2000}, w)
@@ -144,7 +157,7 @@ func TestGeneratorWindowSplitsYieldTheSameRows(t *testing.T) {
 	whole := genCollect(t, g, genDayWindow(genMonday))
 	require.NotEmpty(t, whole)
 
-	odd := []Window{
+	odd := []window{
 		{Start: genMonday, End: genMonday.Add(7*time.Hour + 5*time.Minute)},
 		{Start: genMonday.Add(7*time.Hour + 5*time.Minute), End: genMonday.Add(7*time.Hour + 10*time.Minute)},
 		{Start: genMonday.Add(7*time.Hour + 10*time.Minute), End: genMonday.Add(7*time.Hour + 10*time.Minute + time.Millisecond)},
@@ -152,10 +165,10 @@ func TestGeneratorWindowSplitsYieldTheSameRows(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		windows []Window
+		windows []window
 	}{
-		{"hourly", DayWindows(genMonday, 1)},
-		{"six-hourly", DayWindows(genMonday, 6)},
+		{"hourly", genDayWindows(genMonday, 1)},
+		{"six-hourly", genDayWindows(genMonday, 6)},
 		{"uneven edges", odd},
 	}
 	for _, tt := range tests {
@@ -169,10 +182,10 @@ func TestGeneratorWindowSplitsYieldTheSameRows(t *testing.T) {
 	}
 
 	t.Run("across midnight", func(t *testing.T) {
-		evening := Window{Start: genMonday.Add(-4 * time.Hour), End: genMonday}
-		morning := Window{Start: genMonday, End: genMonday.Add(4 * time.Hour)}
+		evening := window{Start: genMonday.Add(-4 * time.Hour), End: genMonday}
+		morning := window{Start: genMonday, End: genMonday.Add(4 * time.Hour)}
 		want := append(genCollect(t, g, evening), genCollect(t, g, morning)...)
-		got := genCollect(t, g, Window{Start: evening.Start, End: morning.End})
+		got := genCollect(t, g, window{Start: evening.Start, End: morning.End})
 		assert.Equal(t, want, got)
 	})
 }
@@ -182,7 +195,7 @@ var genIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 func TestGeneratorRowsLieInTheirWindowOnTenMinuteBoundaries(t *testing.T) {
 	g := Generator{Seed: 1, PerDay: 5000}
 	// Edges inside slots: only the slots starting at 10:10 .. 13:20 count.
-	w := Window{Start: genMonday.Add(10*time.Hour + 5*time.Minute), End: genMonday.Add(13*time.Hour + 25*time.Minute)}
+	w := window{Start: genMonday.Add(10*time.Hour + 5*time.Minute), End: genMonday.Add(13*time.Hour + 25*time.Minute)}
 	rows := genParse(t, genCollect(t, g, w))
 	require.NotEmpty(t, rows)
 	prev := int64(0)
@@ -194,7 +207,7 @@ func TestGeneratorRowsLieInTheirWindowOnTenMinuteBoundaries(t *testing.T) {
 			ms = genNumberMs(t, ts)
 			assert.JSONEq(t, string(ts), string(r.Key), "the key is the blob's timestamp")
 		}
-		assert.Truef(t, w.Contains(ms), "timestamp %d outside %s", ms, w)
+		assert.Truef(t, w.contains(ms), "timestamp %d outside %s", ms, w)
 		assert.Zero(t, ms%genSlotMs, "timestamp not rounded down to 10 minutes")
 		assert.GreaterOrEqual(t, ms, prev, "rows out of timestamp order")
 		prev = ms
@@ -205,10 +218,10 @@ func TestGeneratorRowsLieInTheirWindowOnTenMinuteBoundaries(t *testing.T) {
 func TestGeneratorEmptyAndZeroVolume(t *testing.T) {
 	assert.Empty(t, genCollect(t, Generator{Seed: 1, PerDay: 0}, genDayWindow(genMonday)))
 	assert.Zero(t, Generator{Seed: 1, PerDay: 0}.DayCount(genMonday))
-	assert.Empty(t, genCollect(t, Generator{Seed: 1, PerDay: 2000}, Window{Start: genMonday, End: genMonday}))
+	assert.Empty(t, genCollect(t, Generator{Seed: 1, PerDay: 2000}, window{Start: genMonday, End: genMonday}))
 	// 10:01..10:09 holds no slot start.
 	assert.Empty(t, genCollect(t, Generator{Seed: 1, PerDay: 2000},
-		Window{Start: genMonday.Add(10*time.Hour + time.Minute), End: genMonday.Add(10*time.Hour + 9*time.Minute)}))
+		window{Start: genMonday.Add(10*time.Hour + time.Minute), End: genMonday.Add(10*time.Hour + 9*time.Minute)}))
 }
 
 var blobWhitelist = map[string]bool{
@@ -240,17 +253,17 @@ func TestGeneratorFetchWritesKPIggybankArray(t *testing.T) {
 	g := Generator{Seed: 4, PerDay: 3000}
 	tests := []struct {
 		name string
-		w    Window
+		w    window
 	}{
-		{"six hours", Window{Start: genMonday.Add(6 * time.Hour), End: genMonday.Add(12 * time.Hour)}},
-		{"no slot", Window{Start: genMonday.Add(time.Minute), End: genMonday.Add(2 * time.Minute)}},
+		{"six hours", window{Start: genMonday.Add(6 * time.Hour), End: genMonday.Add(12 * time.Hour)}},
+		{"no slot", window{Start: genMonday.Add(time.Minute), End: genMonday.Add(2 * time.Minute)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rows := genCollect(t, g, tt.w)
 			var buf bytes.Buffer
 			opened := 0
-			require.NoError(t, g.Fetch(context.Background(), tt.w, func() (io.Writer, error) {
+			require.NoError(t, g.Fetch(context.Background(), tt.w.Start, tt.w.End, func() (io.Writer, error) {
 				opened++
 				buf.Reset()
 				return &buf, nil
@@ -269,15 +282,15 @@ func TestGeneratorFetchReportsFailures(t *testing.T) {
 	w := genDayWindow(genMonday)
 	boom := errors.New("disk full")
 
-	err := g.Fetch(context.Background(), w, func() (io.Writer, error) { return nil, boom })
+	err := g.Fetch(context.Background(), w.Start, w.End, func() (io.Writer, error) { return nil, boom })
 	assert.ErrorIs(t, err, boom)
 
-	err = g.Fetch(context.Background(), w, func() (io.Writer, error) { return genFailWriter{boom}, nil })
+	err = g.Fetch(context.Background(), w.Start, w.End, func() (io.Writer, error) { return genFailWriter{boom}, nil })
 	assert.ErrorIs(t, err, boom)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err = g.Fetch(ctx, w, func() (io.Writer, error) { return io.Discard, nil })
+	err = g.Fetch(ctx, w.Start, w.End, func() (io.Writer, error) { return io.Discard, nil })
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
@@ -288,7 +301,7 @@ func (f genFailWriter) Write([]byte) (int, error) { return 0, f.err }
 func TestGeneratorRowsStopsAtTheFirstError(t *testing.T) {
 	stop := errors.New("stop")
 	n := 0
-	err := Generator{Seed: 1, PerDay: 2000}.Rows(genDayWindow(genMonday), func([]byte) error {
+	err := Generator{Seed: 1, PerDay: 2000}.Rows(genMonday, genMonday.AddDate(0, 0, 1), func([]byte) error {
 		n++
 		if n == 5 {
 			return stop
@@ -312,7 +325,7 @@ func TestGeneratorDayCountEqualsTheDaysRows(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.g.Name()+"/"+tt.day.Format("2006-01-02"), func(t *testing.T) {
 			n := 0
-			require.NoError(t, tt.g.Rows(genDayWindow(tt.day), func([]byte) error { n++; return nil }))
+			require.NoError(t, tt.g.Rows(tt.day, tt.day.AddDate(0, 0, 1), func([]byte) error { n++; return nil }))
 			assert.Equal(t, n, tt.g.DayCount(tt.day))
 			assert.Equal(t, n, tt.g.DayCount(tt.day.Add(15*time.Hour)), "any time of the day names the day")
 		})
@@ -682,7 +695,7 @@ func TestGeneratorHostileStringsAreRareAndValidJSON(t *testing.T) {
 	g := Generator{Seed: 31, PerDay: 5000}
 	hostile, total := 0, 0
 	for i := 0; i < 7; i++ {
-		require.NoError(t, g.Rows(genDayWindow(genMonday.AddDate(0, 0, i)), func(row []byte) error {
+		require.NoError(t, g.Rows(genMonday.AddDate(0, 0, i), genMonday.AddDate(0, 0, i).AddDate(0, 0, 1), func(row []byte) error {
 			total++
 			require.Truef(t, json.Valid(row), "invalid JSON: %s", row)
 			var r genRow
@@ -744,8 +757,8 @@ func BenchmarkGeneratorRows(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		// One hour of a busy day per iteration.
-		hw := Window{Start: w.Start.Add(time.Duration(i%24) * time.Hour), End: w.Start.Add(time.Duration(i%24+1) * time.Hour)}
-		_ = g.Rows(hw, func(row []byte) error {
+		hw := window{Start: w.Start.Add(time.Duration(i%24) * time.Hour), End: w.Start.Add(time.Duration(i%24+1) * time.Hour)}
+		_ = g.Rows(hw.Start, hw.End, func(row []byte) error {
 			rows++
 			bytes += len(row)
 			return nil

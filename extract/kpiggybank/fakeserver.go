@@ -1,4 +1,4 @@
-package extract
+package kpiggybank
 
 import (
 	"bufio"
@@ -14,10 +14,10 @@ import (
 )
 
 // RowSource yields KPIggybank rows (JSON text of {"id","key","value":{...}})
-// whose blob timestamp lies in w, in time order. fn may not keep row after
+// whose blob timestamp lies in [start, end), in time order. fn may not keep row after
 // it returns.
 type RowSource interface {
-	Rows(w Window, fn func(row []byte) error) error
+	Rows(start, end time.Time, fn func(row []byte) error) error
 }
 
 // FakeServer speaks KPIggybank's read API over rows from a RowSource, for
@@ -144,8 +144,7 @@ func (f *FakeServer) serveData(w http.ResponseWriter, r *http.Request) {
 	var werr error
 	var rerr error
 	if start <= last {
-		win := Window{Start: time.UnixMilli(start).UTC(), End: time.UnixMilli(last + 1).UTC()}
-		rerr = f.Rows.Rows(win, func(row []byte) error {
+		rerr = f.Rows.Rows(time.UnixMilli(start).UTC(), time.UnixMilli(last+1).UTC(), func(row []byte) error {
 			if rows > 0 {
 				bw.WriteByte(',')
 			}
@@ -185,8 +184,7 @@ func (f *FakeServer) serveCount(w http.ResponseWriter, r *http.Request) {
 		n = f.Count()
 	} else {
 		first, last := f.span()
-		win := Window{Start: time.UnixMilli(first).UTC(), End: time.UnixMilli(last + 1).UTC()}
-		err := f.Rows.Rows(win, func([]byte) error {
+		err := f.Rows.Rows(time.UnixMilli(first).UTC(), time.UnixMilli(last+1).UTC(), func([]byte) error {
 			n++
 			return r.Context().Err()
 		})

@@ -1,4 +1,4 @@
-package extract
+package kpiggybank
 
 import (
 	"bytes"
@@ -122,14 +122,14 @@ func (l *landingRecorder) last() string {
 
 // newTestHTTP builds a source whose waits are recorded instead of slept
 // and whose log goes to a buffer.
-func newTestHTTP(t *testing.T, rawURL string, opt HTTPOptions) (*HTTPSource, *[]time.Duration, *bytes.Buffer) {
+func newTestHTTP(t *testing.T, rawURL string, opt Options) (*Client, *[]time.Duration, *bytes.Buffer) {
 	t.Helper()
 	logs := &bytes.Buffer{}
 	opt.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if opt.Timeout == 0 {
 		opt.Timeout = 30 * time.Second
 	}
-	s, err := NewHTTP(rawURL, opt)
+	s, err := NewClient(rawURL, opt)
 	require.NoError(t, err)
 	var delays []time.Duration
 	s.sleep = func(ctx context.Context, d time.Duration) error {
@@ -142,7 +142,7 @@ func newTestHTTP(t *testing.T, rawURL string, opt HTTPOptions) (*HTTPSource, *[]
 
 var (
 	testNow    = time.Date(2013, 3, 5, 10, 0, 0, 0, time.UTC)
-	testWindow = Window{
+	testWindow = window{
 		Start: time.Date(2013, 3, 1, 6, 0, 0, 0, time.UTC),
 		End:   time.Date(2013, 3, 1, 12, 0, 0, 0, time.UTC),
 	}
@@ -166,10 +166,10 @@ func testBody(rows int) string {
 func TestHTTPFetchLandsExactBodyAndAsksForTheWindow(t *testing.T) {
 	body := testBody(20000)
 	srv, sc := startScript(t, serveJSON(body))
-	s, delays, _ := newTestHTTP(t, "http://reader:hunter2@"+strings.TrimPrefix(srv.URL, "http://")+"/wsapi/interaction_data?src=kpi", HTTPOptions{})
+	s, delays, _ := newTestHTTP(t, "http://reader:hunter2@"+strings.TrimPrefix(srv.URL, "http://")+"/wsapi/interaction_data?src=kpi", Options{})
 
 	var got landingRecorder
-	require.NoError(t, s.Fetch(context.Background(), testWindow, got.open))
+	require.NoError(t, s.Fetch(context.Background(), testWindow.Start, testWindow.End, got.open))
 
 	require.Len(t, got.bufs, 1)
 	assert.True(t, got.last() == body, "landed body differs from the body served")
@@ -192,16 +192,16 @@ func TestHTTPFetchRetriesTransientFailures(t *testing.T) {
 	cases := []struct {
 		name      string
 		fail      http.HandlerFunc
-		opt       HTTPOptions
+		opt       Options
 		reason    string        // regexp the logged retry reason must match
 		wantDelay time.Duration // exact delay expected; 0 means jittered
 	}{
 		{name: "429 with Retry-After seconds", fail: serveStatus(429, map[string]string{"Retry-After": "2"}, "slow down"),
-			opt: HTTPOptions{BackoffMax: 10 * time.Second}, reason: `HTTP 429 Too Many Requests: \\"slow down\\"`, wantDelay: 2 * time.Second},
+			opt: Options{BackoffMax: 10 * time.Second}, reason: `HTTP 429 Too Many Requests: \\"slow down\\"`, wantDelay: 2 * time.Second},
 		{name: "429 Retry-After capped by BackoffMax", fail: serveStatus(429, map[string]string{"Retry-After": "2"}, ""),
-			opt: HTTPOptions{BackoffBase: 100 * time.Millisecond, BackoffMax: 1500 * time.Millisecond}, reason: `HTTP 429`, wantDelay: 1500 * time.Millisecond},
+			opt: Options{BackoffBase: 100 * time.Millisecond, BackoffMax: 1500 * time.Millisecond}, reason: `HTTP 429`, wantDelay: 1500 * time.Millisecond},
 		{name: "429 with Retry-After date", fail: serveStatus(429, map[string]string{"Retry-After": testNow.Add(7 * time.Second).Format(http.TimeFormat)}, ""),
-			opt: HTTPOptions{BackoffMax: time.Minute}, reason: `HTTP 429`, wantDelay: 7 * time.Second},
+			opt: Options{BackoffMax: time.Minute}, reason: `HTTP 429`, wantDelay: 7 * time.Second},
 		{name: "503", fail: serveStatus(503, nil, "<html>maintenance</html>"), reason: `HTTP 503 Service Unavailable: \\"<html>maintenance</html>\\"`},
 		{name: "500", fail: serveStatus(500, nil, ""), reason: `HTTP 500 Internal Server Error`},
 		{name: "connection reset mid-body", fail: serveRaw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+chunk, true),
@@ -219,9 +219,9 @@ func TestHTTPFetchRetriesTransientFailures(t *testing.T) {
 		{name: "data after the array", fail: serveJSON(`[{"id":"a"}] [{"id":"b"}]`), reason: `data follows the array`},
 		{name: "invalid JSON inside", fail: serveJSON(`[{"id":"a"},{"id":}]`), reason: `not valid JSON at byte`},
 		{name: "empty body", fail: serveJSON(""), reason: `empty response body`},
-		{name: "stalled before headers", fail: serveStall(""), opt: HTTPOptions{Timeout: 300 * time.Millisecond},
+		{name: "stalled before headers", fail: serveStall(""), opt: Options{Timeout: 300 * time.Millisecond},
 			reason: `timed out after 300ms waiting for the response`},
-		{name: "stalled mid-body", fail: serveStall(chunk), opt: HTTPOptions{Timeout: 300 * time.Millisecond},
+		{name: "stalled mid-body", fail: serveStall(chunk), opt: Options{Timeout: 300 * time.Millisecond},
 			reason: fmt.Sprintf(`timed out after 300ms reading the body \(%d bytes received\)`, cutAt)},
 	}
 	for _, tc := range cases {
@@ -235,7 +235,7 @@ func TestHTTPFetchRetriesTransientFailures(t *testing.T) {
 			s, delays, logs := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", opt)
 
 			var got landingRecorder
-			require.NoError(t, s.Fetch(context.Background(), testWindow, got.open))
+			require.NoError(t, s.Fetch(context.Background(), testWindow.Start, testWindow.End, got.open))
 
 			assert.Equal(t, 2, sc.requests())
 			require.NotEmpty(t, got.bufs)
@@ -258,12 +258,12 @@ func TestHTTPFetchRetriesTransientFailures(t *testing.T) {
 
 func TestHTTPFetchGivesUpAfterRetries(t *testing.T) {
 	srv, sc := startScript(t, serveStatus(200, map[string]string{"Content-Type": "text/html"}, "<html><body>Bad gateway</body></html>"))
-	s, delays, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", HTTPOptions{
+	s, delays, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", Options{
 		Retries: 4, BackoffBase: time.Second, BackoffMax: 3 * time.Second,
 	})
 
 	var got landingRecorder
-	err := s.Fetch(context.Background(), testWindow, got.open)
+	err := s.Fetch(context.Background(), testWindow.Start, testWindow.End, got.open)
 	require.Error(t, err)
 
 	msg := err.Error()
@@ -294,10 +294,10 @@ func TestHTTPFetchFailsAtOnceOnClientErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(strconv.Itoa(tc.code), func(t *testing.T) {
 			srv, sc := startScript(t, serveStatus(tc.code, nil, tc.body), serveJSON("[]"))
-			s, delays, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", HTTPOptions{Retries: 5})
+			s, delays, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", Options{Retries: 5})
 
 			var got landingRecorder
-			err := s.Fetch(context.Background(), testWindow, got.open)
+			err := s.Fetch(context.Background(), testWindow.Start, testWindow.End, got.open)
 			require.Error(t, err)
 			assert.Equal(t, "fetch "+testWindow.String()+" from "+s.Name()+": "+tc.want, err.Error())
 			assert.Equal(t, 1, sc.requests())
@@ -309,14 +309,14 @@ func TestHTTPFetchFailsAtOnceOnClientErrors(t *testing.T) {
 
 func TestHTTPFetchLocalWriterFailureIsNotRetried(t *testing.T) {
 	srv, sc := startScript(t, serveJSON(testBody(10)))
-	s, delays, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", HTTPOptions{Retries: 3})
+	s, delays, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", Options{Retries: 3})
 
 	diskFull := errors.New("no space left on device")
-	err := s.Fetch(context.Background(), testWindow, func() (io.Writer, error) { return failingWriter{diskFull}, nil })
+	err := s.Fetch(context.Background(), testWindow.Start, testWindow.End, func() (io.Writer, error) { return failingWriter{diskFull}, nil })
 	require.ErrorIs(t, err, diskFull)
 	assert.Contains(t, err.Error(), "write the body")
 
-	err = s.Fetch(context.Background(), testWindow, func() (io.Writer, error) { return nil, diskFull })
+	err = s.Fetch(context.Background(), testWindow.Start, testWindow.End, func() (io.Writer, error) { return nil, diskFull })
 	require.ErrorIs(t, err, diskFull)
 	assert.Contains(t, err.Error(), "open the landing writer")
 
@@ -331,7 +331,7 @@ func (f failingWriter) Write([]byte) (int, error) { return 0, f.err }
 func TestHTTPFetchStopsWhenCancelled(t *testing.T) {
 	t.Run("while waiting to retry", func(t *testing.T) {
 		srv, sc := startScript(t, serveStatus(503, map[string]string{"Retry-After": "3600"}, ""))
-		s, _, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", HTTPOptions{Retries: 3, BackoffMax: 2 * time.Hour})
+		s, _, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", Options{Retries: 3, BackoffMax: 2 * time.Hour})
 		waiting := make(chan time.Duration, 1)
 		s.sleep = func(ctx context.Context, d time.Duration) error {
 			waiting <- d
@@ -340,7 +340,7 @@ func TestHTTPFetchStopsWhenCancelled(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		done := make(chan error, 1)
-		go func() { done <- s.Fetch(ctx, testWindow, (&landingRecorder{}).open) }()
+		go func() { done <- s.Fetch(ctx, testWindow.Start, testWindow.End, (&landingRecorder{}).open) }()
 
 		assert.Equal(t, time.Hour, <-waiting)
 		cancel()
@@ -359,11 +359,11 @@ func TestHTTPFetchStopsWhenCancelled(t *testing.T) {
 			arrived <- struct{}{}
 			<-r.Context().Done()
 		})
-		s, delays, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", HTTPOptions{Retries: 3})
+		s, delays, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", Options{Retries: 3})
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		done := make(chan error, 1)
-		go func() { done <- s.Fetch(ctx, testWindow, (&landingRecorder{}).open) }()
+		go func() { done <- s.Fetch(ctx, testWindow.Start, testWindow.End, (&landingRecorder{}).open) }()
 
 		<-arrived
 		cancel()
@@ -447,7 +447,7 @@ func TestHTTPNeverRevealsCredentials(t *testing.T) {
 					srv.Config.Handler = &httpScript{steps: sc.steps(srv.URL)}
 				}
 				raw := strings.Replace(base, "http://", "http://"+urlUser+":"+urlPass+"@", 1) + "/wsapi/interaction_data"
-				opt := HTTPOptions{Retries: 2, Timeout: 100 * time.Millisecond}
+				opt := Options{Retries: 2, Timeout: 100 * time.Millisecond}
 				user, pass := urlUser, urlPass
 				if inOptions {
 					opt.Username, opt.Password = optUser, optPass
@@ -455,7 +455,7 @@ func TestHTTPNeverRevealsCredentials(t *testing.T) {
 				}
 				s, _, logs := newTestHTTP(t, raw, opt)
 
-				errs := []error{s.Fetch(context.Background(), testWindow, (&landingRecorder{}).open), s.Ping(context.Background())}
+				errs := []error{s.Fetch(context.Background(), testWindow.Start, testWindow.End, (&landingRecorder{}).open), s.Ping(context.Background())}
 				_, err := s.Count(context.Background())
 				errs = append(errs, err)
 
@@ -479,21 +479,21 @@ func TestHTTPNeverRevealsCredentials(t *testing.T) {
 func TestNewHTTPValidatesTheURL(t *testing.T) {
 	cases := []struct {
 		raw  string
-		opt  HTTPOptions
+		opt  Options
 		want string
 	}{
-		{"ftp://bob:secretpw@example.org/wsapi/interaction_data", HTTPOptions{}, "scheme must be http or https"},
-		{"example.org/wsapi/interaction_data", HTTPOptions{}, "scheme must be http or https"},
-		{"http://bob:secretpw@/wsapi/interaction_data", HTTPOptions{}, "no host"},
-		{"https://bob:secretpw@example.org", HTTPOptions{}, "no path"},
-		{"https://bob:secretpw@example.org/", HTTPOptions{}, "no path"},
-		{"http://bob:secretpw@example.org:port/wsapi/interaction_data", HTTPOptions{}, "invalid port"},
-		{"http://bob:secretpw@exa mple.org/x", HTTPOptions{}, "invalid character"},
-		{"http://bob:secretpw@example.org/wsapi/interaction_data", HTTPOptions{Retries: -1}, "retries must not be negative"},
+		{"ftp://bob:secretpw@example.org/wsapi/interaction_data", Options{}, "scheme must be http or https"},
+		{"example.org/wsapi/interaction_data", Options{}, "scheme must be http or https"},
+		{"http://bob:secretpw@/wsapi/interaction_data", Options{}, "no host"},
+		{"https://bob:secretpw@example.org", Options{}, "no path"},
+		{"https://bob:secretpw@example.org/", Options{}, "no path"},
+		{"http://bob:secretpw@example.org:port/wsapi/interaction_data", Options{}, "invalid port"},
+		{"http://bob:secretpw@exa mple.org/x", Options{}, "invalid character"},
+		{"http://bob:secretpw@example.org/wsapi/interaction_data", Options{Retries: -1}, "retries must not be negative"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.raw, func(t *testing.T) {
-			_, err := NewHTTP(tc.raw, tc.opt)
+			_, err := NewClient(tc.raw, tc.opt)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.NotContains(t, err.Error(), "secretpw")
@@ -503,35 +503,35 @@ func TestNewHTTPValidatesTheURL(t *testing.T) {
 }
 
 func TestHTTPNameAndDerivedEndpoints(t *testing.T) {
-	s, err := NewHTTP("https://bob:secretpw@kpiggybank.example.org/wsapi/interaction_data?x=1#frag", HTTPOptions{})
+	s, err := NewClient("https://bob:secretpw@kpiggybank.example.org/wsapi/interaction_data?x=1#frag", Options{})
 	require.NoError(t, err)
 	assert.Equal(t, "https://kpiggybank.example.org/wsapi/interaction_data", s.Name())
 	assert.Equal(t, "https://kpiggybank.example.org/wsapi/ping", s.pingURL.String())
 	assert.Equal(t, "https://kpiggybank.example.org/wsapi/interaction_data/count", s.countURL.String())
 
-	s, err = NewHTTP("http://proxy.example.org/kpi/wsapi/interaction_data/", HTTPOptions{})
+	s, err = NewClient("http://proxy.example.org/kpi/wsapi/interaction_data/", Options{})
 	require.NoError(t, err)
 	assert.Equal(t, "http://proxy.example.org/kpi/wsapi/ping", s.pingURL.String())
 	assert.Equal(t, "http://proxy.example.org/kpi/wsapi/interaction_data/count", s.countURL.String())
 }
 
-func TestHTTPOptionsCredentialsWinOverTheURL(t *testing.T) {
+func TestOptionsCredentialsWinOverTheURL(t *testing.T) {
 	srv, sc := startScript(t, serveJSON("[]"))
 	raw := strings.Replace(srv.URL, "http://", "http://urluser:urlpass@", 1) + "/wsapi/interaction_data"
 
-	s, _, _ := newTestHTTP(t, raw, HTTPOptions{Username: "optuser", Password: "optpass"})
-	require.NoError(t, s.Fetch(context.Background(), testWindow, (&landingRecorder{}).open))
-	s, _, _ = newTestHTTP(t, raw, HTTPOptions{Password: "optpass"})
-	require.NoError(t, s.Fetch(context.Background(), testWindow, (&landingRecorder{}).open))
-	s, _, _ = newTestHTTP(t, srv.URL+"/wsapi/interaction_data", HTTPOptions{})
-	require.NoError(t, s.Fetch(context.Background(), testWindow, (&landingRecorder{}).open))
+	s, _, _ := newTestHTTP(t, raw, Options{Username: "optuser", Password: "optpass"})
+	require.NoError(t, s.Fetch(context.Background(), testWindow.Start, testWindow.End, (&landingRecorder{}).open))
+	s, _, _ = newTestHTTP(t, raw, Options{Password: "optpass"})
+	require.NoError(t, s.Fetch(context.Background(), testWindow.Start, testWindow.End, (&landingRecorder{}).open))
+	s, _, _ = newTestHTTP(t, srv.URL+"/wsapi/interaction_data", Options{})
+	require.NoError(t, s.Fetch(context.Background(), testWindow.Start, testWindow.End, (&landingRecorder{}).open))
 
 	basic := func(u, p string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+p)) }
 	assert.Equal(t, []string{basic("optuser", "optpass"), basic("urluser", "optpass"), ""}, sc.auths)
 }
 
 func TestHTTPRetryDelays(t *testing.T) {
-	s, err := NewHTTP("http://example.org/wsapi/interaction_data", HTTPOptions{BackoffBase: time.Second, BackoffMax: 5 * time.Second})
+	s, err := NewClient("http://example.org/wsapi/interaction_data", Options{BackoffBase: time.Second, BackoffMax: 5 * time.Second})
 	require.NoError(t, err)
 	caps := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second}
 	for i, ceiling := range caps {
@@ -573,7 +573,7 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestHTTPPingAndCountErrors(t *testing.T) {
 	srv, _ := startScript(t, serveStatus(200, map[string]string{"Content-Type": "text/html"}, "<html>hello</html>"))
-	s, delays, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", HTTPOptions{Retries: 1})
+	s, delays, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", Options{Retries: 1})
 
 	err := s.Ping(context.Background())
 	require.Error(t, err)

@@ -1,4 +1,4 @@
-package extract
+package kpiggybank
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/persona-kpi/kpi/extract/generate"
 )
 
 // fakeRow is a row of fakeRowList: an id at a blob timestamp.
@@ -29,9 +31,10 @@ type fakeRow struct {
 // fakeRowList is a RowSource over a fixed slice of rows sorted by time.
 type fakeRowList []fakeRow
 
-func (l fakeRowList) Rows(w Window, fn func(row []byte) error) error {
+func (l fakeRowList) Rows(start, end time.Time, fn func(row []byte) error) error {
+	w := window{Start: start, End: end}
 	for _, r := range l {
-		if !w.Contains(r.ts) {
+		if r.ts < w.StartMs() || r.ts > w.EndMs() {
 			continue
 		}
 		row := fmt.Appendf(nil, `{"id":%q,"key":%d,"value":{"timestamp":%d,"event_stream":[["screen.rp_info",0]]}}`, r.id, r.ts, r.ts)
@@ -143,8 +146,8 @@ func TestFakeServerAdjacentWindowsNeverRepeatARow(t *testing.T) {
 	for _, hours := range []int{1, 6, 24} {
 		t.Run(fmt.Sprintf("%dh", hours), func(t *testing.T) {
 			var got []string
-			for _, day := range Days(fakeDay1, fakeDay2) {
-				for _, w := range DayWindows(day, hours) {
+			for _, day := range days(fakeDay1, fakeDay2) {
+				for _, w := range dayWindows(day, hours) {
 					got = append(got, getIDs(t, srv, fmt.Sprintf("?start=%d&end=%d", w.StartMs(), w.EndMs()))...)
 				}
 			}
@@ -213,7 +216,8 @@ func TestFakeServerPingCountAndUnknownPaths(t *testing.T) {
 // failingRows yields n rows and then fails, like a broken backend.
 type failingRows struct{ n int }
 
-func (f failingRows) Rows(w Window, fn func(row []byte) error) error {
+func (f failingRows) Rows(start, end time.Time, fn func(row []byte) error) error {
+	w := window{Start: start, End: end}
 	pad := strings.Repeat("x", 200)
 	for i := range f.n {
 		if err := fn(fmt.Appendf(nil, `{"id":"%d","key":%d,"value":{"timestamp":%d,"pad":%q}}`, i, w.StartMs(), w.StartMs(), pad)); err != nil {
@@ -233,17 +237,17 @@ func TestFakeServerRowSourceFailure(t *testing.T) {
 	})
 	t.Run("mid-response: the body is cut off", func(t *testing.T) {
 		srv := startFake(t, &FakeServer{Rows: failingRows{n: 2000}, From: fakeDay1, To: fakeDay1})
-		s, _, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", HTTPOptions{Retries: 1})
+		s, _, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", Options{Retries: 1})
 		var got landingRecorder
-		err := s.Fetch(context.Background(), DayWindows(fakeDay1, 24)[0], got.open)
+		err := s.Fetch(context.Background(), fakeDay1, fakeDay1.AddDate(0, 0, 1), got.open)
 		require.Error(t, err)
 		assert.Regexp(t, `cut off after \d+ bytes \(after 2 attempts\)$`, err.Error())
 	})
 }
 
-func TestHTTPSourceAgainstFakeServer(t *testing.T) {
+func TestClientAgainstFakeServer(t *testing.T) {
 	srv := startFake(t, &FakeServer{Rows: fakeRows, From: fakeDay1, To: fakeDay2})
-	s, _, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", HTTPOptions{})
+	s, _, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", Options{})
 	ctx := context.Background()
 
 	require.NoError(t, s.Ping(ctx))
@@ -252,9 +256,9 @@ func TestHTTPSourceAgainstFakeServer(t *testing.T) {
 	assert.Equal(t, int64(len(servedIDs)), n)
 
 	var ids []string
-	for _, w := range DayWindows(fakeDay1, 6) {
+	for _, w := range dayWindows(fakeDay1, 6) {
 		var got landingRecorder
-		require.NoError(t, s.Fetch(ctx, w, got.open))
+		require.NoError(t, s.Fetch(ctx, w.Start, w.End, got.open))
 		var rows []struct{ ID string }
 		require.NoError(t, json.Unmarshal([]byte(got.last()), &rows))
 		for _, r := range rows {
@@ -265,12 +269,12 @@ func TestHTTPSourceAgainstFakeServer(t *testing.T) {
 }
 
 func TestFakeServerServesTheGenerator(t *testing.T) {
-	gen := Generator{Seed: 7, PerDay: 3000}
+	gen := generate.Generator{Seed: 7, PerDay: 3000}
 	srv := startFake(t, &FakeServer{Rows: gen, From: fakeDay1, To: fakeDay2})
-	s, _, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", HTTPOptions{})
+	s, _, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", Options{})
 
 	var got landingRecorder
-	require.NoError(t, s.Fetch(context.Background(), Window{Start: fakeDay2, End: fakeDay2.AddDate(0, 0, 1)}, got.open))
+	require.NoError(t, s.Fetch(context.Background(), fakeDay2, fakeDay2.AddDate(0, 0, 1), got.open))
 	var rows []json.RawMessage
 	require.NoError(t, json.Unmarshal([]byte(got.last()), &rows))
 	require.NotZero(t, gen.DayCount(fakeDay2))
@@ -314,7 +318,7 @@ func TestFakeServerListenAndServe(t *testing.T) {
 	}
 	require.NotEmpty(t, addr, "listening address logged")
 
-	s, _, _ := newTestHTTP(t, "http://"+addr+"/wsapi/interaction_data", HTTPOptions{})
+	s, _, _ := newTestHTTP(t, "http://"+addr+"/wsapi/interaction_data", Options{})
 	require.NoError(t, s.Ping(ctx))
 
 	cancel()
@@ -337,4 +341,23 @@ func TestFakeServerListenAndServeChecksItsConfig(t *testing.T) {
 	assert.ErrorContains(t, err, "bad day range")
 	err = (&FakeServer{Rows: fakeRows, From: fakeDay1, To: fakeDay2}).ListenAndServe(ctx, "127.0.0.1:notaport")
 	assert.Error(t, err)
+}
+
+// days lists the UTC days from..to, both included.
+func days(from, to time.Time) []time.Time {
+	var ds []time.Time
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		ds = append(ds, d)
+	}
+	return ds
+}
+
+// dayWindows splits a day into windows of the given hours.
+func dayWindows(day time.Time, hours int) []window {
+	var ws []window
+	for h := 0; h < 24; h += hours {
+		start := day.Add(time.Duration(h) * time.Hour)
+		ws = append(ws, window{Start: start, End: start.Add(time.Duration(hours) * time.Hour)})
+	}
+	return ws
 }

@@ -1,4 +1,4 @@
-package extract
+package generate
 
 // Device and locale mixes of Persona's users around 2013, as a coarse
 // server-side user-agent parser would report them.

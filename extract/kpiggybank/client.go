@@ -1,4 +1,4 @@
-package extract
+package kpiggybank
 
 import (
 	"context"
@@ -21,9 +21,9 @@ import (
 	"unicode/utf8"
 )
 
-// HTTPOptions configures an HTTPSource. Zero durations take the defaults
+// Options configures a Client. Zero durations take the defaults
 // below; Retries counts attempts after the first, so zero means one try.
-type HTTPOptions struct {
+type Options struct {
 	// Username and Password are sent as basic auth. Credentials in the
 	// URL's userinfo work too; a non-empty option wins over the URL.
 	Username, Password string
@@ -52,14 +52,14 @@ const (
 	smallBodyLimit = 512
 )
 
-// HTTPSource fetches windows from a KPIggybank server's read API.
-type HTTPSource struct {
+// Client fetches windows from a KPIggybank server's read API.
+type Client struct {
 	dataURL, pingURL, countURL *url.URL // without userinfo
 	name                       string
 	user, pass                 string
 	auth                       bool
 	secrets                    []string // scrubbed from server-provided text
-	opt                        HTTPOptions
+	opt                        Options
 	client                     *http.Client
 	log                        *slog.Logger
 
@@ -69,13 +69,11 @@ type HTTPSource struct {
 	now   func() time.Time
 }
 
-var _ WindowSource = (*HTTPSource)(nil)
-
-// NewHTTP returns a source for KPIggybank's interaction data endpoint,
+// NewClient returns a client for KPIggybank's interaction data endpoint,
 // e.g. https://user:pass@kpiggybank.example.org/wsapi/interaction_data.
 // The ping and count endpoints are derived from it: <dir>/ping and
 // <url>/count.
-func NewHTTP(rawURL string, opt HTTPOptions) (*HTTPSource, error) {
+func NewClient(rawURL string, opt Options) (*Client, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		// url.Parse's error quotes the whole input, credentials included.
@@ -135,7 +133,7 @@ func NewHTTP(rawURL string, opt HTTPOptions) (*HTTPSource, error) {
 	count.Path = dir + "/count"
 	count.RawPath = ""
 
-	s := &HTTPSource{
+	s := &Client{
 		dataURL:  u,
 		pingURL:  &ping,
 		countURL: &count,
@@ -187,14 +185,15 @@ func redirectSafeClient(c *http.Client) *http.Client {
 }
 
 // Name is the endpoint URL without credentials or query.
-func (s *HTTPSource) Name() string { return s.name }
+func (s *Client) Name() string { return s.name }
 
 // Fetch streams the window's JSON array into a writer from open, checking
 // as it goes that the body is one complete array of objects. It retries
 // connection errors, timeouts, 408, 429, 5xx and bodies that are cut off
 // or not such an array; other 4xx fail at once. The writer is opened only
 // once a 2xx status has arrived.
-func (s *HTTPSource) Fetch(ctx context.Context, w Window, open func() (io.Writer, error)) error {
+func (s *Client) Fetch(ctx context.Context, start, end time.Time, open func() (io.Writer, error)) error {
+	w := window{Start: start, End: end}
 	u := *s.dataURL
 	q := u.Query()
 	q.Set("start", strconv.FormatInt(w.StartMs(), 10))
@@ -208,7 +207,7 @@ func (s *HTTPSource) Fetch(ctx context.Context, w Window, open func() (io.Writer
 }
 
 // Ping checks that the server answers its ping endpoint with "pong".
-func (s *HTTPSource) Ping(ctx context.Context) error {
+func (s *Client) Ping(ctx context.Context) error {
 	target := s.pingURL.String()
 	return s.retry(ctx, "ping "+target, func(ctx context.Context) error {
 		body, err := s.getSmall(ctx, target)
@@ -223,7 +222,7 @@ func (s *HTTPSource) Ping(ctx context.Context) error {
 }
 
 // Count returns the server's total number of rows.
-func (s *HTTPSource) Count(ctx context.Context) (int64, error) {
+func (s *Client) Count(ctx context.Context) (int64, error) {
 	target := s.countURL.String()
 	var n int64
 	err := s.retry(ctx, "count "+target, func(ctx context.Context) error {
@@ -257,7 +256,7 @@ func retryable(err error) error { return &retryableError{err: err} }
 
 // retry runs attempt until it succeeds, fails for good, runs out of
 // attempts or ctx ends. Each attempt gets its own Timeout.
-func (s *HTTPSource) retry(ctx context.Context, op string, attempt func(context.Context) error) error {
+func (s *Client) retry(ctx context.Context, op string, attempt func(context.Context) error) error {
 	total := s.opt.Retries + 1
 	var last error
 	for i := 1; ; i++ {
@@ -297,7 +296,7 @@ func attempts(n int) string {
 // delay is the wait before attempt i+1: the server's Retry-After if it
 // sent one, else full jitter below BackoffBase·2^(i-1); both capped at
 // BackoffMax.
-func (s *HTTPSource) delay(i int, r *retryableError) time.Duration {
+func (s *Client) delay(i int, r *retryableError) time.Duration {
 	ceiling := s.opt.BackoffMax
 	if r.afterKnown {
 		return min(r.after, ceiling)
@@ -332,7 +331,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // get sends one GET. Its errors are already classified and free of
 // credentials: the request URL never carries userinfo and *url.Error is
 // unwrapped.
-func (s *HTTPSource) get(ctx context.Context, target string) (*http.Response, error) {
+func (s *Client) get(ctx context.Context, target string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
@@ -364,7 +363,7 @@ func (s *HTTPSource) get(ctx context.Context, target string) (*http.Response, er
 
 // checkStatus accepts 2xx; it closes the body of anything else and says
 // whether another attempt may help.
-func (s *HTTPSource) checkStatus(resp *http.Response) error {
+func (s *Client) checkStatus(resp *http.Response) error {
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return nil
 	}
@@ -417,7 +416,7 @@ func parseRetryAfter(h string, now time.Time) (time.Duration, bool) {
 }
 
 // getSmall fetches a short answer (ping, count).
-func (s *HTTPSource) getSmall(ctx context.Context, target string) ([]byte, error) {
+func (s *Client) getSmall(ctx context.Context, target string) ([]byte, error) {
 	resp, err := s.get(ctx, target)
 	if err != nil {
 		return nil, err
@@ -438,7 +437,7 @@ func (s *HTTPSource) getSmall(ctx context.Context, target string) ([]byte, error
 
 // fetchOnce is one attempt at a window: the writer is opened only once a
 // 2xx answer has arrived, so failed statuses leave nothing behind.
-func (s *HTTPSource) fetchOnce(ctx context.Context, target string, open func() (io.Writer, error)) error {
+func (s *Client) fetchOnce(ctx context.Context, target string, open func() (io.Writer, error)) error {
 	resp, err := s.get(ctx, target)
 	if err != nil {
 		return err
@@ -608,7 +607,7 @@ func (t *readTap) Read(p []byte) (int, error) {
 
 // snippet renders server-provided bytes as a short quoted single line,
 // with the credentials removed in case the server echoes them.
-func (s *HTTPSource) snippet(b []byte) string {
+func (s *Client) snippet(b []byte) string {
 	b = b[:min(len(b), smallBodyLimit)]
 	var sb strings.Builder
 	space := false

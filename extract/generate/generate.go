@@ -1,4 +1,4 @@
-package extract
+package generate
 
 import (
 	"bufio"
@@ -138,19 +138,21 @@ func genFloorDiv(a, b int64) int64 {
 
 // Rows calls fn with the JSON text of each KPIggybank row
 // {"id":..,"key":..,"value":{blob}} whose blob timestamp (normalized to
-// ms; the row key when the blob has none) lies in w, in timestamp order.
-// fn must not retain the slice. Rows returns fn's first error.
-func (g Generator) Rows(w Window, fn func(row []byte) error) error {
-	if g.PerDay <= 0 || !w.End.After(w.Start) {
+// ms; the row key when the blob has none) lies in [start, end), in
+// timestamp order. fn must not retain the slice. Rows returns fn's first
+// error.
+func (g Generator) Rows(start, end time.Time, fn func(row []byte) error) error {
+	if g.PerDay <= 0 || !end.After(start) {
 		return nil
 	}
+	first, last := start.UnixMilli(), end.UnixMilli()-1
 	st := genState{buf: make([]byte, 0, 4096), b: simBlob{events: make([]simEvent, 0, 32)}}
 	var p dayPlan
-	for day := genFloorDiv(w.StartMs(), genDayMs); day <= genFloorDiv(w.EndMs(), genDayMs); day++ {
+	for day := genFloorDiv(first, genDayMs); day <= genFloorDiv(last, genDayMs); day++ {
 		g.plan(day, &p)
 		for s := 0; s < genSlotsPerDay; s++ {
 			start := day*genDayMs + int64(s)*genSlotMs
-			if !w.Contains(start) || p.count[s] == 0 {
+			if start < first || start > last || p.count[s] == 0 {
 				continue
 			}
 			ss := slotSeed(p.seed, s)
@@ -194,9 +196,11 @@ func (g Generator) DayCount(day time.Time) int {
 	return n
 }
 
-// Fetch implements WindowSource: it writes the window's rows as a JSON
-// array, exactly like KPIggybank's GET /wsapi/interaction_data response.
-func (g Generator) Fetch(ctx context.Context, w Window, open func() (io.Writer, error)) error {
+// Fetch writes the rows of [start, end) as a JSON array, exactly like
+// KPIggybank's GET /wsapi/interaction_data response, to a writer from
+// open (called once).
+func (g Generator) Fetch(ctx context.Context, start, end time.Time, open func() (io.Writer, error)) error {
+	w := window{Start: start, End: end}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("generate %s: %w", w, err)
 	}
@@ -207,7 +211,7 @@ func (g Generator) Fetch(ctx context.Context, w Window, open func() (io.Writer, 
 	bw := bufio.NewWriterSize(out, 64<<10)
 	_ = bw.WriteByte('[')
 	n := 0
-	err = g.Rows(w, func(row []byte) error {
+	err = g.Rows(start, end, func(row []byte) error {
 		if n > 0 {
 			_ = bw.WriteByte(',')
 		}
@@ -228,4 +232,11 @@ func (g Generator) Fetch(ctx context.Context, w Window, open func() (io.Writer, 
 		return fmt.Errorf("generate %s: %w", w, err)
 	}
 	return nil
+}
+
+// window is a span of time [Start, End), named in errors.
+type window struct{ Start, End time.Time }
+
+func (w window) String() string {
+	return fmt.Sprintf("%s..%s", w.Start.Format("2006-01-02T15:04Z"), w.End.Format("2006-01-02T15:04Z"))
 }
