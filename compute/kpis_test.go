@@ -204,8 +204,8 @@ func loadBlobs(t *testing.T, db *sql.DB, path string, cfg config.Config) {
 		})
 		require.NoError(t, err)
 		for table, p := range map[string]string{
-			"sessions": transform.SessionsPath(out, d),
-			"events":   transform.EventsPath(out, d),
+			"sessions": transform.Staging{Dir: out}.SessionsPath(d),
+			"events":   transform.Staging{Dir: out}.EventsPath(d),
 		} {
 			_, err := db.Exec(fmt.Sprintf(`INSERT INTO %s SELECT * FROM read_parquet('%s')`, table, p))
 			require.NoError(t, err, "load %s", p)

@@ -18,6 +18,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/persona-kpi/kpi/internal/durable"
+
 	"github.com/persona-kpi/kpi/transform"
 )
 
@@ -110,10 +112,7 @@ func (s Files) Land(ctx context.Context, l Landing, req Request) (Result, error)
 	if err != nil {
 		return res, err
 	}
-	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
-		return res, err
-	}
-	spool, err := os.MkdirTemp(l.Dir, ".spool-")
+	spool, err := durable.MkdirTemp(l.RawDir(), "spool")
 	if err != nil {
 		return res, err
 	}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/persona-kpi/kpi/internal/durable"
 )
 
 // ErrNotLanded means a day has no raw landing yet.
@@ -80,7 +82,44 @@ func (l Landing) RawDir() string { return filepath.Join(l.Dir, "raw") }
 
 // DayDir is the directory of one landed day.
 func (l Landing) DayDir(day time.Time) string {
-	return filepath.Join(l.RawDir(), "day="+day.Format(time.DateOnly))
+	return filepath.Join(l.RawDir(), dayName(day))
+}
+
+// dayName is a landed day's directory name (Hive-style, as DuckDB and
+// Spark read partitions).
+func dayName(day time.Time) string { return "day=" + day.Format(time.DateOnly) }
+
+// Clean removes what a killed extract left in the landing area: kpi's
+// temporary names directly inside it, and those that kpi versions before
+// them used (".tmp-day=…" in raw/, ".spool-…" in the data directory).
+// Only the holder of the database lock may call it, so no other run is
+// writing them. It returns the paths removed.
+func (l Landing) Clean() ([]string, error) {
+	removed, err := durable.Clean(l.RawDir(), "")
+	if err != nil {
+		return removed, err
+	}
+	legacy := []struct{ dir, prefix string }{{l.RawDir(), ".tmp-day="}, {l.Dir, ".spool-"}}
+	for _, g := range legacy {
+		entries, err := os.ReadDir(g.dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return removed, err
+		}
+		for _, e := range entries {
+			if !e.IsDir() || !strings.HasPrefix(e.Name(), g.prefix) {
+				continue
+			}
+			p := filepath.Join(g.dir, e.Name())
+			if err := os.RemoveAll(p); err != nil {
+				return removed, err
+			}
+			removed = append(removed, p)
+		}
+	}
+	return removed, nil
 }
 
 // Manifest reads a landed day's manifest; ErrNotLanded if there is none.
@@ -136,7 +175,7 @@ func (l Landing) Days() ([]time.Time, error) {
 			continue
 		}
 		d, err := time.Parse(time.DateOnly, name)
-		if err != nil {
+		if err != nil || dayName(d) != e.Name() {
 			continue
 		}
 		if _, err := os.Stat(filepath.Join(l.RawDir(), e.Name(), manifestName)); err == nil {
@@ -158,10 +197,7 @@ type DayBuilder struct {
 
 // Begin starts building a day's landing.
 func (l Landing) Begin(day time.Time, source string) (*DayBuilder, error) {
-	if err := os.MkdirAll(l.RawDir(), 0o755); err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp(l.RawDir(), ".tmp-day="+day.Format(time.DateOnly)+"-")
+	tmp, err := durable.MkdirTemp(l.RawDir(), dayName(day))
 	if err != nil {
 		return nil, err
 	}
@@ -288,18 +324,10 @@ func (b *DayBuilder) Commit() error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(b.tmp, manifestName), mb, 0o644); err != nil {
+	if err := durable.WriteFile(filepath.Join(b.tmp, manifestName), mb); err != nil {
 		return err
 	}
-	dst := b.landing.DayDir(b.day)
-	old := b.tmp + ".old"
-	if err := os.Rename(dst, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	if err := os.Rename(b.tmp, dst); err != nil {
-		return err
-	}
-	return os.RemoveAll(old)
+	return durable.ReplaceDir(b.tmp, b.landing.DayDir(b.day))
 }
 
 // Abort discards the day being built.

@@ -36,7 +36,7 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // inputHash identifies what the day was built from (see InputHash).
 func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day time.Time, inputHash string) (Counts, error) {
 	ds := day.Format(time.DateOnly)
-	stats, err := transform.ReadStats(parquetDir, day)
+	stats, err := transform.Staging{Dir: parquetDir}.ReadStats(day)
 	if err != nil {
 		return Counts{}, fmt.Errorf("load day %s: %w (run `kpi transform` for it first)", ds, err)
 	}
@@ -55,9 +55,9 @@ func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day ti
 		name, path string
 		want       int64
 	}{
-		{"sessions", transform.SessionsPath(parquetDir, day), stats.Loaded},
-		{"events", transform.EventsPath(parquetDir, day), -1},
-		{"rejects", transform.RejectsPath(parquetDir, day), stats.Rejected},
+		{"sessions", transform.Staging{Dir: parquetDir}.SessionsPath(day), stats.Loaded},
+		{"events", transform.Staging{Dir: parquetDir}.EventsPath(day), -1},
+		{"rejects", transform.Staging{Dir: parquetDir}.RejectsPath(day), stats.Rejected},
 	}
 	for _, t := range tables {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE day = ?", ds); err != nil {

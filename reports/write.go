@@ -9,7 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
+
+	"github.com/persona-kpi/kpi/internal/durable"
 )
 
 // ErrNotASite means Write was asked to replace a directory it did not
@@ -29,10 +30,10 @@ func Write(dir string, files map[string][]byte) error {
 		return err
 	}
 	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if _, err := Clean(dir); err != nil {
 		return fmt.Errorf("write site %s: %w", dir, err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".new-")
+	tmp, err := durable.MkdirTemp(parent, filepath.Base(dir))
 	if err != nil {
 		return fmt.Errorf("write site %s: %w", dir, err)
 	}
@@ -70,32 +71,45 @@ func Write(dir string, files map[string][]byte) error {
 			return fmt.Errorf("write site %s: %w", dir, err)
 		}
 	}
-	syncDir(tmp)
-
-	// Swap: move the old site aside, the new one in, then drop the old.
-	old := ""
-	if _, err := os.Lstat(dir); err == nil {
-		old = filepath.Join(parent, "."+filepath.Base(dir)+".old-"+time.Now().UTC().Format("20060102T150405.000000000"))
-		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("write site %s: move the previous site aside: %w", dir, err)
-		}
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			if rerr := os.Rename(old, dir); rerr != nil {
-				return fmt.Errorf("write site %s: %w (and restoring the previous site from %s failed: %v)", dir, err, old, rerr)
-			}
-		}
+	durable.SyncDir(tmp)
+	if err := durable.ReplaceDir(tmp, dir); err != nil {
 		return fmt.Errorf("write site %s: %w", dir, err)
 	}
 	done = true
-	syncDir(parent)
-	if old != "" {
-		if err := os.RemoveAll(old); err != nil {
-			return fmt.Errorf("write site %s: remove the previous site %s: %w", dir, old, err)
-		}
-	}
 	return nil
+}
+
+// Clean removes what an interrupted Write of the site dir left beside it:
+// its temporary directories (the new site being written, the old one
+// being replaced), as this kpi and the versions before it named them.
+// Nothing else in dir's parent is touched. It returns the paths removed.
+func Clean(dir string) ([]string, error) {
+	dir = filepath.Clean(dir)
+	parent, base := filepath.Dir(dir), filepath.Base(dir)
+	removed, err := durable.Clean(parent, base)
+	if err != nil {
+		return removed, err
+	}
+	// Earlier versions wrote .<site>.new-<digits> and .<site>.old-<time>.
+	entries, err := os.ReadDir(parent)
+	if errors.Is(err, fs.ErrNotExist) {
+		return removed, nil
+	}
+	if err != nil {
+		return removed, err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() || !(strings.HasPrefix(name, "."+base+".new-") || strings.HasPrefix(name, "."+base+".old-")) {
+			continue
+		}
+		p := filepath.Join(parent, name)
+		if err := os.RemoveAll(p); err != nil {
+			return removed, err
+		}
+		removed = append(removed, p)
+	}
+	return removed, nil
 }
 
 // replaceable refuses to replace a directory Write did not make.
@@ -137,13 +151,4 @@ func writeFileSync(name string, b []byte) error {
 		return err
 	}
 	return f.Close()
-}
-
-// syncDir makes a directory's entries durable; best effort, as not every
-// system can sync a directory.
-func syncDir(dir string) {
-	if f, err := os.Open(dir); err == nil {
-		f.Sync()
-		f.Close()
-	}
 }

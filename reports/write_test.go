@@ -140,3 +140,28 @@ func TestHandlerServesTheSiteWithItsPolicy(t *testing.T) {
 		t.Error("no nosniff header")
 	}
 }
+
+func TestWriteSweepsWhatAnInterruptedWriteLeftBesideTheSite(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "site")
+	if err := Write(dir, map[string][]byte{"index.html": []byte("old")}); err != nil {
+		t.Fatal(err)
+	}
+	// A report killed while writing leaves its new site and the old one
+	// beside the site (as this kpi and earlier versions named them); the
+	// user's own files and another site's work stay.
+	killed := []string{".kpi-tmp-site-123", ".kpi-tmp-site-123.old", ".site.new-456", ".site.old-20260101T000000.000000000"}
+	kept := []string{".kpi-tmp-site2-789", ".tmp-photos", "notes.txt"}
+	for _, name := range append(append([]string{}, killed...), kept...) {
+		if err := os.MkdirAll(filepath.Join(parent, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Write(dir, map[string][]byte{"index.html": []byte("new")}); err != nil {
+		t.Fatal(err)
+	}
+	got := leftovers(t, parent)
+	if strings.Join(got, " ") != strings.Join(kept, " ") {
+		t.Errorf("beside the site after the next write: %v, want %v", got, kept)
+	}
+}

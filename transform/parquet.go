@@ -171,13 +171,10 @@ const (
 // recordRows is the most rows a record holds.
 const recordRows = 8192
 
-func newSink(path string, sc *arrow.Schema, groupRows int, mem memory.Allocator) (*sink, error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	// A dot name outside *.parquet: no reader glob picks up a half-written file.
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+// newSink writes the Parquet file that will be published at path into
+// the directory tmp, named after path's table.
+func newSink(path, tmp string, sc *arrow.Schema, groupRows int, mem memory.Allocator) (*sink, error) {
+	f, err := os.Create(filepath.Join(tmp, filepath.Base(filepath.Dir(filepath.Dir(path)))+".parquet"))
 	if err != nil {
 		return nil, err
 	}

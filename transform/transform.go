@@ -16,6 +16,7 @@ import (
 	"github.com/zeebo/xxh3"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/internal/durable"
 )
 
 // Input is one raw unit of a day.
@@ -92,84 +93,6 @@ func (s Stats) check() error {
 	return nil
 }
 
-func dayDir(day time.Time) string { return "day=" + day.Format(time.DateOnly) }
-
-// SessionsPath is the sessions Parquet file of a day:
-// outDir/sessions/day=YYYY-MM-DD/part-0.parquet.
-func SessionsPath(outDir string, day time.Time) string {
-	return filepath.Join(outDir, "sessions", dayDir(day), "part-0.parquet")
-}
-
-// EventsPath is the events Parquet file of a day.
-func EventsPath(outDir string, day time.Time) string {
-	return filepath.Join(outDir, "events", dayDir(day), "part-0.parquet")
-}
-
-// RejectsPath is the rejects Parquet file of a day.
-func RejectsPath(outDir string, day time.Time) string {
-	return filepath.Join(outDir, "rejects", dayDir(day), "part-0.parquet")
-}
-
-// StatsPath is the stats file of a day: outDir/stats/day=YYYY-MM-DD.json.
-func StatsPath(outDir string, day time.Time) string {
-	return filepath.Join(outDir, "stats", dayDir(day)+".json")
-}
-
-// statsFile is the JSON of the stats file. Files records the size of each
-// Parquet file written with it: the four renames that publish a day are
-// not atomic together, and a crash between them would otherwise pair new
-// stats with old data unnoticed.
-type statsFile struct {
-	Format     int              `json:"format"` // FormatVersion of the files; 0 before it was written
-	Day        string           `json:"day"`
-	Fetched    int64            `json:"fetched"`
-	Loaded     int64            `json:"loaded"`
-	Duplicates int64            `json:"duplicates"`
-	Rejected   int64            `json:"rejected"`
-	RejectedBy map[string]int64 `json:"rejected_by"`
-	Files      map[string]int64 `json:"files"`
-}
-
-// ReadStats reads the stats file TransformDay wrote for day, and checks
-// that the day's Parquet files are the ones written with it.
-func ReadStats(outDir string, day time.Time) (Stats, error) {
-	day = civilDay(day)
-	path := StatsPath(outDir, day)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Stats{}, fmt.Errorf("read stats: %w", err)
-	}
-	var sf statsFile
-	if err := json.Unmarshal(b, &sf); err != nil {
-		return Stats{}, fmt.Errorf("read stats %s: %w", path, err)
-	}
-	if sf.Day != day.Format(time.DateOnly) {
-		return Stats{}, fmt.Errorf("read stats %s: it is for day %q", path, sf.Day)
-	}
-	if sf.Format != FormatVersion {
-		return Stats{}, fmt.Errorf("read stats %s: the day was transformed by another kpi (format %d, this kpi writes %d); transform the day again", path, sf.Format, FormatVersion)
-	}
-	st := Stats{Day: day, Fetched: sf.Fetched, Loaded: sf.Loaded, Duplicates: sf.Duplicates,
-		Rejected: sf.Rejected, RejectedBy: sf.RejectedBy}
-	if st.RejectedBy == nil {
-		st.RejectedBy = map[string]int64{}
-	}
-	if err := st.check(); err != nil {
-		return Stats{}, fmt.Errorf("read stats %s: %w", path, err)
-	}
-	for _, p := range []string{SessionsPath(outDir, day), EventsPath(outDir, day), RejectsPath(outDir, day)} {
-		want, ok := sf.Files[filepath.Base(filepath.Dir(filepath.Dir(p)))]
-		fi, err := os.Stat(p)
-		if err != nil {
-			return Stats{}, fmt.Errorf("read stats %s: %w", path, err)
-		}
-		if !ok || fi.Size() != want {
-			return Stats{}, fmt.Errorf("read stats %s: %s is not the file written with these stats (interrupted transform?); transform the day again", path, p)
-		}
-	}
-	return st, nil
-}
-
 // civilDay is the UTC midnight of t's calendar date in its own location.
 func civilDay(t time.Time) time.Time {
 	y, m, d := t.Date()
@@ -207,7 +130,7 @@ func transformDay(ctx context.Context, opt Options, day time.Time) (Stats, error
 		batch = DefaultBatchRows
 	}
 
-	w, err := newDayWriter(opt.OutDir, day, batch)
+	w, err := newDayWriter(Staging{Dir: opt.OutDir}, day, batch)
 	if err != nil {
 		return st, err
 	}
@@ -342,28 +265,34 @@ func (t *transformer) reject(source, id string, raw []byte, r *rejection) {
 	t.w.reject(t.date, r, id, source, raw)
 }
 
-// dayWriter owns the three Parquet sinks of a day.
+// dayWriter owns the three Parquet sinks of a day, written into a
+// temporary directory of the staging area until the day is complete.
 type dayWriter struct {
-	outDir                    string
+	staging                   Staging
 	day                       time.Time
+	tmp                       string
 	sessions, events, rejects *sink
 	ses                       sessionCols
 	ev                        eventCols
 	names                     distinctNames
 }
 
-func newDayWriter(outDir string, day time.Time, batch int) (*dayWriter, error) {
-	mem := memory.NewGoAllocator()
-	w := &dayWriter{outDir: outDir, day: day}
-	var err error
-	if w.sessions, err = newSink(SessionsPath(outDir, day), sessionsSchema, batch, mem); err != nil {
+func newDayWriter(staging Staging, day time.Time, batch int) (*dayWriter, error) {
+	tmp, err := durable.MkdirTemp(staging.Dir, dayName(day))
+	if err != nil {
 		return nil, err
 	}
-	if w.events, err = newSink(EventsPath(outDir, day), eventsSchema, batch*eventsPerSession, mem); err != nil {
+	mem := memory.NewGoAllocator()
+	w := &dayWriter{staging: staging, day: day, tmp: tmp}
+	if w.sessions, err = newSink(staging.SessionsPath(day), tmp, sessionsSchema, batch, mem); err != nil {
 		w.abort()
 		return nil, err
 	}
-	if w.rejects, err = newSink(RejectsPath(outDir, day), rejectsSchema, batch, mem); err != nil {
+	if w.events, err = newSink(staging.EventsPath(day), tmp, eventsSchema, batch*eventsPerSession, mem); err != nil {
+		w.abort()
+		return nil, err
+	}
+	if w.rejects, err = newSink(staging.RejectsPath(day), tmp, rejectsSchema, batch, mem); err != nil {
 		w.abort()
 		return nil, err
 	}
@@ -387,6 +316,7 @@ func (w *dayWriter) abort() {
 			s.abort()
 		}
 	}
+	os.RemoveAll(w.tmp)
 }
 
 // finish completes the three files, writes the stats and publishes all
@@ -406,68 +336,29 @@ func (w *dayWriter) finish(st *Stats) error {
 	}
 	sf := statsFile{Format: FormatVersion, Day: w.day.Format(time.DateOnly), Fetched: st.Fetched, Loaded: st.Loaded,
 		Duplicates: st.Duplicates, Rejected: st.Rejected, RejectedBy: st.RejectedBy, Files: map[string]int64{}}
-	for _, s := range sinks {
+	for i, s := range sinks {
 		fi, err := os.Stat(s.tmp)
 		if err != nil {
 			return err
 		}
-		sf.Files[filepath.Base(filepath.Dir(filepath.Dir(s.path)))] = fi.Size()
+		sf.Files[tables[i]] = fi.Size()
 	}
-	statsPath := StatsPath(w.outDir, w.day)
-	statsTmp, err := writeTemp(statsPath, sf)
+	b, err := json.MarshalIndent(sf, "", "  ")
 	if err != nil {
 		return err
 	}
 	for _, s := range sinks {
-		if err := os.Rename(s.tmp, s.path); err != nil {
-			os.Remove(statsTmp)
+		if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
+			return err
+		}
+		if err := durable.Rename(s.tmp, s.path); err != nil {
 			return fmt.Errorf("publish %s: %w", s.path, err)
 		}
-		syncDir(filepath.Dir(s.path))
 	}
-	if err := os.Rename(statsTmp, statsPath); err != nil {
-		os.Remove(statsTmp)
-		return fmt.Errorf("publish %s: %w", statsPath, err)
+	if err := durable.WriteFile(w.staging.StatsPath(w.day), append(b, '\n')); err != nil {
+		return err
 	}
-	syncDir(filepath.Dir(statsPath))
-	return nil
-}
-
-// writeTemp writes v as JSON to a synced temporary file beside path.
-func writeTemp(path string, v any) (string, error) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return "", err
-	}
-	_, err = f.Write(append(b, '\n'))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Name(), nil
-}
-
-// syncDir makes a rename durable; where directories cannot be synced the
-// rename stands anyway, so errors are ignored.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	return os.RemoveAll(w.tmp)
 }
 
 // session appends one session and its events.

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/internal/durable"
 )
 
 var testDay = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
@@ -54,7 +55,7 @@ func openDB(t *testing.T) *sql.DB {
 func loadDay(t *testing.T, db *sql.DB, dir string, day time.Time) {
 	t.Helper()
 	for table, path := range map[string]string{
-		"sessions": SessionsPath(dir, day), "events": EventsPath(dir, day), "rejects": RejectsPath(dir, day),
+		"sessions": Staging{Dir: dir}.SessionsPath(day), "events": Staging{Dir: dir}.EventsPath(day), "rejects": Staging{Dir: dir}.RejectsPath(day),
 	} {
 		_, err := db.Exec(fmt.Sprintf("INSERT INTO %s SELECT * FROM read_parquet('%s')", table, path))
 		require.NoError(t, err, table)
@@ -84,7 +85,7 @@ func TestParquetSchemasMatchTables(t *testing.T) {
 		return out
 	}
 	for table, path := range map[string]string{
-		"sessions": SessionsPath(dir, testDay), "events": EventsPath(dir, testDay), "rejects": RejectsPath(dir, testDay),
+		"sessions": Staging{Dir: dir}.SessionsPath(testDay), "events": Staging{Dir: dir}.EventsPath(testDay), "rejects": Staging{Dir: dir}.RejectsPath(testDay),
 	} {
 		assert.Equal(t, describe(table), describe(fmt.Sprintf("SELECT * FROM read_parquet('%s')", path)), table)
 	}
@@ -115,7 +116,7 @@ func TestRoundTripThroughDuckDB(t *testing.T) {
 	assert.Equal(t, Stats{Day: testDay, Fetched: 8, Loaded: 3, Duplicates: 2, Rejected: 3,
 		RejectedBy: map[string]int64{ReasonEmptyEventStream: 1, ReasonOutsideWindow: 1, ReasonInvalidJSON: 1}}, st)
 
-	read, err := ReadStats(dir, testDay)
+	read, err := Staging{Dir: dir}.ReadStats(testDay)
 	require.NoError(t, err)
 	assert.Equal(t, st, read)
 
@@ -231,7 +232,7 @@ func TestEmptyDayWritesEmptyFiles(t *testing.T) {
 	st, err := TransformDay(context.Background(), opts(dir, textInput("empty", ""), textInput("array", "[]")))
 	require.NoError(t, err)
 	assert.Equal(t, Stats{Day: testDay, RejectedBy: map[string]int64{}}, st)
-	read, err := ReadStats(dir, testDay)
+	read, err := Staging{Dir: dir}.ReadStats(testDay)
 	require.NoError(t, err)
 	assert.Equal(t, st, read)
 
@@ -267,7 +268,7 @@ func TestRerunReplacesTheDay(t *testing.T) {
 func assertNoTempFiles(t *testing.T, dir string) {
 	t.Helper()
 	require.NoError(t, filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err == nil && strings.HasSuffix(path, ".tmp") {
+		if err == nil && (strings.HasSuffix(path, ".tmp") || durable.IsTemp(d.Name())) {
 			t.Errorf("temporary file left: %s", path)
 		}
 		return err
@@ -291,7 +292,7 @@ func TestFailingInputLeavesPreviousFilesIntact(t *testing.T) {
 	_, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r1", ""))))
 	require.NoError(t, err)
 	before := map[string][]byte{}
-	for _, p := range []string{SessionsPath(dir, testDay), EventsPath(dir, testDay), RejectsPath(dir, testDay), StatsPath(dir, testDay)} {
+	for _, p := range []string{Staging{Dir: dir}.SessionsPath(testDay), Staging{Dir: dir}.EventsPath(testDay), Staging{Dir: dir}.RejectsPath(testDay), Staging{Dir: dir}.StatsPath(testDay)} {
 		b, err := os.ReadFile(p)
 		require.NoError(t, err)
 		before[p] = b
@@ -316,7 +317,7 @@ func TestFailingInputLeavesPreviousFilesIntact(t *testing.T) {
 		assert.Equal(t, b, now, p)
 	}
 	assertNoTempFiles(t, dir)
-	_, err = ReadStats(dir, testDay)
+	_, err = Staging{Dir: dir}.ReadStats(testDay)
 	require.NoError(t, err)
 }
 
@@ -336,7 +337,7 @@ func TestCancelledContextStops(t *testing.T) {
 	dir := t.TempDir()
 	_, err := TransformDay(ctx, opts(dir, textInput("a", rowText("r1", ""))))
 	require.ErrorIs(t, err, context.Canceled)
-	_, err = os.Stat(StatsPath(dir, testDay))
+	_, err = os.Stat(Staging{Dir: dir}.StatsPath(testDay))
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }
 
@@ -353,12 +354,12 @@ func TestReadStatsNoticesFilesFromAnotherRun(t *testing.T) {
 	_, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r1", ""))))
 	require.NoError(t, err)
 	// As if a crash happened between the renames of a later run.
-	require.NoError(t, os.WriteFile(SessionsPath(dir, testDay), []byte("PAR1 something else PAR1"), 0o644))
-	_, err = ReadStats(dir, testDay)
+	require.NoError(t, os.WriteFile(Staging{Dir: dir}.SessionsPath(testDay), []byte("PAR1 something else PAR1"), 0o644))
+	_, err = Staging{Dir: dir}.ReadStats(testDay)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "interrupted transform")
 
-	_, err = ReadStats(dir, testDay.AddDate(0, 0, 1))
+	_, err = Staging{Dir: dir}.ReadStats(testDay.AddDate(0, 0, 1))
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }
 
@@ -367,12 +368,12 @@ func TestReadStatsRefusesFilesOfAnotherFormat(t *testing.T) {
 	_, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r1", ""))))
 	require.NoError(t, err)
 	// As an older kpi wrote it: no format, and Parquet without sessions.events.
-	b, err := os.ReadFile(StatsPath(dir, testDay))
+	b, err := os.ReadFile(Staging{Dir: dir}.StatsPath(testDay))
 	require.NoError(t, err)
 	old := strings.Replace(string(b), fmt.Sprintf(`"format": %d,`, FormatVersion), "", 1)
 	require.NotEqual(t, string(b), old, "the stats file records its format")
-	require.NoError(t, os.WriteFile(StatsPath(dir, testDay), []byte(old), 0o644))
-	_, err = ReadStats(dir, testDay)
+	require.NoError(t, os.WriteFile(Staging{Dir: dir}.StatsPath(testDay), []byte(old), 0o644))
+	_, err = Staging{Dir: dir}.ReadStats(testDay)
 	require.ErrorContains(t, err, "transformed by another kpi (format 0")
 	assert.ErrorContains(t, err, "transform the day again")
 }
@@ -394,7 +395,7 @@ func TestSmallBatchesMakeManyRowGroups(t *testing.T) {
 	var sessions, events, groups int
 	require.NoError(t, db.QueryRow("SELECT count(*), count(DISTINCT id) FROM sessions").Scan(&sessions, new(int)))
 	require.NoError(t, db.QueryRow("SELECT count(*) FROM events").Scan(&events))
-	require.NoError(t, db.QueryRow(fmt.Sprintf("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('%s')", SessionsPath(dir, testDay))).Scan(&groups))
+	require.NoError(t, db.QueryRow(fmt.Sprintf("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('%s')", Staging{Dir: dir}.SessionsPath(testDay))).Scan(&groups))
 	assert.Equal(t, 25, sessions)
 	assert.Equal(t, 125, events)
 	assert.Equal(t, 7, groups) // 25 rows in batches of 4
@@ -420,7 +421,7 @@ func TestHostileTextSurvivesDuckDB(t *testing.T) {
 
 func TestDaysListsTransformedDays(t *testing.T) {
 	dir := t.TempDir()
-	days, err := Days(dir)
+	days, err := Staging{Dir: dir}.Days()
 	require.NoError(t, err)
 	assert.Empty(t, days)
 	for _, d := range []time.Time{testDay.AddDate(0, 0, 1), testDay} {
@@ -431,7 +432,7 @@ func TestDaysListsTransformedDays(t *testing.T) {
 	}
 	// A leftover temporary stats file is not a day.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "stats", ".day=2026-11-22.json.123.tmp"), nil, 0o644))
-	days, err = Days(dir)
+	days, err = Staging{Dir: dir}.Days()
 	require.NoError(t, err)
 	assert.Equal(t, []time.Time{testDay, testDay.AddDate(0, 0, 1)}, days)
 }
@@ -472,4 +473,32 @@ func TestSessionsListDistinctEventNamesInOrder(t *testing.T) {
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM sessions s
 		WHERE list_sort(s.events) <> (SELECT list_sort(list(DISTINCT name)) FROM events e WHERE e.session_id = s.id)`).Scan(&mismatched))
 	assert.Zero(t, mismatched)
+}
+
+func TestStagingCleanRemovesOnlyWhatAKilledTransformLeft(t *testing.T) {
+	dir := t.TempDir()
+	st := Staging{Dir: dir}
+	_, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r1", ""))))
+	require.NoError(t, err)
+	// What a killed transform leaves, now and in earlier versions.
+	tmp, err := durable.MkdirTemp(dir, dayName(testDay))
+	require.NoError(t, err)
+	legacy := []string{
+		filepath.Join(filepath.Dir(st.SessionsPath(testDay)), ".part-0.parquet.123.tmp"),
+		filepath.Join(dir, "stats", ".day=2026-11-20.json.456.tmp"),
+	}
+	for _, p := range legacy {
+		require.NoError(t, os.WriteFile(p, nil, 0o644))
+	}
+	// A user's own file beside the lake is not kpi's to remove.
+	mine := filepath.Join(dir, ".tmp-notes")
+	require.NoError(t, os.WriteFile(mine, nil, 0o644))
+
+	removed, err := st.Clean()
+	require.NoError(t, err)
+	assert.ElementsMatch(t, append(legacy, tmp), removed)
+	assert.FileExists(t, mine)
+	assertNoTempFiles(t, filepath.Join(dir, "sessions"))
+	_, err = st.ReadStats(testDay)
+	assert.NoError(t, err, "the day itself is untouched")
 }

@@ -135,7 +135,7 @@ func loadDays(c *cli.Context, o options, db *load.DB, days []time.Time) error {
 
 // transformedDays is the days with Parquet within the flags' range.
 func transformedDays(o options) ([]time.Time, error) {
-	all, err := transform.Days(o.parquetDir())
+	all, err := transform.Staging{Dir: o.parquetDir()}.Days()
 	if err != nil {
 		return nil, err
 	}

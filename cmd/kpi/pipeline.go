@@ -8,10 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/persona-kpi/kpi/extract"
@@ -138,32 +135,19 @@ func loadStage(ctx context.Context, o options, db *load.DB, runID int64, days []
 	return total, nil
 }
 
-// cleanLeftovers removes the temporary files and directories that a killed
-// run leaves in the data directory (".tmp-…", ".spool-…", "….old",
-// ".….tmp"). Only the holder of the database lock calls it, so no other
-// run is writing them.
+// cleanLeftovers removes what a killed run left in the landing and
+// staging areas; each area removes only its own temporary names. Only
+// the holder of the database lock calls it, so no other run is writing
+// them.
 func cleanLeftovers(o options) error {
-	return filepath.WalkDir(o.cfg.Data, func(path string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
+	for _, clean := range []func() ([]string, error){o.landing().Clean, transform.Staging{Dir: o.parquetDir()}.Clean} {
+		removed, err := clean()
+		for _, p := range removed {
+			o.log.Info("removed what an interrupted run left", "path", p)
 		}
 		if err != nil {
 			return err
 		}
-		name := d.Name()
-		leftover := strings.HasPrefix(name, ".tmp-") || strings.HasPrefix(name, ".spool-") ||
-			(strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp")) ||
-			(strings.HasPrefix(name, ".tmp") && strings.HasSuffix(name, ".old"))
-		if !leftover || path == o.cfg.Data {
-			return nil
-		}
-		o.log.Info("removing what an interrupted run left", "path", path)
-		if err := os.RemoveAll(path); err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return filepath.SkipDir
-		}
-		return nil
-	})
+	}
+	return nil
 }
