@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/pipeline"
 )
 
 // Exit codes, so that schedulers and scripts can tell failures apart.
@@ -35,8 +36,6 @@ func usageError(format string, a ...any) error {
 	return exitError{exitUsage, fmt.Errorf(format, a...)}
 }
 
-func sourceError(err error) error { return exitError{exitSource, err} }
-
 // Main runs the kpi command line and returns its exit code. Errors end in
 // one line on stderr: what failed and, where it helps, what to do.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -54,6 +53,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, new(pipeline.UsageError)):
+		return exitUsage
+	case errors.As(err, new(pipeline.SourceError)):
+		return exitSource
 	case errors.Is(err, load.ErrLocked):
 		return exitDBLocked
 	case errors.Is(err, context.Canceled):

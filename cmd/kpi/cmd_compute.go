@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -11,7 +9,7 @@ import (
 
 	"github.com/persona-kpi/kpi/compute"
 	"github.com/persona-kpi/kpi/load"
-	kpisql "github.com/persona-kpi/kpi/sql"
+	"github.com/persona-kpi/kpi/pipeline"
 )
 
 func computeCommand() *cli.Command {
@@ -39,9 +37,9 @@ Examples:
 			if err != nil {
 				return err
 			}
-			return withWriter(c.Context, o.cfg.DB, func(db *load.DB) error {
-				res, err := computeStage(c.Context, o, db, computeSelection{
-					from: o.from, to: o.to, kpi: c.String("kpi"), version: c.Int("version"), force: c.Bool("force"),
+			return pipeline.WithWriter(c.Context, o.Config.DB, func(db *load.DB) error {
+				res, err := pipeline.Compute(c.Context, o, db, pipeline.Selection{
+					From: o.From, To: o.To, KPI: c.String("kpi"), Version: c.Int("version"), Force: c.Bool("force"),
 				})
 				if err == nil {
 					printComputed(c.App.Writer, res)
@@ -50,32 +48,6 @@ Examples:
 			})
 		},
 	}
-}
-
-// computeSelection is which KPI versions and days to compute.
-type computeSelection struct {
-	from, to time.Time
-	kpi      string
-	version  int
-	force    bool
-}
-
-// computeStage computes KPIs into kpi_results. Refused definitions and
-// changed SQL are configuration errors: the user must fix a file.
-func computeStage(ctx context.Context, o options, db *load.DB, sel computeSelection) (compute.Result, error) {
-	start := time.Now()
-	res, err := compute.Compute(ctx, db.DB, kpisql.KPIs(), compute.Options{
-		From: sel.from, To: sel.to, KPI: sel.kpi, Version: sel.version, Force: sel.force,
-		Config: o.cfg, Logger: o.log,
-	})
-	if err != nil {
-		if errors.Is(err, compute.ErrDefinition) || errors.Is(err, compute.ErrChanged) || errors.Is(err, compute.ErrNoKPI) {
-			return res, exitError{exitUsage, fmt.Errorf("compute: %w", err)}
-		}
-		return res, fmt.Errorf("compute: %w", err)
-	}
-	o.log.Info("compute done", "versions", len(res.Computed), "rows", res.Rows(), "elapsed", time.Since(start).Round(time.Millisecond))
-	return res, nil
 }
 
 func printComputed(w io.Writer, res compute.Result) {

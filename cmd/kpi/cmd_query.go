@@ -53,7 +53,7 @@ Examples:
 			if strings.TrimSpace(query) == "" {
 				return usageError("query: no SQL given (pass it as an argument or on stdin)")
 			}
-			return runQuery(c.Context, o.cfg.DB, query, c.String("format"), c.App.Writer)
+			return runQuery(c.Context, o.Config.DB, query, c.String("format"), c.App.Writer)
 		},
 	}
 }

@@ -1,16 +1,11 @@
 package main
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"path/filepath"
-	"time"
 
+	"github.com/persona-kpi/kpi/pipeline"
 	"github.com/urfave/cli/v2"
-
-	"github.com/persona-kpi/kpi/reports"
 )
 
 func reportCommand() *cli.Command {
@@ -37,43 +32,18 @@ Examples:
 			if err != nil {
 				return err
 			}
-			db, err := openCurrentReader(c.Context, o.cfg.DB)
+			db, err := openCurrentReader(c.Context, o.Config.DB)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			n, err := reportStage(c.Context, o, db.DB, 0)
+			n, err := pipeline.Report(c.Context, o, db.DB, 0)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(c.App.Writer, "wrote %d files to %s; open %s or run `kpi serve --dir %s`\n",
-				n, o.cfg.Out, filepath.Join(o.cfg.Out, "index.html"), o.cfg.Out)
+				n, o.Config.Out, filepath.Join(o.Config.Out, "index.html"), o.Config.Out)
 			return nil
 		},
 	}
-}
-
-// reportStage renders the site from db and puts it in place at --out. It
-// only reads db, so kpi run can pass its own read-write connection (and
-// its run id, shown as the data's run; 0 means the latest successful run).
-// It returns the number of files written.
-func reportStage(ctx context.Context, o options, db *sql.DB, runID int64) (int, error) {
-	start := time.Now()
-	files, err := reports.Build(ctx, db, reports.Options{
-		Config:      o.cfg,
-		GeneratedAt: o.now().UTC(),
-		RunID:       runID,
-		Logger:      o.log,
-	})
-	if err != nil {
-		return 0, fmt.Errorf("report: %w", err)
-	}
-	if err := reports.Write(o.cfg.Out, files); err != nil {
-		if errors.Is(err, reports.ErrNotASite) {
-			return 0, exitError{exitUsage, fmt.Errorf("report: %w", err)}
-		}
-		return 0, fmt.Errorf("report: %w", err)
-	}
-	o.log.Info("report written", "dir", o.cfg.Out, "files", len(files), "took", time.Since(start).Round(time.Millisecond))
-	return len(files), nil
 }

@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"time"
 
+	"github.com/persona-kpi/kpi/pipeline"
 	"github.com/robfig/cron/v3"
 	"github.com/urfave/cli/v2"
 )
@@ -32,7 +31,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			if !o.from.IsZero() || !o.to.IsZero() {
+			if !o.From.IsZero() || !o.To.IsZero() {
 				return usageError("schedule runs what is due each time: drop --from/--to")
 			}
 			sched, err := cron.ParseStandard(c.String("cron"))
@@ -43,42 +42,8 @@ Example:
 			if err != nil {
 				return usageError("--tz %q: %v", c.String("tz"), err)
 			}
-			job := func(ctx context.Context) error { return runPipeline(ctx, o, "run", c.App.Writer) }
-			return scheduleLoop(c.Context, sched, loc, o.log, job)
+			job := func(ctx context.Context) error { return runAndPrint(ctx, o, pipeline.CommandRun, c.App.Writer) }
+			return pipeline.Schedule(c.Context, sched, loc, o.Log, job)
 		},
-	}
-}
-
-// scheduleLoop calls job at each time of sched until ctx ends. Runs never
-// overlap: the next time is computed after a run ends, so a long run
-// delays the next one instead of stacking on it.
-func scheduleLoop(ctx context.Context, sched cron.Schedule, loc *time.Location, log *slog.Logger, job func(context.Context) error) error {
-	for {
-		next := sched.Next(time.Now().In(loc))
-		if next.IsZero() {
-			return usageError("the cron expression never fires")
-		}
-		log.Info("next run scheduled", "at", next.Format(time.RFC3339))
-		timer := time.NewTimer(time.Until(next))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			log.Info("schedule stopped")
-			return nil
-		case <-timer.C:
-		}
-		start := time.Now()
-		err := job(ctx)
-		switch {
-		case err == nil:
-			log.Info("run succeeded", "elapsed", time.Since(start).Round(time.Millisecond))
-		case errors.Is(err, context.Canceled) || ctx.Err() != nil:
-			log.Warn("run abandoned: stopping", "elapsed", time.Since(start).Round(time.Millisecond), "error", err)
-			return nil
-		default:
-			// A failed night is logged and retried at the next time; the
-			// schedule itself keeps going.
-			log.Error("run failed", "elapsed", time.Since(start).Round(time.Millisecond), "error", err)
-		}
 	}
 }

@@ -2,13 +2,10 @@ package main
 
 import (
 	"fmt"
-	"time"
+	"path/filepath"
 
+	"github.com/persona-kpi/kpi/pipeline"
 	"github.com/urfave/cli/v2"
-
-	"github.com/persona-kpi/kpi/extract"
-	"github.com/persona-kpi/kpi/load"
-	"github.com/persona-kpi/kpi/transform"
 )
 
 func extractCommand() *cli.Command {
@@ -27,32 +24,14 @@ Example:
 			if err != nil {
 				return err
 			}
-			days, err := extractStage(c.Context, o, o.windowDays())
+			res, err := pipeline.Extract(c.Context, o, o.WindowDays())
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "extracted %d days %s into %s\n", len(days), dayRange(days), o.landing().RawDir())
+			fmt.Fprintf(c.App.Writer, "extracted %d days %s into %s\n", len(res.Days), pipeline.DayRange(res.Days), filepath.Join(o.Config.Data, "raw"))
 			return nil
 		},
 	}
-}
-
-// landedDays is the days of the landing area within the flags' range.
-func landedDays(o options) ([]time.Time, error) {
-	all, err := o.landing().Days()
-	if err != nil {
-		return nil, err
-	}
-	days := o.within(all)
-	if len(days) == 0 {
-		return nil, usageError("no extracted days in %s for that range: run `kpi extract` first", o.landing().RawDir())
-	}
-	if !o.from.IsZero() && !o.to.IsZero() {
-		if missing := len(extract.Days(o.from, o.to)) - len(days); missing > 0 {
-			o.log.Warn("some days of the range were never extracted", "missing", missing)
-		}
-	}
-	return days, nil
 }
 
 func transformCommand() *cli.Command {
@@ -71,16 +50,16 @@ Example:
 			if err != nil {
 				return err
 			}
-			days, err := landedDays(o)
+			days, err := pipeline.LandedDays(o)
 			if err != nil {
 				return err
 			}
-			n, err := transformStage(c.Context, o, days)
+			n, err := pipeline.Transform(c.Context, o, days)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(c.App.Writer, "transformed %d days %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",
-				len(days), dayRange(days), n.Fetched, n.Loaded, n.Duplicates, n.Rejected)
+				len(days), pipeline.DayRange(days), n.Fetched, n.Loaded, n.Duplicates, n.Rejected)
 			return nil
 		},
 	}
@@ -103,45 +82,18 @@ Example:
 			if err != nil {
 				return err
 			}
-			days, err := transformedDays(o)
+			days, err := pipeline.TransformedDays(o)
 			if err != nil {
 				return err
 			}
-			return withWriter(c.Context, o.cfg.DB, func(db *load.DB) error { return loadDays(c, o, db, days) })
+			sum, err := pipeline.LoadDays(c.Context, o, days)
+			if err != nil {
+				return err
+			}
+			n := sum.Counts
+			fmt.Fprintf(c.App.Writer, "run %d: loaded %d days %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",
+				sum.RunID, len(days), pipeline.DayRange(days), n.Fetched, n.Loaded, n.Duplicates, n.Rejected)
+			return nil
 		},
 	}
-}
-
-// loadDays loads transformed days by hand, recorded as a "load" run.
-func loadDays(c *cli.Context, o options, db *load.DB, days []time.Time) error {
-	runID, err := db.StartRun(c.Context, "load", "parquet:"+o.parquetDir(), days[0], days[len(days)-1])
-	if err != nil {
-		return err
-	}
-	// Parquet loaded by hand may not match the landing: no input hash is
-	// recorded (a nil map gives ""), so the next run rebuilds these days.
-	n, err := loadStage(c.Context, o, db, runID, days, nil)
-	sum := load.RunSummary{From: days[0], To: days[len(days)-1], Counts: n, DaysProcessed: len(days)}
-	if ferr := db.FinishRun(c.Context, runID, sum, err); err == nil {
-		err = ferr
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.App.Writer, "run %d: loaded %d days %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",
-		runID, len(days), dayRange(days), n.Fetched, n.Loaded, n.Duplicates, n.Rejected)
-	return nil
-}
-
-// transformedDays is the days with Parquet within the flags' range.
-func transformedDays(o options) ([]time.Time, error) {
-	all, err := transform.Staging{Dir: o.parquetDir()}.Days()
-	if err != nil {
-		return nil, err
-	}
-	days := o.within(all)
-	if len(days) == 0 {
-		return nil, usageError("no transformed days in %s for that range: run `kpi transform` first", o.parquetDir())
-	}
-	return days, nil
 }

@@ -30,7 +30,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			return showStatus(c.Context, o.cfg.DB, c.App.Writer)
+			return showStatus(c.Context, o.Config.DB, c.App.Writer)
 		},
 	}
 }

@@ -2,16 +2,14 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/persona-kpi/kpi/config"
-	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/pipeline"
 )
 
 // Flags shared by the pipeline commands.
@@ -33,25 +31,17 @@ var (
 
 func withLogFlags(flags ...cli.Flag) []cli.Flag { return append(flags, logFlags...) }
 
-// options is what every pipeline command needs, resolved once from the
-// configuration file and the flags.
-type options struct {
-	cfg      config.Config
-	from, to time.Time // zero when not given
-	log      *slog.Logger
-	now      func() time.Time
-	progress *progress
-}
-
-func resolveOptions(c *cli.Context) (options, error) {
-	var o options
+// resolveOptions reads the configuration file, applies the flags over it
+// and checks the result once, for every command that works on the
+// pipeline's data.
+func resolveOptions(c *cli.Context) (pipeline.Options, error) {
+	var o pipeline.Options
 	log, err := newLogger(c)
 	if err != nil {
 		return o, err
 	}
-	o.log = log
-	o.now = time.Now
-	o.progress = newProgress(c.App.ErrWriter, !c.Bool("quiet") && c.String("log-format") != "json")
+	o.Log = log
+	o.Progress = newProgress(c.App.ErrWriter, !c.Bool("quiet") && c.String("log-format") != "json")
 	cfg, err := config.Load(c.String("config"))
 	if err != nil {
 		return o, exitError{exitUsage, err}
@@ -70,21 +60,15 @@ func resolveOptions(c *cli.Context) (options, error) {
 	if err := cfg.Validate(); err != nil {
 		return o, exitError{exitUsage, err}
 	}
-	o.cfg = cfg
-	// Refuse a bad source before anything is opened or fetched.
-	if _, err := o.source(); err != nil {
+	o.Config = cfg
+	if o.From, err = parseDay("from", c.String("from")); err != nil {
 		return o, err
 	}
-	if o.from, err = parseDay("from", c.String("from")); err != nil {
+	if o.To, err = parseDay("to", c.String("to")); err != nil {
 		return o, err
 	}
-	if o.to, err = parseDay("to", c.String("to")); err != nil {
-		return o, err
-	}
-	if !o.from.IsZero() && !o.to.IsZero() && o.to.Before(o.from) {
-		return o, usageError("--to %s is before --from %s", c.String("to"), c.String("from"))
-	}
-	return o, nil
+	// Refuse a bad source or range before anything is opened or fetched.
+	return o, o.Check()
 }
 
 func parseDay(flag, s string) (time.Time, error) {
@@ -96,59 +80,6 @@ func parseDay(flag, s string) (time.Time, error) {
 		return time.Time{}, usageError("--%s must be a day as YYYY-MM-DD, got %q", flag, s)
 	}
 	return d, nil
-}
-
-// inRange reports whether d lies within --from/--to (open where unset).
-func (o options) inRange(d time.Time) bool {
-	return (o.from.IsZero() || !d.Before(o.from)) && (o.to.IsZero() || !d.After(o.to))
-}
-
-// defaultDays is how many days a run without --from covers, as the
-// original dashboard's update script did.
-const defaultDays = 30
-
-// windowDays resolves the days to fetch from a windowed source: the flags,
-// else the last 30 days through yesterday (UTC).
-func (o options) windowDays() []time.Time {
-	today := o.now().UTC().Truncate(24 * time.Hour)
-	from, to := o.from, o.to
-	if to.IsZero() {
-		to = today.AddDate(0, 0, -1)
-		if !from.IsZero() && from.After(to) {
-			to = from
-		}
-	}
-	if from.IsZero() {
-		from = to.AddDate(0, 0, -(defaultDays - 1))
-	}
-	return extract.Days(from, to)
-}
-
-// source builds the source named by the configuration.
-func (o options) source() (extract.Source, error) {
-	src, err := extract.New(o.cfg, o.log)
-	if err != nil {
-		return nil, usageError("%v", err)
-	}
-	return src, nil
-}
-
-func dayRange(days []time.Time) string {
-	if len(days) == 0 {
-		return "no days"
-	}
-	return fmt.Sprintf("%s..%s", days[0].Format(time.DateOnly), days[len(days)-1].Format(time.DateOnly))
-}
-
-// within keeps the days of all that lie within --from/--to.
-func (o options) within(all []time.Time) []time.Time {
-	var days []time.Time
-	for _, d := range all {
-		if o.inRange(d) {
-			days = append(days, d)
-		}
-	}
-	return days
 }
 
 // openReader opens the database read-only, saying so clearly when it does
@@ -172,19 +103,4 @@ func openCurrentReader(ctx context.Context, path string) (*load.Reader, error) {
 		return nil, err
 	}
 	return db, nil
-}
-
-// withWriter opens the database for writing, runs fn, then checkpoints and
-// closes it, keeping fn's error first.
-func withWriter(ctx context.Context, path string, fn func(*load.DB) error) (err error) {
-	db, err := load.Open(ctx, path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	return fn(db)
 }

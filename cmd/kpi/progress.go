@@ -35,8 +35,8 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// update redraws the line, at most ten times a second.
-func (p *progress) update(stage string, done, total int, blobs, bytes int64) {
+// Update redraws the line, at most ten times a second.
+func (p *progress) Update(stage string, done, total int, blobs, bytes int64) {
 	if p == nil || p.w == nil {
 		return
 	}
@@ -54,8 +54,8 @@ func (p *progress) update(stage string, done, total int, blobs, bytes int64) {
 		stage, done, total, blobs, size, now.Sub(p.start).Round(100*time.Millisecond))
 }
 
-// clear erases the line before anything else is written.
-func (p *progress) clear() {
+// Clear erases the line before anything else is written.
+func (p *progress) Clear() {
 	if p == nil || p.w == nil || !p.shown {
 		return
 	}

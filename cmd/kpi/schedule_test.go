@@ -3,92 +3,15 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// every fires at a fixed interval, finer than cron's minute, for tests.
-type every time.Duration
-
-func (e every) Next(t time.Time) time.Time { return t.Add(time.Duration(e)) }
-
-func TestScheduleNeverOverlapsRuns(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var running, maxRunning, runs atomic.Int32
-	job := func(ctx context.Context) error {
-		n := running.Add(1)
-		for {
-			m := maxRunning.Load()
-			if n <= m || maxRunning.CompareAndSwap(m, n) {
-				break
-			}
-		}
-		// Each run outlasts the interval several times over.
-		time.Sleep(30 * time.Millisecond)
-		running.Add(-1)
-		if runs.Add(1) == 4 {
-			cancel()
-		}
-		return nil
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	done := make(chan error, 1)
-	go func() { done <- scheduleLoop(ctx, every(5*time.Millisecond), time.UTC, log, job) }()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("the schedule did not stop after its context ended")
-	}
-	assert.Equal(t, int32(4), runs.Load())
-	assert.Equal(t, int32(1), maxRunning.Load(), "never two runs at once")
-}
-
-func TestScheduleKeepsGoingAfterAFailedRunAndStopsOnCancel(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var calls atomic.Int32
-	var mu sync.Mutex
-	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, nil))
-	job := func(ctx context.Context) error {
-		if calls.Add(1) == 2 {
-			cancel()
-			<-ctx.Done()
-			return ctx.Err() // abandoned mid-run
-		}
-		return io.ErrUnexpectedEOF
-	}
-	require.NoError(t, scheduleLoop(ctx, every(time.Millisecond), time.UTC, log, job))
-	assert.Equal(t, int32(2), calls.Load())
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Contains(t, logs.String(), "run failed")
-	assert.Contains(t, logs.String(), "run abandoned: stopping")
-}
-
-type lockedWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
 
 // TestKPIProcess is not a test on its own: run as a child process, it is
 // the kpi command with the arguments in KPI_TEST_ARGS.
@@ -139,10 +62,10 @@ func TestScheduleStopsOnSIGTERM(t *testing.T) {
 func TestProgressIsSilentOffATerminal(t *testing.T) {
 	var buf bytes.Buffer
 	p := newProgress(&buf, true)
-	p.update("transform", 1, 2, 10, 1000)
-	p.update("transform", 2, 2, 20, 2000)
-	p.clear()
+	p.Update("transform", 1, 2, 10, 1000)
+	p.Update("transform", 2, 2, 20, 2000)
+	p.Clear()
 	assert.Empty(t, buf.String(), "a buffer is not a terminal")
 	var nilProgress *progress
-	nilProgress.update("load", 1, 1, 1, 1) // options built in tests have none
+	nilProgress.Update("load", 1, 1, 1, 1) // options built in tests have none
 }

@@ -1,0 +1,143 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/extract"
+)
+
+// Options is what every stage needs, resolved once from the configuration
+// file and the flags.
+type Options struct {
+	Config config.Config
+	// From and To are the first and last day asked for (inclusive, UTC);
+	// zero when not given.
+	From, To time.Time
+	// Log receives each stage's progress; nil logs nothing.
+	Log *slog.Logger
+	// Now is the clock that decides which days are due; nil is time.Now.
+	Now func() time.Time
+	// Progress draws a progress line while a long stage runs; nil draws
+	// nothing.
+	Progress Progress
+}
+
+// Progress shows how far a long stage has got: Update after each day,
+// Clear before anything else is written.
+type Progress interface {
+	Update(stage string, done, total int, blobs, bytes int64)
+	Clear()
+}
+
+type noProgress struct{}
+
+func (noProgress) Update(string, int, int, int64, int64) {}
+func (noProgress) Clear()                                {}
+
+// defaultDays is how many days a run without --from covers, as the
+// original dashboard's update script did.
+const defaultDays = 30
+
+// withDefaults fills the optional fields.
+func (o Options) withDefaults() Options {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Progress == nil {
+		o.Progress = noProgress{}
+	}
+	return o
+}
+
+// Check refuses options no stage can work with: a range that ends before
+// it starts, or a source that cannot be built. It fetches nothing.
+func (o Options) Check() error {
+	if !o.From.IsZero() && !o.To.IsZero() && o.To.Before(o.From) {
+		return UsageError{fmt.Errorf("--to %s is before --from %s", o.To.Format(time.DateOnly), o.From.Format(time.DateOnly))}
+	}
+	_, err := o.source()
+	return err
+}
+
+// source builds the configured source.
+func (o Options) source() (extract.Source, error) {
+	src, err := extract.New(o.Config, o.Log)
+	if errors.Is(err, extract.ErrBadSource) {
+		return nil, UsageError{err}
+	}
+	return src, err
+}
+
+// SourceName is the configured source without credentials.
+func (o Options) SourceName() string {
+	src, err := o.source()
+	if err != nil {
+		return "invalid source"
+	}
+	return src.Name()
+}
+
+// inRange reports whether d lies within From..To (open where unset).
+func (o Options) inRange(d time.Time) bool {
+	return (o.From.IsZero() || !d.Before(o.From)) && (o.To.IsZero() || !d.After(o.To))
+}
+
+// within keeps the days of all that lie within From..To.
+func (o Options) within(all []time.Time) []time.Time {
+	var days []time.Time
+	for _, d := range all {
+		if o.inRange(d) {
+			days = append(days, d)
+		}
+	}
+	return days
+}
+
+// today is the current UTC day.
+func (o Options) today() time.Time { return o.Now().UTC().Truncate(24 * time.Hour) }
+
+// WindowDays is what to fetch from a windowed source when the store does
+// not decide: the flags' range, else the last 30 days through yesterday
+// (UTC). A --from after yesterday without --to is that one day.
+func (o Options) WindowDays() []time.Time {
+	o = o.withDefaults()
+	from, to := o.From, o.To
+	if to.IsZero() {
+		to = o.today().AddDate(0, 0, -1)
+		if !from.IsZero() && from.After(to) {
+			to = from
+		}
+	}
+	if from.IsZero() {
+		from = to.AddDate(0, 0, -(defaultDays - 1))
+	}
+	return extract.Days(from, to)
+}
+
+// dueDays is what a run fetches from a windowed source: with --from/--to,
+// that range (WindowDays); on an empty database (hasLoaded false), the
+// last 30 days; else the days after the last loaded one through
+// yesterday, plus a look-back of LookbackDays loaded days fetched again.
+func (o Options) dueDays(lastLoaded time.Time, hasLoaded bool) []time.Time {
+	if !o.From.IsZero() || !o.To.IsZero() || !hasLoaded {
+		return o.WindowDays()
+	}
+	yesterday := o.today().AddDate(0, 0, -1)
+	start := lastLoaded.AddDate(0, 0, 1-o.Config.LookbackDays)
+	return extract.Days(start, yesterday)
+}
+
+// DayRange names a list of days for messages: "first..last".
+func DayRange(days []time.Time) string {
+	if len(days) == 0 {
+		return "no days"
+	}
+	return fmt.Sprintf("%s..%s", days[0].Format(time.DateOnly), days[len(days)-1].Format(time.DateOnly))
+}

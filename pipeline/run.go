@@ -1,0 +1,196 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/load"
+)
+
+// Commands a run is recorded under.
+const (
+	CommandRun      = "run"
+	CommandBackfill = "backfill"
+	CommandLoad     = "load"
+)
+
+// Summary is what a run did.
+type Summary struct {
+	RunID int64
+	// Days are the days landed, in order; Unchanged of them were fetched
+	// again, found unchanged and left as they were.
+	Days      []time.Time
+	Unchanged int
+	Counts    load.Counts
+	Elapsed   time.Duration
+}
+
+// Run opens the store for writing and runs the whole pipeline for what is
+// due (command CommandRun) or for every day of From..To, unchanged or not
+// (CommandBackfill), recording the run in the runs table.
+func Run(ctx context.Context, o Options, command string) (sum Summary, err error) {
+	o = o.withDefaults()
+	err = WithWriter(ctx, o.Config.DB, func(db *load.DB) error {
+		sum, err = runDays(ctx, o, db, command)
+		return err
+	})
+	return sum, err
+}
+
+// WithWriter opens the store for writing, runs fn, then checkpoints and
+// closes it, keeping fn's error first.
+func WithWriter(ctx context.Context, path string, fn func(*load.DB) error) (err error) {
+	db, err := load.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	return fn(db)
+}
+
+// runDays is Run's work on the open store.
+func runDays(ctx context.Context, o Options, db *load.DB, command string) (sum Summary, err error) {
+	start := time.Now()
+	runID, err := db.StartRun(ctx, command, o.SourceName(), o.From, o.To)
+	if err != nil {
+		return sum, err
+	}
+	sum.RunID = runID
+	o.Log = o.Log.With("run", runID)
+	var rec load.RunSummary
+	defer func() {
+		if ferr := db.FinishRun(ctx, runID, rec, err); err == nil {
+			err = ferr
+		}
+	}()
+
+	if err := cleanLeftovers(o); err != nil {
+		return sum, err
+	}
+	last, hasLoaded, err := db.LastLoadedDay(ctx)
+	if err != nil {
+		return sum, err
+	}
+	due := o.dueDays(last, hasLoaded)
+	if extract.Kind(o.Config.Source) == extract.KindFiles || len(due) > 0 {
+		res, err := Extract(ctx, o, due)
+		if err != nil {
+			return sum, err
+		}
+		sum.Days = res.Days
+	}
+	if len(sum.Days) > 0 {
+		rec.From, rec.To = sum.Days[0], sum.Days[len(sum.Days)-1]
+	}
+	process, hashes, err := changedDays(ctx, o, db, sum.Days, command == CommandBackfill)
+	if err != nil {
+		return sum, err
+	}
+	sum.Unchanged = len(sum.Days) - len(process)
+	rec.DaysProcessed, rec.DaysUnchanged = len(process), sum.Unchanged
+	transformed, err := Transform(ctx, o, process)
+	if err != nil {
+		return sum, err
+	}
+	if rec.Counts, err = loadStage(ctx, o, db, runID, process, hashes); err != nil {
+		return sum, err
+	}
+	sum.Counts = rec.Counts
+	if rec.Counts != transformed {
+		return sum, fmt.Errorf("run %d: loaded counts %+v differ from transformed %+v", runID, rec.Counts, transformed)
+	}
+	// Compute the days this run changed. With none, the last loaded day
+	// stands in, so that a KPI version added since is still back-filled.
+	sel := Selection{}
+	if len(process) > 0 {
+		sel.From, sel.To = process[0], process[len(process)-1]
+	} else if last, ok, err := db.LastLoadedDay(ctx); err != nil {
+		return sum, err
+	} else if ok {
+		sel.From, sel.To = last, last
+	}
+	if !sel.From.IsZero() {
+		if _, err := Compute(ctx, o, db, sel); err != nil {
+			return sum, err
+		}
+	}
+	if err := db.RecordProgress(ctx, runID, rec); err != nil {
+		return sum, err
+	}
+	if _, err := Report(ctx, o, db.DB, runID); err != nil {
+		return sum, err
+	}
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+// changedDays keeps the days whose input differs from what was loaded
+// (all of them when forced), with each day's input hash.
+func changedDays(ctx context.Context, o Options, db *load.DB, days []time.Time, force bool) ([]time.Time, map[time.Time]string, error) {
+	hashes := map[time.Time]string{}
+	var changed []time.Time
+	for _, d := range days {
+		h, err := inputHash(o, d)
+		if err != nil {
+			return nil, nil, err
+		}
+		hashes[d] = h
+		if !force {
+			old, err := db.InputHash(ctx, d)
+			if err != nil {
+				return nil, nil, err
+			}
+			if old == h {
+				o.Log.Debug("unchanged", "day", d.Format(time.DateOnly))
+				continue
+			}
+		}
+		changed = append(changed, d)
+	}
+	return changed, hashes, nil
+}
+
+// cleanLeftovers removes what a killed run left in the landing and
+// staging areas; each area removes only its own temporary names. Only
+// the holder of the database lock calls it, so no other run is writing
+// them.
+func cleanLeftovers(o Options) error {
+	for _, clean := range []func() ([]string, error){o.landing().Clean, o.staging().Clean} {
+		removed, err := clean()
+		for _, p := range removed {
+			o.Log.Info("removed what an interrupted run left", "path", p)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LoadDays loads staged days by hand into the store, recorded as a
+// CommandLoad run. Parquet loaded by hand may not match the landing: no
+// input hash is recorded, so the next run rebuilds these days.
+func LoadDays(ctx context.Context, o Options, days []time.Time) (sum Summary, err error) {
+	o = o.withDefaults()
+	err = WithWriter(ctx, o.Config.DB, func(db *load.DB) error {
+		runID, err := db.StartRun(ctx, CommandLoad, "parquet:"+o.staging().Dir, days[0], days[len(days)-1])
+		if err != nil {
+			return err
+		}
+		sum.RunID, sum.Days = runID, days
+		n, err := loadStage(ctx, o, db, runID, days, nil)
+		sum.Counts = n
+		rec := load.RunSummary{From: days[0], To: days[len(days)-1], Counts: n, DaysProcessed: len(days)}
+		if ferr := db.FinishRun(ctx, runID, rec, err); err == nil {
+			err = ferr
+		}
+		return err
+	})
+	return sum, err
+}

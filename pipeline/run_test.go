@@ -1,0 +1,99 @@
+package pipeline
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/extract/generate"
+	"github.com/persona-kpi/kpi/load"
+)
+
+// project is a store, a data directory and a site in a test's directory.
+type project struct{ db, data, out string }
+
+func newProject(t *testing.T) project {
+	dir := t.TempDir()
+	return project{db: filepath.Join(dir, "kpi.duckdb"), data: filepath.Join(dir, "data"), out: filepath.Join(dir, "site")}
+}
+
+// nightly is the options of a run without --from/--to at 03:00 UTC on today.
+func (p project) nightly(today string) Options {
+	cfg := config.Default()
+	cfg.DB, cfg.Data, cfg.Out = p.db, p.data, p.out
+	cfg.Generate.PerDay = 40
+	now := day(today).Add(3 * time.Hour)
+	return Options{Config: cfg, Now: func() time.Time { return now }}
+}
+
+// query reads one row from the store.
+func (p project) query(t *testing.T, q string, dst ...any) {
+	t.Helper()
+	r, err := load.OpenReadOnly(context.Background(), p.db)
+	require.NoError(t, err)
+	defer r.Close()
+	require.NoError(t, r.QueryRow(q).Scan(dst...))
+}
+
+func TestIncrementalRunsDoOnlyWhatIsDue(t *testing.T) {
+	p := newProject(t)
+	ctx := context.Background()
+	var from, to time.Time
+	var processed, unchanged, loadedDays, fetched int64
+
+	// First run on an empty database: the last 30 days through yesterday.
+	sum, err := Run(ctx, p.nightly("2026-11-21"), CommandRun)
+	require.NoError(t, err)
+	assert.Equal(t, "2026-10-22..2026-11-20", DayRange(sum.Days))
+	p.query(t, "SELECT from_day, to_day FROM runs WHERE id = 1", &from, &to)
+	assert.Equal(t, day("2026-10-22"), from)
+	assert.Equal(t, day("2026-11-20"), to)
+	p.query(t, "SELECT count(*) FROM loaded_days", &loadedDays)
+	assert.Equal(t, int64(30), loadedDays)
+
+	// The next night: one new day, plus two look-back days fetched again
+	// and found unchanged.
+	sum, err = Run(ctx, p.nightly("2026-11-22"), CommandRun)
+	require.NoError(t, err)
+	assert.Equal(t, 2, sum.Unchanged)
+	p.query(t, "SELECT from_day, to_day, days_processed, days_unchanged, fetched FROM runs WHERE id = 2", &from, &to, &processed, &unchanged, &fetched)
+	assert.Equal(t, day("2026-11-19"), from)
+	assert.Equal(t, day("2026-11-21"), to)
+	assert.Equal(t, int64(1), processed)
+	assert.Equal(t, int64(2), unchanged)
+	g := generate.Generator{Seed: 1, PerDay: 40}
+	assert.Equal(t, int64(g.DayCount(day("2026-11-21"))), fetched, "only the new day's blobs are processed")
+	assert.Equal(t, fetched, sum.Counts.Fetched)
+	p.query(t, "SELECT count(*) FROM loaded_days", &loadedDays)
+	assert.Equal(t, int64(31), loadedDays)
+
+	// Run again the same night: nothing new, the look-back is unchanged.
+	_, err = Run(ctx, p.nightly("2026-11-22"), CommandRun)
+	require.NoError(t, err)
+	p.query(t, "SELECT days_processed FROM runs WHERE id = 3", &processed)
+	assert.Equal(t, int64(0), processed)
+
+	// A changed configuration reshapes segments, so the two look-back days
+	// (nothing is new) are rebuilt even though their text is the same.
+	o := p.nightly("2026-11-22")
+	o.Config.Aliases["en-US"] = "English"
+	_, err = Run(ctx, o, CommandRun)
+	require.NoError(t, err)
+	p.query(t, "SELECT days_processed FROM runs WHERE id = 4", &processed)
+	assert.Equal(t, int64(2), processed)
+
+	// A backfill processes its range whether or not it changed.
+	o = p.nightly("2026-11-22")
+	o.Config.Aliases["en-US"] = "English"
+	o.From, o.To = day("2026-11-01"), day("2026-11-03")
+	sum, err = Run(ctx, o, CommandBackfill)
+	require.NoError(t, err)
+	assert.Equal(t, 0, sum.Unchanged)
+	p.query(t, "SELECT command, days_processed FROM runs WHERE id = 5", new(string), &processed)
+	assert.Equal(t, int64(3), processed)
+}

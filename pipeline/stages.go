@@ -1,0 +1,223 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/persona-kpi/kpi/compute"
+	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/reports"
+	kpisql "github.com/persona-kpi/kpi/sql"
+	"github.com/persona-kpi/kpi/transform"
+)
+
+func (o Options) landing() extract.Landing { return extract.Landing{Dir: o.Config.Data} }
+
+func (o Options) staging() transform.Staging {
+	return transform.Staging{Dir: filepath.Join(o.Config.Data, "parquet")}
+}
+
+// Extract lands days from the configured source and returns the days
+// landed, in order: the given days for a windowed source, the days the
+// files hold (within From..To) for a file source. A source that fails is
+// a SourceError.
+func Extract(ctx context.Context, o Options, days []time.Time) (extract.Result, error) {
+	o = o.withDefaults()
+	start := time.Now()
+	src, err := o.source()
+	if err != nil {
+		return extract.Result{}, err
+	}
+	res, err := src.Land(ctx, o.landing(), extract.Request{Days: days, From: o.From, To: o.To})
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return res, err
+		}
+		return res, SourceError{err}
+	}
+	if res.Skipped > 0 {
+		o.Log.Info("file elements outside the requested days were skipped", "skipped", res.Skipped)
+	}
+	o.Log.Info("extract done", "days", DayRange(res.Days), "units", res.Units, "mb", fmt.Sprintf("%.1f", float64(res.Bytes)/1e6), "elapsed", time.Since(start).Round(time.Millisecond))
+	return res, nil
+}
+
+// LandedDays is the landed days within From..To; none is a UsageError.
+func LandedDays(o Options) ([]time.Time, error) {
+	o = o.withDefaults()
+	all, err := o.landing().Days()
+	if err != nil {
+		return nil, err
+	}
+	days := o.within(all)
+	if len(days) == 0 {
+		return nil, UsageError{fmt.Errorf("no extracted days in %s for that range: run `kpi extract` first", o.landing().RawDir())}
+	}
+	if !o.From.IsZero() && !o.To.IsZero() {
+		if missing := len(extract.Days(o.From, o.To)) - len(days); missing > 0 {
+			o.Log.Warn("some days of the range were never extracted", "missing", missing)
+		}
+	}
+	return days, nil
+}
+
+// Transform builds the Parquet of each landed day.
+func Transform(ctx context.Context, o Options, days []time.Time) (load.Counts, error) {
+	o = o.withDefaults()
+	start := time.Now()
+	var total load.Counts
+	var bytes int64
+	defer o.Progress.Clear()
+	for i, day := range days {
+		inputs, size, err := landedInputs(o.landing(), day)
+		if err != nil {
+			return total, err
+		}
+		st, err := transform.TransformDay(ctx, transform.Options{Day: day, Inputs: inputs, OutDir: o.staging().Dir, Config: o.Config})
+		if err != nil {
+			return total, err
+		}
+		total = total.Add(load.Counts{Fetched: st.Fetched, Loaded: st.Loaded, Duplicates: st.Duplicates, Rejected: st.Rejected})
+		bytes += size
+		o.Progress.Update("transform", i+1, len(days), total.Fetched, bytes)
+		o.Log.Debug("transformed", "day", day.Format(time.DateOnly), "fetched", st.Fetched, "loaded", st.Loaded, "duplicates", st.Duplicates, "rejected", st.Rejected)
+	}
+	o.Progress.Clear()
+	o.Log.Info("transform done", "days", DayRange(days), "fetched", total.Fetched, "loaded", total.Loaded,
+		"duplicates", total.Duplicates, "rejected", total.Rejected, "elapsed", time.Since(start).Round(time.Millisecond))
+	return total, nil
+}
+
+// landedInputs lists a landed day's units as transform inputs, with their
+// compressed size.
+func landedInputs(l extract.Landing, day time.Time) ([]transform.Input, int64, error) {
+	m, err := l.Manifest(day)
+	if err != nil {
+		return nil, 0, err
+	}
+	var size int64
+	inputs := make([]transform.Input, 0, len(m.Units))
+	for _, u := range m.Units {
+		size += u.Bytes
+		inputs = append(inputs, transform.Input{
+			Name:   filepath.ToSlash(filepath.Join("raw", "day="+m.Day, u.File)),
+			Source: m.Source,
+			Open:   func() (io.ReadCloser, error) { return l.Open(day, u) },
+			Lines:  u.Kind == extract.KindLines,
+		})
+	}
+	return inputs, size, nil
+}
+
+// TransformedDays is the staged days within From..To; none is a
+// UsageError.
+func TransformedDays(o Options) ([]time.Time, error) {
+	all, err := o.staging().Days()
+	if err != nil {
+		return nil, err
+	}
+	days := o.within(all)
+	if len(days) == 0 {
+		return nil, UsageError{fmt.Errorf("no transformed days in %s for that range: run `kpi transform` first", o.staging().Dir)}
+	}
+	return days, nil
+}
+
+// inputHash identifies everything a day's tables are built from: the
+// landed text and its source, the configuration that shapes segments, and
+// the transform's format. Equal hashes give equal tables.
+func inputHash(o Options, day time.Time) (string, error) {
+	m, err := o.landing().Manifest(day)
+	if err != nil {
+		return "", err
+	}
+	shaping, err := json.Marshal([]any{o.Config.Segmentations, o.Config.Aliases, o.Config.Flows})
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "format %d\nsource %s\ncontent %s\nconfig %s\n", transform.FormatVersion, m.Source, m.ContentHash(), shaping)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// loadStage replaces each day in the database; a day without a hash
+// ("" from a nil map) is rebuilt by the next run.
+func loadStage(ctx context.Context, o Options, db *load.DB, runID int64, days []time.Time, hashes map[time.Time]string) (load.Counts, error) {
+	start := time.Now()
+	var total load.Counts
+	defer o.Progress.Clear()
+	for i, day := range days {
+		c, err := db.LoadDay(ctx, runID, o.staging().Dir, day, hashes[day])
+		if err != nil {
+			return total, err
+		}
+		total = total.Add(c)
+		o.Progress.Update("load", i+1, len(days), total.Loaded, 0)
+	}
+	o.Progress.Clear()
+	o.Log.Info("load done", "days", DayRange(days), "loaded", total.Loaded, "elapsed", time.Since(start).Round(time.Millisecond))
+	return total, nil
+}
+
+// Selection is which KPI versions and days Compute computes; zero values
+// select everything (see compute.Options).
+type Selection struct {
+	From, To time.Time
+	KPI      string
+	Version  int
+	Force    bool
+}
+
+// Compute computes KPIs into kpi_results on an open writer. Refused
+// definitions and changed SQL are UsageErrors: the user must fix a file.
+func Compute(ctx context.Context, o Options, db *load.DB, sel Selection) (compute.Result, error) {
+	o = o.withDefaults()
+	start := time.Now()
+	res, err := compute.Compute(ctx, db.DB, kpisql.KPIs(), compute.Options{
+		From: sel.From, To: sel.To, KPI: sel.KPI, Version: sel.Version, Force: sel.Force,
+		Config: o.Config, Logger: o.Log,
+	})
+	if err != nil {
+		if errors.Is(err, compute.ErrDefinition) || errors.Is(err, compute.ErrChanged) || errors.Is(err, compute.ErrNoKPI) {
+			return res, UsageError{fmt.Errorf("compute: %w", err)}
+		}
+		return res, fmt.Errorf("compute: %w", err)
+	}
+	o.Log.Info("compute done", "versions", len(res.Computed), "rows", res.Rows(), "elapsed", time.Since(start).Round(time.Millisecond))
+	return res, nil
+}
+
+// Report renders the site from db and puts it in place at the configured
+// --out. It only reads db, so a run can pass its own read-write connection
+// (and its run id, shown as the data's run; 0 means the latest successful
+// run). It returns the number of files written.
+func Report(ctx context.Context, o Options, db *sql.DB, runID int64) (int, error) {
+	o = o.withDefaults()
+	start := time.Now()
+	files, err := reports.Build(ctx, db, reports.Options{
+		Config:      o.Config,
+		GeneratedAt: o.Now().UTC(),
+		RunID:       runID,
+		Logger:      o.Log,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("report: %w", err)
+	}
+	if err := reports.Write(o.Config.Out, files); err != nil {
+		if errors.Is(err, reports.ErrNotASite) {
+			return 0, UsageError{fmt.Errorf("report: %w", err)}
+		}
+		return 0, fmt.Errorf("report: %w", err)
+	}
+	o.Log.Info("report written", "dir", o.Config.Out, "files", len(files), "took", time.Since(start).Round(time.Millisecond))
+	return len(files), nil
+}
