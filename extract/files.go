@@ -19,6 +19,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/persona-kpi/kpi/internal/durable"
+	"github.com/persona-kpi/kpi/internal/redact"
 
 	"github.com/persona-kpi/kpi/transform"
 )
@@ -32,7 +33,7 @@ type Files struct {
 }
 
 // Name is "file:" and the paths.
-func (s Files) Name() string { return "file:" + strings.Join(s.Paths, ",") }
+func (s Files) Name() string { return "file:" + redact.URLs(strings.Join(s.Paths, ",")) }
 
 // ListFiles expands paths into the files they name: a file as is, a
 // directory as every regular file inside it (recursively, hidden ones

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/extract/generate"
 	"github.com/persona-kpi/kpi/extract/kpiggybank"
+	"github.com/persona-kpi/kpi/internal/redact"
 )
 
 // Source is where raw interaction data comes from: the built-in
@@ -57,15 +59,23 @@ const (
 	kindUnknown  = "unknown"
 )
 
-// Kind tells the kinds of --source apart: "generate", an http(s) URL, or
-// else a file or directory path (anything else with a scheme is unknown).
+// mistypedURL is an http(s) URL missing a slash or its colon
+// ("http:/host", "http//host"): never a path anyone means.
+var mistypedURL = regexp.MustCompile(`(?i)^https?(:/[^/]|//)`)
+
+// Kind tells the kinds of --source apart: "generate", an http(s) URL
+// (the scheme in any case, surrounding spaces ignored), or else a file or
+// directory path. Anything else with a scheme, or an http URL mistyped,
+// is unknown.
 func Kind(src string) string {
+	s := strings.TrimSpace(src)
+	lower := strings.ToLower(s)
 	switch {
-	case src == "generate":
+	case s == "generate":
 		return KindGenerate
-	case strings.HasPrefix(src, "http://"), strings.HasPrefix(src, "https://"):
+	case strings.HasPrefix(lower, "http://"), strings.HasPrefix(lower, "https://"):
 		return KindHTTP
-	case strings.Contains(src, "://"):
+	case strings.Contains(s, "://"), mistypedURL.MatchString(s):
 		return kindUnknown
 	}
 	return KindFiles
@@ -82,7 +92,7 @@ func New(cfg config.Config, log *slog.Logger) (Source, error) {
 		g := generate.Generator{Seed: cfg.Generate.Seed, PerDay: cfg.Generate.PerDay}
 		return windowed{fetcher: g, hours: cfg.HTTP.WindowHours, log: log}, nil
 	case KindHTTP:
-		c, err := kpiggybank.NewClient(cfg.Source, kpiggybank.Options{
+		c, err := kpiggybank.NewClient(strings.TrimSpace(cfg.Source), kpiggybank.Options{
 			Username:    cfg.Username,
 			Password:    cfg.Password,
 			Timeout:     time.Duration(cfg.HTTP.Timeout),
@@ -98,5 +108,5 @@ func New(cfg config.Config, log *slog.Logger) (Source, error) {
 	case KindFiles:
 		return Files{Paths: []string{cfg.Source}, Log: log}, nil
 	}
-	return nil, fmt.Errorf("%w %q: use generate, an http(s):// KPIggybank URL, or a file or directory path", ErrBadSource, cfg.Source)
+	return nil, fmt.Errorf("%w %q: use generate, an http(s):// KPIggybank URL, or a file or directory path", ErrBadSource, redact.URLs(cfg.Source))
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/persona-kpi/kpi/internal/redact"
 )
 
 // Run statuses.
@@ -30,7 +32,7 @@ func (d *DB) StartRun(ctx context.Context, command, source string, from, to time
 	var id int64
 	err := d.QueryRowContext(ctx, `INSERT INTO runs (command, started_at, status, source, from_day, to_day, pid)
 		VALUES (?, now(), ?, ?, ?, ?, ?) RETURNING id`,
-		command, StatusRunning, source, nullDay(from), nullDay(to), os.Getpid()).Scan(&id)
+		command, StatusRunning, redact.URLs(source), nullDay(from), nullDay(to), os.Getpid()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("record run: %w", err)
 	}
@@ -55,7 +57,7 @@ func (d *DB) RecordProgress(ctx context.Context, id int64, sum RunSummary) error
 func (d *DB) FinishRun(ctx context.Context, id int64, sum RunSummary, runErr error) error {
 	status, msg := StatusSuccess, sql.NullString{}
 	if runErr != nil {
-		status, msg = StatusFailed, sql.NullString{String: runErr.Error(), Valid: true}
+		status, msg = StatusFailed, sql.NullString{String: redact.URLs(runErr.Error()), Valid: true}
 	}
 	// A cancelled run still gets its record.
 	ctx = context.WithoutCancel(ctx)

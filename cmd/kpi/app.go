@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/persona-kpi/kpi/internal/redact"
 	"github.com/persona-kpi/kpi/load"
 	"github.com/persona-kpi/kpi/pipeline"
 )
@@ -44,7 +45,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	msg := redact.URLs(strings.ReplaceAll(err.Error(), "\n", "; "))
 	if strings.Contains(msg, "No space left on device") {
 		msg += " (free some disk space, then run again: the days loaded before are intact)"
 	}
@@ -101,7 +102,7 @@ Example:
 
 // newLogger logs to stderr, as text or as JSON lines.
 func newLogger(c *cli.Context) (*slog.Logger, error) {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo, ReplaceAttr: redactAttr}
 	if c.Bool("quiet") {
 		opts.Level = slog.LevelWarn
 	}
@@ -114,4 +115,16 @@ func newLogger(c *cli.Context) (*slog.Logger, error) {
 	default:
 		return nil, usageError("--log-format must be text or json, got %q", c.String("log-format"))
 	}
+}
+
+// redactAttr keeps credentials out of the logs, whatever logs them: the
+// user information of URL-like text in strings and errors is removed.
+func redactAttr(_ []string, a slog.Attr) slog.Attr {
+	switch v := a.Value.Any().(type) {
+	case string:
+		a.Value = slog.StringValue(redact.URLs(v))
+	case error:
+		a.Value = slog.StringValue(redact.URLs(v.Error()))
+	}
+	return a
 }

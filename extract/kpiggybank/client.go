@@ -142,7 +142,6 @@ func NewClient(rawURL string, opt Options) (*Client, error) {
 		pass:     pass,
 		auth:     user != "" || pass != "",
 		opt:      opt,
-		client:   redirectSafeClient(opt.Client),
 		log:      opt.Logger,
 		sleep:    sleepCtx,
 		now:      time.Now,
@@ -150,6 +149,7 @@ func NewClient(rawURL string, opt Options) (*Client, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.client = redirectSafeClient(opt.Client, s.log)
 	if s.auth {
 		// The encoded header too: a server may echo it back.
 		token := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
@@ -162,10 +162,13 @@ func NewClient(rawURL string, opt Options) (*Client, error) {
 	return s, nil
 }
 
-// redirectSafeClient copies c (or a fresh client) so that a redirect
-// whose Location carries userinfo neither sends those credentials nor
-// lets them into error strings.
-func redirectSafeClient(c *http.Client) *http.Client {
+// redirectSafeClient copies c (or a fresh client) with a redirect
+// policy that keeps credentials with their origin: the Authorization
+// header goes only to the scheme, host and port the request started at
+// (Go's own rule ignores the port), userinfo in a Location is never
+// used, a redirect from https to http is refused, and every redirect
+// followed is logged.
+func redirectSafeClient(c *http.Client, log *slog.Logger) *http.Client {
 	var cp http.Client
 	if c != nil {
 		cp = *c
@@ -173,15 +176,47 @@ func redirectSafeClient(c *http.Client) *http.Client {
 	next := cp.CheckRedirect
 	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		req.URL.User = nil
-		if next != nil {
-			return next(req, via)
+		first := via[0].URL
+		if strings.EqualFold(first.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
+			return fmt.Errorf("%w from https to %s://%s", errDowngrade, req.URL.Scheme, req.URL.Host)
+		}
+		if !sameOrigin(first, req.URL) {
+			req.Header.Del("Authorization")
 		}
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
+		if next != nil {
+			if err := next(req, via); err != nil {
+				return err
+			}
+		}
+		to := *req.URL
+		to.RawQuery, to.Fragment = "", ""
+		log.Warn("following a redirect", "from", via[len(via)-1].URL.Host, "to", to.String(),
+			"credentials", sameOrigin(first, req.URL))
 		return nil
 	}
 	return &cp
+}
+
+// errDowngrade refuses a redirect from https to http; trying again would
+// not help.
+var errDowngrade = errors.New("refusing a redirect")
+
+// sameOrigin compares scheme, host and port (the default port of the
+// scheme when none is written).
+func sameOrigin(a, b *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		if strings.EqualFold(u.Scheme, "https") {
+			return "443"
+		}
+		return "80"
+	}
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
 }
 
 // Name is the endpoint URL without credentials or query.
@@ -355,6 +390,9 @@ func (s *Client) get(ctx context.Context, target string) (*http.Response, error)
 	var unknownCA x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var verifyErr *tls.CertificateVerificationError
+	if errors.Is(err, errDowngrade) {
+		return nil, err
+	}
 	if errors.As(err, &unknownCA) || errors.As(err, &hostErr) || errors.As(err, &verifyErr) {
 		return nil, fmt.Errorf("TLS certificate not accepted: %v", err)
 	}

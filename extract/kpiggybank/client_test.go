@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -583,4 +584,49 @@ func TestHTTPPingAndCountErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, `count `+srv.URL+`/wsapi/interaction_data/count: expected a row count, got "<html>hello</html>" (after 2 attempts)`, err.Error())
 	assert.Len(t, *delays, 2)
+}
+
+// TestCredentialsStayWithTheirOrigin redirects from the source to another
+// port of the same host (Go's own rule would send the credentials there),
+// and from https to http.
+func TestCredentialsStayWithTheirOrigin(t *testing.T) {
+	var gotAuth atomic.Value
+	gotAuth.Store("")
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotAuth.Store(r.Header.Get("Authorization"))
+		io.WriteString(w, testBody(3))
+	}))
+	t.Cleanup(other.Close)
+	var sawAuthAtOrigin bool
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _, sawAuthAtOrigin = r.BasicAuth()
+		http.Redirect(w, r, other.URL+r.URL.Path+"?"+r.URL.RawQuery, http.StatusFound)
+	}))
+	t.Cleanup(origin.Close)
+
+	raw := strings.Replace(origin.URL, "http://", "http://reader:hunter2@", 1) + "/wsapi/interaction_data"
+	s, _, logs := newTestHTTP(t, raw, Options{})
+	var got landingRecorder
+	require.NoError(t, s.Fetch(context.Background(), testWindow.Start, testWindow.End, got.open))
+	assert.True(t, sawAuthAtOrigin, "the origin gets the credentials")
+	assert.Empty(t, gotAuth.Load(), "another port of the same host does not")
+	assert.Contains(t, logs.String(), "following a redirect")
+	assert.Contains(t, logs.String(), strings.TrimPrefix(other.URL, "http://"))
+	assert.NotContains(t, logs.String(), "hunter2")
+
+	t.Run("https to http is refused", func(t *testing.T) {
+		tlsOrigin := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+		}))
+		t.Cleanup(tlsOrigin.Close)
+		gotAuth.Store("")
+		raw := strings.Replace(tlsOrigin.URL, "https://", "https://reader:hunter2@", 1) + "/wsapi/interaction_data"
+		s, _, _ := newTestHTTP(t, raw, Options{Client: tlsOrigin.Client(), Retries: 1})
+		err := s.Fetch(context.Background(), testWindow.Start, testWindow.End, (&landingRecorder{}).open)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "refusing a redirect from https to http")
+		assert.NotContains(t, err.Error(), "attempts", "not retried")
+		assert.NotContains(t, err.Error(), "hunter2")
+		assert.Empty(t, gotAuth.Load(), "nothing reached the http server")
+	})
 }

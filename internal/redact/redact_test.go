@@ -1,0 +1,28 @@
+package redact
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestURLsRemovesUserinfoFromAnythingURLLike(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://u:pw@host/wsapi/interaction_data":         "https://***@host/wsapi/interaction_data",
+		"HTTPS://u:pw@host/x":                              "HTTPS://***@host/x",
+		"ftp://bob:secret@example.org/x":                   "ftp://***@example.org/x",
+		" http://u:pw@127.0.0.1:3435/wsapi":                " http://***@127.0.0.1:3435/wsapi",
+		"http:/u:pw@host/x":                                "http:/***@host/x",
+		"http//u:pw@host/x":                                "http//***@host/x",
+		"file:http//u:pw@host/x":                           "file:http//***@host/x",
+		"u:pw@host/path":                                   "***@host/path",
+		`source "http://u:p%40ss@h/": no such host`:        `source "http://***@h/": no such host`,
+		"open http:/reader:hunter2@h/x: no such file":      "open http:/***@h/x: no such file",
+		"https://token@host/x":                             "https://***@host/x",
+		"https://host/x?user=a@b":                          "https://host/x?user=a@b",
+		"plain text with no URL":                           "plain text with no URL",
+		"https://host:8080/wsapi/interaction_data?start=1": "https://host:8080/wsapi/interaction_data?start=1",
+	} {
+		assert.Equal(t, want, URLs(in), in)
+	}
+}
