@@ -2,11 +2,12 @@
 GO      ?= go
 BIN     := bin/kpi
 GOFLAGS ?=
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: build run test vet bench clean
 
 build:
-	$(GO) build $(GOFLAGS) -o $(BIN) ./cmd/kpi
+	$(GO) build $(GOFLAGS) -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/kpi
 
 # The whole job on the built-in generator: last 30 days into kpi.duckdb.
 run: build

@@ -81,4 +81,8 @@ func TestCheckRefusesABackwardRangeAndABadSource(t *testing.T) {
 	assert.ErrorAs(t, o.Check(), &ue)
 	o.Config.Source = "generate"
 	assert.NoError(t, o.Check())
+
+	assert.ErrorContains(t, at("2026-11-22", "2026-11-22", "2026-11-23", 2).Check(), "--to 2026-11-23 is after today (2026-11-22, UTC)")
+	assert.ErrorContains(t, at("2026-11-22", "2062-11-01", "", 2).Check(), "--from 2062-11-01 is after today")
+	assert.NoError(t, at("2026-11-22", "2026-11-22", "2026-11-22", 2).Check(), "today is a day like any other")
 }

@@ -57,10 +57,21 @@ func (o Options) withDefaults() Options {
 }
 
 // Check refuses options no stage can work with: a range that ends before
-// it starts, or a source that cannot be built. It fetches nothing.
+// it starts or after today (a typo in the year would otherwise stall
+// every later nightly run), or a source that cannot be built. It fetches
+// nothing.
 func (o Options) Check() error {
+	o = o.withDefaults()
 	if !o.From.IsZero() && !o.To.IsZero() && o.To.Before(o.From) {
 		return UsageError{fmt.Errorf("--to %s is before --from %s", o.To.Format(time.DateOnly), o.From.Format(time.DateOnly))}
+	}
+	for _, f := range []struct {
+		flag string
+		day  time.Time
+	}{{"--from", o.From}, {"--to", o.To}} {
+		if f.day.After(o.today()) {
+			return UsageError{fmt.Errorf("%s %s is after today (%s, UTC): there is no data yet", f.flag, f.day.Format(time.DateOnly), o.today().Format(time.DateOnly))}
+		}
 	}
 	_, err := o.source()
 	return err

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -67,9 +69,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
-		Name:  "kpi",
-		Usage: "turn Persona sign-in dialog interaction data into KPIs and static report pages",
+	app := &cli.App{
+		Name:    "kpi",
+		Version: version,
+		Usage:   "turn Persona sign-in dialog interaction data into KPIs and static report pages",
 		Description: `kpi is a batch pipeline: extract blobs (from KPIggybank, files, or the built-in
 generator) → transform them into Parquet → load them into a DuckDB file → compute the
 versioned KPIs → write a static report site.
@@ -97,7 +100,52 @@ Example:
 			statusCommand(),
 			fakeServerCommand(),
 		},
+		// Without a command: the help; with an unknown one: one line.
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageError("unknown command %q: see kpi --help", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
+		OnUsageError: onUsageError,
 	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = onUsageError
+	}
+	return app
+}
+
+// onUsageError turns a bad flag or value into one line and exit code 2,
+// instead of the whole help on stdout.
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	name := "kpi"
+	if c.Command != nil && c.Command.Name != "" {
+		name += " " + c.Command.Name
+	}
+	return usageError("%v: see %s --help", err, name)
+}
+
+// version is set at build time (make build passes the git description).
+var version = "dev"
+
+func init() {
+	cli.VersionPrinter = func(c *cli.Context) {
+		fmt.Fprintf(c.App.Writer, "kpi %s (DuckDB %s, %s)\n", c.App.Version, duckdbVersion(), runtime.Version())
+	}
+}
+
+// duckdbVersion asks the DuckDB library kpi is built with.
+func duckdbVersion() string {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return "unknown"
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRow("SELECT version()").Scan(&v); err != nil {
+		return "unknown"
+	}
+	return v
 }
 
 // newLogger logs to stderr, as text or as JSON lines.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/persona-kpi/kpi/pipeline"
@@ -34,9 +35,9 @@ Example:
 			if !o.From.IsZero() || !o.To.IsZero() {
 				return usageError("schedule runs what is due each time: drop --from/--to")
 			}
-			sched, err := cron.ParseStandard(c.String("cron"))
+			sched, err := parseCron(c.String("cron"))
 			if err != nil {
-				return usageError("--cron %q: %v", c.String("cron"), err)
+				return err
 			}
 			loc, err := time.LoadLocation(c.String("tz"))
 			if err != nil {
@@ -46,4 +47,22 @@ Example:
 			return pipeline.Schedule(c.Context, sched, loc, o.Log, job)
 		},
 	}
+}
+
+// parseCron reads a five-field cron expression or a descriptor such as
+// @daily or "@every 6h". An interval under a second is refused: cron
+// would silently round "@every 0s" (or a negative one) up to a run every
+// second.
+func parseCron(expr string) (cron.Schedule, error) {
+	if d, ok := strings.CutPrefix(strings.TrimSpace(expr), "@every "); ok {
+		every, err := time.ParseDuration(strings.TrimSpace(d))
+		if err == nil && every < time.Second {
+			return nil, usageError("--cron %q: the interval must be at least 1s", expr)
+		}
+	}
+	sched, err := cron.ParseStandard(expr)
+	if err != nil {
+		return nil, usageError("--cron %q: %v", expr, err)
+	}
+	return sched, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,4 +37,38 @@ func TestCredentialsAreNeverPrintedOrStored(t *testing.T) {
 	db := e.open()
 	assert.Zero(t, queryInt(t, db.DB, "SELECT count(*) FROM runs WHERE source LIKE '%"+secret+"%' OR error LIKE '%"+secret+"%'"))
 	assert.NotZero(t, queryInt(t, db.DB, "SELECT count(*) FROM runs"), "the runs that failed at the source are recorded")
+}
+
+// TestTheCommandLineRefusesMisuseInOneLine tries what a careless
+// operator types: each gets exit code 2 and one line naming the problem,
+// never the whole help.
+func TestTheCommandLineRefusesMisuseInOneLine(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"x"}, `unknown command "x": see kpi --help`},
+		{[]string{"run", "--bogus"}, "flag provided but not defined: -bogus: see kpi run --help"},
+		{[]string{"run", "--per-day", "abc"}, `invalid value "abc" for flag -per-day`},
+		{[]string{"compute", "--version", "x"}, `invalid value "x" for flag -version`},
+		{[]string{"run", "--from", "2062-11-01", "--db", e.db}, "--from 2062-11-01 is after today"},
+		{[]string{"backfill", "--from", "2026-01-01", "--to", "2206-01-01", "--db", e.db}, "--to 2206-01-01 is after today"},
+		{[]string{"schedule", "--cron", "@every 0s", "--db", e.db}, "the interval must be at least 1s"},
+		{[]string{"schedule", "--cron", "@every -5m", "--db", e.db}, "the interval must be at least 1s"},
+	} {
+		code, out, errs := e.kpi(tc.args...)
+		assert.Equal(t, exitUsage, code, "%v: %s", tc.args, errs)
+		assert.Empty(t, out, "%v: nothing on stdout", tc.args)
+		assert.Equal(t, 1, strings.Count(errs, "\n"), "%v: one line: %q", tc.args, errs)
+		assert.Contains(t, errs, tc.want, tc.args)
+	}
+	_, err := os.Stat(e.db)
+	assert.ErrorIs(t, err, os.ErrNotExist, "nothing was created")
+}
+
+func TestVersionNamesKpiAndDuckDB(t *testing.T) {
+	code, out, _ := newEnv(t).kpi("--version")
+	assert.Equal(t, 0, code)
+	assert.Regexp(t, `^kpi \S+ \(DuckDB v\d+\.\d+\.\d+, go\S+\)\n$`, out)
 }
