@@ -330,19 +330,19 @@ func register(ctx context.Context, conn *sql.Conn, all []Definition) error {
 	defer tx.Rollback()
 	for _, d := range all {
 		segs := strings.Join(d.Segmentations, ",")
-		r, err := tx.ExecContext(ctx, `UPDATE kpis SET title = ?, question = ?, unit = ?, kind = ?,
+		r, err := tx.ExecContext(ctx, `UPDATE kpis SET title = ?, question = ?, unit = ?, kind = ?, page_order = ?, better = ?,
 				segmentations = string_split(?, ','), description = ?, path = ?
 			WHERE kpi = ? AND version = ?`,
-			d.Title, d.Question, d.Unit, d.Kind, segs, d.Description, d.Path, d.ID, d.Version)
+			d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path, d.ID, d.Version)
 		if err != nil {
 			return fmt.Errorf("compute: register %s: %w", d.Path, err)
 		}
 		if n, err := r.RowsAffected(); err == nil && n > 0 {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kpis (kpi, version, title, question, unit, kind, segmentations, description, path)
-			VALUES (?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?)`,
-			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, segs, d.Description, d.Path); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kpis (kpi, version, title, question, unit, kind, page_order, better, segmentations, description, path)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?)`,
+			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path); err != nil {
 			return fmt.Errorf("compute: register %s: %w", d.Path, err)
 		}
 	}

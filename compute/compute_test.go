@@ -65,11 +65,14 @@ func TestComputeWritesRowsAndRegisters(t *testing.T) {
 	assert.Equal(t, int64(8), c.Rows)
 	assert.True(t, c.Backfill, "first computation covers all history")
 
-	var title, path, hash, from, to string
+	var title, path, hash, from, to, better string
+	var order int
 	var segs []any
-	require.NoError(t, db.QueryRow(`SELECT title, path, sha256, segmentations, computed_from::VARCHAR, computed_to::VARCHAR
-		FROM kpis WHERE kpi = 'k' AND version = 1`).Scan(&title, &path, &hash, &segs, &from, &to))
+	require.NoError(t, db.QueryRow(`SELECT title, path, sha256, segmentations, computed_from::VARCHAR, computed_to::VARCHAR, page_order, better
+		FROM kpis WHERE kpi = 'k' AND version = 1`).Scan(&title, &path, &hash, &segs, &from, &to, &order, &better))
 	assert.Equal(t, "Test KPI", title)
+	assert.Equal(t, 7, order)
+	assert.Equal(t, "higher", better)
 	assert.Equal(t, "sql/kpis/k/v1.sql", path)
 	assert.Equal(t, "7a94b1c07f21c6d7f3d86e743e10d3fb1e26c8e71c840e41e0710149ab7be89c", hash)
 	assert.Equal(t, []any{"Total", "OS"}, segs)
@@ -220,12 +223,16 @@ func TestChangedSQLIsRefusedUnlessForced(t *testing.T) {
 	assert.Equal(t, before, results(t, db, ""), "nothing written")
 
 	// Only the header changed: fine.
-	defs["k/v1.sql"] = &fstest.MapFile{Data: []byte(strings.Replace(string(defFile("k", 1, countQuery).Data), "Test KPI", "Renamed KPI", 1))}
+	header := strings.NewReplacer("Test KPI", "Renamed KPI", "order: 7", "order: 3", "better: higher", "better: none")
+	defs["k/v1.sql"] = &fstest.MapFile{Data: []byte(header.Replace(string(defFile("k", 1, countQuery).Data)))}
 	_, err = Compute(ctx, db, defs, opts())
 	require.NoError(t, err)
-	var title string
-	require.NoError(t, db.QueryRow(`SELECT title FROM kpis WHERE kpi = 'k'`).Scan(&title))
+	var title, better string
+	var order int
+	require.NoError(t, db.QueryRow(`SELECT title, page_order, better FROM kpis WHERE kpi = 'k'`).Scan(&title, &order, &better))
 	assert.Equal(t, "Renamed KPI", title)
+	assert.Equal(t, 3, order)
+	assert.Equal(t, "none", better)
 
 	// Force recomputes the whole history, even when asked for one day.
 	defs["k/v1.sql"] = defFile("k", 1, strings.Replace(countQuery, "count(*) AS value", "count(*) * 10 AS value", 1))
