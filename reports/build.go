@@ -417,7 +417,7 @@ func (s *site) headline(d kpiDef) headline {
 	// Compare like with like: the 7 days before the day shown.
 	base := baseline(li-7, li-1)
 	h.Change, h.Dir = change(unit, daily(li), base)
-	h.Judgement = judge(d.ID, h.Dir)
+	h.Judgement = judge(d.Better, h.Dir)
 	if h.Change != "" {
 		h.Against = "vs previous 7 days (" + formatValue(unit, base) + ")"
 		if unit == "count" {
@@ -425,6 +425,20 @@ func (s *site) headline(d kpiDef) headline {
 		}
 	}
 	return h
+}
+
+// judge says whether a change in direction dir ("up", "down", "flat") is
+// good or bad news for a KPI whose header says better ("higher", "lower",
+// "none"): "good", "bad", or "" for a flat change and for a KPI whose
+// direction means nothing or is not registered yet.
+func judge(better, dir string) string {
+	if (better != "higher" && better != "lower") || (dir != "up" && dir != "down") {
+		return ""
+	}
+	if (dir == "up") == (better == "higher") {
+		return "good"
+	}
+	return "bad"
 }
 
 // mainStep is the step a KPI's headline and single line show: the median

@@ -16,19 +16,19 @@ import (
 
 // kpiDef is one version of one KPI definition.
 type kpiDef struct {
-	ID            string
-	Version       int
-	Title         string
-	Question      string
-	Unit          string // count, rate, mean, median, ms
-	Kind          string // timeseries or funnel
-	Segmentations []string
-	Description   string
-	SQL           string
-	Path          string       // the definition's file, e.g. sql/kpis/<kpi>/v1.sql
-	ComputedAt    sql.NullTime // when this SQL last computed
-	ComputedFrom  sql.NullTime // first and last day computed with it
-	ComputedTo    sql.NullTime
+	ID           string
+	Version      int
+	Title        string
+	Question     string
+	Unit         string // count, rate, mean, median, ms
+	Kind         string // timeseries, funnel or quantiles
+	Better       string // higher, lower, none; "" if not registered since migration 0006
+	Description  string
+	SQL          string
+	Path         string       // the definition's file, e.g. sql/kpis/<kpi>/v1.sql
+	ComputedAt   sql.NullTime // when this SQL last computed
+	ComputedFrom sql.NullTime // first and last day computed with it
+	ComputedTo   sql.NullTime
 }
 
 type kpiKey struct {
@@ -173,12 +173,7 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 		if err := ds.readDefs(ctx, db); err != nil {
 			return nil, err
 		}
-	} else if has["kpi_results"] {
-		if err := ds.readDefsFromResults(ctx, db); err != nil {
-			return nil, err
-		}
 	}
-	ds.completeDefs()
 	if has["runs"] {
 		if err := ds.readRuns(ctx, db, opt.RunID); err != nil {
 			return nil, err
@@ -319,6 +314,7 @@ func leadingInt(s string) (int, bool) {
 	return n, err == nil
 }
 
+// readDefs reads the KPI versions in the report's order.
 func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 	rows, err := db.QueryContext(ctx, qKPIDefs)
 	if err != nil {
@@ -327,90 +323,16 @@ func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 	defer rows.Close()
 	for rows.Next() {
 		var d kpiDef
-		var segs string
-		if err := rows.Scan(&d.ID, &d.Version, &d.Title, &d.Question, &d.Unit, &d.Kind, &segs, &d.Description, &d.SQL, &d.Path,
+		if err := rows.Scan(&d.ID, &d.Version, &d.Title, &d.Question, &d.Unit, &d.Kind, &d.Better, &d.Description, &d.SQL, &d.Path,
 			&d.ComputedAt, &d.ComputedFrom, &d.ComputedTo); err != nil {
 			return fmt.Errorf("read kpis: %w", err)
 		}
-		d.Segmentations = splitList(segs)
 		ds.defs = append(ds.defs, d)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read kpis: %w", err)
 	}
 	return nil
-}
-
-func (ds *dataset) readDefsFromResults(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, qKPIDefsFromResults)
-	if err != nil {
-		return fmt.Errorf("read kpi_results: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var d kpiDef
-		var funnel bool
-		var segs string
-		if err := rows.Scan(&d.ID, &d.Version, &funnel, &segs); err != nil {
-			return fmt.Errorf("read kpi_results: %w", err)
-		}
-		if funnel {
-			d.Kind = "funnel"
-		}
-		d.Segmentations = splitList(segs)
-		ds.defs = append(ds.defs, d)
-	}
-	return rows.Err()
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// completeDefs fills what a definition leaves empty from the known KPIs of
-// KPIS.md, and adds versions that have results but no definition.
-func (ds *dataset) completeDefs() {
-	seen := map[kpiKey]bool{}
-	for _, d := range ds.defs {
-		seen[kpiKey{d.ID, d.Version}] = true
-	}
-	for k, r := range ds.results {
-		if !seen[k] {
-			d := kpiDef{ID: k.id, Version: k.version}
-			if len(r.steps) > 1 || (len(r.steps) == 1 && r.steps[0] != "") {
-				d.Kind = "funnel"
-			}
-			ds.defs = append(ds.defs, d)
-		}
-	}
-	for i := range ds.defs {
-		d := &ds.defs[i]
-		known := knownKPIs[d.ID]
-		d.Title = cmp.Or(d.Title, known.title, humanize(d.ID))
-		d.Question = cmp.Or(d.Question, known.question)
-		d.Unit = cmp.Or(d.Unit, known.unit, "count")
-		if d.Kind == "" {
-			d.Kind = cmp.Or(known.kind, "timeseries")
-		}
-		d.Description = cmp.Or(d.Description, known.description)
-	}
-	slices.SortFunc(ds.defs, func(a, b kpiDef) int {
-		return cmp.Or(cmp.Compare(kpiOrder(a.ID), kpiOrder(b.ID)), strings.Compare(a.ID, b.ID), cmp.Compare(a.Version, b.Version))
-	})
-}
-
-func humanize(id string) string {
-	s := strings.ReplaceAll(id, "_", " ")
-	if s == "" {
-		return "KPI"
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func (ds *dataset) readRuns(ctx context.Context, db *sql.DB, runID int64) error {
