@@ -55,7 +55,6 @@ type Options struct {
 type Computed struct {
 	KPI     string
 	Version int
-	Path    string
 	// From and To are the days replaced (inclusive).
 	From, To time.Time
 	// Days is the number of days replaced, Rows the rows written for them.
@@ -229,7 +228,7 @@ func checkQueries(ctx context.Context, conn *sql.Conn, cfg config.Config, jobs [
 func newResult(jobs []*job) Result {
 	res := Result{Computed: make([]Computed, len(jobs))}
 	for i, j := range jobs {
-		res.Computed[i] = Computed{KPI: j.def.ID, Version: j.def.Version, Path: j.def.Path, Backfill: j.backfill, Changed: j.changed}
+		res.Computed[i] = Computed{KPI: j.def.ID, Version: j.def.Version, Backfill: j.backfill, Changed: j.changed}
 		j.out = &res.Computed[i]
 	}
 	return res

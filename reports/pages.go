@@ -19,8 +19,7 @@ type indexPage struct {
 }
 
 type tile struct {
-	Href, Title, Question, Unit string
-	Version                     int
+	Href, Title, Question string
 	headline
 	SparkView sparkView
 }
@@ -36,7 +35,7 @@ func (s *site) indexPage() indexPage {
 	p := indexPage{layout: s.layout("Persona sign-in KPIs", "index", ""), Missing: s.ds.missing}
 	for _, d := range s.latest {
 		h := s.headline(d)
-		t := tile{Href: s.href(d.ID, 0), Title: d.Title, Question: d.Question, Unit: d.Unit, Version: d.Version, headline: h}
+		t := tile{Href: s.href(d.ID, 0), Title: d.Title, Question: d.Question, headline: h}
 		t.SparkView = newSpark(h.Spark, "Last "+strconv.Itoa(len(h.Spark))+" days of "+d.Title)
 		p.Tiles = append(p.Tiles, t)
 	}
@@ -58,14 +57,12 @@ func (s *site) indexPage() indexPage {
 type kpiPage struct {
 	layout
 	Def        kpiDef
-	Slug       string
 	IsLatest   bool
 	LatestHref string
 	Versions   []versionLink
 	UnitName   string
 	HasData    bool
 	Headline   headline
-	HeadUnit   string
 
 	Chart     lineChartView
 	Legend    []legendItem
@@ -84,7 +81,6 @@ type versionLink struct {
 	Version         int
 	Href            string
 	Current, Latest bool
-	Title           string
 }
 
 type legendItem struct{ Name, Color string }
@@ -165,22 +161,17 @@ func (s *site) kpiPage(d kpiDef) kpiPage {
 	p := kpiPage{
 		layout:     s.layout(d.Title+" · Persona sign-in KPIs", "kpi", d.ID),
 		Def:        d,
-		Slug:       s.slugs[d.ID],
 		IsLatest:   latest,
 		LatestHref: s.href(d.ID, 0),
 		UnitName:   unitName(d.Unit),
 		CSV:        s.csvName(d),
-		HeadUnit:   d.Unit,
 	}
 	p.Script = true
-	if d.Kind == "funnel" {
-		p.HeadUnit = "rate"
-	}
 	vs := s.byID[d.ID]
 	for i := len(vs) - 1; i >= 0; i-- {
 		v := vs[i]
 		p.Versions = append(p.Versions, versionLink{Version: v.Version, Href: s.href(v.ID, v.Version),
-			Current: v.Version == d.Version, Latest: i == len(vs)-1, Title: v.Title})
+			Current: v.Version == d.Version, Latest: i == len(vs)-1})
 	}
 	r := s.results(d)
 	p.HasData = r != nil && r.last >= 0 && len(s.ds.days) > 0
