@@ -202,27 +202,47 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 	return ds, nil
 }
 
+// readResults reads kpi_results: the days they cover, then every row into
+// the series of its version, segment and step.
 func (ds *dataset) readResults(ctx context.Context, db *sql.DB) error {
+	present, err := readResultDays(ctx, db)
+	if err != nil || len(present) == 0 {
+		return err
+	}
+	ds.setDays(present)
+	if err := ds.readResultRows(ctx, db); err != nil {
+		return err
+	}
+	for _, r := range ds.results {
+		r.sortSteps()
+	}
+	return nil
+}
+
+// readResultDays lists the days that have any result, ascending.
+func readResultDays(ctx context.Context, db *sql.DB) ([]time.Time, error) {
 	rows, err := db.QueryContext(ctx, qResultDays)
 	if err != nil {
-		return fmt.Errorf("read result days: %w", err)
+		return nil, fmt.Errorf("read result days: %w", err)
 	}
+	defer rows.Close()
 	var present []time.Time
 	for rows.Next() {
 		var d time.Time
 		if err := rows.Scan(&d); err != nil {
-			rows.Close()
-			return fmt.Errorf("read result days: %w", err)
+			return nil, fmt.Errorf("read result days: %w", err)
 		}
 		present = append(present, d.UTC())
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read result days: %w", err)
+		return nil, fmt.Errorf("read result days: %w", err)
 	}
-	if len(present) == 0 {
-		return nil
-	}
+	return present, nil
+}
+
+// setDays makes the site's days every day from the first to the last of
+// present, and marks the present ones covered.
+func (ds *dataset) setDays(present []time.Time) {
 	for d := present[0]; !d.After(present[len(present)-1]); d = d.AddDate(0, 0, 1) {
 		ds.dayIndex[d] = len(ds.days)
 		ds.days = append(ds.days, d)
@@ -231,8 +251,11 @@ func (ds *dataset) readResults(ctx context.Context, db *sql.DB) error {
 	for _, d := range present {
 		ds.covered[ds.dayIndex[d]] = true
 	}
+}
 
-	rows, err = db.QueryContext(ctx, qResults)
+// readResultRows places every kpi_results row in its version's series.
+func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, qResults)
 	if err != nil {
 		return fmt.Errorf("read kpi_results: %w", err)
 	}
@@ -243,26 +266,18 @@ func (ds *dataset) readResults(ctx context.Context, db *sql.DB) error {
 		day                             time.Time
 		value, num, den                 sql.NullFloat64
 	)
-	n := len(ds.days)
 	for rows.Next() {
 		if err := rows.Scan(&id, &version, &day, &segmentation, &segment, &step, &value, &num, &den); err != nil {
 			return fmt.Errorf("read kpi_results: %w", err)
 		}
-		k := kpiKey{id, version}
-		r := ds.results[k]
-		if r == nil {
-			r = &kpiResults{cells: map[string]map[string]map[string]*series{}, first: n, last: -1}
-			ds.results[k] = r
-		}
+		r := ds.result(kpiKey{id, version})
 		i, ok := ds.dayIndex[day.UTC()]
 		if !ok {
 			continue
 		}
 		r.first, r.last = min(r.first, i), max(r.last, i)
-		s := r.cell(segmentation, segment, step, n)
-		s.v[i] = nullNaN(value)
-		s.n[i] = nullNaN(num)
-		s.d[i] = nullNaN(den)
+		s := r.cell(segmentation, segment, step, len(ds.days))
+		s.v[i], s.n[i], s.d[i] = nullNaN(value), nullNaN(num), nullNaN(den)
 		if num.Valid || den.Valid {
 			r.hasRatio = true
 		}
@@ -270,21 +285,33 @@ func (ds *dataset) readResults(ctx context.Context, db *sql.DB) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read kpi_results: %w", err)
 	}
-	for _, r := range ds.results {
-		steps := map[string]bool{}
-		for _, bySeg := range r.cells {
-			for _, byStep := range bySeg {
-				for st := range byStep {
-					steps[st] = true
-				}
+	return nil
+}
+
+// result is a version's results, made empty on first use.
+func (ds *dataset) result(k kpiKey) *kpiResults {
+	r := ds.results[k]
+	if r == nil {
+		r = &kpiResults{cells: map[string]map[string]map[string]*series{}, first: len(ds.days), last: -1}
+		ds.results[k] = r
+	}
+	return r
+}
+
+// sortSteps lists the steps the results have, in step order.
+func (r *kpiResults) sortSteps() {
+	steps := map[string]bool{}
+	for _, bySeg := range r.cells {
+		for _, byStep := range bySeg {
+			for st := range byStep {
+				steps[st] = true
 			}
 		}
-		for st := range steps {
-			r.steps = append(r.steps, st)
-		}
-		slices.SortFunc(r.steps, compareSteps)
 	}
-	return nil
+	for st := range steps {
+		r.steps = append(r.steps, st)
+	}
+	slices.SortFunc(r.steps, compareSteps)
 }
 
 // nullNaN keeps NULL, NaN and infinities out of the charts: all become NaN.
