@@ -153,53 +153,54 @@ func exists(ctx context.Context, db *sql.DB, name string) (bool, error) {
 // not fatal, so a report can be made from a partly built database.
 func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error) {
 	ds := &dataset{results: map[kpiKey]*kpiResults{}, rejects: map[time.Time]map[string]int64{}, dayIndex: map[time.Time]int{}}
-	has := map[string]bool{}
-	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names"} {
-		ok, err := exists(ctx, db, t)
-		if err != nil {
-			return nil, err
-		}
-		has[t] = ok
-		if !ok {
-			ds.missing = append(ds.missing, t)
-		}
+	has, err := ds.findTables(ctx, db)
+	if err != nil {
+		return nil, err
 	}
-	if has["kpi_results"] {
-		if err := ds.readResults(ctx, db); err != nil {
-			return nil, err
-		}
+	// Each part of the dataset, and the tables it is read from.
+	parts := []struct {
+		tables []string
+		read   func() error
+	}{
+		{[]string{"kpi_results"}, func() error { return ds.readResults(ctx, db) }},
+		{[]string{"kpis"}, func() error { return ds.readDefs(ctx, db) }},
+		{[]string{"runs"}, func() error { return ds.readRuns(ctx, db, opt.RunID) }},
+		{[]string{"loaded_days"}, func() error { return ds.readLoadedDays(ctx, db) }},
+		{[]string{"rejects"}, func() error { return ds.readRejects(ctx, db) }},
+		{[]string{"loaded_days", "day_other_values"}, func() error { return ds.readOthers(ctx, db) }},
+		{[]string{"loaded_days", "day_event_names"}, func() error { return ds.readUnknownEvents(ctx, db, opt.Config) }},
 	}
-	if has["kpis"] {
-		if err := ds.readDefs(ctx, db); err != nil {
-			return nil, err
+	for _, p := range parts {
+		if !has(p.tables...) {
+			continue
 		}
-	}
-	if has["runs"] {
-		if err := ds.readRuns(ctx, db, opt.RunID); err != nil {
-			return nil, err
-		}
-	}
-	if has["loaded_days"] {
-		if err := ds.readLoadedDays(ctx, db); err != nil {
-			return nil, err
-		}
-	}
-	if has["rejects"] {
-		if err := ds.readRejects(ctx, db); err != nil {
-			return nil, err
-		}
-	}
-	if has["loaded_days"] && has["day_other_values"] {
-		if err := ds.readOthers(ctx, db); err != nil {
-			return nil, err
-		}
-	}
-	if has["loaded_days"] && has["day_event_names"] {
-		if err := ds.readUnknownEvents(ctx, db, opt.Config); err != nil {
+		if err := p.read(); err != nil {
 			return nil, err
 		}
 	}
 	return ds, nil
+}
+
+// findTables notes which of the tables the site reads the database lacks,
+// and returns a test of whether it has all of some tables.
+func (ds *dataset) findTables(ctx context.Context, db *sql.DB) (has func(tables ...string) bool, err error) {
+	found := map[string]bool{}
+	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names"} {
+		if found[t], err = exists(ctx, db, t); err != nil {
+			return nil, err
+		}
+		if !found[t] {
+			ds.missing = append(ds.missing, t)
+		}
+	}
+	return func(tables ...string) bool {
+		for _, t := range tables {
+			if !found[t] {
+				return false
+			}
+		}
+		return true
+	}, nil
 }
 
 // readResults reads kpi_results: the days they cover, then every row into
