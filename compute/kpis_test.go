@@ -3,7 +3,6 @@ package compute
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/load"
 	kpisql "github.com/persona-kpi/kpi/sql"
 	"github.com/persona-kpi/kpi/transform"
 )
@@ -50,7 +50,7 @@ func TestKPICases(t *testing.T) {
 			}
 			db := openDB(t)
 			loadBlobs(t, db, filepath.Join(dir, "blobs.ndjson"), cfg)
-			_, err := Compute(context.Background(), db, kpisql.KPIs(), Options{Config: cfg})
+			_, err := Compute(context.Background(), db.DB, kpisql.KPIs(), Options{Config: cfg})
 			require.NoError(t, err)
 
 			want := readExpected(t, filepath.Join(dir, "expected.csv"))
@@ -173,8 +173,8 @@ func fmtNullable(f *float64) string {
 }
 
 // loadBlobs runs the blobs file through transform for each day it has
-// blobs of, and loads the Parquet as the load stage does.
-func loadBlobs(t *testing.T, db *sql.DB, path string, cfg config.Config) {
+// blobs of, and loads each day's Parquet with load, as kpi does.
+func loadBlobs(t *testing.T, db *load.DB, path string, cfg config.Config) {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
@@ -190,9 +190,10 @@ func loadBlobs(t *testing.T, db *sql.DB, path string, cfg config.Config) {
 	f.Close()
 	require.NotEmpty(t, days, "%s has no blob with a timestamp", path)
 
+	ctx := context.Background()
 	out := t.TempDir()
 	for d := range days {
-		_, err := transform.TransformDay(context.Background(), transform.Options{
+		_, err := transform.TransformDay(ctx, transform.Options{
 			Day:    d,
 			OutDir: out,
 			Config: cfg,
@@ -203,12 +204,7 @@ func loadBlobs(t *testing.T, db *sql.DB, path string, cfg config.Config) {
 			}},
 		})
 		require.NoError(t, err)
-		for table, p := range map[string]string{
-			"sessions": transform.SessionsPath(out, d),
-			"events":   transform.EventsPath(out, d),
-		} {
-			_, err := db.Exec(fmt.Sprintf(`INSERT INTO %s SELECT * FROM read_parquet('%s')`, table, p))
-			require.NoError(t, err, "load %s", p)
-		}
+		_, err = db.LoadDay(ctx, 0, out, d, "test")
+		require.NoError(t, err, "load %s", d.Format(time.DateOnly))
 	}
 }
