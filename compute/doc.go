@@ -33,8 +33,10 @@
 // may. Compute writes the header into the kpis table, where the report
 // reads it.
 //
-// Beside its versions, a KPI directory may hold a cases/ directory;
-// LoadDefinitions skips it.
+// Beside its versions, a KPI directory holds its hand-made test cases,
+// cases/<case>/ (sql/kpis/README.md describes them); LoadDefinitions
+// skips them and the binary does not embed them. A test fails for a
+// version that no case checks.
 //
 // # What a query returns
 //
