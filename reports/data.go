@@ -22,7 +22,7 @@ type kpiDef struct {
 	Question     string
 	Unit         string // count, rate, mean, median, ms
 	Kind         string // timeseries, funnel or quantiles
-	Better       string // higher, lower, none; "" if not registered since migration 0006
+	Better       string // higher, lower, none; "" until compute registers it (see qKPIDefs)
 	Description  string
 	SQL          string
 	Path         string       // the definition's file, e.g. sql/kpis/<kpi>/v1.sql

@@ -12,8 +12,9 @@ SELECT count(*) FROM information_schema.tables WHERE table_name = ?`
 // registry (sql/migrations/0002_kpis.sql), in the report's order: by the
 // header's order (migration 0006), then id and version. sql and the
 // computed_* columns are NULL until the version has been computed;
-// page_order and better are NULL for a version registered before
-// migration 0006, until compute registers it again.
+// page_order and better are NULL only for a KPI that an older kpi
+// registered and migration 0006 did not know, until compute runs: it
+// sorts last and is not judged.
 const qKPIDefs = `
 SELECT kpi, CAST(version AS BIGINT),
        coalesce(title, ''), coalesce(question, ''), coalesce(unit, ''),
