@@ -2,13 +2,13 @@ package compute
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/load"
 	kpisql "github.com/persona-kpi/kpi/sql"
 )
 
@@ -26,36 +26,41 @@ func BenchmarkCompute(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		_, err := db.ExecContext(ctx, `DELETE FROM kpi_results; DELETE FROM kpis`)
 		require.NoError(b, err)
-		res, err := Compute(ctx, db, kpisql.KPIs(), Options{Config: config.Default()})
+		res, err := Compute(ctx, db.DB, kpisql.KPIs(), Options{Config: config.Default()})
 		require.NoError(b, err)
 		b.ReportMetric(float64(res.Rows()), "rows")
 	}
 }
 
 // genBench fills sessions and events with -sessions synthetic blobs.
-func genBench(b *testing.B, db *sql.DB) {
+func genBench(b *testing.B, db *load.DB) {
 	ctx := context.Background()
-	// The event names a stream draws from, so every flow has blobs.
 	_, err := db.ExecContext(ctx, `
-		INSERT INTO sessions SELECT
-			'id' || i, DATE '2024-01-01' + (i % 30)::INTEGER, TIMESTAMP '2024-01-01' + INTERVAL (i % 30) DAY,
-			[1.0, 0.5, 0.1, NULL][1 + i % 4], ['en', 'en-US', 'de', 'pt-BR', NULL][1 + i % 5], 320 + (i % 7) * 200, 600,
-			'os', 'browser', '1', (i % 5)::INTEGER, (i % 9)::INTEGER, 0, i % 3 = 0, 'primary', 'get', i % 11 = 0,
-			4 + (i % 8)::INTEGER, 1000,
-			['Windows 7', 'Linux', 'iOS', 'Other'][1 + i % 4], ['Firefox', 'Chrome', 'Other'][1 + i % 3],
-			['Desktop (>= 1024)', 'Mobile (<= 640)', 'Tablet Profile'][1 + i % 3], ['0', '1', '2', '3+', 'Unknown'][1 + i % 5],
-			['English', 'German', 'Other'][1 + i % 3], ['get', 'watch', 'Other'][1 + i % 3], ['IdP', 'Fallback', 'Other'][1 + i % 3],
-			'bench', []::VARCHAR[]
+		INSERT INTO sessions BY NAME SELECT
+			'id' || i AS id, DATE '2024-01-01' + (i % 30)::INTEGER AS day, TIMESTAMP '2024-01-01' + INTERVAL (i % 30) DAY AS ts,
+			[1.0, 0.5, 0.1, NULL][1 + i % 4] AS sample_rate, ['en', 'en-US', 'de', 'pt-BR', NULL][1 + i % 5] AS lang,
+			320 + (i % 7) * 200 AS screen_width, 600 AS screen_height,
+			'os' AS os, 'browser' AS browser, '1' AS browser_version, (i % 5)::INTEGER AS number_emails,
+			(i % 9)::INTEGER AS number_sites_signed_in, 0 AS number_sites_remembered, i % 3 = 0 AS new_account,
+			'primary' AS email_type, 'get' AS rp_api, i % 11 = 0 AS orphaned,
+			4 + (i % 8)::INTEGER AS event_count, 1000 AS duration_ms,
+			['Windows 7', 'Linux', 'iOS', 'Other'][1 + i % 4] AS seg_os, ['Firefox', 'Chrome', 'Other'][1 + i % 3] AS seg_browser,
+			['Desktop (>= 1024)', 'Mobile (<= 640)', 'Tablet Profile'][1 + i % 3] AS seg_screen,
+			['0', '1', '2', '3+', 'Unknown'][1 + i % 5] AS seg_emails,
+			['English', 'German', 'Other'][1 + i % 3] AS seg_locale, ['get', 'watch', 'Other'][1 + i % 3] AS seg_api,
+			['IdP', 'Fallback', 'Other'][1 + i % 3] AS seg_email_type,
+			'bench' AS source, []::VARCHAR[] AS events
 		FROM range(?) t(i)`, *benchSessions)
 	require.NoError(b, err)
+	// The event names a stream draws from, so every flow has blobs.
 	_, err = db.ExecContext(ctx, `
-		INSERT INTO events SELECT
-			s.day, s.id, j::INTEGER,
+		INSERT INTO events BY NAME SELECT
+			s.day, s.id AS session_id, j::INTEGER AS seq,
 			['screen.rp_info', 'screen.set_password', 'user.user_staged', 'user.user_confirmed', 'generate_assertion',
 			 'assertion_generated', 'screen.pick_email', 'authenticate.enter_password', 'staging_continuation',
 			 'user.reset_password_staged', 'user.email_staged', 'screen.error', 'screen.provision_primary_user',
-			 'window.unload'][1 + (hash(s.id, j) % 14)::INTEGER],
-			j * 100, 100
+			 'window.unload'][1 + (hash(s.id, j) % 14)::INTEGER] AS name,
+			j * 100 AS offset_ms, 100 AS delta_ms
 		FROM sessions s, range(s.event_count) r(j)`)
 	require.NoError(b, err)
 	_, err = db.ExecContext(ctx, `

@@ -55,7 +55,6 @@ type Options struct {
 type Computed struct {
 	KPI     string
 	Version int
-	Path    string
 	// From and To are the days replaced (inclusive).
 	From, To time.Time
 	// Days is the number of days replaced, Rows the rows written for them.
@@ -111,39 +110,76 @@ type job struct {
 // version's hash is recorded with its last run of days, so an interrupted
 // computation is detected and redone.
 func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, error) {
-	var res Result
-	log := opt.Logger
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if opt.Config.Flows == nil && opt.Config.Segmentations == nil {
-		return res, errors.New("compute: Options.Config is empty: pass a loaded configuration or config.Default()")
-	}
-	if !opt.From.IsZero() && !opt.To.IsZero() && day(opt.From).After(day(opt.To)) {
-		return res, fmt.Errorf("compute: from %s is after to %s", day(opt.From).Format(time.DateOnly), day(opt.To).Format(time.DateOnly))
-	}
-	if opt.ChunkSessions <= 0 {
-		opt.ChunkSessions = DefaultChunkSessions
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return Result{}, err
 	}
 	all, err := LoadDefinitions(defs)
 	if err != nil {
-		return res, err
+		return Result{}, err
 	}
 	selected, err := selectDefinitions(all, opt.KPI, opt.Version)
 	if err != nil {
-		return res, err
+		return Result{}, err
 	}
 
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return res, fmt.Errorf("compute: %w", err)
+		return Result{}, fmt.Errorf("compute: %w", err)
 	}
 	defer conn.Close()
 	defer dropTemp(context.WithoutCancel(ctx), conn)
 
+	jobs, err := planJobs(ctx, conn, all, selected, opt.Force)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := checkQueries(ctx, conn, opt.Config, jobs); err != nil {
+		return Result{}, err
+	}
+	if err := register(ctx, conn, all); err != nil {
+		return Result{}, err
+	}
+	loaded, err := loadedDays(ctx, conn)
+	if err != nil {
+		return Result{}, err
+	}
+	asked, history := ranges(opt.From, opt.To, loaded)
+	res := newResult(jobs)
+	for _, g := range groupByDays(jobs, asked, history) {
+		if err := computeGroup(ctx, conn, opt, g); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// withDefaults checks the options and fills the defaults of Logger and
+// ChunkSessions.
+func (opt Options) withDefaults() (Options, error) {
+	if opt.Config.Flows == nil && opt.Config.Segmentations == nil {
+		return opt, errors.New("compute: Options.Config is empty: pass a loaded configuration or config.Default()")
+	}
+	if !opt.From.IsZero() && !opt.To.IsZero() && day(opt.From).After(day(opt.To)) {
+		return opt, fmt.Errorf("compute: from %s is after to %s", day(opt.From).Format(time.DateOnly), day(opt.To).Format(time.DateOnly))
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opt.ChunkSessions <= 0 {
+		opt.ChunkSessions = DefaultChunkSessions
+	}
+	return opt, nil
+}
+
+// planJobs decides how each selected version is computed, from what the
+// kpis table remembers of it: a version never computed is back-filled; a
+// version whose SQL changed since is refused (naming the next version
+// number in all), or back-filled with force.
+func planJobs(ctx context.Context, conn *sql.Conn, all, selected []Definition, force bool) ([]*job, error) {
 	states, err := readStates(ctx, conn)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	jobs := make([]*job, 0, len(selected))
 	var changed []error
@@ -154,7 +190,7 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 		case !seen || st.hash == "":
 			j.backfill = true
 		case st.hash != d.Hash:
-			if !opt.Force {
+			if !force {
 				changed = append(changed, &ChangedError{Path: d.Path, ComputedAt: st.computedAt, Next: nextVersion(all, d.ID)})
 				continue
 			}
@@ -163,16 +199,20 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 		jobs = append(jobs, j)
 	}
 	if err := errors.Join(changed...); err != nil {
-		return res, err
+		return nil, err
 	}
+	return jobs, nil
+}
 
-	if err := materializeConfig(ctx, conn, opt.Config); err != nil {
-		return res, fmt.Errorf("compute: %w", err)
+// checkQueries writes the configuration's tables and checks every job's
+// query against input relations of the right shape and no rows (an empty
+// range), so that no version is computed while one is refused.
+func checkQueries(ctx context.Context, conn *sql.Conn, cfg config.Config, jobs []*job) error {
+	if err := materializeConfig(ctx, conn, cfg); err != nil {
+		return fmt.Errorf("compute: %w", err)
 	}
-	// An empty range: the queries are checked against input relations of
-	// the right shape and no rows.
 	if err := setRange(ctx, conn, span{time.Unix(86400, 0).UTC(), time.Unix(0, 0).UTC()}); err != nil {
-		return res, fmt.Errorf("compute: %w", err)
+		return fmt.Errorf("compute: %w", err)
 	}
 	var bad []error
 	for _, j := range jobs {
@@ -180,56 +220,57 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 			bad = append(bad, err)
 		}
 	}
-	if err := errors.Join(bad...); err != nil {
-		return res, err
-	}
-	if err := register(ctx, conn, all); err != nil {
-		return res, err
-	}
+	return errors.Join(bad...)
+}
 
-	loaded, err := loadedDays(ctx, conn)
-	if err != nil {
-		return res, err
-	}
-	asked, history := ranges(opt.From, opt.To, loaded)
-
-	res.Computed = make([]Computed, len(jobs))
-	var partial, backfill []*job
+// newResult lists the jobs in a Result, in definition order, and points
+// each job at its entry, which computing the job fills.
+func newResult(jobs []*job) Result {
+	res := Result{Computed: make([]Computed, len(jobs))}
 	for i, j := range jobs {
+		res.Computed[i] = Computed{KPI: j.def.ID, Version: j.def.Version, Backfill: j.backfill, Changed: j.changed}
+		j.out = &res.Computed[i]
+	}
+	return res
+}
+
+// jobGroup is versions computed over the same days, together, so that
+// each chunk's inputs are built once for all of them.
+type jobGroup struct {
+	days span
+	jobs []*job
+}
+
+// groupByDays puts the back-filled versions over the history and the
+// others over the days asked for; one group when those are the same days.
+func groupByDays(jobs []*job, asked, history span) []jobGroup {
+	if asked == history {
+		return []jobGroup{{asked, jobs}}
+	}
+	var partial, backfill []*job
+	for _, j := range jobs {
 		if j.backfill {
 			backfill = append(backfill, j)
 		} else {
 			partial = append(partial, j)
 		}
-		res.Computed[i] = Computed{KPI: j.def.ID, Version: j.def.Version, Path: j.def.Path, Backfill: j.backfill, Changed: j.changed}
-		j.out = &res.Computed[i]
 	}
-	// Versions over the same days go together, so each chunk's inputs are
-	// built once for all of them.
-	groups := []struct {
-		days span
-		jobs []*job
-	}{{asked, partial}, {history, backfill}}
-	if asked == history {
-		groups = groups[:1]
-		groups[0].jobs = jobs
+	return []jobGroup{{asked, partial}, {history, backfill}}
+}
+
+// computeGroup computes a group's versions over its days; with nothing
+// loaded they stay listed with zero days.
+func computeGroup(ctx context.Context, conn *sql.Conn, opt Options, g jobGroup) error {
+	if len(g.jobs) == 0 {
+		return nil
 	}
-	for _, g := range groups {
-		if len(g.jobs) == 0 {
-			continue
+	if g.days.empty() {
+		for _, j := range g.jobs {
+			opt.Logger.Info("kpi: no days to compute", "kpi", j.def.ID, "version", j.def.Version)
 		}
-		if g.days.empty() {
-			// Nothing loaded: the versions stay listed with zero days.
-			for _, j := range g.jobs {
-				log.Info("kpi: no days to compute", "kpi", j.def.ID, "version", j.def.Version)
-			}
-			continue
-		}
-		if err := computeRange(ctx, conn, log, g.jobs, g.days, opt.ChunkSessions); err != nil {
-			return res, err
-		}
+		return nil
 	}
-	return res, nil
+	return computeRange(ctx, conn, opt.Logger, g.jobs, g.days, opt.ChunkSessions)
 }
 
 // span is a run of days, from and to inclusive; zero days mean none.
@@ -330,19 +371,19 @@ func register(ctx context.Context, conn *sql.Conn, all []Definition) error {
 	defer tx.Rollback()
 	for _, d := range all {
 		segs := strings.Join(d.Segmentations, ",")
-		r, err := tx.ExecContext(ctx, `UPDATE kpis SET title = ?, question = ?, unit = ?, kind = ?,
+		r, err := tx.ExecContext(ctx, `UPDATE kpis SET title = ?, question = ?, unit = ?, kind = ?, page_order = ?, better = ?,
 				segmentations = string_split(?, ','), description = ?, path = ?
 			WHERE kpi = ? AND version = ?`,
-			d.Title, d.Question, d.Unit, d.Kind, segs, d.Description, d.Path, d.ID, d.Version)
+			d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path, d.ID, d.Version)
 		if err != nil {
 			return fmt.Errorf("compute: register %s: %w", d.Path, err)
 		}
 		if n, err := r.RowsAffected(); err == nil && n > 0 {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kpis (kpi, version, title, question, unit, kind, segmentations, description, path)
-			VALUES (?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?)`,
-			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, segs, d.Description, d.Path); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kpis (kpi, version, title, question, unit, kind, page_order, better, segmentations, description, path)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?)`,
+			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path); err != nil {
 			return fmt.Errorf("compute: register %s: %w", d.Path, err)
 		}
 	}

@@ -2,8 +2,8 @@ package compute
 
 import (
 	"context"
-	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -13,22 +13,26 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/load"
 	kpisql "github.com/persona-kpi/kpi/sql"
 )
 
 func ptr(f float64) *float64 { return &f }
 
-// threeDays loads sessions on 2024-03-01..03: 2, 1 and 3 blobs.
-func threeDays(t *testing.T) *sql.DB {
+// threeDayRows are blobs of 2024-03-01..03: 2, 1 and 3 of them.
+var threeDayRows = []string{
+	row("a1", "2024-03-01", "Linux", "screen.rp_info"),
+	row("a2", "2024-03-01", "", "screen.rp_info"),
+	row("b1", "2024-03-02", "Linux", "screen.rp_info"),
+	row("c1", "2024-03-03", "Linux", "screen.rp_info"),
+	row("c2", "2024-03-03", "Linux", "screen.rp_info"),
+	row("c3", "2024-03-03", "iOS", "screen.rp_info"),
+}
+
+// threeDays loads threeDayRows into a fresh database.
+func threeDays(t *testing.T) *load.DB {
 	db := openDB(t)
-	insertSessions(t, db,
-		session{id: "a1", day: "2024-03-01", events: []string{"screen.rp_info"}, os: "Linux"},
-		session{id: "a2", day: "2024-03-01", events: []string{"screen.rp_info"}},
-		session{id: "b1", day: "2024-03-02", events: []string{"screen.rp_info"}, os: "Linux"},
-		session{id: "c1", day: "2024-03-03", events: []string{"screen.rp_info"}, os: "Linux"},
-		session{id: "c2", day: "2024-03-03", events: []string{"screen.rp_info"}, os: "Linux"},
-		session{id: "c3", day: "2024-03-03", events: []string{"screen.rp_info"}, os: "iOS"},
-	)
+	loadRows(t, db, threeDayRows...)
 	return db
 }
 
@@ -41,7 +45,7 @@ func count(day, segmentation, segment string, n float64) resultRow {
 func TestComputeWritesRowsAndRegisters(t *testing.T) {
 	db := threeDays(t)
 	defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery)}
-	res, err := Compute(context.Background(), db, defs, opts())
+	res, err := Compute(context.Background(), db.DB, defs, opts())
 	require.NoError(t, err)
 
 	assert.Equal(t, []resultRow{
@@ -65,11 +69,14 @@ func TestComputeWritesRowsAndRegisters(t *testing.T) {
 	assert.Equal(t, int64(8), c.Rows)
 	assert.True(t, c.Backfill, "first computation covers all history")
 
-	var title, path, hash, from, to string
+	var title, path, hash, from, to, better string
+	var order int
 	var segs []any
-	require.NoError(t, db.QueryRow(`SELECT title, path, sha256, segmentations, computed_from::VARCHAR, computed_to::VARCHAR
-		FROM kpis WHERE kpi = 'k' AND version = 1`).Scan(&title, &path, &hash, &segs, &from, &to))
+	require.NoError(t, db.QueryRow(`SELECT title, path, sha256, segmentations, computed_from::VARCHAR, computed_to::VARCHAR, page_order, better
+		FROM kpis WHERE kpi = 'k' AND version = 1`).Scan(&title, &path, &hash, &segs, &from, &to, &order, &better))
 	assert.Equal(t, "Test KPI", title)
+	assert.Equal(t, 7, order)
+	assert.Equal(t, "higher", better)
 	assert.Equal(t, "sql/kpis/k/v1.sql", path)
 	assert.Equal(t, "7a94b1c07f21c6d7f3d86e743e10d3fb1e26c8e71c840e41e0710149ab7be89c", hash)
 	assert.Equal(t, []any{"Total", "OS"}, segs)
@@ -80,12 +87,12 @@ func TestComputeWritesRowsAndRegisters(t *testing.T) {
 func TestComputeIsIdempotent(t *testing.T) {
 	db := threeDays(t)
 	ctx := context.Background()
-	_, err := Compute(ctx, db, kpisql.KPIs(), opts())
+	_, err := Compute(ctx, db.DB, kpisql.KPIs(), opts())
 	require.NoError(t, err)
 	first := results(t, db, "")
 	require.NotEmpty(t, first)
 
-	_, err = Compute(ctx, db, kpisql.KPIs(), opts())
+	_, err = Compute(ctx, db.DB, kpisql.KPIs(), opts())
 	require.NoError(t, err)
 	assert.Equal(t, first, results(t, db, ""))
 }
@@ -94,21 +101,21 @@ func TestComputingOneDayReplacesOnlyThatDay(t *testing.T) {
 	db := threeDays(t)
 	ctx := context.Background()
 	defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery)}
-	_, err := Compute(ctx, db, defs, opts())
+	_, err := Compute(ctx, db.DB, defs, opts())
 	require.NoError(t, err)
 
 	// Mark every row, then change the data of every day: only the day
 	// computed again may lose its marks and show the new data.
 	_, err = db.Exec(`UPDATE kpi_results SET denominator = -1`)
 	require.NoError(t, err)
-	insertSessions(t, db,
-		session{id: "a3", day: "2024-03-01", events: []string{"x"}, os: "Linux"},
-		session{id: "b2", day: "2024-03-02", events: []string{"x"}, os: "Linux"},
-		session{id: "c4", day: "2024-03-03", events: []string{"x"}, os: "Linux"},
-	)
+	loadRows(t, db, slices.Concat(threeDayRows, []string{
+		row("a3", "2024-03-01", "Linux", "x"),
+		row("b2", "2024-03-02", "Linux", "x"),
+		row("c4", "2024-03-03", "Linux", "x"),
+	})...)
 	o := opts()
 	o.From, o.To = date(t, "2024-03-02"), date(t, "2024-03-02")
-	res, err := Compute(ctx, db, defs, o)
+	res, err := Compute(ctx, db.DB, defs, o)
 	require.NoError(t, err)
 	require.Len(t, res.Computed, 1)
 	assert.False(t, res.Computed[0].Backfill)
@@ -132,13 +139,13 @@ func TestComputeEmptiesADayWithoutBlobs(t *testing.T) {
 	db := threeDays(t)
 	ctx := context.Background()
 	defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery)}
-	_, err := Compute(ctx, db, defs, opts())
+	_, err := Compute(ctx, db.DB, defs, opts())
 	require.NoError(t, err)
 	_, err = db.Exec(`DELETE FROM sessions WHERE day = '2024-03-02'`)
 	require.NoError(t, err)
 	o := opts()
 	o.From, o.To = date(t, "2024-03-02"), date(t, "2024-03-02")
-	_, err = Compute(ctx, db, defs, o)
+	_, err = Compute(ctx, db.DB, defs, o)
 	require.NoError(t, err)
 	for _, r := range results(t, db, "") {
 		assert.NotEqual(t, "2024-03-02", r.Day)
@@ -150,13 +157,13 @@ func TestNewVersionIsBackfilledOverAllDays(t *testing.T) {
 	db := threeDays(t)
 	ctx := context.Background()
 	defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery)}
-	_, err := Compute(ctx, db, defs, opts())
+	_, err := Compute(ctx, db.DB, defs, opts())
 	require.NoError(t, err)
 
 	defs["k/v2.sql"] = defFile("k", 2, countQuery)
 	o := opts()
 	o.From, o.To = date(t, "2024-03-03"), date(t, "2024-03-03")
-	res, err := Compute(ctx, db, defs, o)
+	res, err := Compute(ctx, db.DB, defs, o)
 	require.NoError(t, err)
 	require.Len(t, res.Computed, 2)
 	assert.Equal(t, 1, res.Computed[0].Days, "v1 computes the asked day")
@@ -172,7 +179,7 @@ func TestNewVersionIsBackfilledOverAllDays(t *testing.T) {
 func TestChunksGiveTheSameResults(t *testing.T) {
 	db := threeDays(t)
 	ctx := context.Background()
-	_, err := Compute(ctx, db, kpisql.KPIs(), opts())
+	_, err := Compute(ctx, db.DB, kpisql.KPIs(), opts())
 	require.NoError(t, err)
 	whole := results(t, db, "")
 
@@ -180,7 +187,7 @@ func TestChunksGiveTheSameResults(t *testing.T) {
 	require.NoError(t, err)
 	o := opts()
 	o.ChunkSessions = 2 // 2024-03-01, 2024-03-02, 2024-03-03 each alone
-	_, err = Compute(ctx, db, kpisql.KPIs(), o)
+	_, err = Compute(ctx, db.DB, kpisql.KPIs(), o)
 	require.NoError(t, err)
 	assert.Equal(t, whole, results(t, db, ""))
 }
@@ -188,7 +195,7 @@ func TestChunksGiveTheSameResults(t *testing.T) {
 func TestDaysBuiltInPartsGiveTheSameResults(t *testing.T) {
 	db := threeDays(t)
 	ctx := context.Background()
-	_, err := Compute(ctx, db, kpisql.KPIs(), opts())
+	_, err := Compute(ctx, db.DB, kpisql.KPIs(), opts())
 	require.NoError(t, err)
 	whole := results(t, db, "")
 
@@ -196,7 +203,7 @@ func TestDaysBuiltInPartsGiveTheSameResults(t *testing.T) {
 	require.NoError(t, err)
 	o := opts()
 	o.ChunkSessions = 1 // every day alone
-	_, err = Compute(ctx, db, kpisql.KPIs(), o)
+	_, err = Compute(ctx, db.DB, kpisql.KPIs(), o)
 	require.NoError(t, err)
 	assert.Equal(t, whole, results(t, db, ""))
 }
@@ -205,13 +212,13 @@ func TestChangedSQLIsRefusedUnlessForced(t *testing.T) {
 	db := threeDays(t)
 	ctx := context.Background()
 	defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery)}
-	_, err := Compute(ctx, db, defs, opts())
+	_, err := Compute(ctx, db.DB, defs, opts())
 	require.NoError(t, err)
 	before := results(t, db, "")
 
 	// The same file with an edited query, under the same version.
 	defs["k/v1.sql"] = defFile("k", 1, strings.Replace(countQuery, "count(*) AS value", "count(*) * 10 AS value", 1))
-	_, err = Compute(ctx, db, defs, opts())
+	_, err = Compute(ctx, db.DB, defs, opts())
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, ErrChanged))
 	var ce *ChangedError
@@ -220,19 +227,23 @@ func TestChangedSQLIsRefusedUnlessForced(t *testing.T) {
 	assert.Equal(t, before, results(t, db, ""), "nothing written")
 
 	// Only the header changed: fine.
-	defs["k/v1.sql"] = &fstest.MapFile{Data: []byte(strings.Replace(string(defFile("k", 1, countQuery).Data), "Test KPI", "Renamed KPI", 1))}
-	_, err = Compute(ctx, db, defs, opts())
+	header := strings.NewReplacer("Test KPI", "Renamed KPI", "order: 7", "order: 3", "better: higher", "better: none")
+	defs["k/v1.sql"] = &fstest.MapFile{Data: []byte(header.Replace(string(defFile("k", 1, countQuery).Data)))}
+	_, err = Compute(ctx, db.DB, defs, opts())
 	require.NoError(t, err)
-	var title string
-	require.NoError(t, db.QueryRow(`SELECT title FROM kpis WHERE kpi = 'k'`).Scan(&title))
+	var title, better string
+	var order int
+	require.NoError(t, db.QueryRow(`SELECT title, page_order, better FROM kpis WHERE kpi = 'k'`).Scan(&title, &order, &better))
 	assert.Equal(t, "Renamed KPI", title)
+	assert.Equal(t, 3, order)
+	assert.Equal(t, "none", better)
 
 	// Force recomputes the whole history, even when asked for one day.
 	defs["k/v1.sql"] = defFile("k", 1, strings.Replace(countQuery, "count(*) AS value", "count(*) * 10 AS value", 1))
 	o := opts()
 	o.Force = true
 	o.From, o.To = date(t, "2024-03-02"), date(t, "2024-03-02")
-	res, err := Compute(ctx, db, defs, o)
+	res, err := Compute(ctx, db.DB, defs, o)
 	require.NoError(t, err)
 	require.Len(t, res.Computed, 1)
 	assert.True(t, res.Computed[0].Changed)
@@ -243,7 +254,7 @@ func TestChangedSQLIsRefusedUnlessForced(t *testing.T) {
 	assert.Len(t, results(t, db, ""), 8)
 
 	// The new SQL is now the recorded one.
-	_, err = Compute(ctx, db, defs, opts())
+	_, err = Compute(ctx, db.DB, defs, opts())
 	require.NoError(t, err)
 }
 
@@ -251,15 +262,15 @@ func TestChangedSQLOfAnotherKPIDoesNotBlock(t *testing.T) {
 	db := threeDays(t)
 	ctx := context.Background()
 	defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery), "j/v1.sql": defFile("j", 1, countQuery)}
-	_, err := Compute(ctx, db, defs, opts())
+	_, err := Compute(ctx, db.DB, defs, opts())
 	require.NoError(t, err)
 	defs["j/v1.sql"] = defFile("j", 1, countQuery+" HAVING count(*) > 0")
 	o := opts()
 	o.KPI = "k"
-	_, err = Compute(ctx, db, defs, o)
+	_, err = Compute(ctx, db.DB, defs, o)
 	require.NoError(t, err)
 	o.KPI = "j"
-	_, err = Compute(ctx, db, defs, o)
+	_, err = Compute(ctx, db.DB, defs, o)
 	assert.ErrorIs(t, err, ErrChanged)
 }
 
@@ -287,7 +298,7 @@ func TestComputeRefusesQueries(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			db := threeDays(t)
 			defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery), "k/v2.sql": defFile("k", 2, c.query)}
-			_, err := Compute(context.Background(), db, defs, opts())
+			_, err := Compute(context.Background(), db.DB, defs, opts())
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrDefinition)
 			assert.Contains(t, err.Error(), "sql/kpis/k/v2.sql: ")
@@ -321,12 +332,12 @@ func TestComputeRefusesRows(t *testing.T) {
 			db := threeDays(t)
 			ctx := context.Background()
 			defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery)}
-			_, err := Compute(ctx, db, defs, opts())
+			_, err := Compute(ctx, db.DB, defs, opts())
 			require.NoError(t, err)
 			before := results(t, db, "")
 
 			defs["k/v2.sql"] = defFile("k", 2, c.query)
-			_, err = Compute(ctx, db, defs, opts())
+			_, err = Compute(ctx, db.DB, defs, opts())
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrDefinition)
 			assert.Contains(t, err.Error(), "sql/kpis/k/v2.sql: ")
@@ -346,7 +357,7 @@ func TestComputeSelectsKPIAndVersion(t *testing.T) {
 	}
 	o := opts()
 	o.KPI, o.Version = "k", 2
-	res, err := Compute(ctx, db, defs, o)
+	res, err := Compute(ctx, db.DB, defs, o)
 	require.NoError(t, err)
 	require.Len(t, res.Computed, 1)
 	assert.Equal(t, "k", res.Computed[0].KPI)
@@ -358,16 +369,16 @@ func TestComputeSelectsKPIAndVersion(t *testing.T) {
 	assert.Equal(t, 3, n, "every definition is registered")
 
 	o.KPI, o.Version = "nope", 0
-	_, err = Compute(ctx, db, defs, o)
+	_, err = Compute(ctx, db.DB, defs, o)
 	assert.ErrorIs(t, err, ErrNoKPI)
 	o.KPI, o.Version = "k", 3
-	_, err = Compute(ctx, db, defs, o)
+	_, err = Compute(ctx, db.DB, defs, o)
 	assert.ErrorIs(t, err, ErrNoKPI)
 }
 
 func TestComputeWithNoDataRegistersOnly(t *testing.T) {
 	db := openDB(t)
-	res, err := Compute(context.Background(), db, kpisql.KPIs(), opts())
+	res, err := Compute(context.Background(), db.DB, kpisql.KPIs(), opts())
 	require.NoError(t, err)
 	assert.Zero(t, res.Rows())
 	var n, computed int
@@ -378,7 +389,7 @@ func TestComputeWithNoDataRegistersOnly(t *testing.T) {
 
 func TestComputeNeedsAConfig(t *testing.T) {
 	db := openDB(t)
-	_, err := Compute(context.Background(), db, kpisql.KPIs(), Options{})
+	_, err := Compute(context.Background(), db.DB, kpisql.KPIs(), Options{})
 	assert.ErrorContains(t, err, "Options.Config is empty")
 }
 
@@ -419,6 +430,6 @@ func TestComputeRefusesFromAfterTo(t *testing.T) {
 	db := openDB(t)
 	o := opts()
 	o.From, o.To = date(t, "2024-03-02"), date(t, "2024-03-01")
-	_, err := Compute(context.Background(), db, kpisql.KPIs(), o)
+	_, err := Compute(context.Background(), db.DB, kpisql.KPIs(), o)
 	assert.ErrorContains(t, err, "from 2024-03-02 is after to 2024-03-01")
 }

@@ -17,6 +17,10 @@ import (
 // messages name files under it, so they point at the file to edit.
 const SourceDir = "sql/kpis"
 
+// CasesDir is the directory beside a KPI's versions that holds its test
+// cases; LoadDefinitions skips it.
+const CasesDir = "cases"
+
 // Units a KPI header may declare: what one value measures.
 var Units = []string{"count", "rate", "mean", "median", "ms"}
 
@@ -28,18 +32,28 @@ var Units = []string{"count", "rate", "mean", "median", "ms"}
 //     NULL, denominator the number of observations.
 var Kinds = []string{"timeseries", "funnel", "quantiles"}
 
+// Betters are the directions a KPI header may call good news, which the
+// report colours: a rise (higher), a fall (lower), or neither (none) for a
+// KPI whose changes are neither good nor bad in themselves.
+var Betters = []string{"higher", "lower", "none"}
+
 // headerFields are the header keys, all required, in the order a file
 // should list them.
-var headerFields = []string{"id", "version", "title", "question", "unit", "kind", "segmentations", "description"}
+var headerFields = []string{"id", "version", "title", "question", "unit", "kind", "order", "better", "segmentations", "description"}
 
 // Definition is one version of one KPI: a parsed sql/kpis/<id>/vN.sql.
 type Definition struct {
-	ID            string
-	Version       int
-	Title         string
-	Question      string
-	Unit          string
-	Kind          string
+	ID       string
+	Version  int
+	Title    string
+	Question string
+	Unit     string
+	Kind     string
+	// Order places the KPI among the report's pages and tiles, ascending
+	// (ties by id). It belongs to the KPI, so every version gives the same.
+	Order int
+	// Better is which change the report shows as good news: one of Betters.
+	Better        string
 	Segmentations []string
 	Description   string
 	// Path is the file, as SourceDir/<id>/vN.sql.
@@ -107,7 +121,8 @@ func LoadDefinitions(defs fs.FS) ([]Definition, error) {
 	return out, nil
 }
 
-// loadKPI reads the versions of one KPI directory.
+// loadKPI reads the versions of one KPI directory and checks that they
+// run 1..N and agree on the KPI's order.
 func loadKPI(defs fs.FS, id string) ([]Definition, error) {
 	entries, err := fs.ReadDir(defs, id)
 	if err != nil {
@@ -117,39 +132,18 @@ func loadKPI(defs fs.FS, id string) ([]Definition, error) {
 	var errs []error
 	for _, e := range entries {
 		file := path.Join(id, e.Name())
-		if e.IsDir() {
-			errs = append(errs, defErr(file, errors.New("unexpected directory: a KPI directory holds only vN.sql files")))
+		switch {
+		case e.IsDir() && e.Name() == CasesDir:
+			continue
+		case e.IsDir():
+			errs = append(errs, defErr(file, fmt.Errorf("unexpected directory: a KPI directory holds vN.sql files and its %s/", CasesDir)))
+			continue
+		case !strings.HasSuffix(e.Name(), ".sql"):
 			continue
 		}
-		if !strings.HasSuffix(e.Name(), ".sql") {
-			continue
-		}
-		m := versionFile.FindStringSubmatch(e.Name())
-		if m == nil {
-			errs = append(errs, defErr(file, errors.New("a KPI file must be named vN.sql or vN_name.sql, N = 1, 2, ... without leading zeros")))
-			continue
-		}
-		version, err := strconv.Atoi(m[1])
-		if err != nil {
-			errs = append(errs, defErr(file, err))
-			continue
-		}
-		b, err := fs.ReadFile(defs, file)
-		if err != nil {
-			errs = append(errs, defErr(file, err))
-			continue
-		}
-		d, err := parseDefinition(file, string(b))
+		d, err := loadVersion(defs, id, file)
 		if err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		if d.ID != id {
-			errs = append(errs, defErr(file, fmt.Errorf("header id %q disagrees with its directory %q", d.ID, id)))
-			continue
-		}
-		if d.Version != version {
-			errs = append(errs, defErr(file, fmt.Errorf("header version %d disagrees with its file name v%d.sql", d.Version, version)))
 			continue
 		}
 		ds = append(ds, d)
@@ -157,44 +151,102 @@ func loadKPI(defs fs.FS, id string) ([]Definition, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	if len(ds) == 0 {
+		return nil, defErr(id, errors.New("no vN.sql file: add v1.sql"))
+	}
 	sort.Slice(ds, func(i, j int) bool {
 		if ds[i].Version != ds[j].Version {
 			return ds[i].Version < ds[j].Version
 		}
 		return ds[i].Path < ds[j].Path
 	})
-	for i, d := range ds {
-		if i > 0 && ds[i-1].Version == d.Version {
-			return nil, defErr(strings.TrimPrefix(d.Path, SourceDir+"/"),
-				fmt.Errorf("duplicate version %d: %s has it too", d.Version, ds[i-1].Path))
-		}
-	}
-	for i, d := range ds {
-		if d.Version != i+1 {
-			return nil, defErr(strings.TrimPrefix(d.Path, SourceDir+"/"),
-				fmt.Errorf("version %d is missing: versions must run 1, 2, ... without gaps", i+1))
-		}
-	}
-	if len(ds) == 0 {
-		return nil, defErr(id, errors.New("no vN.sql file: add v1.sql"))
+	if err := checkVersions(ds); err != nil {
+		return nil, err
 	}
 	return ds, nil
 }
 
+// loadVersion reads one version file of KPI id and checks that its header
+// agrees with the file's place.
+func loadVersion(defs fs.FS, id, file string) (Definition, error) {
+	m := versionFile.FindStringSubmatch(path.Base(file))
+	if m == nil {
+		return Definition{}, defErr(file, errors.New("a KPI file must be named vN.sql or vN_name.sql, N = 1, 2, ... without leading zeros"))
+	}
+	version, err := strconv.Atoi(m[1])
+	if err != nil {
+		return Definition{}, defErr(file, err)
+	}
+	b, err := fs.ReadFile(defs, file)
+	if err != nil {
+		return Definition{}, defErr(file, err)
+	}
+	d, err := parseDefinition(file, string(b))
+	switch {
+	case err != nil:
+		return d, err
+	case d.ID != id:
+		return d, defErr(file, fmt.Errorf("header id %q disagrees with its directory %q", d.ID, id))
+	case d.Version != version:
+		return d, defErr(file, fmt.Errorf("header version %d disagrees with its file name v%d.sql", d.Version, version))
+	}
+	return d, nil
+}
+
+// checkVersions refuses, naming the file, versions of one KPI (sorted by
+// version) that repeat or skip a number, or that disagree with v1 on the
+// order: the order places the KPI's page, which every version shares.
+func checkVersions(ds []Definition) error {
+	file := func(d Definition) string { return strings.TrimPrefix(d.Path, SourceDir+"/") }
+	for i, d := range ds {
+		if i > 0 && ds[i-1].Version == d.Version {
+			return defErr(file(d), fmt.Errorf("duplicate version %d: %s has it too", d.Version, ds[i-1].Path))
+		}
+	}
+	for i, d := range ds {
+		switch {
+		case d.Version != i+1:
+			return defErr(file(d), fmt.Errorf("version %d is missing: versions must run 1, 2, ... without gaps", i+1))
+		case d.Order != ds[0].Order:
+			return defErr(file(d), fmt.Errorf("header order %d disagrees with %s's order %d: every version of a KPI has the same order", d.Order, ds[0].Path, ds[0].Order))
+		}
+	}
+	return nil
+}
+
 // parseDefinition reads the header and query of one file; file is its path
 // inside the definitions directory.
+func parseDefinition(file, text string) (Definition, error) {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	fields, n, err := readHeader(file, lines)
+	if err != nil {
+		return Definition{Path: path.Join(SourceDir, file)}, err
+	}
+	d, err := headerDefinition(file, fields)
+	if err != nil {
+		return d, err
+	}
+	body := strings.TrimSpace(strings.Join(lines[n:], "\n"))
+	body = strings.TrimSpace(strings.TrimSuffix(body, ";"))
+	if body == "" {
+		return d, defErr(file, errors.New("no query after the header"))
+	}
+	d.SQL = body
+	sum := sha256.Sum256([]byte(body))
+	d.Hash = hex.EncodeToString(sum[:])
+	return d, nil
+}
+
+// readHeader reads the header's fields and says how many lines it takes.
 //
 // The header is the block of comment lines at the very top. Each is either
 // "-- key: value" or a continuation "--   more text" (two or more spaces
 // after the dashes) that extends the previous key's value; a bare "--" is
-// allowed. The header ends at the first line that is not a comment.
-func parseDefinition(file, text string) (Definition, error) {
-	d := Definition{Path: path.Join(SourceDir, file)}
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	lines := strings.Split(text, "\n")
-	fields := map[string]string{}
+// allowed. The header ends at the first line that is not a comment. Every
+// field of headerFields is required, once.
+func readHeader(file string, lines []string) (fields map[string]string, n int, err error) {
+	fields = map[string]string{}
 	last := ""
-	n := 0
 	for ; n < len(lines); n++ {
 		line := strings.TrimRight(lines[n], " \t")
 		if !strings.HasPrefix(line, "--") {
@@ -206,21 +258,21 @@ func parseDefinition(file, text string) (Definition, error) {
 			continue
 		case strings.HasPrefix(rest, "  ") || strings.HasPrefix(rest, "\t"):
 			if last == "" {
-				return d, defErr(file, fmt.Errorf("line %d: continuation line before any header field", n+1))
+				return nil, n, defErr(file, fmt.Errorf("line %d: continuation line before any header field", n+1))
 			}
 			fields[last] += " " + strings.TrimSpace(rest)
 			continue
 		}
 		m := headerLine.FindStringSubmatch(line)
 		if m == nil {
-			return d, defErr(file, fmt.Errorf("line %d: malformed header line %q: want \"-- key: value\"", n+1, line))
+			return nil, n, defErr(file, fmt.Errorf("line %d: malformed header line %q: want \"-- key: value\"", n+1, line))
 		}
 		key := m[1]
 		if !contains(headerFields, key) {
-			return d, defErr(file, fmt.Errorf("line %d: unknown header field %q (fields: %s)", n+1, key, strings.Join(headerFields, ", ")))
+			return nil, n, defErr(file, fmt.Errorf("line %d: unknown header field %q (fields: %s)", n+1, key, strings.Join(headerFields, ", ")))
 		}
 		if _, dup := fields[key]; dup {
-			return d, defErr(file, fmt.Errorf("line %d: header field %q given twice", n+1, key))
+			return nil, n, defErr(file, fmt.Errorf("line %d: header field %q given twice", n+1, key))
 		}
 		fields[key] = strings.TrimSpace(m[2])
 		last = key
@@ -232,49 +284,73 @@ func parseDefinition(file, text string) (Definition, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return d, defErr(file, fmt.Errorf("header is missing %s (want \"-- key: value\" lines at the top)", strings.Join(missing, ", ")))
+		return nil, n, defErr(file, fmt.Errorf("header is missing %s (want \"-- key: value\" lines at the top)", strings.Join(missing, ", ")))
 	}
+	return fields, n, nil
+}
 
-	d.ID = fields["id"]
+// headerDefinition checks the header's fields and fills a Definition with
+// them.
+func headerDefinition(file string, fields map[string]string) (Definition, error) {
+	d := Definition{
+		Path:        path.Join(SourceDir, file),
+		ID:          fields["id"],
+		Title:       fields["title"],
+		Question:    fields["question"],
+		Description: fields["description"],
+		Unit:        fields["unit"],
+		Kind:        fields["kind"],
+		Better:      fields["better"],
+	}
 	if !idPattern.MatchString(d.ID) {
 		return d, defErr(file, fmt.Errorf("header id %q must match [a-z][a-z0-9_]*", d.ID))
 	}
-	v, err := strconv.Atoi(fields["version"])
-	if err != nil || v < 1 {
+	var err error
+	if d.Version, err = positive(fields["version"]); err != nil {
 		return d, defErr(file, fmt.Errorf("header version %q must be a whole number from 1", fields["version"]))
 	}
-	d.Version = v
-	d.Title = fields["title"]
-	d.Question = fields["question"]
-	d.Description = fields["description"]
-	d.Unit = fields["unit"]
-	if !contains(Units, d.Unit) {
-		return d, defErr(file, fmt.Errorf("header unit %q must be one of %s", d.Unit, strings.Join(Units, ", ")))
+	if d.Order, err = positive(fields["order"]); err != nil {
+		return d, defErr(file, fmt.Errorf("header order %q must be a whole number from 1", fields["order"]))
 	}
-	d.Kind = fields["kind"]
-	if !contains(Kinds, d.Kind) {
-		return d, defErr(file, fmt.Errorf("header kind %q must be one of %s", d.Kind, strings.Join(Kinds, ", ")))
+	for _, f := range []struct {
+		name, value string
+		allowed     []string
+	}{
+		{"unit", d.Unit, Units}, {"kind", d.Kind, Kinds}, {"better", d.Better, Betters},
+	} {
+		if !contains(f.allowed, f.value) {
+			return d, defErr(file, fmt.Errorf("header %s %q must be one of %s", f.name, f.value, strings.Join(f.allowed, ", ")))
+		}
 	}
-	for _, s := range strings.Split(fields["segmentations"], ",") {
+	if d.Segmentations, err = parseSegmentations(fields["segmentations"]); err != nil {
+		return d, defErr(file, fmt.Errorf("header segmentations: %w", err))
+	}
+	return d, nil
+}
+
+// positive reads a whole number from 1.
+func positive(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err == nil && n < 1 {
+		err = errors.New("not positive")
+	}
+	return n, err
+}
+
+// parseSegmentations reads the header's comma-separated segmentation names.
+func parseSegmentations(list string) ([]string, error) {
+	var out []string
+	for _, s := range strings.Split(list, ",") {
 		s = strings.TrimSpace(s)
 		if !segmentationPattern.MatchString(s) {
-			return d, defErr(file, fmt.Errorf("header segmentations: %q is not a segmentation name (want e.g. \"Total, OS, Browser\")", s))
+			return nil, fmt.Errorf("%q is not a segmentation name (want e.g. \"Total, OS, Browser\")", s)
 		}
-		if contains(d.Segmentations, s) {
-			return d, defErr(file, fmt.Errorf("header segmentations: %q is listed twice", s))
+		if contains(out, s) {
+			return nil, fmt.Errorf("%q is listed twice", s)
 		}
-		d.Segmentations = append(d.Segmentations, s)
+		out = append(out, s)
 	}
-
-	body := strings.TrimSpace(strings.Join(lines[n:], "\n"))
-	body = strings.TrimSpace(strings.TrimSuffix(body, ";"))
-	if body == "" {
-		return d, defErr(file, errors.New("no query after the header"))
-	}
-	d.SQL = body
-	sum := sha256.Sum256([]byte(body))
-	d.Hash = hex.EncodeToString(sum[:])
-	return d, nil
+	return out, nil
 }
 
 func contains(list []string, s string) bool {

@@ -28,6 +28,8 @@ func defFile(id string, version int, query string) *fstest.MapFile {
 -- question: Does it count?
 -- unit: count
 -- kind: timeseries
+-- order: 7
+-- better: higher
 -- segmentations: Total, OS
 -- description: Counts blobs,
 --   for tests.
@@ -43,6 +45,9 @@ func TestLoadDefinitionsParsesHeaderAndQuery(t *testing.T) {
 		"a/v2.sql":   defFile("a", 2, countQuery),
 		"a/notes.md": {Data: []byte("not a definition")},
 		"README.md":  {Data: []byte("not a definition")},
+		// A KPI's test cases are not definitions, whatever their files.
+		"a/cases/one/expected.csv": {Data: []byte("kpi,version\n")},
+		"a/cases/one/v3.sql":       {Data: []byte("not a definition")},
 	}
 	got, err := LoadDefinitions(defs)
 	require.NoError(t, err)
@@ -56,6 +61,8 @@ func TestLoadDefinitionsParsesHeaderAndQuery(t *testing.T) {
 	assert.Equal(t, "Does it count?", d.Question)
 	assert.Equal(t, "count", d.Unit)
 	assert.Equal(t, "timeseries", d.Kind)
+	assert.Equal(t, 7, d.Order)
+	assert.Equal(t, "higher", d.Better)
 	assert.Equal(t, []string{"Total", "OS"}, d.Segmentations)
 	assert.Equal(t, "Counts blobs, for tests.", d.Description)
 	assert.Equal(t, "sql/kpis/a/v2.sql", d.Path)
@@ -68,10 +75,13 @@ func TestLoadDefinitionsParsesHeaderAndQuery(t *testing.T) {
 func TestHashIgnoresHeaderButNotQuery(t *testing.T) {
 	a, err := parseDefinition("x/v1.sql", string(defFile("x", 1, countQuery).Data))
 	require.NoError(t, err)
-	edited := strings.Replace(string(defFile("x", 1, countQuery).Data), "title: Test KPI", "title: Renamed", 1)
-	b, err := parseDefinition("x/v1.sql", edited)
-	require.NoError(t, err)
-	assert.Equal(t, a.Hash, b.Hash)
+	for _, edit := range [][2]string{{"title: Test KPI", "title: Renamed"}, {"order: 7", "order: 2"}, {"better: higher", "better: none"}} {
+		edited := strings.Replace(string(defFile("x", 1, countQuery).Data), edit[0], edit[1], 1)
+		require.NotEqual(t, string(defFile("x", 1, countQuery).Data), edited)
+		b, err := parseDefinition("x/v1.sql", edited)
+		require.NoError(t, err)
+		assert.Equal(t, a.Hash, b.Hash, edit[1])
+	}
 	c, err := parseDefinition("x/v1.sql", string(defFile("x", 1, countQuery+" HAVING count(*) > 1").Data))
 	require.NoError(t, err)
 	assert.NotEqual(t, a.Hash, c.Hash)
@@ -158,6 +168,26 @@ func TestLoadDefinitionsRefuses(t *testing.T) {
 		{"bad kind", fstest.MapFS{
 			"k/v1.sql": replace("-- kind: timeseries", "-- kind: pie"),
 		}, "sql/kpis/k/v1.sql", `header kind "pie"`},
+		{"bad better", fstest.MapFS{
+			"k/v1.sql": replace("-- better: higher", "-- better: up"),
+		}, "sql/kpis/k/v1.sql", `header better "up" must be one of higher, lower, none`},
+		{"order not a number", fstest.MapFS{
+			"k/v1.sql": replace("-- order: 7", "-- order: first"),
+		}, "sql/kpis/k/v1.sql", `header order "first" must be a whole number from 1`},
+		{"order zero", fstest.MapFS{
+			"k/v1.sql": replace("-- order: 7", "-- order: 0"),
+		}, "sql/kpis/k/v1.sql", `header order "0" must be a whole number from 1`},
+		{"missing order and better", fstest.MapFS{
+			"k/v1.sql": replace("-- order: 7\n-- better: higher\n", ""),
+		}, "sql/kpis/k/v1.sql", "header is missing order, better"},
+		{"versions disagree on order", fstest.MapFS{
+			"k/v1.sql": defFile("k", 1, countQuery),
+			"k/v2.sql": {Data: []byte(strings.Replace(string(defFile("k", 2, countQuery).Data), "-- order: 7", "-- order: 8", 1))},
+		}, "sql/kpis/k/v2.sql", "header order 8 disagrees with sql/kpis/k/v1.sql's order 7: every version of a KPI has the same order"},
+		{"unexpected directory", fstest.MapFS{
+			"k/v1.sql":        defFile("k", 1, countQuery),
+			"k/tests/a/x.csv": {Data: []byte("x")},
+		}, "sql/kpis/k/tests", "unexpected directory"},
 		{"bad version", fstest.MapFS{
 			"k/v1.sql": replace("-- version: 1", "-- version: one"),
 		}, "sql/kpis/k/v1.sql", `header version "one"`},

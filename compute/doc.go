@@ -14,12 +14,29 @@
 //	-- question: Can new users log in?
 //	-- unit: count                      (count, rate, mean, median or ms)
 //	-- kind: funnel                     (timeseries, funnel or quantiles)
+//	-- order: 1                         (the KPI's place in the report, from 1)
+//	-- better: higher                   (higher, lower or none)
 //	-- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 //	-- description: One paragraph; a line starting "--" and two or more
 //	--   spaces continues the previous field.
 //
 // The header ends at the first line that is not a comment; the rest of the
 // file is one SELECT statement (a trailing semicolon is allowed).
+//
+// The header is the only home of what the report knows about a KPI: its
+// title, question and description, the order of its tile and page among
+// the others (ascending, ties by id), and which change of its headline is
+// good news (better: higher or lower colours a change green or red; none
+// leaves it uncoloured, for a KPI whose moves are neither). Every version
+// of a KPI gives the same order, because the KPI has one place in the
+// report; better may differ between versions, as what a version measures
+// may. Compute writes the header into the kpis table, where the report
+// reads it.
+//
+// Beside its versions, a KPI directory holds its hand-made test cases,
+// cases/<case>/ (sql/kpis/README.md describes them); LoadDefinitions
+// skips them and the binary does not embed them. A test fails for a
+// version that no case checks.
 //
 // # What a query returns
 //
@@ -89,6 +106,6 @@
 // the kpis table. A file whose SQL changed after it was computed is refused
 // with ErrChanged: add a new version instead, or set Options.Force to
 // recompute that version's whole history. Editing only the header (title,
-// description) is fine. A version computed for the first time is computed
+// description, order, better) is fine: the next computation registers it. A version computed for the first time is computed
 // over all loaded days, whatever range was asked for.
 package compute

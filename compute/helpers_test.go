@@ -4,39 +4,25 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"io/fs"
+	"os"
 	"path/filepath"
-	"slices"
-	"sort"
+	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/marcboeker/go-duckdb"
 	"github.com/stretchr/testify/require"
 
-	kpisql "github.com/persona-kpi/kpi/sql"
+	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/load"
 )
 
-// openDB opens a fresh DuckDB file with every migration applied, as the
-// lead's load package does in production.
-func openDB(t testing.TB) *sql.DB {
+// openDB opens a fresh DuckDB file as every writing kpi command does,
+// with load.Open, which applies the migrations.
+func openDB(t testing.TB) *load.DB {
 	t.Helper()
-	db, err := sql.Open("duckdb", filepath.Join(t.TempDir(), "kpi.duckdb"))
+	db, err := load.Open(context.Background(), filepath.Join(t.TempDir(), "kpi.duckdb"))
 	require.NoError(t, err)
-	db.SetMaxOpenConns(1)
 	t.Cleanup(func() { db.Close() })
-
-	migrations := kpisql.Migrations()
-	names, err := fs.Glob(migrations, "*.sql")
-	require.NoError(t, err)
-	sort.Strings(names)
-	require.NotEmpty(t, names)
-	for _, name := range names {
-		b, err := fs.ReadFile(migrations, name)
-		require.NoError(t, err)
-		_, err = db.Exec(string(b))
-		require.NoError(t, err, "migration %s", name)
-	}
 	return db
 }
 
@@ -48,47 +34,37 @@ func date(t *testing.T, s string) time.Time {
 	return d
 }
 
-// session is a hand-made sessions row for tests that need no blobs: only
-// the fields the test cares about, the rest defaulted.
-type session struct {
-	id, day string
-	events  []string
-	sites   int
-	os      string // seg_os; "" is Other
-}
-
-// insertSessions writes sessions and their events rows directly.
-func insertSessions(t *testing.T, db *sql.DB, ss ...session) {
-	t.Helper()
-	ctx := context.Background()
-	for _, s := range ss {
-		os := s.os
-		if os == "" {
-			os = "Other"
-		}
-		_, err := db.ExecContext(ctx, `INSERT INTO sessions VALUES (
-			?, ?::DATE, ?::DATE::TIMESTAMP, 1.0, 'en', 1280, 800, NULL, NULL, NULL, 1, ?, 0, false, 'secondary', 'get', false,
-			?, 0, ?, 'Other', 'Desktop (>= 1024)', '1', 'English', 'get', 'Fallback', 'test', CAST(?::JSON AS VARCHAR[]))`,
-			s.id, s.day, s.day, s.sites, len(s.events), os, distinctJSON(s.events))
-		require.NoError(t, err)
-		for i, e := range s.events {
-			_, err := db.ExecContext(ctx, `INSERT INTO events VALUES (?::DATE, ?, ?, ?, ?, ?)`, s.day, s.id, i, e, i*100, 100)
-			require.NoError(t, err)
-		}
+// row is a KPIggybank row holding a blob of day (YYYY-MM-DD) whose
+// user_agent names os (none if "") and whose stream has the events, one
+// every 100 ms.
+func row(id, day, os string, events ...string) string {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		panic(err)
 	}
-}
-
-// distinctJSON is names without repeats, in order, as a JSON array (as
-// transform writes sessions.events).
-func distinctJSON(names []string) string {
-	out := []string{}
-	for _, n := range names {
-		if !slices.Contains(out, n) {
-			out = append(out, n)
-		}
+	ts := d.Add(10 * time.Hour).UnixMilli()
+	stream := make([][]any, len(events))
+	for i, e := range events {
+		stream[i] = []any{e, i * 100}
 	}
-	b, _ := json.Marshal(out)
+	blob := map[string]any{"timestamp": ts, "event_stream": stream}
+	if os != "" {
+		blob["user_agent"] = map[string]string{"os": os}
+	}
+	b, err := json.Marshal(map[string]any{"id": id, "key": ts, "value": blob})
+	if err != nil {
+		panic(err)
+	}
 	return string(b)
+}
+
+// loadRows loads KPIggybank rows as kpi does: each of their days through
+// transform and load, replacing that day.
+func loadRows(t *testing.T, db *load.DB, rows ...string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "rows.ndjson")
+	require.NoError(t, os.WriteFile(path, []byte(strings.Join(rows, "\n")+"\n"), 0o644))
+	loadBlobs(t, db, path, config.Default())
 }
 
 // resultRow is one kpi_results row, NULLs as nil.
@@ -105,7 +81,7 @@ type resultRow struct {
 }
 
 // results reads kpi_results in a stable order, optionally for one KPI.
-func results(t *testing.T, db *sql.DB, kpi string) []resultRow {
+func results(t *testing.T, db *load.DB, kpi string) []resultRow {
 	t.Helper()
 	rows, err := db.Query(`SELECT kpi, version, day::VARCHAR, segmentation, segment, step, value, numerator, denominator
 		FROM kpi_results WHERE ? = '' OR kpi = ?

@@ -3,12 +3,13 @@ package compute
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"testing"
@@ -18,42 +19,62 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/load"
 	kpisql "github.com/persona-kpi/kpi/sql"
 	"github.com/persona-kpi/kpi/transform"
 )
 
-// casesDir holds one folder per KPI case: blobs.ndjson (KPIggybank rows,
-// one a line), expected.csv (kpi_results rows written by hand) and an
-// optional config.json (read over the defaults, as kpi's -config is).
-const casesDir = "../testdata/kpis"
+// kpisDir is sql/kpis, the definitions' source. Each KPI directory keeps
+// its test cases beside its versions, one folder each under cases/ (see
+// sql/kpis/README.md): blobs.ndjson (KPIggybank rows, one a line),
+// expected.csv (kpi_results rows written by hand), an optional
+// config.json (read over the defaults, as kpi's -config is) and a
+// README.md saying how the expected rows were worked out.
+const kpisDir = "../sql/kpis"
+
+// kpiCase is one case folder: sql/kpis/<KPI>/cases/<Name>.
+type kpiCase struct {
+	KPI, Name, Dir string
+}
+
+// kpiCases lists every case folder under kpisDir.
+func kpiCases(t *testing.T) []kpiCase {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(kpisDir, "*", CasesDir, "*"))
+	require.NoError(t, err)
+	var out []kpiCase
+	for _, dir := range dirs {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			continue
+		}
+		out = append(out, kpiCase{KPI: filepath.Base(filepath.Dir(filepath.Dir(dir))), Name: filepath.Base(dir), Dir: dir})
+	}
+	require.NotEmpty(t, out, "no case in %s/*/%s/", kpisDir, CasesDir)
+	return out
+}
 
 // TestKPICases runs every case's blobs through transform, loads the
 // Parquet into a fresh database, computes every embedded KPI version and
 // compares with expected.csv. For each (kpi, version, segmentation) that
 // expected.csv names, the computed rows must be exactly its rows; a row
-// whose day is "-" says there must be none.
+// whose day is "-" says there must be none. A case may check any KPI its
+// blobs exercise, but it must check the KPI it lives beside.
 func TestKPICases(t *testing.T) {
-	entries, err := os.ReadDir(casesDir)
-	require.NoError(t, err)
-	n := 0
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		n++
-		dir := filepath.Join(casesDir, e.Name())
-		t.Run(e.Name(), func(t *testing.T) {
+	for _, c := range kpiCases(t) {
+		t.Run(c.KPI+"/"+c.Name, func(t *testing.T) {
 			cfg := config.Default()
-			if _, err := os.Stat(filepath.Join(dir, "config.json")); err == nil {
-				cfg, err = config.Load(filepath.Join(dir, "config.json"))
+			if _, err := os.Stat(filepath.Join(c.Dir, "config.json")); err == nil {
+				cfg, err = config.Load(filepath.Join(c.Dir, "config.json"))
 				require.NoError(t, err)
 			}
-			db := openDB(t)
-			loadBlobs(t, db, filepath.Join(dir, "blobs.ndjson"), cfg)
-			_, err := Compute(context.Background(), db, kpisql.KPIs(), Options{Config: cfg})
-			require.NoError(t, err)
+			want := readExpected(t, filepath.Join(c.Dir, "expected.csv"))
+			require.True(t, slices.ContainsFunc(sortedSelections(want), func(s selection) bool { return s.kpi == c.KPI }),
+				"%s: expected.csv checks no row of %s, the KPI it lives beside", c.Dir, c.KPI)
 
-			want := readExpected(t, filepath.Join(dir, "expected.csv"))
+			db := openDB(t)
+			loadBlobs(t, db, filepath.Join(c.Dir, "blobs.ndjson"), cfg)
+			_, err := Compute(context.Background(), db.DB, kpisql.KPIs(), Options{Config: cfg})
+			require.NoError(t, err)
 			got := results(t, db, "")
 			for _, sel := range sortedSelections(want) {
 				var gotRows []resultRow
@@ -66,7 +87,43 @@ func TestKPICases(t *testing.T) {
 			}
 		})
 	}
-	require.NotZero(t, n, "no case in %s", casesDir)
+}
+
+// TestEveryKPIVersionHasACase: a version no case checks could compute
+// anything. Every version of sql/kpis must have rows (not only "-") in
+// some case's expected.csv, preferably a case beside it.
+func TestEveryKPIVersionHasACase(t *testing.T) {
+	checked := map[string]bool{}
+	for _, c := range kpiCases(t) {
+		for sel, rows := range readExpected(t, filepath.Join(c.Dir, "expected.csv")) {
+			if len(rows) > 0 {
+				checked[Definition{ID: sel.kpi, Version: sel.version}.Key()] = true
+			}
+		}
+	}
+	defs, err := LoadDefinitions(kpisql.KPIs())
+	require.NoError(t, err)
+	for _, d := range defs {
+		if !checked[d.Key()] {
+			t.Errorf("%s: no case checks its rows: add a case folder %s/%s/%s/<case>/ (blobs.ndjson, expected.csv, README.md; see %s/README.md), or rows of %s v%d to a case's expected.csv",
+				d.Path, SourceDir, d.ID, CasesDir, SourceDir, d.ID, d.Version)
+		}
+	}
+}
+
+// TestCasesAreNotEmbedded: the binary carries the definitions only.
+func TestCasesAreNotEmbedded(t *testing.T) {
+	var files []string
+	require.NoError(t, fs.WalkDir(kpisql.KPIs(), ".", func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	}))
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		assert.Regexp(t, `^[a-z][a-z0-9_]*/v[^/]*\.sql$`, f, "an embedded file that is not a definition")
+	}
 }
 
 // selection is a (kpi, version, segmentation) that expected.csv covers.
@@ -173,8 +230,8 @@ func fmtNullable(f *float64) string {
 }
 
 // loadBlobs runs the blobs file through transform for each day it has
-// blobs of, and loads the Parquet as the load stage does.
-func loadBlobs(t *testing.T, db *sql.DB, path string, cfg config.Config) {
+// blobs of, and loads each day's Parquet with load, as kpi does.
+func loadBlobs(t *testing.T, db *load.DB, path string, cfg config.Config) {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
@@ -190,9 +247,10 @@ func loadBlobs(t *testing.T, db *sql.DB, path string, cfg config.Config) {
 	f.Close()
 	require.NotEmpty(t, days, "%s has no blob with a timestamp", path)
 
+	ctx := context.Background()
 	out := t.TempDir()
 	for d := range days {
-		_, err := transform.TransformDay(context.Background(), transform.Options{
+		_, err := transform.TransformDay(ctx, transform.Options{
 			Day:    d,
 			OutDir: out,
 			Config: cfg,
@@ -203,12 +261,7 @@ func loadBlobs(t *testing.T, db *sql.DB, path string, cfg config.Config) {
 			}},
 		})
 		require.NoError(t, err)
-		for table, p := range map[string]string{
-			"sessions": transform.Staging{Dir: out}.SessionsPath(d),
-			"events":   transform.Staging{Dir: out}.EventsPath(d),
-		} {
-			_, err := db.Exec(fmt.Sprintf(`INSERT INTO %s SELECT * FROM read_parquet('%s')`, table, p))
-			require.NoError(t, err, "load %s", p)
-		}
+		_, err = db.LoadDay(ctx, 0, out, d, "test")
+		require.NoError(t, err, "load %s", d.Format(time.DateOnly))
 	}
 }

@@ -348,83 +348,129 @@ func (s *site) headline(d kpiDef) headline {
 	if r == nil || len(s.ds.days) == 0 {
 		return headline{Value: "–", Note: "no results yet"}
 	}
-	var (
-		h        headline
-		last     = len(s.ds.days) - 1
-		unit     = d.Unit
-		started  []float64
-		daily    func(i int) float64
-		baseline func(from, to int) float64
-	)
-	if d.Kind == "funnel" && len(r.steps) > 0 {
-		unit = "rate"
-		first, final := s.total(d, r.steps[0]), s.total(d, r.steps[len(r.steps)-1])
-		fv, lv := s.values(d, first, 0), s.values(d, final, 0)
-		started = fv
-		daily = func(i int) float64 {
-			if fv[i] > 0 {
-				return lv[i] / fv[i]
-			}
-			return math.NaN()
-		}
-		baseline = func(from, to int) float64 {
-			if b := s.aggregate(d, first, from, to, false); b > 0 {
-				return s.aggregate(d, final, from, to, false) / b
-			}
-			return math.NaN()
-		}
-	} else {
-		ser := s.total(d, mainStep(d, r))
-		vals := s.values(d, ser, 0)
-		daily = func(i int) float64 { return vals[i] }
-		baseline = func(from, to int) float64 { return s.aggregate(d, ser, from, to, true) }
-	}
+	var h headline
+	m := s.headlineMeasure(d, r)
+	last := len(s.ds.days) - 1
 	for i := max(0, last-sparkDays+1); i <= last; i++ {
-		h.Spark = append(h.Spark, daily(i))
+		h.Spark = append(h.Spark, m.daily(i))
 	}
-	// The latest day with a value: a rate has none on a day without a
-	// denominator.
-	li := -1
-	for i := last; i >= 0 && i >= last-7; i-- {
-		if !math.IsNaN(daily(i)) {
-			li = i
-			break
-		}
-	}
+	li := latestValue(m.daily, last)
 	if li < 0 {
 		h.Value, h.Note = "–", "no value in the last 7 days"
 		return h
 	}
 	h.Day = s.ds.days[li].Format(time.DateOnly)
 	h.OlderDay = li != last
-	h.Value = formatValue(unit, daily(li))
-	if started != nil {
-		h.Note = "complete all steps · " + formatValue("count", started[li]) + " started"
-	}
-	if d.Kind == "quantiles" && len(r.steps) > 1 {
-		main := mainStep(d, r)
-		var others []string
-		for _, st := range r.steps {
-			if st != main {
-				others = append(others, st+" "+formatValue(unit, s.values(d, s.total(d, st), li)[0]))
-			}
-		}
-		h.Note = main + " (median) · " + strings.Join(others, " · ")
-		if main != "p50" {
-			h.Note = main + " · " + strings.Join(others, " · ")
-		}
-	}
+	h.Value = formatValue(m.unit, m.daily(li))
+	h.Note = s.headlineNote(d, r, m, li)
 	// Compare like with like: the 7 days before the day shown.
-	base := baseline(li-7, li-1)
-	h.Change, h.Dir = change(unit, daily(li), base)
-	h.Judgement = judge(d.ID, h.Dir)
-	if h.Change != "" {
-		h.Against = "vs previous 7 days (" + formatValue(unit, base) + ")"
-		if unit == "count" {
-			h.Against = "vs previous 7-day average (" + formatValue(unit, base) + ")"
+	base := m.baseline(li-7, li-1)
+	h.Change, h.Dir = change(m.unit, m.daily(li), base)
+	h.Judgement = judge(d.Better, h.Dir)
+	h.Against = against(m.unit, h.Change, base)
+	return h
+}
+
+// measure is what a headline shows of a KPI version: its value per day
+// index and over a range of days, in unit. A funnel shows the share of
+// those who started (its first step) that completed all steps, and keeps
+// how many started each day.
+type measure struct {
+	unit     string
+	started  []float64
+	daily    func(i int) float64
+	baseline func(from, to int) float64
+}
+
+// headlineMeasure is d's measure: the completion share of a funnel, else
+// the Total of its main step, a count's baseline being a daily mean.
+func (s *site) headlineMeasure(d kpiDef, r *kpiResults) measure {
+	if d.Kind == "funnel" && len(r.steps) > 0 {
+		first, final := s.total(d, r.steps[0]), s.total(d, r.steps[len(r.steps)-1])
+		fv, lv := s.values(d, first, 0), s.values(d, final, 0)
+		return measure{
+			unit:    "rate",
+			started: fv,
+			daily: func(i int) float64 {
+				if fv[i] > 0 {
+					return lv[i] / fv[i]
+				}
+				return math.NaN()
+			},
+			baseline: func(from, to int) float64 {
+				if b := s.aggregate(d, first, from, to, false); b > 0 {
+					return s.aggregate(d, final, from, to, false) / b
+				}
+				return math.NaN()
+			},
 		}
 	}
-	return h
+	ser := s.total(d, mainStep(d, r))
+	vals := s.values(d, ser, 0)
+	return measure{
+		unit:     d.Unit,
+		daily:    func(i int) float64 { return vals[i] },
+		baseline: func(from, to int) float64 { return s.aggregate(d, ser, from, to, true) },
+	}
+}
+
+// latestValue is the latest of the 8 days up to last that has a value (a
+// rate has none on a day without a denominator), or -1.
+func latestValue(daily func(i int) float64, last int) int {
+	for i := last; i >= 0 && i >= last-7; i-- {
+		if !math.IsNaN(daily(i)) {
+			return i
+		}
+	}
+	return -1
+}
+
+// headlineNote says what the headline of day li is: how many started a
+// funnel, or the other quantiles beside the main one.
+func (s *site) headlineNote(d kpiDef, r *kpiResults, m measure, li int) string {
+	switch {
+	case m.started != nil:
+		return "complete all steps · " + formatValue("count", m.started[li]) + " started"
+	case d.Kind != "quantiles" || len(r.steps) <= 1:
+		return ""
+	}
+	main := mainStep(d, r)
+	var others []string
+	for _, st := range r.steps {
+		if st != main {
+			others = append(others, st+" "+formatValue(m.unit, s.values(d, s.total(d, st), li)[0]))
+		}
+	}
+	if main != "p50" {
+		return main + " · " + strings.Join(others, " · ")
+	}
+	return main + " (median) · " + strings.Join(others, " · ")
+}
+
+// against names what a change compares with: the previous 7 days, their
+// daily average for a count.
+func against(unit, change string, base float64) string {
+	switch {
+	case change == "":
+		return ""
+	case unit == "count":
+		return "vs previous 7-day average (" + formatValue(unit, base) + ")"
+	}
+	return "vs previous 7 days (" + formatValue(unit, base) + ")"
+}
+
+// judge says whether a change in direction dir ("up", "down", "flat") is
+// good or bad news for a KPI whose header says better ("higher", "lower",
+// "none"): "good", "bad", or "" for a flat change and for a KPI whose
+// direction means nothing or is not registered yet.
+func judge(better, dir string) string {
+	if (better != "higher" && better != "lower") || (dir != "up" && dir != "down") {
+		return ""
+	}
+	if (dir == "up") == (better == "higher") {
+		return "good"
+	}
+	return "bad"
 }
 
 // mainStep is the step a KPI's headline and single line show: the median

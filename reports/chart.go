@@ -131,8 +131,30 @@ func newLineChart(days []time.Time, lines []lineSeries, unit, yLabel, aria strin
 	c.MidX = (c.Left + c.Right) / 2
 	c.MidY = (c.Top + c.Bot) / 2
 	c.LabelYPosX = 18
-	hi := 0.0
-	hasAny := false
+	hi, hasAny := highest(lines)
+	c.Empty = !hasAny || len(days) == 0
+	// Durations are labelled in the unit that suits their size.
+	div := 1.0
+	if unit == "ms" {
+		div, c.YLabel = msScale(hi)
+	}
+	ys, step := niceTicks(hi/div, 5)
+	sc := lineScale{left: c.Left, right: c.Right, top: c.Top, bot: c.Bot, days: len(days), max: ys[len(ys)-1] * div}
+	for _, v := range ys {
+		c.YTicks = append(c.YTicks, tick{Pos: sc.y(v * div), Label: formatTick(unit, v, step)})
+	}
+	c.XTicks = dayTicks(days, sc)
+	dots := len(days) <= 62 && len(lines) <= 5
+	for _, l := range lines {
+		c.Lines = append(c.Lines, drawLine(l, sc, dots))
+	}
+	c.Markers = milestoneMarkers(milestones, days, sc, c.W)
+	return c
+}
+
+// highest is the largest value of lines (0 if none is above it), and
+// whether they have any value at all.
+func highest(lines []lineSeries) (hi float64, hasAny bool) {
 	for _, l := range lines {
 		for _, v := range l.Values {
 			if !math.IsNaN(v) {
@@ -141,97 +163,121 @@ func newLineChart(days []time.Time, lines []lineSeries, unit, yLabel, aria strin
 			}
 		}
 	}
-	c.Empty = !hasAny || len(days) == 0
-	div := 1.0
-	if unit == "ms" {
-		div, c.YLabel = msScale(hi)
+	return hi, hasAny
+}
+
+// lineScale places day i of days and value v in a line chart's plot area,
+// whose top edge stands for max.
+type lineScale struct {
+	left, right, top, bot float64
+	days                  int
+	max                   float64
+}
+
+func (s lineScale) x(i int) float64 {
+	if s.days <= 1 {
+		return (s.left + s.right) / 2
 	}
-	ys, step := niceTicks(hi/div, 5)
-	top := ys[len(ys)-1] * div
-	y := func(v float64) float64 { return r1(c.Bot - v/top*(c.Bot-c.Top)) }
-	for _, v := range ys {
-		c.YTicks = append(c.YTicks, tick{Pos: y(v * div), Label: formatTick(unit, v, step)})
-	}
-	n := len(days)
-	x := func(i int) float64 {
-		if n <= 1 {
-			return (c.Left + c.Right) / 2
-		}
-		return r1(c.Left + float64(i)/float64(n-1)*(c.Right-c.Left))
-	}
-	ds := dayStep(n, c.Right-c.Left, 84)
+	return r1(s.left + float64(i)/float64(s.days-1)*(s.right-s.left))
+}
+
+func (s lineScale) y(v float64) float64 { return r1(s.bot - v/s.max*(s.bot-s.top)) }
+
+// dayTicks labels days, counting back from the last one at a spacing that
+// keeps labels apart; the first label and any in a new year name the year.
+func dayTicks(days []time.Time, sc lineScale) []tick {
+	every := dayStep(len(days), sc.right-sc.left, 84)
 	var idx []int
-	for i := n - 1; i >= 0; i -= ds {
+	for i := len(days) - 1; i >= 0; i -= every {
 		idx = append(idx, i)
 	}
+	var ticks []tick
 	for j := len(idx) - 1; j >= 0; j-- {
 		i := idx[j]
-		t := tick{Pos: x(i), Label: days[i].Format("Jan 2")}
+		t := tick{Pos: sc.x(i), Label: days[i].Format("Jan 2")}
 		if j == len(idx)-1 || days[i].Year() != days[idx[j+1]].Year() {
 			t.Sub = strconv.Itoa(days[i].Year())
 		}
-		c.XTicks = append(c.XTicks, t)
+		ticks = append(ticks, t)
 	}
-	dots := n <= 62 && len(lines) <= 5
-	for _, l := range lines {
-		cl := chartLine{Color: l.Color, Name: l.Name}
-		var b strings.Builder
-		pen := false
-		for i, v := range l.Values {
-			if math.IsNaN(v) {
-				pen = false
-				continue
-			}
-			px, py := x(i), y(v)
-			if pen {
-				b.WriteString("L")
-			} else {
-				b.WriteString("M")
-			}
-			b.WriteString(f1(px) + " " + f1(py))
-			isolated := !pen && (i+1 >= len(l.Values) || math.IsNaN(l.Values[i+1]))
-			if dots || isolated {
-				cl.Dots = append(cl.Dots, point{px, py})
-			}
-			pen = true
+	return ticks
+}
+
+// drawLine is one series as a path, lifted where a value is missing. With
+// dots every point gets a dot; without, only a point with no neighbour,
+// which the path alone would not show.
+func drawLine(l lineSeries, sc lineScale, dots bool) chartLine {
+	cl := chartLine{Color: l.Color, Name: l.Name}
+	var b strings.Builder
+	pen := false
+	for i, v := range l.Values {
+		if math.IsNaN(v) {
+			pen = false
+			continue
 		}
-		cl.D = b.String()
-		c.Lines = append(c.Lines, cl)
-	}
-	if n > 0 {
-		// Milestone labels go on the first of two rows where they do not
-		// overlap the previous label; near the right edge they end at
-		// their line. Widths are estimated, as in report.js.
-		rowEnd := [2]float64{math.Inf(-1), math.Inf(-1)}
-		for _, m := range milestones {
-			i := int(m.day.Sub(days[0]).Hours() / 24)
-			if i < 0 || i >= n {
-				continue
-			}
-			mx := x(i)
-			w := float64(utf8.RuneCountInString(m.Label)) * labelChar
-			mk := marker{X: mx, TextX: mx + 4, Anchor: "start", Label: m.Label, Date: m.Date}
-			if mx+4+w > c.W {
-				mk.TextX, mk.Anchor = mx-4, "end"
-			}
-			x0 := mk.TextX
-			if mk.Anchor == "end" {
-				x0 -= w
-			}
-			row := 0
-			switch {
-			case rowEnd[0] < x0-8:
-			case rowEnd[1] < x0-8:
-				row = 1
-			case rowEnd[1] < rowEnd[0]:
-				row = 1
-			}
-			rowEnd[row] = x0 + w
-			mk.LabelY = c.Top - 26 + float64(row)*14
-			c.Markers = append(c.Markers, mk)
+		px, py := sc.x(i), sc.y(v)
+		if pen {
+			b.WriteString("L")
+		} else {
+			b.WriteString("M")
 		}
+		b.WriteString(f1(px) + " " + f1(py))
+		isolated := !pen && (i+1 >= len(l.Values) || math.IsNaN(l.Values[i+1]))
+		if dots || isolated {
+			cl.Dots = append(cl.Dots, point{px, py})
+		}
+		pen = true
 	}
-	return c
+	cl.D = b.String()
+	return cl
+}
+
+// milestoneMarkers places the milestones that fall within days on a chart
+// width wide. A label goes on the first of two rows where it does not
+// overlap the previous label; near the right edge it ends at its line.
+// Widths are estimated, as in report.js.
+func milestoneMarkers(milestones []milestoneView, days []time.Time, sc lineScale, width float64) []marker {
+	if len(days) == 0 {
+		return nil
+	}
+	var out []marker
+	rowEnd := [2]float64{math.Inf(-1), math.Inf(-1)}
+	for _, m := range milestones {
+		i := int(m.day.Sub(days[0]).Hours() / 24)
+		if i < 0 || i >= len(days) {
+			continue
+		}
+		mx := sc.x(i)
+		w := float64(utf8.RuneCountInString(m.Label)) * labelChar
+		mk := marker{X: mx, TextX: mx + 4, Anchor: "start", Label: m.Label, Date: m.Date}
+		if mx+4+w > width {
+			mk.TextX, mk.Anchor = mx-4, "end"
+		}
+		x0 := mk.TextX
+		if mk.Anchor == "end" {
+			x0 -= w
+		}
+		row := labelRow(rowEnd, x0)
+		rowEnd[row] = x0 + w
+		mk.LabelY = sc.top - 26 + float64(row)*14
+		out = append(out, mk)
+	}
+	return out
+}
+
+// labelRow picks the row of a label starting at x0, given where each
+// row's last label ends: the first row it clears, else the one that ends
+// first.
+func labelRow(rowEnd [2]float64, x0 float64) int {
+	switch {
+	case rowEnd[0] < x0-8:
+		return 0
+	case rowEnd[1] < x0-8:
+		return 1
+	case rowEnd[1] < rowEnd[0]:
+		return 1
+	}
+	return 0
 }
 
 // sparkView is the index tiles' small chart.

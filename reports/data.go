@@ -16,19 +16,19 @@ import (
 
 // kpiDef is one version of one KPI definition.
 type kpiDef struct {
-	ID            string
-	Version       int
-	Title         string
-	Question      string
-	Unit          string // count, rate, mean, median, ms
-	Kind          string // timeseries or funnel
-	Segmentations []string
-	Description   string
-	SQL           string
-	Path          string       // the definition's file, e.g. sql/kpis/<kpi>/v1.sql
-	ComputedAt    sql.NullTime // when this SQL last computed
-	ComputedFrom  sql.NullTime // first and last day computed with it
-	ComputedTo    sql.NullTime
+	ID           string
+	Version      int
+	Title        string
+	Question     string
+	Unit         string // count, rate, mean, median, ms
+	Kind         string // timeseries, funnel or quantiles
+	Better       string // higher, lower, none; "" until compute registers it (see qKPIDefs)
+	Description  string
+	SQL          string
+	Path         string       // the definition's file, e.g. sql/kpis/<kpi>/v1.sql
+	ComputedAt   sql.NullTime // when this SQL last computed
+	ComputedFrom sql.NullTime // first and last day computed with it
+	ComputedTo   sql.NullTime
 }
 
 type kpiKey struct {
@@ -153,81 +153,97 @@ func exists(ctx context.Context, db *sql.DB, name string) (bool, error) {
 // not fatal, so a report can be made from a partly built database.
 func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error) {
 	ds := &dataset{results: map[kpiKey]*kpiResults{}, rejects: map[time.Time]map[string]int64{}, dayIndex: map[time.Time]int{}}
-	has := map[string]bool{}
-	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names"} {
-		ok, err := exists(ctx, db, t)
-		if err != nil {
-			return nil, err
-		}
-		has[t] = ok
-		if !ok {
-			ds.missing = append(ds.missing, t)
-		}
+	has, err := ds.findTables(ctx, db)
+	if err != nil {
+		return nil, err
 	}
-	if has["kpi_results"] {
-		if err := ds.readResults(ctx, db); err != nil {
-			return nil, err
-		}
+	// Each part of the dataset, and the tables it is read from.
+	parts := []struct {
+		tables []string
+		read   func() error
+	}{
+		{[]string{"kpi_results"}, func() error { return ds.readResults(ctx, db) }},
+		{[]string{"kpis"}, func() error { return ds.readDefs(ctx, db) }},
+		{[]string{"runs"}, func() error { return ds.readRuns(ctx, db, opt.RunID) }},
+		{[]string{"loaded_days"}, func() error { return ds.readLoadedDays(ctx, db) }},
+		{[]string{"rejects"}, func() error { return ds.readRejects(ctx, db) }},
+		{[]string{"loaded_days", "day_other_values"}, func() error { return ds.readOthers(ctx, db) }},
+		{[]string{"loaded_days", "day_event_names"}, func() error { return ds.readUnknownEvents(ctx, db, opt.Config) }},
 	}
-	if has["kpis"] {
-		if err := ds.readDefs(ctx, db); err != nil {
-			return nil, err
+	for _, p := range parts {
+		if !has(p.tables...) {
+			continue
 		}
-	} else if has["kpi_results"] {
-		if err := ds.readDefsFromResults(ctx, db); err != nil {
-			return nil, err
-		}
-	}
-	ds.completeDefs()
-	if has["runs"] {
-		if err := ds.readRuns(ctx, db, opt.RunID); err != nil {
-			return nil, err
-		}
-	}
-	if has["loaded_days"] {
-		if err := ds.readLoadedDays(ctx, db); err != nil {
-			return nil, err
-		}
-	}
-	if has["rejects"] {
-		if err := ds.readRejects(ctx, db); err != nil {
-			return nil, err
-		}
-	}
-	if has["loaded_days"] && has["day_other_values"] {
-		if err := ds.readOthers(ctx, db); err != nil {
-			return nil, err
-		}
-	}
-	if has["loaded_days"] && has["day_event_names"] {
-		if err := ds.readUnknownEvents(ctx, db, opt.Config); err != nil {
+		if err := p.read(); err != nil {
 			return nil, err
 		}
 	}
 	return ds, nil
 }
 
+// findTables notes which of the tables the site reads the database lacks,
+// and returns a test of whether it has all of some tables.
+func (ds *dataset) findTables(ctx context.Context, db *sql.DB) (has func(tables ...string) bool, err error) {
+	found := map[string]bool{}
+	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names"} {
+		if found[t], err = exists(ctx, db, t); err != nil {
+			return nil, err
+		}
+		if !found[t] {
+			ds.missing = append(ds.missing, t)
+		}
+	}
+	return func(tables ...string) bool {
+		for _, t := range tables {
+			if !found[t] {
+				return false
+			}
+		}
+		return true
+	}, nil
+}
+
+// readResults reads kpi_results: the days they cover, then every row into
+// the series of its version, segment and step.
 func (ds *dataset) readResults(ctx context.Context, db *sql.DB) error {
+	present, err := readResultDays(ctx, db)
+	if err != nil || len(present) == 0 {
+		return err
+	}
+	ds.setDays(present)
+	if err := ds.readResultRows(ctx, db); err != nil {
+		return err
+	}
+	for _, r := range ds.results {
+		r.sortSteps()
+	}
+	return nil
+}
+
+// readResultDays lists the days that have any result, ascending.
+func readResultDays(ctx context.Context, db *sql.DB) ([]time.Time, error) {
 	rows, err := db.QueryContext(ctx, qResultDays)
 	if err != nil {
-		return fmt.Errorf("read result days: %w", err)
+		return nil, fmt.Errorf("read result days: %w", err)
 	}
+	defer rows.Close()
 	var present []time.Time
 	for rows.Next() {
 		var d time.Time
 		if err := rows.Scan(&d); err != nil {
-			rows.Close()
-			return fmt.Errorf("read result days: %w", err)
+			return nil, fmt.Errorf("read result days: %w", err)
 		}
 		present = append(present, d.UTC())
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read result days: %w", err)
+		return nil, fmt.Errorf("read result days: %w", err)
 	}
-	if len(present) == 0 {
-		return nil
-	}
+	return present, nil
+}
+
+// setDays makes the site's days every day from the first to the last of
+// present, and marks the present ones covered.
+func (ds *dataset) setDays(present []time.Time) {
 	for d := present[0]; !d.After(present[len(present)-1]); d = d.AddDate(0, 0, 1) {
 		ds.dayIndex[d] = len(ds.days)
 		ds.days = append(ds.days, d)
@@ -236,8 +252,11 @@ func (ds *dataset) readResults(ctx context.Context, db *sql.DB) error {
 	for _, d := range present {
 		ds.covered[ds.dayIndex[d]] = true
 	}
+}
 
-	rows, err = db.QueryContext(ctx, qResults)
+// readResultRows places every kpi_results row in its version's series.
+func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, qResults)
 	if err != nil {
 		return fmt.Errorf("read kpi_results: %w", err)
 	}
@@ -248,26 +267,18 @@ func (ds *dataset) readResults(ctx context.Context, db *sql.DB) error {
 		day                             time.Time
 		value, num, den                 sql.NullFloat64
 	)
-	n := len(ds.days)
 	for rows.Next() {
 		if err := rows.Scan(&id, &version, &day, &segmentation, &segment, &step, &value, &num, &den); err != nil {
 			return fmt.Errorf("read kpi_results: %w", err)
 		}
-		k := kpiKey{id, version}
-		r := ds.results[k]
-		if r == nil {
-			r = &kpiResults{cells: map[string]map[string]map[string]*series{}, first: n, last: -1}
-			ds.results[k] = r
-		}
+		r := ds.result(kpiKey{id, version})
 		i, ok := ds.dayIndex[day.UTC()]
 		if !ok {
 			continue
 		}
 		r.first, r.last = min(r.first, i), max(r.last, i)
-		s := r.cell(segmentation, segment, step, n)
-		s.v[i] = nullNaN(value)
-		s.n[i] = nullNaN(num)
-		s.d[i] = nullNaN(den)
+		s := r.cell(segmentation, segment, step, len(ds.days))
+		s.v[i], s.n[i], s.d[i] = nullNaN(value), nullNaN(num), nullNaN(den)
 		if num.Valid || den.Valid {
 			r.hasRatio = true
 		}
@@ -275,21 +286,33 @@ func (ds *dataset) readResults(ctx context.Context, db *sql.DB) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read kpi_results: %w", err)
 	}
-	for _, r := range ds.results {
-		steps := map[string]bool{}
-		for _, bySeg := range r.cells {
-			for _, byStep := range bySeg {
-				for st := range byStep {
-					steps[st] = true
-				}
+	return nil
+}
+
+// result is a version's results, made empty on first use.
+func (ds *dataset) result(k kpiKey) *kpiResults {
+	r := ds.results[k]
+	if r == nil {
+		r = &kpiResults{cells: map[string]map[string]map[string]*series{}, first: len(ds.days), last: -1}
+		ds.results[k] = r
+	}
+	return r
+}
+
+// sortSteps lists the steps the results have, in step order.
+func (r *kpiResults) sortSteps() {
+	steps := map[string]bool{}
+	for _, bySeg := range r.cells {
+		for _, byStep := range bySeg {
+			for st := range byStep {
+				steps[st] = true
 			}
 		}
-		for st := range steps {
-			r.steps = append(r.steps, st)
-		}
-		slices.SortFunc(r.steps, compareSteps)
 	}
-	return nil
+	for st := range steps {
+		r.steps = append(r.steps, st)
+	}
+	slices.SortFunc(r.steps, compareSteps)
 }
 
 // nullNaN keeps NULL, NaN and infinities out of the charts: all become NaN.
@@ -319,6 +342,7 @@ func leadingInt(s string) (int, bool) {
 	return n, err == nil
 }
 
+// readDefs reads the KPI versions in the report's order.
 func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 	rows, err := db.QueryContext(ctx, qKPIDefs)
 	if err != nil {
@@ -327,90 +351,16 @@ func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 	defer rows.Close()
 	for rows.Next() {
 		var d kpiDef
-		var segs string
-		if err := rows.Scan(&d.ID, &d.Version, &d.Title, &d.Question, &d.Unit, &d.Kind, &segs, &d.Description, &d.SQL, &d.Path,
+		if err := rows.Scan(&d.ID, &d.Version, &d.Title, &d.Question, &d.Unit, &d.Kind, &d.Better, &d.Description, &d.SQL, &d.Path,
 			&d.ComputedAt, &d.ComputedFrom, &d.ComputedTo); err != nil {
 			return fmt.Errorf("read kpis: %w", err)
 		}
-		d.Segmentations = splitList(segs)
 		ds.defs = append(ds.defs, d)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read kpis: %w", err)
 	}
 	return nil
-}
-
-func (ds *dataset) readDefsFromResults(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, qKPIDefsFromResults)
-	if err != nil {
-		return fmt.Errorf("read kpi_results: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var d kpiDef
-		var funnel bool
-		var segs string
-		if err := rows.Scan(&d.ID, &d.Version, &funnel, &segs); err != nil {
-			return fmt.Errorf("read kpi_results: %w", err)
-		}
-		if funnel {
-			d.Kind = "funnel"
-		}
-		d.Segmentations = splitList(segs)
-		ds.defs = append(ds.defs, d)
-	}
-	return rows.Err()
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// completeDefs fills what a definition leaves empty from the known KPIs of
-// KPIS.md, and adds versions that have results but no definition.
-func (ds *dataset) completeDefs() {
-	seen := map[kpiKey]bool{}
-	for _, d := range ds.defs {
-		seen[kpiKey{d.ID, d.Version}] = true
-	}
-	for k, r := range ds.results {
-		if !seen[k] {
-			d := kpiDef{ID: k.id, Version: k.version}
-			if len(r.steps) > 1 || (len(r.steps) == 1 && r.steps[0] != "") {
-				d.Kind = "funnel"
-			}
-			ds.defs = append(ds.defs, d)
-		}
-	}
-	for i := range ds.defs {
-		d := &ds.defs[i]
-		known := knownKPIs[d.ID]
-		d.Title = cmp.Or(d.Title, known.title, humanize(d.ID))
-		d.Question = cmp.Or(d.Question, known.question)
-		d.Unit = cmp.Or(d.Unit, known.unit, "count")
-		if d.Kind == "" {
-			d.Kind = cmp.Or(known.kind, "timeseries")
-		}
-		d.Description = cmp.Or(d.Description, known.description)
-	}
-	slices.SortFunc(ds.defs, func(a, b kpiDef) int {
-		return cmp.Or(cmp.Compare(kpiOrder(a.ID), kpiOrder(b.ID)), strings.Compare(a.ID, b.ID), cmp.Compare(a.Version, b.Version))
-	})
-}
-
-func humanize(id string) string {
-	s := strings.ReplaceAll(id, "_", " ")
-	if s == "" {
-		return "KPI"
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func (ds *dataset) readRuns(ctx context.Context, db *sql.DB, runID int64) error {

@@ -7,14 +7,17 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	_ "github.com/marcboeker/go-duckdb"
 
+	"github.com/persona-kpi/kpi/compute"
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/load"
+	kpisql "github.com/persona-kpi/kpi/sql"
 )
 
 // Hostile values, as end users' browsers may send them. They go through
@@ -71,46 +74,27 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 			tb.Fatalf("%v\n%s", err, q)
 		}
 	}
-	type def struct {
-		id      string
-		version int
-		unit    string
-		kind    string
-		segs    string
+	// The fixture's KPI versions, registered from their real headers as
+	// compute registers them, with a stand-in SQL text.
+	headers, err := compute.LoadDefinitions(kpisql.KPIs())
+	if err != nil {
+		tb.Fatal(err)
 	}
-	all := "Total," + strings.Join(config.SegmentationNames, ",")
-	defs := []def{
-		{"new_user_flow", 1, "count", "funnel", all},
-		{"new_user_success", 1, "rate", "timeseries", all},
-		{"new_users", 1, "count", "timeseries", all},
-		{"password_reset_flow", 1, "count", "funnel", "Total"},
-		{"sites_signed_in", 1, "mean", "timeseries", all},
-		{"sites_signed_in", 2, "median", "quantiles", all},
-		{"sign_in_attempts", 1, "count", "timeseries", all},
-		{"sign_in_attempts", 2, "count", "timeseries", all},
-		{"new_user_bounce", 1, "rate", "timeseries", all},
-		{"bounce_rate", 1, "rate", "timeseries", "Total"},
-		{"general_progress", 1, "count", "funnel", "Total"},
-		{"email_addition_flow", 1, "count", "funnel", "Total"},
-		{"orphaned_rate", 1, "rate", "timeseries", all},
-		{"assertion_time", 1, "ms", "quantiles", "Total,Browser,OS"},
+	registered := []string{
+		"new_user_flow v1", "new_user_success v1", "new_users v1", "password_reset_flow v1",
+		"sites_signed_in v1", "sites_signed_in v2", "sign_in_attempts v1", "sign_in_attempts v2",
+		"new_user_bounce v1", "bounce_rate v1", "general_progress v1", "email_addition_flow v1",
+		"orphaned_rate v1", "assertion_time v1",
 	}
-	for _, d := range defs {
-		k := knownKPIs[d.id]
-		title, desc := k.title, k.description
-		switch {
-		case d.id == "sites_signed_in" && d.version == 2:
-			title, desc = "Persona adoption (median)", "Median number of sites the user is signed in to, per dialog session, with the quartiles around it."
-		case d.id == "sign_in_attempts" && d.version == 2:
-			title, desc = "Sign-in attempts (estimated total)", "Dialog sessions weighted by 1/sample_rate: an estimate of all sign-in attempts."
-		case desc == "":
-			desc = "A KPI of the fixture."
+	for _, d := range headers {
+		if !slices.Contains(registered, d.Key()) {
+			continue
 		}
-		exec(`INSERT INTO kpis (kpi, version, title, question, unit, kind, segmentations, description, path, sha256, sql, computed_at, computed_from, computed_to)
-			VALUES (?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?, 'abc', ?, TIMESTAMP '2024-05-31 06:01:20', ?, ?)`,
-			d.id, d.version, title, k.question, d.unit, d.kind, d.segs, desc,
-			fmt.Sprintf("sql/kpis/%s/v%d.sql", d.id, d.version),
-			fmt.Sprintf("-- %s v%d\nSELECT day, count(*) AS value\nFROM sessions\nWHERE event_count > 0 AND number_emails < 3\nGROUP BY day", d.id, d.version),
+		exec(`INSERT INTO kpis (kpi, version, title, question, unit, kind, page_order, better, segmentations, description, path,
+				sha256, sql, computed_at, computed_from, computed_to)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?, 'abc', ?, TIMESTAMP '2024-05-31 06:01:20', ?, ?)`,
+			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, strings.Join(d.Segmentations, ","), d.Description, d.Path,
+			fmt.Sprintf("-- %s v%d\nSELECT day, count(*) AS value\nFROM sessions\nWHERE event_count > 0 AND number_emails < 3\nGROUP BY day", d.ID, d.Version),
 			fixtureThrough.AddDate(0, 0, -(f.days-1)), fixtureThrough)
 	}
 

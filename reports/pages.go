@@ -19,8 +19,7 @@ type indexPage struct {
 }
 
 type tile struct {
-	Href, Title, Question, Unit string
-	Version                     int
+	Href, Title, Question string
 	headline
 	SparkView sparkView
 }
@@ -36,7 +35,7 @@ func (s *site) indexPage() indexPage {
 	p := indexPage{layout: s.layout("Persona sign-in KPIs", "index", ""), Missing: s.ds.missing}
 	for _, d := range s.latest {
 		h := s.headline(d)
-		t := tile{Href: s.href(d.ID, 0), Title: d.Title, Question: d.Question, Unit: d.Unit, Version: d.Version, headline: h}
+		t := tile{Href: s.href(d.ID, 0), Title: d.Title, Question: d.Question, headline: h}
 		t.SparkView = newSpark(h.Spark, "Last "+strconv.Itoa(len(h.Spark))+" days of "+d.Title)
 		p.Tiles = append(p.Tiles, t)
 	}
@@ -58,14 +57,12 @@ func (s *site) indexPage() indexPage {
 type kpiPage struct {
 	layout
 	Def        kpiDef
-	Slug       string
 	IsLatest   bool
 	LatestHref string
 	Versions   []versionLink
 	UnitName   string
 	HasData    bool
 	Headline   headline
-	HeadUnit   string
 
 	Chart     lineChartView
 	Legend    []legendItem
@@ -84,7 +81,6 @@ type versionLink struct {
 	Version         int
 	Href            string
 	Current, Latest bool
-	Title           string
 }
 
 type legendItem struct{ Name, Color string }
@@ -161,48 +157,64 @@ func (ns numbers) MarshalJSON() ([]byte, error) {
 }
 
 func (s *site) kpiPage(d kpiDef) kpiPage {
-	latest := s.isLatest(d)
 	p := kpiPage{
 		layout:     s.layout(d.Title+" · Persona sign-in KPIs", "kpi", d.ID),
 		Def:        d,
-		Slug:       s.slugs[d.ID],
-		IsLatest:   latest,
+		IsLatest:   s.isLatest(d),
 		LatestHref: s.href(d.ID, 0),
+		Versions:   s.versionLinks(d),
 		UnitName:   unitName(d.Unit),
+		Headline:   s.headline(d),
 		CSV:        s.csvName(d),
-		HeadUnit:   d.Unit,
 	}
 	p.Script = true
-	if d.Kind == "funnel" {
-		p.HeadUnit = "rate"
-	}
-	vs := s.byID[d.ID]
-	for i := len(vs) - 1; i >= 0; i-- {
-		v := vs[i]
-		p.Versions = append(p.Versions, versionLink{Version: v.Version, Href: s.href(v.ID, v.Version),
-			Current: v.Version == d.Version, Latest: i == len(vs)-1, Title: v.Title})
-	}
 	r := s.results(d)
 	p.HasData = r != nil && r.last >= 0 && len(s.ds.days) > 0
-	p.Headline = s.headline(d)
 	p.Segmentations = s.segmentations(r)
 	if !p.HasData {
 		p.Chart = newLineChart(nil, nil, d.Unit, unitLabel(d.Unit, d.Kind), d.Title+": no results", nil)
-		p.Data = pageJSON{KPI: d.ID, Version: d.Version, Title: d.Title, Unit: d.Unit, Kind: d.Kind,
-			Days: []string{}, Covered: []bool{}, Steps: []string{}, Segmentations: []segJSON{}, Milestones: []milestoneView{}, DefaultDays: DefaultDays, File: s.slugs[d.ID]}
+		p.Data = s.emptyPageData(d)
 		return p
 	}
-	p.Steps = r.steps
-	p.Stepped = stepped(r)
-	from := r.first
-	days := s.ds.days[from:]
-	last := len(s.ds.days) - 1
+	p.Steps, p.Stepped = r.steps, stepped(r)
+	p.Data = s.pageData(d, r, p.Segmentations)
+	// The server-drawn view: Total over the default range.
+	shown := max(r.first, len(s.ds.days)-DefaultDays)
+	p.RangeText = rangeText(s.ds.days[shown:], shown > r.first)
+	p.Chart, p.Legend = s.totalChart(d, r, shown, p.Data.StepColors, p.RangeText)
+	if d.Kind == "funnel" {
+		p.Funnel = s.funnel(d, r, shown, p.RangeText)
+	}
+	p.Table = s.dailyTable(d, r)
+	return p
+}
 
-	// The page's data: every segmentation and segment, from the KPI's first day.
+// versionLinks lists every version of d's KPI, newest first.
+func (s *site) versionLinks(d kpiDef) []versionLink {
+	vs := s.byID[d.ID]
+	var out []versionLink
+	for i := len(vs) - 1; i >= 0; i-- {
+		v := vs[i]
+		out = append(out, versionLink{Version: v.Version, Href: s.href(v.ID, v.Version),
+			Current: v.Version == d.Version, Latest: i == len(vs)-1})
+	}
+	return out
+}
+
+// emptyPageData is the chart data of a version without results: empty
+// lists, never null, for report.js.
+func (s *site) emptyPageData(d kpiDef) pageJSON {
+	return pageJSON{KPI: d.ID, Version: d.Version, Title: d.Title, Unit: d.Unit, Kind: d.Kind,
+		Days: []string{}, Covered: []bool{}, Steps: []string{}, Segmentations: []segJSON{}, Milestones: []milestoneView{},
+		DefaultDays: DefaultDays, File: s.slugs[d.ID]}
+}
+
+// pageData is what report.js draws from: every segmentation and segment,
+// from the version's first day with a result.
+func (s *site) pageData(d kpiDef, r *kpiResults, segmentations []string) pageJSON {
 	data := pageJSON{KPI: d.ID, Version: d.Version, Title: d.Title, Unit: d.Unit, Kind: d.Kind,
-		YLabel: unitLabel(d.Unit, d.Kind), Steps: r.steps, Ratio: r.hasRatio, Milestones: s.miles,
-		DefaultDays: DefaultDays, File: s.slugs[d.ID] + ".v" + strconv.Itoa(d.Version)}
-	data.StepColors = stepColors(d, r)
+		YLabel: unitLabel(d.Unit, d.Kind), Steps: r.steps, StepColors: stepColors(d, r), Ratio: r.hasRatio,
+		Milestones: s.miles, DefaultDays: DefaultDays, File: s.slugs[d.ID] + ".v" + strconv.Itoa(d.Version)}
 	// Segmented funnels open on the share completing all steps (-1),
 	// quantiles on the median.
 	if d.Kind == "funnel" {
@@ -213,102 +225,125 @@ func (s *site) kpiPage(d kpiDef) kpiPage {
 	if data.Milestones == nil {
 		data.Milestones = []milestoneView{}
 	}
-	for i, day := range days {
+	for i, day := range s.ds.days[r.first:] {
 		data.Days = append(data.Days, day.Format(time.DateOnly))
-		data.Covered = append(data.Covered, s.ds.covered[from+i])
+		data.Covered = append(data.Covered, s.ds.covered[r.first+i])
 	}
-	for _, seg := range p.Segmentations {
-		sj := segJSON{Name: seg}
-		bySeg := r.cells[seg]
-		for i, segment := range s.segmentOrder(seg, bySeg) {
-			m := segmentJSON{Name: segment, Color: colorClass(i, segment)}
-			for _, step := range r.steps {
-				ser := bySeg[segment][step]
-				m.V = append(m.V, s.values(d, ser, from))
-				if r.hasRatio {
-					n, dd := make(numbers, len(days)), make(numbers, len(days))
-					for j := range days {
-						n[j], dd[j] = math.NaN(), math.NaN()
-						if ser != nil {
-							n[j], dd[j] = ser.n[from+j], ser.d[from+j]
-						}
-					}
-					m.N, m.D = append(m.N, n), append(m.D, dd)
-				}
-			}
-			sj.Segments = append(sj.Segments, m)
-		}
-		data.Segmentations = append(data.Segmentations, sj)
+	for _, seg := range segmentations {
+		data.Segmentations = append(data.Segmentations, s.segmentationData(d, r, seg))
 	}
-	p.Data = data
+	return data
+}
 
-	// The server-drawn view: Total over the default range.
-	rFrom := max(from, last-DefaultDays+1)
-	shown := s.ds.days[rFrom:]
-	p.RangeText = rangeText(shown, len(shown) < len(days))
+// segmentationData holds one segmentation's segments in display order,
+// each with its values per step and day from the version's first day,
+// and its numerators and denominators when the version has them.
+func (s *site) segmentationData(d kpiDef, r *kpiResults, segmentation string) segJSON {
+	sj := segJSON{Name: segmentation}
+	bySeg := r.cells[segmentation]
+	for i, segment := range s.segmentOrder(segmentation, bySeg) {
+		m := segmentJSON{Name: segment, Color: colorClass(i, segment)}
+		for _, step := range r.steps {
+			ser := bySeg[segment][step]
+			m.V = append(m.V, s.values(d, ser, r.first))
+			if r.hasRatio {
+				n, dd := s.ratioParts(ser, r.first)
+				m.N, m.D = append(m.N, n), append(m.D, dd)
+			}
+		}
+		sj.Segments = append(sj.Segments, m)
+	}
+	return sj
+}
+
+// ratioParts is a series' numerators and denominators over days[from:],
+// NaN where there is no series.
+func (s *site) ratioParts(ser *series, from int) (n, d numbers) {
+	n, d = make(numbers, len(s.ds.days)-from), make(numbers, len(s.ds.days)-from)
+	for j := range n {
+		n[j], d[j] = math.NaN(), math.NaN()
+		if ser != nil {
+			n[j], d[j] = ser.n[from+j], ser.d[from+j]
+		}
+	}
+	return n, d
+}
+
+// totalChart draws Total over days[from:]: a line per step of a stepped
+// version, else one line; and the legend of those lines.
+func (s *site) totalChart(d kpiDef, r *kpiResults, from int, stepColors []string, rangeText string) (lineChartView, []legendItem) {
 	var lines []lineSeries
-	if p.Stepped {
+	if stepped(r) {
 		for i, step := range r.steps {
-			lines = append(lines, lineSeries{Name: step, Color: data.StepColors[i], Values: s.values(d, s.total(d, step), rFrom)})
+			lines = append(lines, lineSeries{Name: step, Color: stepColors[i], Values: s.values(d, s.total(d, step), from)})
 		}
 	} else {
-		lines = []lineSeries{{Name: "Total", Color: "c0", Values: s.values(d, s.total(d, firstStep(r)), rFrom)}}
+		lines = []lineSeries{{Name: "Total", Color: "c0", Values: s.values(d, s.total(d, firstStep(r)), from)}}
 	}
+	var legend []legendItem
 	for _, l := range lines {
-		p.Legend = append(p.Legend, legendItem{Name: l.Name, Color: l.Color})
+		legend = append(legend, legendItem{Name: l.Name, Color: l.Color})
 	}
-	p.Chart = newLineChart(shown, lines, d.Unit, unitLabel(d.Unit, d.Kind), d.Title+", "+p.RangeText, s.miles)
+	return newLineChart(s.ds.days[from:], lines, d.Unit, unitLabel(d.Unit, d.Kind), d.Title+", "+rangeText, s.miles), legend
+}
 
-	if d.Kind == "funnel" {
-		counts := make([]float64, len(r.steps))
-		for i, step := range r.steps {
-			counts[i] = s.aggregate(d, s.total(d, step), rFrom, last, false)
-			if math.IsNaN(counts[i]) {
-				counts[i] = 0
-			}
-		}
-		p.Funnel = &funnelSection{
-			Chart: newFunnel(r.steps, counts, d.Title+": sessions reaching each step, "+p.RangeText),
-			Rows:  funnelRows(r.steps, counts),
-		}
-	}
-
-	// The no-script table: Total, every day, newest first.
-	t := tableView{Caption: "Daily values, Total, newest first"}
-	t.Head = []string{"Day"}
-	if p.Stepped {
-		t.Head = append(t.Head, r.steps...)
-	} else {
-		t.Head = append(t.Head, "Value")
-		if r.hasRatio {
-			t.Head = append(t.Head, "Numerator", "Denominator")
-		}
-	}
-	cols := make([][]float64, len(r.steps))
+// funnel is a funnel version's chart and the original dashboard's table,
+// from each step's Total summed over days[from:].
+func (s *site) funnel(d kpiDef, r *kpiResults, from int, rangeText string) *funnelSection {
+	counts := make([]float64, len(r.steps))
 	for i, step := range r.steps {
+		counts[i] = s.aggregate(d, s.total(d, step), from, len(s.ds.days)-1, false)
+		if math.IsNaN(counts[i]) {
+			counts[i] = 0
+		}
+	}
+	return &funnelSection{
+		Chart: newFunnel(r.steps, counts, d.Title+": sessions reaching each step, "+rangeText),
+		Rows:  funnelRows(r.steps, counts),
+	}
+}
+
+// dailyTable is the table shown without script: Total, every day from
+// the version's first, newest first; a column per step of a stepped
+// version, else the value (with its numerator and denominator, if any).
+func (s *site) dailyTable(d kpiDef, r *kpiResults) tableView {
+	from := r.first
+	days := s.ds.days[from:]
+	t := tableView{Caption: "Daily values, Total, newest first", Head: []string{"Day"}}
+	switch {
+	case stepped(r):
+		t.Head = append(t.Head, r.steps...)
+	case r.hasRatio:
+		t.Head = append(t.Head, "Value", "Numerator", "Denominator")
+	default:
+		t.Head = append(t.Head, "Value")
+	}
+	// A plain version's one step is "": its value column.
+	steps := r.steps
+	if !stepped(r) {
+		steps = steps[:1]
+	}
+	cols := make([][]float64, len(steps))
+	for i, step := range steps {
 		cols[i] = s.values(d, s.total(d, step), from)
 	}
+	ratio := !stepped(r) && r.hasRatio
 	tot := s.total(d, firstStep(r))
 	for j := len(days) - 1; j >= 0; j-- {
 		row := []string{days[j].Format(time.DateOnly)}
-		if p.Stepped {
-			for i := range r.steps {
-				row = append(row, formatValue(d.Unit, cols[i][j]))
+		for _, col := range cols {
+			row = append(row, formatValue(d.Unit, col[j]))
+		}
+		if ratio {
+			n, dd := math.NaN(), math.NaN()
+			if tot != nil {
+				n, dd = tot.n[from+j], tot.d[from+j]
 			}
-		} else {
-			row = append(row, formatValue(d.Unit, cols[0][j]))
-			if r.hasRatio {
-				n, dd := math.NaN(), math.NaN()
-				if tot != nil {
-					n, dd = tot.n[from+j], tot.d[from+j]
-				}
-				row = append(row, formatNumber(n), formatNumber(dd))
-			}
+			row = append(row, formatNumber(n), formatNumber(dd))
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	p.Table = t
-	return p
+	return t
 }
 
 // stepColors gives each step its colour class: funnel steps in turn;

@@ -9,27 +9,20 @@ const qRelationExists = `
 SELECT count(*) FROM information_schema.tables WHERE table_name = ?`
 
 // qKPIDefs lists every version of every KPI definition from the kpis
-// registry (sql/migrations/0002_kpis.sql): segmentations is a list there,
-// joined with commas here; sql and the computed_* columns are NULL until
-// the version has been computed.
+// registry (sql/migrations/0002_kpis.sql), in the report's order: by the
+// header's order (migration 0006), then id and version. sql and the
+// computed_* columns are NULL until the version has been computed;
+// page_order and better are NULL only for a KPI that an older kpi
+// registered and migration 0006 did not know, until compute runs: it
+// sorts last and is not judged.
 const qKPIDefs = `
 SELECT kpi, CAST(version AS BIGINT),
        coalesce(title, ''), coalesce(question, ''), coalesce(unit, ''),
-       coalesce(kind, ''), coalesce(array_to_string(segmentations, ','), ''),
+       coalesce(kind, ''), coalesce(better, ''),
        coalesce(description, ''), coalesce(sql, ''), coalesce(path, ''),
        computed_at, computed_from, computed_to
 FROM kpis
-ORDER BY kpi, version`
-
-// qKPIDefsFromResults stands in for qKPIDefs when there is no kpis table:
-// the KPIs and versions present in the results, funnels being those with
-// steps.
-const qKPIDefsFromResults = `
-SELECT kpi, CAST(version AS BIGINT), bool_or(step <> '') AS funnel,
-       string_agg(DISTINCT segmentation, ',' ORDER BY segmentation) AS segmentations
-FROM kpi_results
-GROUP BY kpi, version
-ORDER BY kpi, version`
+ORDER BY page_order NULLS LAST, kpi, version`
 
 // qResultDays lists the days that have any KPI result: the days the data
 // covers. A KPI count missing on such a day means zero.

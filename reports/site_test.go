@@ -450,24 +450,6 @@ func TestBuildWithoutResults(t *testing.T) {
 	}
 }
 
-func TestBuildWithoutKPIRegistry(t *testing.T) {
-	db := newFixtureDB(t, fixture{days: 10})
-	if _, err := db.Exec(`DROP TABLE kpis`); err != nil {
-		t.Fatal(err)
-	}
-	files, err := Build(context.Background(), db, testOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := files["sites_signed_in.v2.html"]; !ok {
-		t.Error("versions come from the results when there is no kpis table")
-	}
-	_, text := parse(t, "new_user_flow.html", files["new_user_flow.html"])
-	if !strings.Contains(text, "New user flow") || !strings.Contains(text, "Funnel") {
-		t.Error("a known KPI keeps its title and funnel without the registry")
-	}
-}
-
 func TestHeadlineComparesWithThePrevious7Days(t *testing.T) {
 	files, db := hostileSite(t)
 	var latest, base float64
@@ -588,5 +570,83 @@ func TestHealthListsUnrecognisedEventNamesOnly(t *testing.T) {
 	}
 	if strings.Contains(section, "assertion_generated") {
 		t.Error("a known event is listed as unrecognised")
+	}
+}
+
+// tileChanges lists the index's tiles in page order, each with the class
+// of its change badge ("change good", "change bad", "change ").
+func tileChanges(t *testing.T, index []byte) (hrefs []string, changes map[string]string) {
+	t.Helper()
+	els, _ := parse(t, "index.html", index)
+	changes = map[string]string{}
+	for _, e := range els {
+		switch {
+		case e.tag == "a" && e.attrs["class"] == "tile":
+			hrefs = append(hrefs, e.attrs["href"])
+		case e.tag == "span" && strings.HasPrefix(e.attrs["class"], "change") && len(hrefs) > 0:
+			changes[hrefs[len(hrefs)-1]] = e.attrs["class"]
+		}
+	}
+	return hrefs, changes
+}
+
+// TestOrderAndJudgementComeFromTheKPIRegistry: the index follows each
+// KPI's order and colours its change by better, as kpis holds them.
+func TestOrderAndJudgementComeFromTheKPIRegistry(t *testing.T) {
+	db := newFixtureDB(t, fixture{days: 30})
+	files, err := Build(context.Background(), db, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hrefs, _ := tileChanges(t, files["index.html"])
+	want := []string{"new_user_flow.html", "new_user_success.html", "new_users.html", "password_reset_flow.html",
+		"sites_signed_in.html", "sign_in_attempts.html", "new_user_bounce.html", "bounce_rate.html",
+		"general_progress.html", "email_addition_flow.html", "orphaned_rate.html", "assertion_time.html"}
+	if !slices.Equal(hrefs, want) {
+		t.Errorf("tiles %v, want the headers' order %v", hrefs, want)
+	}
+
+	if _, err := db.Exec(`UPDATE kpis SET page_order = 0 WHERE kpi = 'assertion_time';
+		UPDATE kpis SET better = 'none' WHERE kpi = 'bounce_rate';
+		UPDATE kpis SET better = CASE better WHEN 'higher' THEN 'lower' ELSE 'higher' END WHERE kpi <> 'bounce_rate'`); err != nil {
+		t.Fatal(err)
+	}
+	_, before := tileChanges(t, files["index.html"])
+	if files, err = Build(context.Background(), db, testOptions()); err != nil {
+		t.Fatal(err)
+	}
+	hrefs, after := tileChanges(t, files["index.html"])
+	if hrefs[0] != "assertion_time.html" {
+		t.Errorf("tiles %v: assertion_time's order 0 should put it first", hrefs)
+	}
+	flip := map[string]string{"change good": "change bad", "change bad": "change good"}
+	var judged int
+	for href, class := range before {
+		switch {
+		case href == "bounce_rate.html":
+			if after[href] != "change " {
+				t.Errorf("%s: better none gives no judgement, got %q", href, after[href])
+			}
+		case flip[class] != "":
+			judged++
+			if after[href] != flip[class] {
+				t.Errorf("%s: %q with the other better, want %q", href, after[href], flip[class])
+			}
+		}
+	}
+	if judged == 0 || before["bounce_rate.html"] == "change " {
+		t.Errorf("the fixture should judge changes: %v", before)
+	}
+}
+
+func TestJudge(t *testing.T) {
+	for _, c := range []struct{ better, dir, want string }{
+		{"higher", "up", "good"}, {"higher", "down", "bad"}, {"higher", "flat", ""},
+		{"lower", "up", "bad"}, {"lower", "down", "good"}, {"lower", "", ""},
+		{"none", "up", ""}, {"none", "down", ""}, {"", "up", ""},
+	} {
+		if got := judge(c.better, c.dir); got != c.want {
+			t.Errorf("judge(%q, %q) = %q, want %q", c.better, c.dir, got, c.want)
+		}
 	}
 }

@@ -24,9 +24,9 @@ func TestWriteSiteForInspection(t *testing.T) {
 	var files map[string][]byte
 	var err error
 	if path := os.Getenv("KPI_DB"); path != "" {
-		db, err := load.OpenReadOnly(ctx, path)
-		if err != nil {
-			t.Fatal(err)
+		db, oerr := load.OpenReadOnly(ctx, path)
+		if oerr != nil {
+			t.Fatal(oerr)
 		}
 		defer db.Close()
 		opt = Options{Config: config.Default(), GeneratedAt: time.Now()}

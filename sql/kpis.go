@@ -5,7 +5,11 @@ import (
 	"io/fs"
 )
 
-//go:embed kpis
+// Only the definitions are embedded: a KPI directory also holds its test
+// cases (cases/), and this directory its README, which the binary does
+// not need.
+//
+//go:embed kpis/*/*.sql
 var kpis embed.FS
 
 // KPIs is the directory of versioned KPI definitions: one directory per

@@ -4,6 +4,8 @@
 -- question: How long does generating an assertion take on users' devices?
 -- unit: ms
 -- kind: quantiles
+-- order: 12
+-- better: lower
 -- segmentations: Total, Browser, OS
 -- description: Milliseconds from a generate_assertion event to the
 --   assertion_generated that answers it (the next of the two events in the

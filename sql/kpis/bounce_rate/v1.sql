@@ -4,6 +4,8 @@
 -- question: How many users leave the dialog without engaging?
 -- unit: rate
 -- kind: timeseries
+-- order: 8
+-- better: lower
 -- segmentations: Total
 -- description: 1 - (blobs with general-progress step 2 - User engaged /
 --   blobs with step 1 - Dialog shown), per day: the share of shown dialogs

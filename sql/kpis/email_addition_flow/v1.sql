@@ -4,6 +4,8 @@
 -- question: Can users add another email address?
 -- unit: count
 -- kind: funnel
+-- order: 10
+-- better: higher
 -- segmentations: Total
 -- description: The number of blobs reaching each step of the email-addition
 --   flow (configuration flow email_addition: 1 - Add email

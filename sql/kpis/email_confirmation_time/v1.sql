@@ -4,6 +4,8 @@
 -- question: How long do new users take to confirm their email address?
 -- unit: ms
 -- kind: quantiles
+-- order: 13
+-- better: lower
 -- segmentations: Total, Browser, OS
 -- description: Milliseconds from user.user_staged (a new user chose a
 --   password and Persona sent the confirmation email) to the

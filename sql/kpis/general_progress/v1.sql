@@ -4,6 +4,8 @@
 -- question: How far do users get in the dialog?
 -- unit: count
 -- kind: funnel
+-- order: 9
+-- better: higher
 -- segmentations: Total
 -- description: The number of blobs reaching each step of the general-progress
 --   flow (configuration flow general_progress): 0 - Blob sent (every blob),

@@ -4,6 +4,8 @@
 -- question: How many would-be new users leave without engaging?
 -- unit: rate
 -- kind: timeseries
+-- order: 7
+-- better: lower
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 -- description: bounce / (idp + fallback + bounce + fail) over the new-user
 --   outcomes (see new_users): the share of shown dialogs left without any

@@ -4,6 +4,8 @@
 -- question: Can new users log in?
 -- unit: count
 -- kind: funnel
+-- order: 1
+-- better: higher
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 -- description: The number of blobs reaching each step of the new-user flow
 --   (configuration flow new_user: 1 - Enter email, 2 - Choose password,

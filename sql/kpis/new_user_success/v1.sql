@@ -4,6 +4,8 @@
 -- question: Can new users log in?
 -- unit: rate
 -- kind: timeseries
+-- order: 2
+-- better: higher
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 -- description: (idp + fallback) / (idp + fallback + bounce + fail) over the
 --   new-user outcomes (see new_users): the share of would-be new users who

@@ -4,6 +4,8 @@
 -- question: How many new users per day?
 -- unit: count
 -- kind: timeseries
+-- order: 3
+-- better: higher
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 -- description: The number of blobs whose new-user outcome is idp (a new
 --   account at an identity provider) or fallback (a new account with a

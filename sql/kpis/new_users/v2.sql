@@ -4,6 +4,8 @@
 -- question: How many new users per day, sampling undone?
 -- unit: count
 -- kind: timeseries
+-- order: 3
+-- better: higher
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 -- description: v1 with each blob weighted by 1/sample_rate, estimating the
 --   real number of new users from the sampled dialog sessions. A blob whose

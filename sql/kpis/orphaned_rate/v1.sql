@@ -4,6 +4,8 @@
 -- question: How often is the dialog closed in the middle of a flow?
 -- unit: rate
 -- kind: timeseries
+-- order: 11
+-- better: lower
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 -- description: The share of blobs with orphaned = true: the dialog was
 --   closed mid-flow, for example while waiting for an email confirmation. A

@@ -4,6 +4,8 @@
 -- question: Can users reset their password?
 -- unit: count
 -- kind: funnel
+-- order: 4
+-- better: higher
 -- segmentations: Total
 -- description: The number of blobs reaching each step of the password-reset
 --   flow (configuration flow password_reset: 1 - Begin password reset

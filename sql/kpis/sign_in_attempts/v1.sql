@@ -4,6 +4,8 @@
 -- question: How many sign-in attempts are there per day?
 -- unit: count
 -- kind: timeseries
+-- order: 6
+-- better: higher
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 -- description: The number of interaction blobs with a non-empty event stream.
 --   The dialog sends one blob per dialog session, so this approximates the

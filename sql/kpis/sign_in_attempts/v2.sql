@@ -4,6 +4,8 @@
 -- question: How many sign-in attempts are there per day, sampling undone?
 -- unit: count
 -- kind: timeseries
+-- order: 6
+-- better: higher
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 -- description: v1 with each blob weighted by 1/sample_rate, estimating the
 --   real number of dialog sessions from the sampled ones. A blob whose

@@ -4,6 +4,8 @@
 -- question: How many sign-in attempts are there per day, per language?
 -- unit: count
 -- kind: timeseries
+-- order: 6
+-- better: higher
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 -- description: v1 with a better Locale segmentation: a lang with no alias of
 --   its own is looked up by its primary language subtag (the part before

@@ -4,6 +4,8 @@
 -- question: How many sites are Persona users signed in to?
 -- unit: mean
 -- kind: timeseries
+-- order: 5
+-- better: higher
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 -- description: The mean, over the day's blobs, of the number of sites the
 --   user was signed in to when the blob was sent (the first non-zero of

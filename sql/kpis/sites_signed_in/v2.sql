@@ -4,6 +4,8 @@
 -- question: How many sites does the typical Persona user sign in to?
 -- unit: median
 -- kind: quantiles
+-- order: 5
+-- better: higher
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
 -- description: The median number of sites signed in to, over the day's blobs
 --   (the same per-blob count as v1), with the quartiles around it: steps
