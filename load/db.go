@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/marcboeker/go-duckdb"
@@ -16,6 +17,9 @@ import (
 // writerMemoryLimit bounds DuckDB's memory in the writing process; the
 // compute stage works in chunks sized to fit it.
 const writerMemoryLimit = "512MB"
+
+// ErrNoDatabase means a reader was given a database that does not exist.
+var ErrNoDatabase = errors.New("does not exist")
 
 // ErrLocked means another process holds the DuckDB file for writing.
 var ErrLocked = errors.New("the database is in use by another kpi process")
@@ -126,10 +130,32 @@ func (r *Reader) CheckSchema(ctx context.Context) error {
 	return nil
 }
 
-// OpenReadOnly opens an existing DuckDB file for reading only, so that
-// queries can never change it. While a run writes the file, readers are
-// refused at once with the writer's pid.
+// OpenReadOnly opens an existing DuckDB file for reading only. Its
+// connection can neither change the database nor touch any other file
+// (see ReadOptions); while a run writes the file, readers are refused at
+// once with the writer's pid.
 func OpenReadOnly(ctx context.Context, path string) (*Reader, error) {
+	return OpenReader(ctx, path, ReadOptions{})
+}
+
+// ReadOptions widens what a reader's connection may do.
+type ReadOptions struct {
+	// AllowFiles lets queries read files (read_parquet, read_csv, a path
+	// in FROM) anywhere the user can read; nothing can be written either
+	// way.
+	AllowFiles bool
+}
+
+// OpenReader opens an existing DuckDB file read-only (access_mode
+// read_only: no statement can change it). DuckDB's own file access is
+// switched off unless opt.AllowFiles (no COPY TO, EXPORT, ATTACH,
+// INSTALL, and no reading of files), spilling to a temporary directory
+// beside the database is off, and the configuration is locked so that no
+// query can undo it.
+func OpenReader(ctx context.Context, path string, opt ReadOptions) (*Reader, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("database %s %w: run `kpi run` first", path, ErrNoDatabase)
+	}
 	lock, err := acquire(path, false)
 	if err != nil {
 		return nil, err
@@ -141,10 +167,17 @@ func OpenReadOnly(ctx context.Context, path string) (*Reader, error) {
 	}
 	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(1)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		lock.release(false)
-		return nil, openError(path, err)
+	settings := []string{"SET temp_directory = ''"}
+	if !opt.AllowFiles {
+		settings = append(settings, "SET enable_external_access = false")
+	}
+	settings = append(settings, "SET lock_configuration = true")
+	for _, s := range settings {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			db.Close()
+			lock.release(false)
+			return nil, openError(path, err)
+		}
 	}
 	return &Reader{DB: db, Path: path, lock: lock}, nil
 }

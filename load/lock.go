@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,10 +22,19 @@ func lockPath(db string) string { return db + ".lock" }
 // It never waits: a database in use is refused at once, naming the pid of
 // the writer.
 func acquire(db string, exclusive bool) (*fileLock, error) {
-	f, err := os.OpenFile(lockPath(db), os.O_RDWR|os.O_CREATE, 0o644)
+	flags := os.O_RDWR
+	if exclusive {
+		if dir := filepath.Dir(db); !isDir(dir) {
+			return nil, fmt.Errorf("database %s: the directory %s does not exist", db, dir)
+		}
+		flags |= os.O_CREATE
+	}
+	f, err := os.OpenFile(lockPath(db), flags, 0o644)
 	if err != nil {
-		if !exclusive && errors.Is(err, os.ErrPermission) {
-			return &fileLock{}, nil // a reader of a database it cannot lock: DuckDB still guards it
+		if !exclusive && (errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission)) {
+			// No lock file: no kpi ever wrote here, and a reader creates
+			// none. One it cannot open: DuckDB still guards the file.
+			return &fileLock{}, nil
 		}
 		return nil, fmt.Errorf("database %s: lock: %w", db, err)
 	}
@@ -50,6 +60,11 @@ func acquire(db string, exclusive bool) (*fileLock, error) {
 		}
 	}
 	return &fileLock{f: f}, nil
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }
 
 func readPid(f *os.File) int {

@@ -56,7 +56,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, new(pipeline.UsageError)):
+	case errors.As(err, new(pipeline.UsageError)), errors.Is(err, load.ErrNoDatabase):
 		return exitUsage
 	case errors.As(err, new(pipeline.SourceError)):
 		return exitSource

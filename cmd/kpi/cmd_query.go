@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/big"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/marcboeker/go-duckdb"
+	"github.com/persona-kpi/kpi/load"
 	"github.com/urfave/cli/v2"
 )
 
@@ -26,15 +28,20 @@ func queryCommand() *cli.Command {
 		Name:      "query",
 		Usage:     "run ad hoc SQL against the DuckDB file (read-only)",
 		UsageText: "kpi query [--db FILE] [--format table|csv|json] SQL   (SQL from stdin when omitted or -)",
-		Description: `Opens the database read-only, so a query can never change it.
+		Description: `Opens the database read-only: only queries (SELECT, WITH, VALUES, FROM, DESCRIBE,
+SHOW, SUMMARIZE, EXPLAIN) run, and nothing can change the database or write a file.
+Reading files (read_parquet, read_csv, a path in FROM) is refused too, unless
+--allow-files asks for it.
 
 Examples:
    kpi query "select day, count(*) as sessions from sessions group by day order by day"
    kpi query --format csv "select * from runs" > runs.csv
-   echo "select reason, count(*) from rejects group by reason" | kpi query --format json`,
+   echo "select reason, count(*) from rejects group by reason" | kpi query --format json
+   kpi query --allow-files "select count(*) from 'data/parquet/sessions/*/*.parquet'"`,
 		Flags: []cli.Flag{
 			dbFlag,
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: table, csv (with a header row) or json"},
+			&cli.BoolFlag{Name: "allow-files", Usage: "let the query read files (Parquet, CSV, JSON) anywhere you can read; it still writes nothing"},
 			configFlag,
 		},
 		Action: func(c *cli.Context) error {
@@ -53,23 +60,33 @@ Examples:
 			if strings.TrimSpace(query) == "" {
 				return usageError("query: no SQL given (pass it as an argument or on stdin)")
 			}
-			return runQuery(c.Context, o.Config.DB, query, c.String("format"), c.App.Writer)
+			return runQuery(c.Context, o.Config.DB, query, queryOptions{format: c.String("format"), allowFiles: c.Bool("allow-files")}, c.App.Writer)
 		},
 	}
 }
 
+// queryOptions are kpi query's flags.
+type queryOptions struct {
+	format     string
+	allowFiles bool
+}
+
 // runQuery runs one query read-only and prints its result.
-func runQuery(ctx context.Context, dbPath, query, format string, out io.Writer) error {
+func runQuery(ctx context.Context, dbPath, query string, opt queryOptions, out io.Writer) error {
+	format := opt.format
 	switch format {
 	case "table", "csv", "json":
 	default:
 		return usageError("--format must be table, csv or json, got %q", format)
 	}
-	db, err := openReader(ctx, dbPath)
+	db, err := load.OpenReader(ctx, dbPath, load.ReadOptions{AllowFiles: opt.allowFiles})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := onlyQueries(ctx, db.DB, query); err != nil {
+		return err
+	}
 	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
 		return fmt.Errorf("query: %w", err)
@@ -114,6 +131,37 @@ func runQuery(ctx context.Context, dbPath, query, format string, out io.Writer) 
 		return fmt.Errorf("query: %w", err)
 	}
 	return p.end()
+}
+
+// explainPrefix is EXPLAIN [ANALYZE] before a query.
+var explainPrefix = regexp.MustCompile(`(?is)^\s*explain(\s+analyze)?\s+`)
+
+// onlyQueries refuses SQL that is anything but queries, before it runs:
+// DuckDB serializes SELECT statements (DESCRIBE, SHOW and SUMMARIZE are
+// SELECTs too) and nothing else, so COPY, EXPORT, ATTACH, SET, PRAGMA,
+// INSTALL and every statement that writes are refused. EXPLAIN of a
+// query is a query.
+func onlyQueries(ctx context.Context, db *sql.DB, query string) error {
+	q := explainPrefix.ReplaceAllString(query, "")
+	lit := "'" + strings.ReplaceAll(q, "'", "''") + "'"
+	var parsed string
+	if err := db.QueryRowContext(ctx, "SELECT json_serialize_sql("+lit+")").Scan(&parsed); err != nil {
+		return fmt.Errorf("query: %w", err)
+	}
+	var p struct {
+		Error   bool   `json:"error"`
+		Message string `json:"error_message"`
+	}
+	if err := json.Unmarshal([]byte(parsed), &p); err != nil {
+		return fmt.Errorf("query: %w", err)
+	}
+	switch {
+	case !p.Error:
+		return nil
+	case strings.Contains(p.Message, "Only SELECT statements"):
+		return usageError("query: kpi query is read-only: use SELECT (or WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN); statements that change the database or write files are refused")
+	}
+	return fmt.Errorf("query: %s", p.Message)
 }
 
 type printer interface {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -82,19 +81,10 @@ func parseDay(flag, s string) (time.Time, error) {
 	return d, nil
 }
 
-// openReader opens the database read-only, saying so clearly when it does
-// not exist yet.
-func openReader(ctx context.Context, path string) (*load.Reader, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, usageError("database %s does not exist: run `kpi run` first", path)
-	}
-	return load.OpenReadOnly(ctx, path)
-}
-
-// openCurrentReader is openReader for commands that read the pipeline's
-// tables: the database must have this program's schema.
+// openCurrentReader opens the database read-only for commands that read
+// the pipeline's tables: it must have this program's schema.
 func openCurrentReader(ctx context.Context, path string) (*load.Reader, error) {
-	db, err := openReader(ctx, path)
+	db, err := load.OpenReadOnly(ctx, path)
 	if err != nil {
 		return nil, err
 	}

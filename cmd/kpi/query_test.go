@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"math/big"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ func TestQueryFormats(t *testing.T) {
 	const q = "select * from t order by n"
 
 	var out bytes.Buffer
-	require.NoError(t, runQuery(ctx, path, q, "csv", &out))
+	require.NoError(t, runQuery(ctx, path, q, queryOptions{format: "csv"}, &out))
 	recs, err := csv.NewReader(&out).ReadAll()
 	require.NoError(t, err)
 	assert.Equal(t, [][]string{
@@ -47,7 +48,7 @@ func TestQueryFormats(t *testing.T) {
 	}, recs)
 
 	out.Reset()
-	require.NoError(t, runQuery(ctx, path, q, "json", &out))
+	require.NoError(t, runQuery(ctx, path, q, queryOptions{format: "json"}, &out))
 	var rows []map[string]any
 	require.NoError(t, json.Unmarshal(out.Bytes(), &rows))
 	require.Len(t, rows, 2)
@@ -55,7 +56,7 @@ func TestQueryFormats(t *testing.T) {
 	assert.Nil(t, rows[1]["rate"])
 
 	out.Reset()
-	require.NoError(t, runQuery(ctx, path, q, "table", &out))
+	require.NoError(t, runQuery(ctx, path, q, queryOptions{format: "table"}, &out))
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 	require.Len(t, lines, 5)
 	// The escaped value is 28 characters wide; numbers align right.
@@ -69,7 +70,7 @@ func TestQueryFormats(t *testing.T) {
 func TestQueryIsReadOnly(t *testing.T) {
 	path := queryFixture(t)
 	var out bytes.Buffer
-	err := runQuery(context.Background(), path, "delete from t", "table", &out)
+	err := runQuery(context.Background(), path, "delete from t", queryOptions{format: "table"}, &out)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "read-only")
 }
@@ -77,11 +78,11 @@ func TestQueryIsReadOnly(t *testing.T) {
 func TestQueryRefusesBadInput(t *testing.T) {
 	path := queryFixture(t)
 	var out bytes.Buffer
-	err := runQuery(context.Background(), path, "select 1", "xml", &out)
+	err := runQuery(context.Background(), path, "select 1", queryOptions{format: "xml"}, &out)
 	assert.ErrorContains(t, err, "--format must be table, csv or json")
-	err = runQuery(context.Background(), filepath.Join(t.TempDir(), "none.duckdb"), "select 1", "table", &out)
+	err = runQuery(context.Background(), filepath.Join(t.TempDir(), "none.duckdb"), "select 1", queryOptions{format: "table"}, &out)
 	assert.ErrorContains(t, err, "does not exist: run `kpi run` first")
-	err = runQuery(context.Background(), path, "select nope from t", "table", &out)
+	err = runQuery(context.Background(), path, "select nope from t", queryOptions{format: "table"}, &out)
 	assert.ErrorContains(t, err, "query:")
 }
 
@@ -93,4 +94,74 @@ func TestDecimalString(t *testing.T) {
 	}{{5, 1, "0.5"}, {-5, 2, "-0.05"}, {12345, 2, "123.45"}, {7, 0, "7"}, {0, 3, "0.000"}} {
 		assert.Equal(t, c.want, decimalString(duckdb.Decimal{Scale: c.scale, Value: big.NewInt(c.value)}))
 	}
+}
+
+// TestQueryWritesNothing tries every way a query could write or read
+// outside the database: each is refused, the database and the directory
+// are left as they were, and files are read only with --allow-files.
+func TestQueryWritesNothing(t *testing.T) {
+	path := queryFixture(t)
+	dir := filepath.Dir(path)
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	require.NoError(t, os.WriteFile(outside, []byte("secret"), 0o600))
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+	entries := func() []string {
+		es, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		var names []string
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	listed := entries()
+	target := filepath.Join(dir, "out.csv")
+	for _, q := range []string{
+		"copy (select 1) to '" + path + "' (format csv)",
+		"copy (select 1) to '" + target + "' (format csv)",
+		"export database '" + filepath.Join(dir, "export") + "'",
+		"attach '" + filepath.Join(dir, "other.duckdb") + "' as o (read_write)",
+		"set enable_external_access = true",
+		"set lock_configuration = false",
+		"select 1; copy (select 1) to '" + target + "'",
+		"create table x (n integer)",
+		"pragma enable_profiling",
+		"install httpfs",
+		"select * from read_text('" + outside + "')",
+		"select * from read_csv('" + outside + "')",
+		"select * from '" + outside + "'",
+	} {
+		var out bytes.Buffer
+		err := runQuery(context.Background(), path, q, queryOptions{format: "table"}, &out)
+		assert.Error(t, err, q)
+		assert.NotContains(t, out.String(), "secret", q)
+	}
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "the database is unchanged")
+	assert.Equal(t, listed, entries(), "no file was written beside it")
+
+	// Reading files is the user's explicit choice; writing stays refused.
+	var out bytes.Buffer
+	require.NoError(t, runQuery(context.Background(), path, "select content from read_text('"+outside+"')", queryOptions{format: "csv", allowFiles: true}, &out))
+	assert.Contains(t, out.String(), "secret")
+	err = runQuery(context.Background(), path, "copy (select 1) to '"+target+"'", queryOptions{format: "csv", allowFiles: true}, &out)
+	assert.ErrorContains(t, err, "read-only")
+	assert.Equal(t, listed, entries())
+
+	// Queries of every read-only kind still run.
+	for _, q := range []string{"describe t", "show tables", "summarize t", "explain select * from t", "from t", "with x as (select 1 as a) select a from x", "values (1)"} {
+		out.Reset()
+		assert.NoError(t, runQuery(context.Background(), path, q, queryOptions{format: "csv"}, &out), q)
+	}
+}
+
+func TestReaderCreatesNoLockFile(t *testing.T) {
+	path := queryFixture(t)
+	require.NoError(t, os.Remove(path+".lock"))
+	var out bytes.Buffer
+	require.NoError(t, runQuery(context.Background(), path, "select 1", queryOptions{format: "csv"}, &out))
+	_, err := os.Stat(path + ".lock")
+	assert.ErrorIs(t, err, os.ErrNotExist)
 }

@@ -72,3 +72,16 @@ func TestVersionNamesKpiAndDuckDB(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Regexp(t, `^kpi \S+ \(DuckDB v\d+\.\d+\.\d+, go\S+\)\n$`, out)
 }
+
+func TestAMissingDatabaseDirectoryIsNamed(t *testing.T) {
+	e := newEnv(t)
+	db := filepath.Join(e.dir, "missing", "dir", "x.duckdb")
+	code, _, errs := e.kpi("compute", "--db", db)
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, errs, "the directory "+filepath.Join(e.dir, "missing", "dir")+" does not exist")
+	code, _, errs = e.kpi("status", "--db", db)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "database "+db+" does not exist: run `kpi run` first")
+	_, err := os.Stat(filepath.Join(e.dir, "missing"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "nothing was created")
+}
