@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
-	"github.com/persona-kpi/kpi/load"
 	kpisql "github.com/persona-kpi/kpi/sql"
+	"github.com/persona-kpi/kpi/store"
 )
 
 var benchSessions = flag.Int("sessions", 200_000, "sessions BenchmarkCompute generates")
@@ -33,7 +33,7 @@ func BenchmarkCompute(b *testing.B) {
 }
 
 // genBench fills sessions and events with -sessions synthetic blobs.
-func genBench(b *testing.B, db *load.DB) {
+func genBench(b *testing.B, db *store.DB) {
 	ctx := context.Background()
 	_, err := db.ExecContext(ctx, `
 		INSERT INTO sessions BY NAME SELECT

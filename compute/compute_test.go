@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
-	"github.com/persona-kpi/kpi/load"
 	kpisql "github.com/persona-kpi/kpi/sql"
+	"github.com/persona-kpi/kpi/store"
 )
 
 func ptr(f float64) *float64 { return &f }
@@ -30,7 +30,7 @@ var threeDayRows = []string{
 }
 
 // threeDays loads threeDayRows into a fresh database.
-func threeDays(t *testing.T) *load.DB {
+func threeDays(t *testing.T) *store.DB {
 	db := openDB(t)
 	loadRows(t, db, threeDayRows...)
 	return db

@@ -13,14 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
-	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // openDB opens a fresh DuckDB file as every writing kpi command does,
-// with load.Open, which applies the migrations.
-func openDB(t testing.TB) *load.DB {
+// with store.Open, which applies the migrations.
+func openDB(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := load.Open(context.Background(), filepath.Join(t.TempDir(), "kpi.duckdb"))
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "kpi.duckdb"))
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return db
@@ -60,7 +60,7 @@ func row(id, day, os string, events ...string) string {
 
 // loadRows loads KPIggybank rows as kpi does: each of their days through
 // transform and load, replacing that day.
-func loadRows(t *testing.T, db *load.DB, rows ...string) {
+func loadRows(t *testing.T, db *store.DB, rows ...string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "rows.ndjson")
 	require.NoError(t, os.WriteFile(path, []byte(strings.Join(rows, "\n")+"\n"), 0o644))
@@ -81,7 +81,7 @@ type resultRow struct {
 }
 
 // results reads kpi_results in a stable order, optionally for one KPI.
-func results(t *testing.T, db *load.DB, kpi string) []resultRow {
+func results(t *testing.T, db *store.DB, kpi string) []resultRow {
 	t.Helper()
 	rows, err := db.Query(`SELECT kpi, version, day::VARCHAR, segmentation, segment, step, value, numerator, denominator
 		FROM kpi_results WHERE ? = '' OR kpi = ?

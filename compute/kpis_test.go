@@ -21,6 +21,7 @@ import (
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/load"
 	kpisql "github.com/persona-kpi/kpi/sql"
+	"github.com/persona-kpi/kpi/store"
 	"github.com/persona-kpi/kpi/transform"
 )
 
@@ -231,7 +232,7 @@ func fmtNullable(f *float64) string {
 
 // loadBlobs runs the blobs file through transform for each day it has
 // blobs of, and loads each day's Parquet with load, as kpi does.
-func loadBlobs(t *testing.T, db *load.DB, path string, cfg config.Config) {
+func loadBlobs(t *testing.T, db *store.DB, path string, cfg config.Config) {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
@@ -261,7 +262,7 @@ func loadBlobs(t *testing.T, db *load.DB, path string, cfg config.Config) {
 			}},
 		})
 		require.NoError(t, err)
-		_, err = db.LoadDay(ctx, 0, out, d, "test")
+		_, err = load.Day(ctx, db, 0, transform.Staging{Dir: out}, d, "test")
 		require.NoError(t, err, "load %s", d.Format(time.DateOnly))
 	}
 }

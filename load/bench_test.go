@@ -12,6 +12,7 @@ import (
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/extract/generate"
+	"github.com/persona-kpi/kpi/store"
 	"github.com/persona-kpi/kpi/transform"
 )
 
@@ -58,12 +59,12 @@ func BenchmarkLoadDays(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := range b.N {
-		db, err := Open(ctx, filepath.Join(b.TempDir(), "kpi.duckdb"))
+		db, err := store.Open(ctx, filepath.Join(b.TempDir(), "kpi.duckdb"))
 		if err != nil {
 			b.Fatal(err)
 		}
 		for _, d := range days {
-			if _, err := db.LoadDay(ctx, int64(i+1), pq, d, "bench"); err != nil {
+			if _, err := Day(ctx, db, int64(i+1), transform.Staging{Dir: pq}, d, "bench"); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -2,45 +2,31 @@ package load
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/persona-kpi/kpi/store"
 	"github.com/persona-kpi/kpi/transform"
 )
-
-// Counts account for the elements of a day or a run: every element
-// fetched was loaded, dropped as a duplicate, or rejected with a reason.
-type Counts struct {
-	Fetched, Loaded, Duplicates, Rejected int64
-}
-
-// Add sums two counts.
-func (c Counts) Add(o Counts) Counts {
-	return Counts{c.Fetched + o.Fetched, c.Loaded + o.Loaded, c.Duplicates + o.Duplicates, c.Rejected + o.Rejected}
-}
-
-// Balanced reports whether fetched = loaded + duplicates + rejected.
-func (c Counts) Balanced() bool { return c.Fetched == c.Loaded+c.Duplicates+c.Rejected }
 
 // sqlString quotes s as a SQL string literal. Table functions such as
 // read_parquet take no bound parameters, and paths may hold quotes.
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// LoadDay replaces one day's sessions, events and rejects with the Parquet
-// that transform wrote for it, in one transaction together with the day's
-// entry in loaded_days: a reader sees the old day or the new one, never a
-// mix, and loading a day again gives the same tables.
-// inputHash identifies what the day was built from (see InputHash).
-func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day time.Time, inputHash string) (Counts, error) {
+// Day replaces one day's sessions, events and rejects in the store with
+// the Parquet that transform staged for it, in one transaction together
+// with the day's profiles and its entry in loaded_days: a reader sees the
+// old day or the new one, never a mix, and loading a day again gives the
+// same tables. inputHash identifies what the day was built from (see
+// store.DB.InputHash).
+func Day(ctx context.Context, d *store.DB, runID int64, staging transform.Staging, day time.Time, inputHash string) (store.Counts, error) {
 	ds := day.Format(time.DateOnly)
-	stats, err := transform.Staging{Dir: parquetDir}.ReadStats(day)
+	stats, err := staging.ReadStats(day)
 	if err != nil {
-		return Counts{}, fmt.Errorf("load day %s: %w (run `kpi transform` for it first)", ds, err)
+		return store.Counts{}, fmt.Errorf("load day %s: %w (run `kpi transform` for it first)", ds, err)
 	}
-	c := Counts{stats.Fetched, stats.Loaded, stats.Duplicates, stats.Rejected}
+	c := store.Counts{Fetched: stats.Fetched, Loaded: stats.Loaded, Duplicates: stats.Duplicates, Rejected: stats.Rejected}
 	if !c.Balanced() {
 		return c, fmt.Errorf("load day %s: stats do not add up: fetched %d != loaded %d + duplicates %d + rejected %d",
 			ds, c.Fetched, c.Loaded, c.Duplicates, c.Rejected)
@@ -55,9 +41,9 @@ func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day ti
 		name, path string
 		want       int64
 	}{
-		{"sessions", transform.Staging{Dir: parquetDir}.SessionsPath(day), stats.Loaded},
-		{"events", transform.Staging{Dir: parquetDir}.EventsPath(day), -1},
-		{"rejects", transform.Staging{Dir: parquetDir}.RejectsPath(day), stats.Rejected},
+		{"sessions", staging.SessionsPath(day), stats.Loaded},
+		{"events", staging.EventsPath(day), -1},
+		{"rejects", staging.RejectsPath(day), stats.Rejected},
 	}
 	for _, t := range tables {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE day = ?", ds); err != nil {
@@ -76,7 +62,7 @@ func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day ti
 		}
 	}
 	// The day's profiles, for the data health page.
-	if err := writeProfiles(ctx, tx, ds); err != nil {
+	if err := store.WriteProfiles(ctx, tx, day); err != nil {
 		return c, fmt.Errorf("load day %s: %w", ds, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO loaded_days
@@ -88,27 +74,4 @@ func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day ti
 		return c, fmt.Errorf("load day %s: commit: %w", ds, err)
 	}
 	return c, nil
-}
-
-// InputHash is what a loaded day was built from, as given to LoadDay; ""
-// for a day never loaded.
-func (d *DB) InputHash(ctx context.Context, day time.Time) (string, error) {
-	var h sql.NullString
-	err := d.QueryRowContext(ctx, `SELECT input_hash FROM loaded_days WHERE day = ?`, day.Format(time.DateOnly)).Scan(&h)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("loaded days: %w", err)
-	}
-	return h.String, nil
-}
-
-// LastLoadedDay is the latest day loaded; ok is false on an empty database.
-func (d *DB) LastLoadedDay(ctx context.Context) (day time.Time, ok bool, err error) {
-	var last sql.NullTime
-	if err := d.QueryRowContext(ctx, `SELECT max(day) FROM loaded_days`).Scan(&last); err != nil {
-		return time.Time{}, false, fmt.Errorf("loaded days: %w", err)
-	}
-	return last.Time, last.Valid, nil
 }

@@ -1,6 +1,5 @@
-// Package load owns the DuckDB file: opening it (one writer, or read-only
-// readers), creating and upgrading its schema from the versioned migration
-// files in sql/migrations, replacing a day's sessions, events and rejects
-// from the Parquet written by transform in one transaction, and the runs
-// table that records every run with counts that add up.
+// Package load owns the load stage: Day replaces one day's sessions,
+// events and rejects in the store with what transform staged for it, in
+// one transaction together with the day's profiles and its loaded_days
+// entry, checking the rows against the day's counts.
 package load

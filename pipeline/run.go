@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/extract"
-	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // Commands a run is recorded under.
@@ -23,7 +23,7 @@ type Summary struct {
 	// again, found unchanged and left as they were.
 	Days      []time.Time
 	Unchanged int
-	Counts    load.Counts
+	Counts    store.Counts
 	Elapsed   time.Duration
 }
 
@@ -32,7 +32,7 @@ type Summary struct {
 // (CommandBackfill), recording the run in the runs table.
 func Run(ctx context.Context, o Options, command string) (sum Summary, err error) {
 	o = o.withDefaults()
-	err = WithWriter(ctx, o.Config.DB, func(db *load.DB) error {
+	err = WithWriter(ctx, o.Config.DB, func(db *store.DB) error {
 		sum, err = runDays(ctx, o, db, command)
 		return err
 	})
@@ -41,8 +41,8 @@ func Run(ctx context.Context, o Options, command string) (sum Summary, err error
 
 // WithWriter opens the store for writing, runs fn, then checkpoints and
 // closes it, keeping fn's error first.
-func WithWriter(ctx context.Context, path string, fn func(*load.DB) error) (err error) {
-	db, err := load.Open(ctx, path)
+func WithWriter(ctx context.Context, path string, fn func(*store.DB) error) (err error) {
+	db, err := store.Open(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func WithWriter(ctx context.Context, path string, fn func(*load.DB) error) (err 
 }
 
 // runDays is Run's work on the open store.
-func runDays(ctx context.Context, o Options, db *load.DB, command string) (sum Summary, err error) {
+func runDays(ctx context.Context, o Options, db *store.DB, command string) (sum Summary, err error) {
 	start := time.Now()
 	runID, err := db.StartRun(ctx, command, o.SourceName(), o.From, o.To)
 	if err != nil {
@@ -63,7 +63,7 @@ func runDays(ctx context.Context, o Options, db *load.DB, command string) (sum S
 	}
 	sum.RunID = runID
 	o.Log = o.Log.With("run", runID)
-	var rec load.RunSummary
+	var rec store.RunSummary
 	defer func() {
 		if ferr := db.FinishRun(ctx, runID, rec, err); err == nil {
 			err = ferr
@@ -132,7 +132,7 @@ func runDays(ctx context.Context, o Options, db *load.DB, command string) (sum S
 
 // changedDays keeps the days whose input differs from what was loaded
 // (all of them when forced), with each day's input hash.
-func changedDays(ctx context.Context, o Options, db *load.DB, days []time.Time, force bool) ([]time.Time, map[time.Time]string, error) {
+func changedDays(ctx context.Context, o Options, db *store.DB, days []time.Time, force bool) ([]time.Time, map[time.Time]string, error) {
 	hashes := map[time.Time]string{}
 	var changed []time.Time
 	for _, d := range days {
@@ -178,7 +178,7 @@ func cleanLeftovers(o Options) error {
 // input hash is recorded, so the next run rebuilds these days.
 func LoadDays(ctx context.Context, o Options, days []time.Time) (sum Summary, err error) {
 	o = o.withDefaults()
-	err = WithWriter(ctx, o.Config.DB, func(db *load.DB) error {
+	err = WithWriter(ctx, o.Config.DB, func(db *store.DB) error {
 		runID, err := db.StartRun(ctx, CommandLoad, "parquet:"+o.staging().Dir, days[0], days[len(days)-1])
 		if err != nil {
 			return err
@@ -186,7 +186,7 @@ func LoadDays(ctx context.Context, o Options, days []time.Time) (sum Summary, er
 		sum.RunID, sum.Days = runID, days
 		n, err := loadStage(ctx, o, db, runID, days, nil)
 		sum.Counts = n
-		rec := load.RunSummary{From: days[0], To: days[len(days)-1], Counts: n, DaysProcessed: len(days)}
+		rec := store.RunSummary{From: days[0], To: days[len(days)-1], Counts: n, DaysProcessed: len(days)}
 		if ferr := db.FinishRun(ctx, runID, rec, err); err == nil {
 			err = ferr
 		}

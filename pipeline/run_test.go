@@ -11,7 +11,7 @@ import (
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/extract/generate"
-	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // project is a store, a data directory and a site in a test's directory.
@@ -34,7 +34,7 @@ func (p project) nightly(today string) Options {
 // query reads one row from the store.
 func (p project) query(t *testing.T, q string, dst ...any) {
 	t.Helper()
-	r, err := load.OpenReadOnly(context.Background(), p.db)
+	r, err := store.OpenReadOnly(context.Background(), p.db)
 	require.NoError(t, err)
 	defer r.Close()
 	require.NoError(t, r.QueryRow(q).Scan(dst...))

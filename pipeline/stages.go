@@ -17,6 +17,7 @@ import (
 	"github.com/persona-kpi/kpi/load"
 	"github.com/persona-kpi/kpi/reports"
 	kpisql "github.com/persona-kpi/kpi/sql"
+	"github.com/persona-kpi/kpi/store"
 	"github.com/persona-kpi/kpi/transform"
 )
 
@@ -71,10 +72,10 @@ func LandedDays(o Options) ([]time.Time, error) {
 }
 
 // Transform builds the Parquet of each landed day.
-func Transform(ctx context.Context, o Options, days []time.Time) (load.Counts, error) {
+func Transform(ctx context.Context, o Options, days []time.Time) (store.Counts, error) {
 	o = o.withDefaults()
 	start := time.Now()
-	var total load.Counts
+	var total store.Counts
 	var bytes int64
 	defer o.Progress.Clear()
 	for i, day := range days {
@@ -86,7 +87,7 @@ func Transform(ctx context.Context, o Options, days []time.Time) (load.Counts, e
 		if err != nil {
 			return total, err
 		}
-		total = total.Add(load.Counts{Fetched: st.Fetched, Loaded: st.Loaded, Duplicates: st.Duplicates, Rejected: st.Rejected})
+		total = total.Add(store.Counts{Fetched: st.Fetched, Loaded: st.Loaded, Duplicates: st.Duplicates, Rejected: st.Rejected})
 		bytes += size
 		o.Progress.Update("transform", i+1, len(days), total.Fetched, bytes)
 		o.Log.Debug("transformed", "day", day.Format(time.DateOnly), "fetched", st.Fetched, "loaded", st.Loaded, "duplicates", st.Duplicates, "rejected", st.Rejected)
@@ -151,12 +152,12 @@ func inputHash(o Options, day time.Time) (string, error) {
 
 // loadStage replaces each day in the database; a day without a hash
 // ("" from a nil map) is rebuilt by the next run.
-func loadStage(ctx context.Context, o Options, db *load.DB, runID int64, days []time.Time, hashes map[time.Time]string) (load.Counts, error) {
+func loadStage(ctx context.Context, o Options, db *store.DB, runID int64, days []time.Time, hashes map[time.Time]string) (store.Counts, error) {
 	start := time.Now()
-	var total load.Counts
+	var total store.Counts
 	defer o.Progress.Clear()
 	for i, day := range days {
-		c, err := db.LoadDay(ctx, runID, o.staging().Dir, day, hashes[day])
+		c, err := load.Day(ctx, db, runID, transform.Staging{Dir: o.staging().Dir}, day, hashes[day])
 		if err != nil {
 			return total, err
 		}
@@ -179,7 +180,7 @@ type Selection struct {
 
 // Compute computes KPIs into kpi_results on an open writer. Refused
 // definitions and changed SQL are UsageErrors: the user must fix a file.
-func Compute(ctx context.Context, o Options, db *load.DB, sel Selection) (compute.Result, error) {
+func Compute(ctx context.Context, o Options, db *store.DB, sel Selection) (compute.Result, error) {
 	o = o.withDefaults()
 	start := time.Now()
 	res, err := compute.Compute(ctx, db.DB, kpisql.KPIs(), compute.Options{

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,8 +15,8 @@ import (
 
 	"github.com/persona-kpi/kpi/compute"
 	"github.com/persona-kpi/kpi/config"
-	"github.com/persona-kpi/kpi/load"
 	kpisql "github.com/persona-kpi/kpi/sql"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // Hostile values, as end users' browsers may send them. They go through
@@ -59,15 +58,12 @@ func testOptions() Options {
 func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := sql.Open("duckdb", filepath.Join(tb.TempDir(), "kpi.duckdb"))
+	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "kpi.duckdb"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
-	db.SetMaxOpenConns(1)
-	if err := load.Migrate(ctx, db, os.DirFS("../sql/migrations")); err != nil {
-		tb.Fatal(err)
-	}
+	tb.Cleanup(func() { st.Close() })
+	db := st.DB
 	exec := func(q string, args ...any) {
 		tb.Helper()
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {

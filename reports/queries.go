@@ -9,7 +9,7 @@ const qRelationExists = `
 SELECT count(*) FROM information_schema.tables WHERE table_name = ?`
 
 // qKPIDefs lists every version of every KPI definition from the kpis
-// registry (sql/migrations/0002_kpis.sql), in the report's order: by the
+// registry (store/migrations/0002_kpis.sql), in the report's order: by the
 // header's order (migration 0006), then id and version. sql and the
 // computed_* columns are NULL until the version has been computed;
 // page_order and better are NULL only for a KPI that an older kpi

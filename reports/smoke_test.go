@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
-	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // TestWriteSiteForInspection writes a site to $KPI_SITE_OUT for a person
@@ -24,7 +24,7 @@ func TestWriteSiteForInspection(t *testing.T) {
 	var files map[string][]byte
 	var err error
 	if path := os.Getenv("KPI_DB"); path != "" {
-		db, oerr := load.OpenReadOnly(ctx, path)
+		db, oerr := store.OpenReadOnly(ctx, path)
 		if oerr != nil {
 			t.Fatal(oerr)
 		}

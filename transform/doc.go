@@ -3,7 +3,7 @@
 // by row id, validates and normalizes each blob (KPIS.md §2 and §4: the
 // whitelist, coercions, the historical quirks, the segments), and writes
 // the day's sessions, events and rejects as Parquet files shaped like the
-// DuckDB tables of sql/migrations/0001_init.sql, plus a stats file.
+// DuckDB tables of store/migrations/0001_init.sql, plus a stats file.
 //
 // Every element ends up in exactly one place: a session (with its
 // events), a reject row with a reason code (see Reasons), or the

@@ -15,7 +15,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 )
 
-// The Parquet schemas mirror the tables of sql/migrations/0001_init.sql
+// The Parquet schemas mirror the tables of store/migrations/0001_init.sql
 // column for column, so that INSERT INTO t SELECT * FROM read_parquet(...)
 // works; NOT NULL columns are required fields.
 var (

@@ -18,6 +18,7 @@ import (
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/internal/durable"
+	"github.com/persona-kpi/kpi/store"
 )
 
 var testDay = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
@@ -35,21 +36,13 @@ func opts(dir string, inputs ...Input) Options {
 	return Options{Day: testDay, Inputs: inputs, OutDir: dir, Config: config.Default()}
 }
 
-// openDB creates a DuckDB file with the pipeline's schema.
+// openDB creates a store with the pipeline's schema, as kpi does.
 func openDB(t *testing.T) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("duckdb", filepath.Join(t.TempDir(), "kpi.duckdb"))
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "kpi.duckdb"))
 	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	files, err := filepath.Glob("../sql/migrations/*.sql") // sorted: NNNN_ names
-	require.NoError(t, err)
-	for _, f := range files {
-		schema, err := os.ReadFile(f)
-		require.NoError(t, err)
-		_, err = db.Exec(string(schema))
-		require.NoError(t, err, f)
-	}
-	return db
+	t.Cleanup(func() { st.Close() })
+	return st.DB
 }
 
 func loadDay(t *testing.T, db *sql.DB, dir string, day time.Time) {
@@ -57,7 +50,7 @@ func loadDay(t *testing.T, db *sql.DB, dir string, day time.Time) {
 	for table, path := range map[string]string{
 		"sessions": Staging{Dir: dir}.SessionsPath(day), "events": Staging{Dir: dir}.EventsPath(day), "rejects": Staging{Dir: dir}.RejectsPath(day),
 	} {
-		_, err := db.Exec(fmt.Sprintf("INSERT INTO %s SELECT * FROM read_parquet('%s')", table, path))
+		_, err := db.Exec(fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM read_parquet('%s')", table, path))
 		require.NoError(t, err, table)
 	}
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/persona-kpi/kpi/internal/redact"
-	"github.com/persona-kpi/kpi/load"
 	"github.com/persona-kpi/kpi/pipeline"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // Exit codes, so that schedulers and scripts can tell failures apart.
@@ -56,11 +56,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, new(pipeline.UsageError)), errors.Is(err, load.ErrNoDatabase):
+	case errors.As(err, new(pipeline.UsageError)), errors.Is(err, store.ErrNoDatabase):
 		return exitUsage
 	case errors.As(err, new(pipeline.SourceError)):
 		return exitSource
-	case errors.Is(err, load.ErrLocked):
+	case errors.Is(err, store.ErrLocked):
 		return exitDBLocked
 	case errors.Is(err, context.Canceled):
 		return exitFailure

@@ -8,8 +8,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/persona-kpi/kpi/compute"
-	"github.com/persona-kpi/kpi/load"
 	"github.com/persona-kpi/kpi/pipeline"
+	"github.com/persona-kpi/kpi/store"
 )
 
 func computeCommand() *cli.Command {
@@ -37,7 +37,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			return pipeline.WithWriter(c.Context, o.Config.DB, func(db *load.DB) error {
+			return pipeline.WithWriter(c.Context, o.Config.DB, func(db *store.DB) error {
 				res, err := pipeline.Compute(c.Context, o, db, pipeline.Selection{
 					From: o.From, To: o.To, KPI: c.String("kpi"), Version: c.Int("version"), Force: c.Bool("force"),
 				})

@@ -19,7 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/marcboeker/go-duckdb"
-	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/store"
 	"github.com/urfave/cli/v2"
 )
 
@@ -79,7 +79,7 @@ func runQuery(ctx context.Context, dbPath, query string, opt queryOptions, out i
 	default:
 		return usageError("--format must be table, csv or json, got %q", format)
 	}
-	db, err := load.OpenReader(ctx, dbPath, load.ReadOptions{AllowFiles: opt.allowFiles})
+	db, err := store.OpenReader(ctx, dbPath, store.ReadOptions{AllowFiles: opt.allowFiles})
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/persona-kpi/kpi/config"
-	"github.com/persona-kpi/kpi/load"
 	"github.com/persona-kpi/kpi/pipeline"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // Flags shared by the pipeline commands.
@@ -83,8 +83,8 @@ func parseDay(flag, s string) (time.Time, error) {
 
 // openCurrentReader opens the database read-only for commands that read
 // the pipeline's tables: it must have this program's schema.
-func openCurrentReader(ctx context.Context, path string) (*load.Reader, error) {
-	db, err := load.OpenReadOnly(ctx, path)
+func openCurrentReader(ctx context.Context, path string) (*store.Reader, error) {
+	db, err := store.OpenReadOnly(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -15,14 +15,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // queryFixture is a database with a few typed values, one of them hostile.
 func queryFixture(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "q.duckdb")
-	db, err := load.Open(context.Background(), path)
+	db, err := store.Open(context.Background(), path)
 	require.NoError(t, err)
 	_, err = db.Exec(`CREATE TABLE t AS SELECT * FROM (VALUES
 		(1, DATE '2013-05-01', 0.5, 'en', TRUE),

@@ -19,7 +19,7 @@ import (
 	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/extract/generate"
 	"github.com/persona-kpi/kpi/extract/kpiggybank"
-	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // env is one isolated working directory for the CLI.
@@ -52,9 +52,9 @@ func (e env) mustRun(args ...string) string {
 	return out
 }
 
-func (e env) open() *load.Reader {
+func (e env) open() *store.Reader {
 	e.t.Helper()
-	r, err := load.OpenReadOnly(context.Background(), e.db)
+	r, err := store.OpenReadOnly(context.Background(), e.db)
 	require.NoError(e.t, err)
 	e.t.Cleanup(func() { r.Close() })
 	return r

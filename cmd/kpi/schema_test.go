@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // TestReadersRefuseAnOlderSchema: report and status need this kpi's
@@ -16,7 +16,7 @@ import (
 // reads any.
 func TestReadersRefuseAnOlderSchema(t *testing.T) {
 	e := newEnv(t)
-	db, err := load.Open(context.Background(), e.db)
+	db, err := store.Open(context.Background(), e.db)
 	require.NoError(t, err)
 	var latest int
 	require.NoError(t, db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&latest))

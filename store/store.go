@@ -1,17 +1,14 @@
-package load
+package store
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/marcboeker/go-duckdb"
-
-	kpisql "github.com/persona-kpi/kpi/sql"
 )
 
 // writerMemoryLimit bounds DuckDB's memory in the writing process; the
@@ -34,9 +31,14 @@ type DB struct {
 }
 
 // Open opens (creating if needed) the DuckDB file for writing and applies
-// pending migrations.
+// pending migrations. A file that holds another program's tables is
+// refused (ErrForeign) and left as it was.
 func Open(ctx context.Context, path string) (*DB, error) {
-	db, err := open(ctx, path, kpisql.Migrations())
+	ms, err := schema()
+	if err != nil {
+		return nil, err
+	}
+	db, err := open(ctx, path, ms)
 	if err != nil {
 		return nil, err
 	}
@@ -47,12 +49,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
+func open(ctx context.Context, path string, ms []Migration) (*DB, error) {
 	lock, err := acquire(path, true)
 	if err != nil {
 		return nil, err
 	}
-	db, err := openWriter(ctx, path, migrations)
+	if err := inspect(ctx, path, ms); err != nil {
+		lock.release(true)
+		return nil, err
+	}
+	db, err := openWriter(ctx, path, ms)
 	if err != nil {
 		lock.release(true)
 		return nil, err
@@ -61,7 +67,46 @@ func open(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
 	return db, nil
 }
 
-func openWriter(ctx context.Context, path string, migrations fs.FS) (*DB, error) {
+// inspect refuses an existing file that is not kpi's, or is a newer
+// kpi's, before it is ever opened for writing: DuckDB would write to it
+// on open and close even if nothing else did.
+func inspect(ctx context.Context, path string, ms []Migration) error {
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		return nil // a new file
+	}
+	connector, err := duckdb.NewConnector(path+"?access_mode=read_only", nil)
+	if err != nil {
+		return openError(path, err)
+	}
+	db := sql.OpenDB(connector)
+	defer db.Close()
+	current, err := kpiVersion(ctx, db, ms)
+	switch {
+	case errors.Is(err, ErrForeign):
+		return fmt.Errorf("database %s %w; kpi writes only to a new or empty file, or one it created: choose another --db", path, err)
+	case err != nil:
+		return openError(path, err)
+	case current > len(ms):
+		return fmt.Errorf("database %s: %w", path, newerSchema(current, len(ms)))
+	}
+	return nil
+}
+
+// kpiVersion is the version of kpi's schema db has: 0 for a database
+// without tables, ErrForeign for another program's.
+func kpiVersion(ctx context.Context, db *sql.DB, ms []Migration) (int, error) {
+	if err := checkOwner(ctx, db, ms); err != nil {
+		return 0, err
+	}
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
+		WHERE table_catalog = current_database() AND table_name = 'schema_migrations'`).Scan(&tables); err != nil || tables == 0 {
+		return 0, err
+	}
+	return schemaVersion(ctx, db)
+}
+
+func openWriter(ctx context.Context, path string, ms []Migration) (*DB, error) {
 	connector, err := duckdb.NewConnector(path, nil)
 	if err != nil {
 		return nil, openError(path, err)
@@ -84,11 +129,7 @@ func openWriter(ctx context.Context, path string, migrations fs.FS) (*DB, error)
 			return nil, fmt.Errorf("database %s: %s: %w", path, setting, err)
 		}
 	}
-	if err := Migrate(ctx, db, migrations); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("database %s: %w", path, err)
-	}
-	if err := fillEventLists(ctx, db); err != nil {
+	if err := Migrate(ctx, db, ms); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
@@ -106,22 +147,18 @@ type Reader struct {
 // writes, for readers that depend on its tables: a reader cannot upgrade
 // an older one, and would otherwise fail on a missing column.
 func (r *Reader) CheckSchema(ctx context.Context) error {
-	ms, err := Migrations(kpisql.Migrations())
+	ms, err := schema()
 	if err != nil {
 		return err
 	}
-	var tables int
-	if err := r.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'`).Scan(&tables); err != nil {
-		return fmt.Errorf("database %s: %w", r.Path, err)
-	}
-	if tables == 0 {
-		return fmt.Errorf("database %s is not a kpi database: it has no schema_migrations table", r.Path)
-	}
-	current, err := schemaVersion(ctx, r.DB)
-	if err != nil {
-		return fmt.Errorf("database %s: schema version: %w", r.Path, err)
-	}
+	current, err := kpiVersion(ctx, r.DB, ms)
 	switch {
+	case errors.Is(err, ErrForeign):
+		return fmt.Errorf("database %s %w", r.Path, err)
+	case err != nil:
+		return fmt.Errorf("database %s: schema version: %w", r.Path, err)
+	case current == 0:
+		return fmt.Errorf("database %s %w: it has no tables yet", r.Path, ErrForeign)
 	case current < len(ms):
 		return fmt.Errorf("database %s has schema version %d, this kpi writes %d: any command that writes it (kpi run, load or compute) upgrades it first", r.Path, current, len(ms))
 	case current > len(ms):

@@ -1,4 +1,4 @@
-package load
+package store
 
 import (
 	"context"
@@ -7,18 +7,18 @@ import (
 	"time"
 )
 
-// fillEventLists completes, one day at a time, what migration 0004 added
-// for days loaded before it: each session's events list and the day's
-// profiles. A day is done in one transaction, so an interrupted fill goes
-// on where it stopped the next time the database is opened. The days to
-// do are in event_lists_pending (none once done, and no table in a
-// database older than migration 0004, as in tests), so that opening a
-// database does not scan its sessions.
+// fillEventLists is data migration 0007: it completes, one day at a
+// time, what migration 0004 added for days loaded before it (each
+// session's events list and the day's profiles), then drops the list of
+// days to do (event_lists_pending). A day is done in one transaction, and
+// the migration is recorded only once all are, so an interrupted fill
+// goes on where it stopped the next time the store is opened for writing;
+// a store migrated past it never looks at its sessions again.
 func fillEventLists(ctx context.Context, db *sql.DB) error {
 	var has int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
 		WHERE table_name = 'event_lists_pending'`).Scan(&has); err != nil || has == 0 {
-		return err
+		return err // dropped already, by a fill interrupted just before its record
 	}
 	days, err := queryDays(ctx, db, `SELECT day FROM event_lists_pending ORDER BY day`)
 	if err != nil {
@@ -40,7 +40,7 @@ func fillEventLists(ctx context.Context, db *sql.DB) error {
 				WHERE sessions.day = ?::DATE AND sessions.id = f.id`, ds, ds, ds); err != nil {
 				return err
 			}
-			if err := writeProfiles(ctx, tx, ds); err != nil {
+			if err := WriteProfiles(ctx, tx, d); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `DELETE FROM event_lists_pending WHERE day = ?::DATE`, ds)
@@ -49,21 +49,8 @@ func fillEventLists(ctx context.Context, db *sql.DB) error {
 			return fmt.Errorf("event lists of %s: %w", ds, err)
 		}
 	}
-	return nil
-}
-
-// writeProfiles replaces a day's profiles (see 0004_profiles.sql) with
-// those of its sessions and events.
-func writeProfiles(ctx context.Context, tx *sql.Tx, ds string) error {
-	for _, p := range []struct{ table, of string }{{"day_event_names", "event_names_of"}, {"day_other_values", "other_values_of"}} {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+p.table+" WHERE day = ?", ds); err != nil {
-			return fmt.Errorf("clear %s: %w", p.table, err)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO "+p.table+" SELECT * FROM "+p.of+"(?::DATE, ?::DATE)", ds, ds); err != nil {
-			return fmt.Errorf("%s: %w", p.table, err)
-		}
-	}
-	return nil
+	_, err = db.ExecContext(ctx, `DROP TABLE event_lists_pending`)
+	return err
 }
 
 func queryDays(ctx context.Context, db *sql.DB, q string) ([]time.Time, error) {

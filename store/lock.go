@@ -1,4 +1,4 @@
-package load
+package store
 
 import (
 	"errors"

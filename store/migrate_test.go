@@ -1,21 +1,28 @@
-package load
+package store
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	kpisql "github.com/persona-kpi/kpi/sql"
 )
 
 func file(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+
+// must reads a set of migration files.
+func must(t *testing.T, fsys fs.FS) []Migration {
+	t.Helper()
+	ms, err := ReadMigrations(fsys)
+	require.NoError(t, err)
+	return ms
+}
 
 func TestMigrationsRefuseBadSets(t *testing.T) {
 	cases := []struct {
@@ -29,7 +36,7 @@ func TestMigrationsRefuseBadSets(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Migrations(c.fsys)
+			_, err := ReadMigrations(c.fsys)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
 		})
@@ -40,14 +47,14 @@ func TestMigrateAppliesPendingMigrationsOnce(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.duckdb")
 	v1 := fstest.MapFS{"0001_init.sql": file("CREATE TABLE a (x INTEGER);")}
-	db, err := open(ctx, path, v1)
+	db, err := open(ctx, path, must(t, v1))
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
 
 	v2 := fstest.MapFS{"0001_init.sql": v1["0001_init.sql"], "0002_more.sql": file("CREATE TABLE b (y INTEGER); INSERT INTO a VALUES (1);")}
-	db, err = open(ctx, path, v2)
+	db, err = open(ctx, path, must(t, v2))
 	require.NoError(t, err)
-	require.NoError(t, Migrate(ctx, db.DB, v2), "a second migrate is a no-op")
+	require.NoError(t, Migrate(ctx, db.DB, must(t, v2)), "a second migrate is a no-op")
 	var n, applied int
 	require.NoError(t, db.QueryRow("select count(*) from a").Scan(&n))
 	require.NoError(t, db.QueryRow("select count(*) from schema_migrations").Scan(&applied))
@@ -55,7 +62,7 @@ func TestMigrateAppliesPendingMigrationsOnce(t *testing.T) {
 	assert.Equal(t, 2, applied)
 	require.NoError(t, db.Close())
 
-	_, err = open(ctx, path, v1)
+	_, err = open(ctx, path, must(t, v1))
 	require.ErrorContains(t, err, "schema version 2 is newer than this kpi knows (1)")
 }
 
@@ -63,9 +70,9 @@ func TestMigrateFailureRollsBackTheMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.duckdb")
 	bad := fstest.MapFS{"0001_init.sql": file("CREATE TABLE a (x INTEGER); CREATE TABLE broken (;")}
-	_, err := open(ctx, path, bad)
+	_, err := open(ctx, path, must(t, bad))
 	require.ErrorContains(t, err, "migration 0001_init.sql")
-	db, err := open(ctx, path, fstest.MapFS{"0001_init.sql": file("CREATE TABLE a (x INTEGER);")})
+	db, err := open(ctx, path, must(t, fstest.MapFS{"0001_init.sql": file("CREATE TABLE a (x INTEGER);")}))
 	require.NoError(t, err, "the failed migration left nothing behind")
 	require.NoError(t, db.Close())
 }
@@ -75,7 +82,7 @@ func TestEmbeddedMigrationsCreateThePipelineTables(t *testing.T) {
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "kpi.duckdb"))
 	require.NoError(t, err)
 	defer db.Close()
-	ms, err := Migrations(kpisql.Migrations())
+	ms, err := schema()
 	require.NoError(t, err)
 	require.NotEmpty(t, ms)
 	for _, table := range []string{"sessions", "events", "rejects", "runs", "loaded_days"} {
@@ -100,14 +107,9 @@ func TestTheWriterRunsUnderAMemoryLimit(t *testing.T) {
 func TestProfilesMigrationFillsDaysLoadedBefore(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.duckdb")
-	all := kpisql.Migrations()
-	upTo3 := fstest.MapFS{}
-	for _, name := range []string{"0001_init.sql", "0002_kpis.sql", "0003_incremental.sql"} {
-		b, err := fs.ReadFile(all, name)
-		require.NoError(t, err)
-		upTo3[name] = &fstest.MapFile{Data: b}
-	}
-	db, err := open(ctx, path, upTo3)
+	all, err := schema()
+	require.NoError(t, err)
+	db, err := open(ctx, path, all[:3])
 	require.NoError(t, err)
 	_, err = db.Exec(`
 		INSERT INTO sessions (id, day, ts, number_sites_signed_in, event_count, duration_ms, os,
@@ -143,27 +145,18 @@ func TestProfilesMigrationFillsDaysLoadedBefore(t *testing.T) {
 // schema passes.
 func TestReadersRefuseAnotherSchema(t *testing.T) {
 	ctx := context.Background()
-	all := kpisql.Migrations()
-	ms, err := Migrations(all)
+	ms, err := schema()
 	require.NoError(t, err)
-	upTo3 := fstest.MapFS{}
-	for _, m := range ms[:3] {
-		upTo3[m.Name] = file(m.SQL)
-	}
-	newer := fstest.MapFS{}
-	for _, m := range ms {
-		newer[m.Name] = file(m.SQL)
-	}
-	newer[fmt.Sprintf("%04d_future.sql", len(ms)+1)] = file("CREATE TABLE future (x INTEGER)")
+	newer := append(ms[:len(ms):len(ms)], Migration{Version: len(ms) + 1, Name: fmt.Sprintf("%04d_future.sql", len(ms)+1), SQL: "CREATE TABLE future (x INTEGER)"})
 
 	for _, c := range []struct {
 		name       string
-		migrations fs.FS
+		migrations []Migration
 		want       string
 	}{
-		{"older", upTo3, fmt.Sprintf("has schema version 3, this kpi writes %d: any command that writes it", len(ms))},
+		{"older", ms[:3], fmt.Sprintf("has schema version 3, this kpi writes %d: any command that writes it", len(ms))},
 		{"newer", newer, fmt.Sprintf("schema version %d is newer than this kpi knows (%d): use a newer kpi", len(ms)+1, len(ms))},
-		{"current", all, ""},
+		{"current", ms, ""},
 		{"not kpi's", nil, "is not a kpi database: it has no schema_migrations table"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -192,4 +185,59 @@ func TestReadersRefuseAnotherSchema(t *testing.T) {
 			assert.Contains(t, err.Error(), path)
 		})
 	}
+}
+
+// TestAnotherProgramsFileIsRefusedUnaltered gives the writer DuckDB files
+// that are not kpi's: each is refused in one line and left byte for byte
+// as it was, while a new or empty file is taken.
+func TestAnotherProgramsFileIsRefusedUnaltered(t *testing.T) {
+	ctx := context.Background()
+	makeDB := func(t *testing.T, stmts string) string {
+		path := filepath.Join(t.TempDir(), "other.duckdb")
+		db, err := sql.Open("duckdb", path)
+		require.NoError(t, err)
+		if stmts != "" {
+			_, err = db.Exec(stmts)
+			require.NoError(t, err)
+		}
+		require.NoError(t, db.Close())
+		return path
+	}
+	for _, c := range []struct{ name, stmts, want string }{
+		{"another program's tables", "CREATE TABLE invoices (id INTEGER); CREATE TABLE customers (id INTEGER)", "it has no schema_migrations table"},
+		{"another tool's schema_migrations", "CREATE TABLE schema_migrations (version BIGINT, dirty BOOLEAN); INSERT INTO schema_migrations VALUES (20240101, false); CREATE TABLE users (id INTEGER)", "its schema_migrations table is another tool's"},
+		{"a schema_migrations like kpi's with other names", "CREATE TABLE schema_migrations (version INTEGER, name VARCHAR, applied_at TIMESTAMP); INSERT INTO schema_migrations VALUES (1, '0001_users.sql', now()), (9, '0009_more.sql', now()); CREATE TABLE users (id INTEGER)", "which is not kpi's"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := makeDB(t, c.stmts)
+			before, err := os.ReadFile(path)
+			require.NoError(t, err)
+			_, err = Open(ctx, path)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "is not a kpi database: ")
+			assert.Contains(t, err.Error(), c.want)
+			assert.Contains(t, err.Error(), "choose another --db")
+			assert.NotContains(t, err.Error(), "newer")
+			assert.NotContains(t, err.Error(), "\n")
+			after, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "the file is unaltered")
+			_, err = os.Stat(path + ".wal")
+			assert.ErrorIs(t, err, os.ErrNotExist)
+		})
+	}
+	t.Run("an empty DuckDB file is taken", func(t *testing.T) {
+		db, err := Open(ctx, makeDB(t, ""))
+		require.NoError(t, err)
+		require.NoError(t, db.Close())
+	})
+	t.Run("a file that is not DuckDB's", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "notes.txt")
+		require.NoError(t, os.WriteFile(path, []byte("my notes, not a database\n"), 0o644))
+		_, err := Open(ctx, path)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), path)
+		b, _ := os.ReadFile(path)
+		assert.Equal(t, "my notes, not a database\n", string(b))
+	})
 }
