@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -143,7 +144,7 @@ func TestFakeServerAdjacentWindowsNeverRepeatARow(t *testing.T) {
 	for _, hours := range []int{1, 6, 24} {
 		t.Run(fmt.Sprintf("%dh", hours), func(t *testing.T) {
 			var got []string
-			for _, day := range Days(fakeDay1, fakeDay2) {
+			for _, day := range persona.Days(fakeDay1, fakeDay2) {
 				for _, w := range DayWindows(day, hours) {
 					got = append(got, getIDs(t, srv, fmt.Sprintf("?start=%d&end=%d", w.StartMs(), w.EndMs()))...)
 				}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/persona-kpi/kpi/transform"
 )
 
@@ -216,7 +217,7 @@ func spoolFile(path, dir string, ld *lander, r FileDays, res *Result) error {
 			if err != nil {
 				return err
 			}
-			home = transform.Day(st.ModTime().UnixMilli())
+			home = persona.DayOfMs(st.ModTime().UnixMilli())
 		}
 	}
 	if !r.contains(home) {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // syntheticNDJSON returns n realistic rows, one per line: ~15 events each,
@@ -136,7 +137,7 @@ func FuzzElement(f *testing.F) {
 			}
 			return
 		}
-		if len(s.events) == 0 || Day(s.tsMs) != testDay {
+		if len(s.events) == 0 || persona.DayOfMs(s.tsMs) != testDay {
 			t.Fatalf("bad session %+v", s)
 		}
 		for _, v := range []opt[string]{s.lang, s.os, s.browser, s.version, s.emailType, s.rpAPI} {

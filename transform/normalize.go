@@ -8,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Reject reasons, stored in rejects.reason and counted in Stats.RejectedBy.
@@ -306,7 +308,7 @@ func (n *normalizer) blobAt(id string, t *tape, at int32) (*session, *rejection)
 	case err != nil:
 		return nil, reject(ReasonBadTimestamp, "%v", err)
 	}
-	day := Day(ms)
+	day := persona.DayOfMs(ms)
 	withDay := func(r *rejection) *rejection { r.blobDay = day; return r }
 	if !day.Equal(n.day) {
 		return nil, withDay(reject(ReasonOutsideWindow, "timestamp %s is on %s, not %s",

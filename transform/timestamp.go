@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // secondsCutoff separates timestamps sent in seconds from milliseconds:
@@ -58,12 +60,6 @@ func trimWS(b []byte) []byte {
 	return b[i:j]
 }
 
-// Day is the UTC calendar day of a timestamp in milliseconds.
-func Day(ms int64) time.Time {
-	t := time.UnixMilli(ms).UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // ElementDay finds the day of one raw element (a KPIggybank row or a bare
 // blob) without validating the rest of it. ok is false when the element is
 // not JSON or its timestamp is missing or unusable. It reads the element
@@ -89,7 +85,7 @@ func ElementDay(raw []byte) (day time.Time, ok bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	return Day(ms), true
+	return persona.DayOfMs(ms), true
 }
 
 // tapes lets ElementDay, called once per element, reuse its tape.

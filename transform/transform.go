@@ -16,6 +16,7 @@ import (
 	"github.com/zeebo/xxh3"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Input is one raw unit of a day.
@@ -133,7 +134,7 @@ type statsFile struct {
 // ReadStats reads the stats file TransformDay wrote for day, and checks
 // that the day's Parquet files are the ones written with it.
 func ReadStats(outDir string, day time.Time) (Stats, error) {
-	day = civilDay(day)
+	day = persona.Day(day)
 	path := StatsPath(outDir, day)
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -170,12 +171,6 @@ func ReadStats(outDir string, day time.Time) (Stats, error) {
 	return st, nil
 }
 
-// civilDay is the UTC midnight of t's calendar date in its own location.
-func civilDay(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 // TransformDay reads every element of the day's inputs, validates and
 // normalizes it, and writes the day's sessions, events and rejects as
 // Parquet plus the stats file. The day is published only when everything
@@ -184,7 +179,7 @@ func civilDay(t time.Time) time.Time {
 // previous files intact and a rerun replaces them. A day without
 // elements still gets empty files, so that loading it empties the day.
 func TransformDay(ctx context.Context, opt Options) (Stats, error) {
-	day := civilDay(opt.Day)
+	day := persona.Day(opt.Day)
 	st, err := transformDay(ctx, opt, day)
 	if err != nil {
 		// Counts of a day that was not written would only mislead.

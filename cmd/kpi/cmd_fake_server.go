@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 func fakeServerCommand() *cli.Command {
@@ -43,7 +44,7 @@ Example:
 			srv := &extract.FakeServer{Rows: gen, From: from, To: to, Logger: log}
 			srv.Count = func() int64 {
 				var n int64
-				for _, d := range extract.Days(from, to) {
+				for _, d := range persona.Days(from, to) {
 					n += int64(gen.DayCount(d))
 				}
 				return n

@@ -8,8 +8,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 func runFlags() []cli.Flag {
@@ -83,7 +83,7 @@ func dueDays(ctx context.Context, o options, db *load.DB) ([]time.Time, error) {
 	}
 	yesterday := o.now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
 	start := last.AddDate(0, 0, 1-o.cfg.LookbackDays)
-	return extract.Days(start, yesterday), nil
+	return persona.Days(start, yesterday), nil
 }
 
 // runPipeline extracts, transforms and loads, recording the run. A

@@ -6,8 +6,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/persona-kpi/kpi/transform"
 )
 
@@ -48,7 +48,7 @@ func landedDays(o options) ([]time.Time, error) {
 		return nil, usageError("no extracted days in %s for that range: run `kpi extract` first", o.landing().RawDir())
 	}
 	if !o.from.IsZero() && !o.to.IsZero() {
-		if missing := len(extract.Days(o.from, o.to)) - len(days); missing > 0 {
+		if missing := len(persona.Days(o.from, o.to)) - len(days); missing > 0 {
 			o.log.Warn("some days of the range were never extracted", "missing", missing)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Flags shared by the pipeline commands.
@@ -124,7 +125,7 @@ func (o options) windowDays() []time.Time {
 	if from.IsZero() {
 		from = to.AddDate(0, 0, -(defaultDays - 1))
 	}
-	return extract.Days(from, to)
+	return persona.Days(from, to)
 }
 
 // sourceKind tells the three kinds of --source apart.

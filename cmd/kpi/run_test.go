@@ -18,6 +18,7 @@ import (
 
 	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // env is one isolated working directory for the CLI.
@@ -138,7 +139,7 @@ func TestRunGeneratedDaysAccountsForEveryBlob(t *testing.T) {
 	db := e.open()
 	r := lastRun(t, db.DB)
 	assertAccounted(t, db.DB, r)
-	assert.Equal(t, generatedRows(extract.Days(day("2026-11-01"), day("2026-11-03")), 400), r.fetched,
+	assert.Equal(t, generatedRows(persona.Days(day("2026-11-01"), day("2026-11-03")), 400), r.fetched,
 		"every generated row was fetched")
 	assert.Positive(t, r.duplicates, "the generator repeats some rows")
 	assert.Positive(t, r.rejected, "the generator sends some unusable blobs")
@@ -250,7 +251,7 @@ func TestRunFromFilesAccountsForEveryElement(t *testing.T) {
 }
 
 func TestRunFromKPIggybank(t *testing.T) {
-	days := extract.Days(day("2026-11-01"), day("2026-11-02"))
+	days := persona.Days(day("2026-11-01"), day("2026-11-02"))
 	gen := extract.Generator{Seed: 1, PerDay: 300}
 	fake := &extract.FakeServer{Rows: gen, From: days[0], To: days[len(days)-1]}
 	var seenAuth bool
