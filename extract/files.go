@@ -18,8 +18,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/persona-kpi/kpi/blob"
 	"github.com/persona-kpi/kpi/persona"
-	"github.com/persona-kpi/kpi/transform"
 )
 
 // Result counts what an extract landed.
@@ -175,12 +175,12 @@ func spoolFile(path, dir string, ld *lander, r FileDays, res *Result) error {
 
 	var first time.Time
 	var line bytes.Buffer
-	el := transform.NewElements(rc)
+	el := blob.NewElements(rc)
 	for el.Next() {
 		raw := el.Raw()
 		day, ok := time.Time{}, false
 		if el.Invalid() == nil {
-			day, ok = transform.ElementDay(raw)
+			day, ok = blob.ElementDay(raw)
 		}
 		oneLine(&line, raw)
 		if !ok {

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/zeebo/xxh3"
 
+	"github.com/persona-kpi/kpi/blob"
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/persona"
 )
@@ -250,7 +251,7 @@ type transformer struct {
 	// about 3 in 100 million.
 	seen    map[uint64]struct{}
 	context context.Context
-	tape    tape // the current element's structure
+	tape    blob.Tape // the current element's structure
 }
 
 // checkEvery is how many elements pass between checks for cancellation
@@ -275,10 +276,10 @@ func (t *transformer) input(in Input) error {
 	if err != nil {
 		return fmt.Errorf("open %s: %w", in.Name, err)
 	}
-	source := validUTF8([]byte(in.Source))
-	newElements := NewElements
+	source := blob.ValidUTF8([]byte(in.Source))
+	newElements := blob.NewElements
 	if in.Lines {
-		newElements = NewLineElements
+		newElements = blob.NewLineElements
 	}
 	ra := newReadAhead(rc)
 	els := newElements(ra)
@@ -308,18 +309,18 @@ func (t *transformer) input(in Input) error {
 func (t *transformer) element(source string, raw []byte, invalid error) {
 	t.st.Fetched++
 	if invalid == nil {
-		var el element
-		el, invalid = splitTaped(&t.tape, raw)
+		var el blob.Element
+		el, invalid = blob.Split(&t.tape, raw)
 		if invalid == nil {
-			h := xxh3.HashString(el.id)
+			h := xxh3.HashString(el.ID)
 			if _, dup := t.seen[h]; dup {
 				t.st.Duplicates++
 				return
 			}
 			t.seen[h] = struct{}{}
-			s, rej := t.norm.blobAt(el.id, &t.tape, el.at)
+			s, rej := t.norm.blobAt(el.ID, &t.tape, el.Blob)
 			if rej != nil {
-				t.reject(source, el.id, raw, rej)
+				t.reject(source, el.ID, raw, rej)
 				return
 			}
 			t.w.session(t.date, s, source)
@@ -328,7 +329,7 @@ func (t *transformer) element(source string, raw []byte, invalid error) {
 		}
 	}
 	// Not JSON: no id can be known, so it is not deduplicated either.
-	t.reject(source, "", raw, &rejection{reason: ReasonInvalidJSON, detail: oneLine(invalid.Error())})
+	t.reject(source, "", raw, &rejection{reason: ReasonInvalidJSON, detail: blob.OneLine(invalid.Error())})
 }
 
 func (t *transformer) reject(source, id string, raw []byte, r *rejection) {
@@ -535,9 +536,9 @@ func (w *dayWriter) reject(date int32, r *rejection, id, source string, raw []by
 	}
 	s.str(3).Append(source)
 	s.str(4).Append(r.reason)
-	detail := validUTF8([]byte(r.detail))
+	detail := blob.ValidUTF8([]byte(r.detail))
 	s.str(5).Append(detail)
-	rawText := validUTF8(raw)
+	rawText := blob.ValidUTF8(raw)
 	s.str(6).Append(rawText)
 	s.added(len(id) + len(source) + len(detail) + len(rawText))
 }
