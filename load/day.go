@@ -8,22 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/persona-kpi/kpi/transform"
 )
-
-// Counts account for the elements of a day or a run: every element
-// fetched was loaded, dropped as a duplicate, or rejected with a reason.
-type Counts struct {
-	Fetched, Loaded, Duplicates, Rejected int64
-}
-
-// Add sums two counts.
-func (c Counts) Add(o Counts) Counts {
-	return Counts{c.Fetched + o.Fetched, c.Loaded + o.Loaded, c.Duplicates + o.Duplicates, c.Rejected + o.Rejected}
-}
-
-// Balanced reports whether fetched = loaded + duplicates + rejected.
-func (c Counts) Balanced() bool { return c.Fetched == c.Loaded+c.Duplicates+c.Rejected }
 
 // sqlString quotes s as a SQL string literal. Table functions such as
 // read_parquet take no bound parameters, and paths may hold quotes.
@@ -34,16 +21,15 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // entry in loaded_days: a reader sees the old day or the new one, never a
 // mix, and loading a day again gives the same tables.
 // inputHash identifies what the day was built from (see InputHash).
-func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day time.Time, inputHash string) (Counts, error) {
+func (d *DB) LoadDay(ctx context.Context, runID int64, parquetDir string, day time.Time, inputHash string) (persona.Counts, error) {
 	ds := day.Format(time.DateOnly)
 	stats, err := transform.ReadStats(parquetDir, day)
 	if err != nil {
-		return Counts{}, fmt.Errorf("load day %s: %w (run `kpi transform` for it first)", ds, err)
+		return persona.Counts{}, fmt.Errorf("load day %s: %w (run `kpi transform` for it first)", ds, err)
 	}
-	c := Counts{stats.Fetched, stats.Loaded, stats.Duplicates, stats.Rejected}
-	if !c.Balanced() {
-		return c, fmt.Errorf("load day %s: stats do not add up: fetched %d != loaded %d + duplicates %d + rejected %d",
-			ds, c.Fetched, c.Loaded, c.Duplicates, c.Rejected)
+	c := stats.Counts
+	if err := c.Check(); err != nil {
+		return c, fmt.Errorf("load day %s: stats do not add up: %w", ds, err)
 	}
 	tx, err := d.BeginTx(ctx, nil)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Run statuses.
@@ -19,7 +21,7 @@ const (
 // RunSummary is what a run did, recorded when it ends.
 type RunSummary struct {
 	From, To      time.Time // the days it covered; zero keeps the start's range
-	Counts        Counts
+	Counts        persona.Counts
 	DaysProcessed int // days transformed and loaded
 	DaysUnchanged int // days fetched again and found unchanged
 }

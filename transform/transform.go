@@ -62,27 +62,17 @@ const DefaultBatchRows = 122880
 // BatchRows sessions, and stay a multiple of DuckDB's row group size.
 const eventsPerSession = 4
 
-// Stats counts what became of a day's elements. Fetched == Loaded +
-// Duplicates + Rejected always holds.
+// Stats counts what became of a day's elements; its Counts always add up.
 type Stats struct {
 	Day time.Time
-	// Fetched is every element read, invalid ones and duplicates included.
-	Fetched int64
-	// Loaded is the number of sessions written.
-	Loaded int64
-	// Duplicates is the number of elements whose row id was already seen
-	// that day; they are written nowhere.
-	Duplicates int64
-	// Rejected is the number of reject rows written.
-	Rejected int64
+	persona.Counts
 	// RejectedBy counts rejects by reason code (see Reasons).
 	RejectedBy map[string]int64
 }
 
 func (s Stats) check() error {
-	if s.Fetched != s.Loaded+s.Duplicates+s.Rejected {
-		return fmt.Errorf("stats do not add up: fetched %d != loaded %d + duplicates %d + rejected %d",
-			s.Fetched, s.Loaded, s.Duplicates, s.Rejected)
+	if err := s.Counts.Check(); err != nil {
+		return fmt.Errorf("stats do not add up: %w", err)
 	}
 	var by int64
 	for _, n := range s.RejectedBy {
@@ -151,8 +141,8 @@ func ReadStats(outDir string, day time.Time) (Stats, error) {
 	if sf.Format != FormatVersion {
 		return Stats{}, fmt.Errorf("read stats %s: the day was transformed by another kpi (format %d, this kpi writes %d); transform the day again", path, sf.Format, FormatVersion)
 	}
-	st := Stats{Day: day, Fetched: sf.Fetched, Loaded: sf.Loaded, Duplicates: sf.Duplicates,
-		Rejected: sf.Rejected, RejectedBy: sf.RejectedBy}
+	st := Stats{Day: day, Counts: persona.Counts{Fetched: sf.Fetched, Loaded: sf.Loaded, Duplicates: sf.Duplicates,
+		Rejected: sf.Rejected}, RejectedBy: sf.RejectedBy}
 	if st.RejectedBy == nil {
 		st.RejectedBy = map[string]int64{}
 	}

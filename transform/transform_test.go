@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 var testDay = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
@@ -112,7 +113,7 @@ func TestRoundTripThroughDuckDB(t *testing.T) {
 		"{not json\n"
 	st, err := TransformDay(context.Background(), opts(dir, textInput("in1", in1), textInput("in2", in2)))
 	require.NoError(t, err)
-	assert.Equal(t, Stats{Day: testDay, Fetched: 8, Loaded: 3, Duplicates: 2, Rejected: 3,
+	assert.Equal(t, Stats{Day: testDay, Counts: persona.Counts{Fetched: 8, Loaded: 3, Duplicates: 2, Rejected: 3},
 		RejectedBy: map[string]int64{ReasonEmptyEventStream: 1, ReasonOutsideWindow: 1, ReasonInvalidJSON: 1}}, st)
 
 	read, err := ReadStats(dir, testDay)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/persona-kpi/kpi/transform"
 )
 
@@ -67,9 +68,9 @@ func extractStage(ctx context.Context, o options, days []time.Time) ([]time.Time
 }
 
 // transformStage builds the Parquet of each landed day.
-func transformStage(ctx context.Context, o options, days []time.Time) (load.Counts, error) {
+func transformStage(ctx context.Context, o options, days []time.Time) (persona.Counts, error) {
 	start := time.Now()
-	var total load.Counts
+	var total persona.Counts
 	var bytes int64
 	defer o.progress.clear()
 	for i, day := range days {
@@ -81,7 +82,7 @@ func transformStage(ctx context.Context, o options, days []time.Time) (load.Coun
 		if err != nil {
 			return total, err
 		}
-		total = total.Add(load.Counts{Fetched: st.Fetched, Loaded: st.Loaded, Duplicates: st.Duplicates, Rejected: st.Rejected})
+		total = total.Add(st.Counts)
 		bytes += size
 		o.progress.update("transform", i+1, len(days), total.Fetched, bytes)
 		o.log.Debug("transformed", "day", day.Format(time.DateOnly), "fetched", st.Fetched, "loaded", st.Loaded, "duplicates", st.Duplicates, "rejected", st.Rejected)
@@ -132,9 +133,9 @@ func inputHash(o options, day time.Time) (string, error) {
 }
 
 // loadStage replaces each day in the database.
-func loadStage(ctx context.Context, o options, db *load.DB, runID int64, days []time.Time, hashes map[time.Time]string) (load.Counts, error) {
+func loadStage(ctx context.Context, o options, db *load.DB, runID int64, days []time.Time, hashes map[time.Time]string) (persona.Counts, error) {
 	start := time.Now()
-	var total load.Counts
+	var total persona.Counts
 	defer o.progress.clear()
 	for i, day := range days {
 		c, err := db.LoadDay(ctx, runID, o.parquetDir(), day, hashes[day])
