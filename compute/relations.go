@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // typoEvent is the dialog's historical misspelling; transform writes it as
@@ -114,8 +115,8 @@ func setRange(ctx context.Context, conn *sql.Conn, days span) error {
 	// only the columns a query uses; unnesting a list of structs per blob
 	// was thirty times slower.
 	segs := []string{`SELECT *, 'Total' AS segmentation, 'Total' AS segment FROM kpi_blobs`}
-	for _, c := range segColumns {
-		segs = append(segs, fmt.Sprintf(`SELECT *, '%s', %s FROM kpi_blobs`, c.name, c.column))
+	for _, s := range persona.Segmentations {
+		segs = append(segs, fmt.Sprintf(`SELECT *, '%s', %s FROM kpi_blobs`, s.Name, s.Column))
 	}
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE kpi_range AS SELECT ` + f + ` AS from_day, ` + t + ` AS to_day`,
@@ -137,16 +138,4 @@ func setRange(ctx context.Context, conn *sql.Conn, days span) error {
 		}
 	}
 	return nil
-}
-
-// segColumns are the sessions columns transform derived for each
-// segmentation, in display order.
-var segColumns = []struct{ name, column string }{
-	{config.OS, "seg_os"},
-	{config.Browser, "seg_browser"},
-	{config.Screen, "seg_screen"},
-	{config.Emails, "seg_emails"},
-	{config.Locale, "seg_locale"},
-	{config.API, "seg_api"},
-	{config.EmailType, "seg_email_type"},
 }

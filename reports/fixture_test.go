@@ -15,6 +15,7 @@ import (
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Hostile values, as end users' browsers may send them. They go through
@@ -78,7 +79,7 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 		kind    string
 		segs    string
 	}
-	all := "Total," + strings.Join(config.SegmentationNames, ",")
+	all := "Total," + strings.Join(persona.SegmentationNames, ",")
 	defs := []def{
 		{"new_user_flow", 1, "count", "funnel", all},
 		{"new_user_success", 1, "rate", "timeseries", all},
@@ -122,16 +123,16 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	}
 	cfg := config.Default()
 	segs := []seg{{"Total", "Total", 1}}
-	for _, name := range config.SegmentationNames {
+	for _, name := range persona.SegmentationNames {
 		list := append([]string{}, cfg.Segmentations[name]...)
 		list = append(list, "Other")
 		if f.hostile {
 			switch name {
-			case config.OS:
+			case persona.OS:
 				list = append(list, evilScript, evilURL)
-			case config.Browser:
+			case persona.Browser:
 				list = append(list, evilImg, evilFormula)
-			case config.Locale:
+			case persona.Locale:
 				list = append(list, evilClose, evilLineSep)
 			}
 		}
