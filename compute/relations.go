@@ -13,14 +13,6 @@ import (
 	"github.com/persona-kpi/kpi/persona"
 )
 
-// typoEvent is the dialog's historical misspelling; transform writes it as
-// confirmedEvent, so a flow written with the typo (as the original
-// dashboard's config was) must match the normalized name.
-const (
-	typoEvent      = "user.email_confrimed"
-	confirmedEvent = "user.email_confirmed"
-)
-
 // tempRelations are the temporary relations the runner creates on its
 // connection, dropped when it is done (views before the tables they read).
 var tempRelations = []struct{ kind, name string }{
@@ -72,13 +64,12 @@ func materializeConfig(ctx context.Context, conn *sql.Conn, cfg config.Config) e
 		for i, step := range cfg.Flows[flow] {
 			events := []string{}
 			for _, e := range step.Events {
-				switch e {
-				case "": // the original config wrote an always-reached step as ""
+				if e == "" { // the original config wrote an always-reached step as ""
 					continue
-				case typoEvent:
-					e = confirmedEvent
 				}
-				events = append(events, e)
+				// A flow written with the typo, as the original dashboard's
+				// config was, must match the name transform stored.
+				events = append(events, persona.EventName(e))
 			}
 			js, err := json.Marshal(events)
 			if err != nil {

@@ -127,17 +127,6 @@ var fieldIndex = func() map[string]int {
 	return m
 }()
 
-// Event names the stage itself looks at.
-const (
-	evTypo                = "user.email_confrimed"
-	evEmailConfirmed      = "user.email_confirmed"
-	evStagingContinuation = "staging_continuation"
-	evAssertionGenerated  = "assertion_generated"
-	evSetPassword         = "screen.set_password"
-	evEnterPassword       = "authenticate.enter_password"
-	evResetPasswordStaged = "user.reset_password_staged"
-)
-
 // maxInterned bounds each table of strings shared between sessions: the
 // dialog has a few dozen event names and the other string fields few
 // more values, and hostile values must not grow the tables forever.
@@ -277,15 +266,15 @@ func (n *normalizer) eventStream(at int32) *rejection {
 		name := n.eventName(ev.RawName)
 		s.events = append(s.events, event{name: name, offset: ev.Offset})
 		switch name {
-		case evStagingContinuation:
+		case persona.StagingContinuation:
 			stagingCont = true
-		case evAssertionGenerated:
+		case persona.AssertionGenerated:
 			assertion = true
-		case evSetPassword:
+		case persona.ScreenSetPassword:
 			setPassword = true
-		case evEnterPassword:
+		case persona.AuthenticateEnterPassword:
 			enterPassword = true
-		case evResetPasswordStaged:
+		case persona.UserResetPasswordStaged:
 			resetStaged = true
 		}
 	}
@@ -314,9 +303,7 @@ func (n *normalizer) eventName(raw []byte) string {
 		return name
 	}
 	name, _ := blob.DecodeString(raw)
-	if name == evTypo {
-		name = evEmailConfirmed
-	}
+	name = persona.EventName(name)
 	if len(n.names) < maxInterned {
 		n.names[string(raw)] = name
 	}
