@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // DefaultChunkSessions is how many sessions one KPI statement reads at most
@@ -160,8 +161,8 @@ func (opt Options) withDefaults() (Options, error) {
 	if opt.Config.Flows == nil && opt.Config.Segmentations == nil {
 		return opt, errors.New("compute: Options.Config is empty: pass a loaded configuration or config.Default()")
 	}
-	if !opt.From.IsZero() && !opt.To.IsZero() && day(opt.From).After(day(opt.To)) {
-		return opt, fmt.Errorf("compute: from %s is after to %s", day(opt.From).Format(time.DateOnly), day(opt.To).Format(time.DateOnly))
+	if !opt.From.IsZero() && !opt.To.IsZero() && persona.Day(opt.From).After(persona.Day(opt.To)) {
+		return opt, fmt.Errorf("compute: from %s is after to %s", persona.Day(opt.From).Format(time.DateOnly), persona.Day(opt.To).Format(time.DateOnly))
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -283,7 +284,7 @@ func (s span) empty() bool { return s.from.IsZero() || s.to.IsZero() || s.from.A
 // the asked ones too, so that a backfill also clears asked days with no
 // data.
 func ranges(from, to time.Time, loaded span) (asked, history span) {
-	asked = span{day(from), day(to)}
+	asked = span{persona.Day(from), persona.Day(to)}
 	if from.IsZero() {
 		asked.from = loaded.from
 	}
@@ -328,15 +329,6 @@ func nextVersion(all []Definition, id string) int {
 		}
 	}
 	return n + 1
-}
-
-// day is t's calendar date as a UTC midnight; zero stays zero.
-func day(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func readStates(ctx context.Context, conn *sql.Conn) (map[string]state, error) {
@@ -486,7 +478,7 @@ func loadedDays(ctx context.Context, conn *sql.Conn) (span, error) {
 	if err != nil {
 		return span{}, fmt.Errorf("compute: loaded days: %w", err)
 	}
-	return span{day(from.Time), day(to.Time)}, nil
+	return span{persona.Day(from.Time), persona.Day(to.Time)}, nil
 }
 
 // chunk is a run of days computed together, and how many sessions it has.
@@ -513,7 +505,7 @@ func planChunks(ctx context.Context, conn *sql.Conn, days span, max int) ([]chun
 		if err := rows.Scan(&d, &n); err != nil {
 			return nil, fmt.Errorf("compute: count sessions: %w", err)
 		}
-		perDay[day(d)] = n
+		perDay[persona.Day(d)] = n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("compute: count sessions: %w", err)

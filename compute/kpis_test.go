@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/persona-kpi/kpi/blob"
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/load"
 	kpisql "github.com/persona-kpi/kpi/sql"
@@ -240,7 +241,7 @@ func loadBlobs(t *testing.T, db *store.DB, path string, cfg config.Config) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		if d, ok := transform.ElementDay(sc.Bytes()); ok {
+		if d, ok := blob.ElementDay(sc.Bytes()); ok {
 			days[d] = true
 		}
 	}

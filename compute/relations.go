@@ -10,14 +10,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
-)
-
-// typoEvent is the dialog's historical misspelling; transform writes it as
-// confirmedEvent, so a flow written with the typo (as the original
-// dashboard's config was) must match the normalized name.
-const (
-	typoEvent      = "user.email_confrimed"
-	confirmedEvent = "user.email_confirmed"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // tempRelations are the temporary relations the runner creates on its
@@ -71,13 +64,12 @@ func materializeConfig(ctx context.Context, conn *sql.Conn, cfg config.Config) e
 		for i, step := range cfg.Flows[flow] {
 			events := []string{}
 			for _, e := range step.Events {
-				switch e {
-				case "": // the original config wrote an always-reached step as ""
+				if e == "" { // the original config wrote an always-reached step as ""
 					continue
-				case typoEvent:
-					e = confirmedEvent
 				}
-				events = append(events, e)
+				// A flow written with the typo, as the original dashboard's
+				// config was, must match the name transform stored.
+				events = append(events, persona.EventName(e))
 			}
 			js, err := json.Marshal(events)
 			if err != nil {
@@ -114,8 +106,8 @@ func setRange(ctx context.Context, conn *sql.Conn, days span) error {
 	// only the columns a query uses; unnesting a list of structs per blob
 	// was thirty times slower.
 	segs := []string{`SELECT *, 'Total' AS segmentation, 'Total' AS segment FROM kpi_blobs`}
-	for _, c := range segColumns {
-		segs = append(segs, fmt.Sprintf(`SELECT *, '%s', %s FROM kpi_blobs`, c.name, c.column))
+	for _, s := range persona.Segmentations {
+		segs = append(segs, fmt.Sprintf(`SELECT *, '%s', %s FROM kpi_blobs`, s.Name, s.Column))
 	}
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE kpi_range AS SELECT ` + f + ` AS from_day, ` + t + ` AS to_day`,
@@ -137,16 +129,4 @@ func setRange(ctx context.Context, conn *sql.Conn, days span) error {
 		}
 	}
 	return nil
-}
-
-// segColumns are the sessions columns transform derived for each
-// segmentation, in display order.
-var segColumns = []struct{ name, column string }{
-	{config.OS, "seg_os"},
-	{config.Browser, "seg_browser"},
-	{config.Screen, "seg_screen"},
-	{config.Emails, "seg_emails"},
-	{config.Locale, "seg_locale"},
-	{config.API, "seg_api"},
-	{config.EmailType, "seg_email_type"},
 }

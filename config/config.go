@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Config is the whole configuration, validated once by Load or Default.
@@ -130,20 +132,6 @@ func (s Step) MarshalJSON() ([]byte, error) {
 	return json.Marshal([]any{s.Name, events})
 }
 
-// Segmentation names, in the order reports show them.
-const (
-	OS        = "OS"
-	Browser   = "Browser"
-	Screen    = "Screen"
-	Emails    = "Emails"
-	Locale    = "Locale"
-	API       = "API"
-	EmailType = "EmailType"
-)
-
-// SegmentationNames lists the seven segmentations in display order.
-var SegmentationNames = []string{OS, Browser, Screen, Emails, Locale, API, EmailType}
-
 // Default returns the configuration of KPIS.md.
 func Default() Config {
 	return Config{
@@ -162,13 +150,13 @@ func Default() Config {
 		},
 		Generate: Generate{Seed: 1, PerDay: 2000},
 		Segmentations: map[string][]string{
-			OS:        {"Windows 8", "Windows 7", "Windows Vista", "Windows XP", "Macintosh", "Linux", "Android", "iOS", "FirefoxOS"},
-			Browser:   {"Firefox", "Chrome", "MSIE", "Safari"},
-			Screen:    {"Desktop (>= 1024)", "Tablet Profile", "Mobile (<= 640)"},
-			Emails:    {"0", "1", "2", "3+", "Unknown"},
-			Locale:    {"English", "Spanish", "Portuguese - Brazil", "Polish", "Dutch", "Italian", "French", "German", "Russian", "Turkish"},
-			API:       {"get", "getVerifiedEmail", "watch", "watch with onready", "internal"},
-			EmailType: {"IdP", "Fallback"},
+			persona.OS:        {"Windows 8", "Windows 7", "Windows Vista", "Windows XP", "Macintosh", "Linux", "Android", "iOS", "FirefoxOS"},
+			persona.Browser:   {"Firefox", "Chrome", "MSIE", "Safari"},
+			persona.Screen:    {"Desktop (>= 1024)", "Tablet Profile", "Mobile (<= 640)"},
+			persona.Emails:    {"0", "1", "2", "3+", "Unknown"},
+			persona.Locale:    {"English", "Spanish", "Portuguese - Brazil", "Polish", "Dutch", "Italian", "French", "German", "Russian", "Turkish"},
+			persona.API:       {"get", "getVerifiedEmail", "watch", "watch with onready", "internal"},
+			persona.EmailType: {"IdP", "Fallback"},
 		},
 		Aliases: map[string]string{
 			"Windows NT 6.2": "Windows 8", "Windows NT 6.1": "Windows 7",
@@ -181,27 +169,28 @@ func Default() Config {
 		},
 		Flows: map[string][]Step{
 			"new_user": {
-				{"1 - Enter email", []string{"screen.set_password"}},
-				{"2 - Choose password", []string{"user.user_staged"}},
-				{"3 - Email verified", []string{"user.user_confirmed"}},
-				{"4 - Logged in (assertion generated)", []string{"assertion_generated"}},
+				{"1 - Enter email", []string{persona.ScreenSetPassword}},
+				{"2 - Choose password", []string{persona.UserUserStaged}},
+				{"3 - Email verified", []string{persona.UserUserConfirmed}},
+				{"4 - Logged in (assertion generated)", []string{persona.AssertionGenerated}},
 			},
 			"password_reset": {
-				{"1 - Begin password reset", []string{"user.reset_password_staged"}},
-				{"2 - New password confirmed", []string{"user.reset_password_confirmed"}},
-				{"3 - Logged in (assertion generated)", []string{"assertion_generated"}},
+				{"1 - Begin password reset", []string{persona.UserResetPasswordStaged}},
+				{"2 - New password confirmed", []string{persona.UserResetPasswordConfirmed}},
+				{"3 - Logged in (assertion generated)", []string{persona.AssertionGenerated}},
 			},
 			"email_addition": {
-				{"1 - Add email", []string{"user.email_staged"}},
-				{"2 - Email confirmed", []string{"user.email_confirmed"}},
-				{"3 - Logged in (assertion generated)", []string{"assertion_generated"}},
+				{"1 - Add email", []string{persona.UserEmailStaged}},
+				{"2 - Email confirmed", []string{persona.UserEmailConfirmed}},
+				{"3 - Logged in (assertion generated)", []string{persona.AssertionGenerated}},
 			},
 			"general_progress": {
 				{"0 - Blob sent", nil},
-				{"1 - Dialog shown", []string{"screen.rp_info"}},
-				{"2 - User engaged", []string{"screen.set_password", "screen.pick_email", "screen.provision_primary_user", "screen.verify_primary_user", "authenticate.enter_password"}},
+				{"1 - Dialog shown", []string{persona.ScreenRPInfo}},
+				{"2 - User engaged", []string{persona.ScreenSetPassword, persona.ScreenPickEmail, persona.ScreenProvisionPrimaryUser,
+					persona.ScreenVerifyPrimaryUser, persona.AuthenticateEnterPassword}},
 				{"3 - Error screen", []string{"screen.error"}},
-				{"4 - Logged in (assertion generated)", []string{"assertion_generated"}},
+				{"4 - Logged in (assertion generated)", []string{persona.AssertionGenerated}},
 			},
 		},
 		Milestones: []Milestone{},
@@ -255,7 +244,7 @@ func (c Config) Validate() error {
 	if c.Generate.PerDay <= 0 {
 		errs = append(errs, fmt.Errorf("generate.per_day must be positive, got %d", c.Generate.PerDay))
 	}
-	for _, name := range SegmentationNames {
+	for _, name := range persona.SegmentationNames {
 		if len(c.Segmentations[name]) == 0 {
 			errs = append(errs, fmt.Errorf("segmentations.%s is missing or empty", name))
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,13 +24,13 @@ func TestDefaultsAreValidAndFollowKPISmd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "generate", cfg.Source)
 	assert.Equal(t, 2, cfg.LookbackDays)
-	assert.Equal(t, []string{"0", "1", "2", "3+", "Unknown"}, cfg.Segmentations[Emails])
+	assert.Equal(t, []string{"0", "1", "2", "3+", "Unknown"}, cfg.Segmentations[persona.Emails])
 	assert.Equal(t, "Windows 7", cfg.Aliases["Windows NT 6.1"])
 	assert.Equal(t, "Fallback", cfg.Aliases["secondary"])
 	assert.Len(t, cfg.Flows["new_user"], 4)
 	assert.Equal(t, []string{"screen.set_password", "screen.pick_email", "screen.provision_primary_user",
 		"screen.verify_primary_user", "authenticate.enter_password"}, cfg.Flows["general_progress"][2].Events)
-	for _, name := range SegmentationNames {
+	for _, name := range persona.SegmentationNames {
 		assert.NotEmpty(t, cfg.Segmentations[name], name)
 	}
 }
@@ -53,8 +54,8 @@ func TestAFileOverridesKeyByKey(t *testing.T) {
 	assert.Equal(t, 24, cfg.HTTP.WindowHours, "keys the file does not name keep their defaults")
 	assert.Equal(t, "English", cfg.Aliases["en-US"])
 	assert.Equal(t, "Windows 7", cfg.Aliases["Windows NT 6.1"], "adding an alias keeps the others")
-	assert.Equal(t, []string{"Linux", "Other OS"}, cfg.Segmentations[OS])
-	assert.Equal(t, Default().Segmentations[Browser], cfg.Segmentations[Browser])
+	assert.Equal(t, []string{"Linux", "Other OS"}, cfg.Segmentations[persona.OS])
+	assert.Equal(t, Default().Segmentations[persona.Browser], cfg.Segmentations[persona.Browser])
 	assert.Equal(t, []Step{{"1 - Begin", []string{"screen.reset_password"}}, {"2 - Done", []string{"a", "b"}}}, cfg.Flows["password_reset"])
 	assert.Len(t, cfg.Flows["new_user"], 4)
 	assert.Equal(t, []Milestone{{"Beta", "2013-06-01"}}, cfg.Milestones)

@@ -18,10 +18,10 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/persona-kpi/kpi/blob"
 	"github.com/persona-kpi/kpi/internal/durable"
 	"github.com/persona-kpi/kpi/internal/redact"
-
-	"github.com/persona-kpi/kpi/transform"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Files is a Source reading files or directories of files: a JSON array
@@ -169,12 +169,12 @@ func spoolFile(path, dir string, ld *lander, r Request, res *Result) error {
 
 	var first time.Time
 	var line bytes.Buffer
-	el := transform.NewElements(rc)
+	el := blob.NewElements(rc)
 	for el.Next() {
 		raw := el.Raw()
 		day, ok := time.Time{}, false
 		if el.Invalid() == nil {
-			day, ok = transform.ElementDay(raw)
+			day, ok = blob.ElementDay(raw)
 		}
 		oneLine(&line, raw)
 		if !ok {
@@ -211,7 +211,7 @@ func spoolFile(path, dir string, ld *lander, r Request, res *Result) error {
 			if err != nil {
 				return err
 			}
-			home = transform.Day(st.ModTime().UnixMilli())
+			home = persona.DayOfMs(st.ModTime().UnixMilli())
 		}
 	}
 	if !r.contains(home) {

@@ -35,12 +35,3 @@ func DayWindows(day time.Time, hours int) []Window {
 	}
 	return ws
 }
-
-// Days lists the UTC days from..to, both included.
-func Days(from, to time.Time) []time.Time {
-	var days []time.Time
-	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-		days = append(days, d)
-	}
-	return days
-}

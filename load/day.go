@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/persona-kpi/kpi/store"
 	"github.com/persona-kpi/kpi/transform"
 )
@@ -20,16 +21,15 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // old day or the new one, never a mix, and loading a day again gives the
 // same tables. inputHash identifies what the day was built from (see
 // store.DB.InputHash).
-func Day(ctx context.Context, d *store.DB, runID int64, staging transform.Staging, day time.Time, inputHash string) (store.Counts, error) {
+func Day(ctx context.Context, d *store.DB, runID int64, staging transform.Staging, day time.Time, inputHash string) (persona.Counts, error) {
 	ds := day.Format(time.DateOnly)
 	stats, err := staging.ReadStats(day)
 	if err != nil {
-		return store.Counts{}, fmt.Errorf("load day %s: %w (run `kpi transform` for it first)", ds, err)
+		return persona.Counts{}, fmt.Errorf("load day %s: %w (run `kpi transform` for it first)", ds, err)
 	}
-	c := store.Counts{Fetched: stats.Fetched, Loaded: stats.Loaded, Duplicates: stats.Duplicates, Rejected: stats.Rejected}
-	if !c.Balanced() {
-		return c, fmt.Errorf("load day %s: stats do not add up: fetched %d != loaded %d + duplicates %d + rejected %d",
-			ds, c.Fetched, c.Loaded, c.Duplicates, c.Rejected)
+	c := stats.Counts
+	if err := c.Check(); err != nil {
+		return c, fmt.Errorf("load day %s: stats do not add up: %w", ds, err)
 	}
 	tx, err := d.BeginTx(ctx, nil)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Options is what every stage needs, resolved once from the configuration
@@ -129,7 +130,7 @@ func (o Options) WindowDays() []time.Time {
 	if from.IsZero() {
 		from = to.AddDate(0, 0, -(defaultDays - 1))
 	}
-	return extract.Days(from, to)
+	return persona.Days(from, to)
 }
 
 // dueDays is what a run fetches from a windowed source: with --from/--to,
@@ -142,7 +143,7 @@ func (o Options) dueDays(lastLoaded time.Time, hasLoaded bool) []time.Time {
 	}
 	yesterday := o.today().AddDate(0, 0, -1)
 	start := lastLoaded.AddDate(0, 0, 1-o.Config.LookbackDays)
-	return extract.Days(start, yesterday)
+	return persona.Days(start, yesterday)
 }
 
 // DayRange names a list of days for messages: "first..last".

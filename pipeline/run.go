@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/extract"
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/persona-kpi/kpi/store"
 )
 
@@ -23,7 +24,7 @@ type Summary struct {
 	// again, found unchanged and left as they were.
 	Days      []time.Time
 	Unchanged int
-	Counts    store.Counts
+	Counts    persona.Counts
 	Elapsed   time.Duration
 }
 

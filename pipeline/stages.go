@@ -15,6 +15,7 @@ import (
 	"github.com/persona-kpi/kpi/compute"
 	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/load"
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/persona-kpi/kpi/reports"
 	kpisql "github.com/persona-kpi/kpi/sql"
 	"github.com/persona-kpi/kpi/store"
@@ -64,7 +65,7 @@ func LandedDays(o Options) ([]time.Time, error) {
 		return nil, UsageError{fmt.Errorf("no extracted days in %s for that range: run `kpi extract` first", o.landing().RawDir())}
 	}
 	if !o.From.IsZero() && !o.To.IsZero() {
-		if missing := len(extract.Days(o.From, o.To)) - len(days); missing > 0 {
+		if missing := len(persona.Days(o.From, o.To)) - len(days); missing > 0 {
 			o.Log.Warn("some days of the range were never extracted", "missing", missing)
 		}
 	}
@@ -72,10 +73,10 @@ func LandedDays(o Options) ([]time.Time, error) {
 }
 
 // Transform builds the Parquet of each landed day.
-func Transform(ctx context.Context, o Options, days []time.Time) (store.Counts, error) {
+func Transform(ctx context.Context, o Options, days []time.Time) (persona.Counts, error) {
 	o = o.withDefaults()
 	start := time.Now()
-	var total store.Counts
+	var total persona.Counts
 	var bytes int64
 	defer o.Progress.Clear()
 	for i, day := range days {
@@ -87,7 +88,7 @@ func Transform(ctx context.Context, o Options, days []time.Time) (store.Counts, 
 		if err != nil {
 			return total, err
 		}
-		total = total.Add(store.Counts{Fetched: st.Fetched, Loaded: st.Loaded, Duplicates: st.Duplicates, Rejected: st.Rejected})
+		total = total.Add(st.Counts)
 		bytes += size
 		o.Progress.Update("transform", i+1, len(days), total.Fetched, bytes)
 		o.Log.Debug("transformed", "day", day.Format(time.DateOnly), "fetched", st.Fetched, "loaded", st.Loaded, "duplicates", st.Duplicates, "rejected", st.Rejected)
@@ -152,9 +153,9 @@ func inputHash(o Options, day time.Time) (string, error) {
 
 // loadStage replaces each day in the database; a day without a hash
 // ("" from a nil map) is rebuilt by the next run.
-func loadStage(ctx context.Context, o Options, db *store.DB, runID int64, days []time.Time, hashes map[time.Time]string) (store.Counts, error) {
+func loadStage(ctx context.Context, o Options, db *store.DB, runID int64, days []time.Time, hashes map[time.Time]string) (persona.Counts, error) {
 	start := time.Now()
-	var total store.Counts
+	var total persona.Counts
 	defer o.Progress.Clear()
 	for i, day := range days {
 		c, err := load.Day(ctx, db, runID, transform.Staging{Dir: o.staging().Dir}, day, hashes[day])

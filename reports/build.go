@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Options tells Build what to put on the pages besides the database.
@@ -527,7 +528,7 @@ func (s *site) segmentations(r *kpiResults) []string {
 		return out
 	}
 	seen := map[string]bool{"Total": true}
-	for _, name := range config.SegmentationNames {
+	for _, name := range persona.SegmentationNames {
 		if _, ok := r.cells[name]; ok {
 			out = append(out, name)
 			seen[name] = true

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // kpiDef is one version of one KPI definition.
@@ -473,18 +474,9 @@ func (ds *dataset) readOthers(ctx context.Context, db *sql.DB) error {
 	return rows.Err()
 }
 
-// knownEvents are the event names of KPIS.md §3 that are not screen.*.
-var knownEvents = []string{
-	"window.redirect_to_primary", "window.unload", "generate_assertion", "assertion_generated",
-	"user.user_staged", "user.user_confirmed", "user.email_staged", "user.email_confrimed",
-	"user.email_confirmed", "user.reset_password_staged", "user.reset_password_confirmed",
-	"user.logout", "authenticate.enter_password", "authenticate.password_submitted",
-	"authenticate.password_success", "authenticate.password_fail", "staging_continuation",
-}
-
 func (ds *dataset) readUnknownEvents(ctx context.Context, db *sql.DB, cfg config.Config) error {
 	known := map[string]bool{}
-	for _, e := range knownEvents {
+	for _, e := range persona.KnownEvents {
 		known[e] = true
 	}
 	for _, steps := range cfg.Flows {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/persona-kpi/kpi/compute"
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 	kpisql "github.com/persona-kpi/kpi/sql"
 	"github.com/persona-kpi/kpi/store"
 )
@@ -102,16 +103,16 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	}
 	cfg := config.Default()
 	segs := []seg{{"Total", "Total", 1}}
-	for _, name := range config.SegmentationNames {
+	for _, name := range persona.SegmentationNames {
 		list := append([]string{}, cfg.Segmentations[name]...)
 		list = append(list, "Other")
 		if f.hostile {
 			switch name {
-			case config.OS:
+			case persona.OS:
 				list = append(list, evilScript, evilURL)
-			case config.Browser:
+			case persona.Browser:
 				list = append(list, evilImg, evilFormula)
-			case config.Locale:
+			case persona.Locale:
 				list = append(list, evilClose, evilLineSep)
 			}
 		}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // indexPage is the overview: one tile per KPI.
@@ -517,7 +517,7 @@ func (s *site) healthPage() healthPage {
 		row.Share = share(o.N, o.Total)
 		g.Values = append(g.Values, row)
 	}
-	names := slices.Clone(config.SegmentationNames)
+	names := slices.Clone(persona.SegmentationNames)
 	for name := range groups {
 		if !slices.Contains(names, name) {
 			names = append(names, name)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/internal/redact"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Run statuses.
@@ -18,24 +19,10 @@ const (
 	StatusAbandoned = "abandoned" // its process ended without recording an end
 )
 
-// Counts account for the elements of a day or a run: every element
-// fetched was loaded, dropped as a duplicate, or rejected with a reason.
-type Counts struct {
-	Fetched, Loaded, Duplicates, Rejected int64
-}
-
-// Add sums two counts.
-func (c Counts) Add(o Counts) Counts {
-	return Counts{c.Fetched + o.Fetched, c.Loaded + o.Loaded, c.Duplicates + o.Duplicates, c.Rejected + o.Rejected}
-}
-
-// Balanced reports whether fetched = loaded + duplicates + rejected.
-func (c Counts) Balanced() bool { return c.Fetched == c.Loaded+c.Duplicates+c.Rejected }
-
 // RunSummary is what a run did, recorded when it ends.
 type RunSummary struct {
 	From, To      time.Time // the days it covered; zero keeps the start's range
-	Counts        Counts
+	Counts        persona.Counts
 	DaysProcessed int // days transformed and loaded
 	DaysUnchanged int // days fetched again and found unchanged
 }

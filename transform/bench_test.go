@@ -11,7 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/persona-kpi/kpi/blob"
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // syntheticNDJSON returns n realistic rows, one per line: ~15 events each,
@@ -119,14 +121,15 @@ func FuzzElement(f *testing.F) {
 	seg, err := newSegmenter(config.Default())
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		el, err := splitElement(raw)
+		var tp blob.Tape
+		el, err := blob.Split(&tp, raw)
 		if err != nil {
 			return
 		}
-		if !utf8.ValidString(el.id) || el.id == "" {
-			t.Fatalf("bad id %q", el.id)
+		if !utf8.ValidString(el.ID) || el.ID == "" {
+			t.Fatalf("bad id %q", el.ID)
 		}
-		s, rej := newNormalizer(testDay, seg).blob(el.id, el.blob)
+		s, rej := newNormalizer(testDay, seg).blob(el.ID, tp.Text(el.Blob))
 		if (s == nil) == (rej == nil) {
 			t.Fatal("want exactly one of session and rejection")
 		}
@@ -136,7 +139,7 @@ func FuzzElement(f *testing.F) {
 			}
 			return
 		}
-		if len(s.events) == 0 || Day(s.tsMs) != testDay {
+		if len(s.events) == 0 || persona.DayOfMs(s.tsMs) != testDay {
 			t.Fatalf("bad session %+v", s)
 		}
 		for _, v := range []opt[string]{s.lang, s.os, s.browser, s.version, s.emailType, s.rpAPI} {

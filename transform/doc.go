@@ -1,9 +1,10 @@
 // Package transform owns turning one day's raw units into Parquet: it
-// reads their elements (KPIggybank rows or bare blobs), deduplicates them
-// by row id, validates and normalizes each blob (KPIS.md §2 and §4: the
-// whitelist, coercions, the historical quirks, the segments), and writes
-// the day's sessions, events and rejects as Parquet files shaped like the
-// DuckDB tables of store/migrations/0001_init.sql, plus a stats file.
+// reads their elements (KPIggybank rows or bare blobs, through package
+// blob), deduplicates them by row id, validates and normalizes each blob
+// (KPIS.md §2 and §4: the whitelist, coercions, the historical quirks,
+// the segments), and writes the day's sessions, events and rejects as
+// Parquet files shaped like the DuckDB tables of
+// store/migrations/0001_init.sql, plus a stats file.
 //
 // Every element ends up in exactly one place: a session (with its
 // events), a reject row with a reason code (see Reasons), or the
@@ -25,7 +26,7 @@
 //   - Whole numbers may be written 3.0 or "3e0"; 3.5 where a count is
 //     expected is bad_field. Booleans accept true/false, "true"/"false",
 //     1/0 and "1"/"0" only.
-//   - Event pairs must be exactly [name, offset]; negative and decreasing
-//     offsets are kept as sent; fractional offsets are rounded (see
-//     normalizer.eventStream for why).
+//   - Event pairs must be exactly [name, offset] and fractional offsets
+//     are rounded (see blob.Tape.Event); negative and decreasing offsets
+//     are kept as sent (see normalizer.eventStream for why).
 package transform

@@ -58,20 +58,3 @@ func BenchmarkTransformGenerated(b *testing.B) {
 	}
 	b.ReportMetric(float64(blobs)*float64(b.N)/b.Elapsed().Seconds(), "blobs/s")
 }
-
-// BenchmarkElementDay is extract's per-element work for a file source:
-// validate the element and find its day.
-func BenchmarkElementDay(b *testing.B) {
-	lines := bytes.Split(bytes.TrimSpace(generatedNDJSON(b, 20_000)), []byte("\n"))
-	var size int64
-	for _, l := range lines {
-		size += int64(len(l)) + 1
-	}
-	b.SetBytes(size)
-	b.ResetTimer()
-	for range b.N {
-		for _, l := range lines {
-			transform.ElementDay(l)
-		}
-	}
-}

@@ -1,13 +1,14 @@
 package transform
 
 import (
-	"crypto/sha1"
-	"encoding/hex"
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"time"
+
+	"github.com/persona-kpi/kpi/blob"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Reject reasons, stored in rejects.reason and counted in Stats.RejectedBy.
@@ -31,102 +32,6 @@ var Reasons = []string{
 	ReasonEmptyEventStream, ReasonMalformedEvent, ReasonBadField,
 }
 
-// element is one raw element split into its row id and its blob.
-type element struct {
-	id   string
-	blob []byte // a row's value, or the whole element for a bare blob
-	at   int32  // the blob's index in the tape the element was read into
-}
-
-// splitElement validates raw as JSON and finds its row id and blob.
-func splitElement(raw []byte) (element, error) {
-	return splitTaped(new(tape), raw)
-}
-
-// splitTaped is splitElement reading raw into t, which then holds the
-// blob's structure at el.at.
-func splitTaped(t *tape, raw []byte) (element, error) {
-	at, idv, isRow, err := parseElement(t, raw)
-	if err != nil {
-		return element{}, err
-	}
-	el := element{blob: t.text(at), at: at}
-	if isRow {
-		el.id = rowID(idv)
-	}
-	if el.id == "" {
-		sum := sha1.Sum(raw)
-		el.id = hex.EncodeToString(sum[:])
-	}
-	return el, nil
-}
-
-// parseElement validates raw as JSON, reading it into t, and finds its
-// blob. A row is an object with an object "value" (idv is then its "id",
-// if any); anything else is a bare blob, rejected later if it is not an
-// object.
-func parseElement(t *tape, raw []byte) (blob int32, idv []byte, isRow bool, err error) {
-	if !t.parse(raw) {
-		if err := checkJSON(raw); err != nil {
-			return 0, nil, false, err
-		}
-		return 0, nil, false, &syntaxError{0, "not JSON"} // unreachable: the two agree
-	}
-	if t.e[0].kind != '{' {
-		return 0, nil, false, nil
-	}
-	for k := int32(1); k < t.e[0].next; k = t.e[k+1].next {
-		switch key := t.text(k); {
-		case keyIs(key, "value"):
-			// JSON.parse keeps the last of duplicate keys; so do we.
-			if isRow = t.e[k+1].kind == '{'; isRow {
-				blob = k + 1
-			} else {
-				blob = 0
-			}
-		case keyIs(key, "id"):
-			idv = t.text(k + 1)
-		}
-	}
-	return blob, idv, isRow, nil
-}
-
-// rowID reads a row's id: a non-empty string as is, a number as its
-// decimal text. Anything else (missing, null, "", a list...) is no usable
-// id, so the caller falls back to the sha1 of the text: using "" or
-// "false" as an id would merge unrelated rows as duplicates.
-func rowID(v []byte) string {
-	switch kind(v) {
-	case '"':
-		s, _ := decodeString(v)
-		return s
-	case '0':
-		if bytesIndexAny(v, ".eE") < 0 {
-			return string(v) // an integer, digit for digit, however long
-		}
-		f, err := strconv.ParseFloat(string(v), 64)
-		if err != nil {
-			return string(v)
-		}
-		if f == math.Trunc(f) && math.Abs(f) < 1e21 {
-			return strconv.FormatFloat(f, 'f', -1, 64) // 4.2e1 → "42", as JavaScript prints it
-		}
-		return strconv.FormatFloat(f, 'g', -1, 64)
-	}
-	return ""
-}
-
-func bytesIndexAny(b []byte, chars string) int {
-	for i, c := range b {
-		for j := 0; j < len(chars); j++ {
-			if c == chars[j] {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
 // opt is an optional value: ok is false for a missing or null field (a
 // NULL column).
 type opt[T any] struct {
@@ -134,7 +39,7 @@ type opt[T any] struct {
 	ok bool
 }
 
-// event is one [name, offset] pair of an event stream.
+// event is one event of a stream, its name decoded.
 type event struct {
 	name   string
 	offset int64
@@ -172,7 +77,7 @@ type rejection struct {
 func (r *rejection) Error() string { return r.reason + ": " + r.detail }
 
 func reject(reason, format string, args ...any) *rejection {
-	return &rejection{reason: reason, detail: oneLine(fmt.Sprintf(format, args...))}
+	return &rejection{reason: reason, detail: blob.OneLine(fmt.Sprintf(format, args...))}
 }
 
 // The whitelisted fields (KPIS.md §2), in the order they are checked, so
@@ -222,25 +127,10 @@ var fieldIndex = func() map[string]int {
 	return m
 }()
 
-// Event names the stage itself looks at.
-const (
-	evTypo                = "user.email_confrimed"
-	evEmailConfirmed      = "user.email_confirmed"
-	evStagingContinuation = "staging_continuation"
-	evAssertionGenerated  = "assertion_generated"
-	evSetPassword         = "screen.set_password"
-	evEnterPassword       = "authenticate.enter_password"
-	evResetPasswordStaged = "user.reset_password_staged"
-)
-
 // maxInterned bounds each table of strings shared between sessions: the
 // dialog has a few dozen event names and the other string fields few
 // more values, and hostile values must not grow the tables forever.
 const maxInterned = 4096
-
-// maxOffset is the largest offset kept exactly: a float64 holds integers
-// up to 2^53, and no dialog stays open for 285 000 years.
-const maxOffset = 1 << 53
 
 // normalizer turns blobs into sessions. It reuses its session between
 // calls: a returned session is valid until the next call.
@@ -248,8 +138,8 @@ type normalizer struct {
 	day time.Time
 	seg *segmenter
 	s   session
-	t   *tape // the tape of the blob being read
-	own tape  // the tape blob reads into
+	t   *blob.Tape // the tape of the blob being read
+	own blob.Tape  // the tape blob reads into
 	// fields holds the tape index of each whitelisted field's value; 0
 	// (the index of no member) when the blob does not have it.
 	fields [numFields]int32
@@ -261,14 +151,13 @@ func newNormalizer(day time.Time, seg *segmenter) *normalizer {
 	return &normalizer{day: day, seg: seg, names: make(map[string]string), strs: make(map[string]string)}
 }
 
-// blob validates and normalizes one blob (the text of a JSON value that
-// checkJSON accepted).
+// blob validates and normalizes one blob (the text of a JSON value).
 func (n *normalizer) blob(id string, b []byte) (*session, *rejection) {
-	if k := kind(b); k != '{' {
-		return nil, reject(ReasonNotAnObject, "the element is %s, not an object", kindName(k))
+	if k := blob.Kind(b); k != '{' {
+		return nil, reject(ReasonNotAnObject, "the element is %s, not an object", blob.KindName(k))
 	}
-	if !n.own.parse(b) {
-		return nil, reject(ReasonInvalidJSON, "%v", checkJSON(b)) // not what callers pass
+	if err := n.own.Parse(b); err != nil {
+		return nil, reject(ReasonInvalidJSON, "%v", err) // not what callers pass
 	}
 	return n.blobAt(id, &n.own, 0)
 }
@@ -278,18 +167,18 @@ func (n *normalizer) val(i int) []byte {
 	if n.fields[i] == 0 {
 		return nil
 	}
-	return n.t.text(n.fields[i])
+	return n.t.Text(n.fields[i])
 }
 
 // blobAt is blob for the value at index at of a tape.
-func (n *normalizer) blobAt(id string, t *tape, at int32) (*session, *rejection) {
-	if k := t.e[at].kind; k != '{' {
-		return nil, reject(ReasonNotAnObject, "the element is %s, not an object", kindName(k))
+func (n *normalizer) blobAt(id string, t *blob.Tape, at int32) (*session, *rejection) {
+	if k := t.Kind(at); k != '{' {
+		return nil, reject(ReasonNotAnObject, "the element is %s, not an object", blob.KindName(k))
 	}
 	n.t = t
 	n.fields = [numFields]int32{}
-	for k := at + 1; k < t.e[at].next; k = t.e[k+1].next {
-		if i, ok := n.field(t.text(k)); ok {
+	for k := at + 1; k < t.Next(at); k = t.Next(k + 1) {
+		if i, ok := n.field(t.Text(k)); ok {
 			n.fields[i] = k + 1 // the last of duplicate keys wins, as in JSON.parse
 		}
 	}
@@ -297,20 +186,20 @@ func (n *normalizer) blobAt(id string, t *tape, at int32) (*session, *rejection)
 	// Timestamp first: it says which day the blob belongs to, which every
 	// later reject records.
 	tsv := n.val(fTimestamp)
-	ms, err := TimestampMs(tsv)
+	ms, err := blob.TimestampMs(tsv)
 	switch {
 	case tsv == nil:
 		return nil, reject(ReasonNoTimestamp, "no timestamp field")
-	case errors.Is(err, ErrNoTimestamp):
+	case errors.Is(err, blob.ErrNoTimestamp):
 		return nil, reject(ReasonNoTimestamp, "timestamp is null")
 	case err != nil:
 		return nil, reject(ReasonBadTimestamp, "%v", err)
 	}
-	day := Day(ms)
+	day := persona.DayOfMs(ms)
 	withDay := func(r *rejection) *rejection { r.blobDay = day; return r }
 	if !day.Equal(n.day) {
 		return nil, withDay(reject(ReasonOutsideWindow, "timestamp %s is on %s, not %s",
-			snippet(tsv, 40), day.Format(time.DateOnly), n.day.Format(time.DateOnly)))
+			blob.Snippet(tsv, 40), day.Format(time.DateOnly), n.day.Format(time.DateOnly)))
 	}
 
 	s := &n.s
@@ -334,99 +223,58 @@ func (n *normalizer) field(key []byte) (int, bool) {
 	if i, ok := fieldIndex[string(key[1:len(key)-1])]; ok {
 		return i, true
 	}
-	if bytesIndexAny(key, `\`) >= 0 {
-		s, _ := decodeString(key)
+	if bytes.IndexByte(key, '\\') >= 0 {
+		s, _ := blob.DecodeString(key)
 		i, ok := fieldIndex[s]
 		return i, ok
 	}
 	return 0, false
 }
 
-func kindName(k byte) string {
-	switch k {
-	case '{':
-		return "an object"
-	case '[':
-		return "a list"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
-}
-
-// eventStream reads the event stream into n.s.events.
+// eventStream reads the event stream into n.s.events; blob.Tape.Event
+// reads each event, and the first that is not one rejects the blob
+// (malformed_event) where it can be seen, rather than read wrongly.
 //
-// The shape is checked strictly and values are kept as sent:
-//   - A pair must be exactly [name, offset]. The dialog never sends a
-//     third element, so a pair that has one was written by something
-//     else, and guessing which element is the offset could corrupt every
-//     duration computed from it; the blob is rejected (malformed_event)
-//     where it can be seen, rather than read wrongly.
-//   - Negative and decreasing offsets are kept verbatim (delta_ms is then
-//     negative). The dialog measured offsets with the wall clock, so a
-//     clock change mid-session produces them; the events themselves (what
-//     v1 KPIs count) are still right, and rejecting the blob would drop a
-//     sign-in the original dashboard counted. Order is never changed.
-//   - A fractional offset is rounded to the nearest millisecond.
+// Negative and decreasing offsets are kept verbatim (delta_ms is then
+// negative). The dialog measured offsets with the wall clock, so a clock
+// change mid-session produces them; the events themselves (what v1 KPIs
+// count) are still right, and rejecting the blob would drop a sign-in the
+// original dashboard counted. Order is never changed.
 func (n *normalizer) eventStream(at int32) *rejection {
 	var v []byte
 	if at != 0 {
-		v = n.t.text(at)
+		v = n.t.Text(at)
 	}
-	switch kind(v) {
+	switch k := blob.Kind(v); k {
 	case 0:
 		return reject(ReasonNoEventStream, "no event_stream field")
 	case 'n':
 		return reject(ReasonNoEventStream, "event_stream is null")
 	case '[':
 	default:
-		return reject(ReasonEventStreamNotList, "event_stream is %s, not a list: %s", kindName(kind(v)), snippet(v, 40))
+		return reject(ReasonEventStreamNotList, "event_stream is %s, not a list: %s", blob.KindName(k), blob.Snippet(v, 40))
 	}
 	s := &n.s
 	var stagingCont, assertion, setPassword, enterPassword, resetStaged bool
 	t := n.t
 	k := 0
-	for p := at + 1; p < t.e[at].next; p, k = t.e[p].next, k+1 {
-		pair := t.text(p)
-		if t.e[p].kind != '[' {
-			return reject(ReasonMalformedEvent, "event_stream[%d]: %s is not a [name, offset] pair", k, snippet(pair, 40))
+	for p := at + 1; p < t.Next(at); p, k = t.Next(p), k+1 {
+		ev, err := t.Event(p)
+		if err != nil {
+			return reject(ReasonMalformedEvent, "event_stream[%d]: %v", k, err)
 		}
-		var parts [2][]byte
-		np := 0
-		for q := p + 1; q < t.e[p].next; q, np = t.e[q].next, np+1 {
-			if np < 2 {
-				parts[np] = t.text(q)
-			}
-		}
-		if np != 2 {
-			return reject(ReasonMalformedEvent, "event_stream[%d]: %s has %d elements, want [name, offset]", k, snippet(pair, 40), np)
-		}
-		name, ok := n.eventName(parts[0])
-		if !ok {
-			return reject(ReasonMalformedEvent, "event_stream[%d]: name %s is not a string", k, snippet(parts[0], 40))
-		}
-		off, ok := number(parts[1])
-		if !ok {
-			return reject(ReasonMalformedEvent, "event_stream[%d]: offset %s is not a number", k, snippet(parts[1], 40))
-		}
-		if math.Abs(off) > maxOffset {
-			return reject(ReasonMalformedEvent, "event_stream[%d]: offset %s is out of range", k, snippet(parts[1], 40))
-		}
-		s.events = append(s.events, event{name: name, offset: int64(math.Round(off))})
+		name := n.eventName(ev.RawName)
+		s.events = append(s.events, event{name: name, offset: ev.Offset})
 		switch name {
-		case evStagingContinuation:
+		case persona.StagingContinuation:
 			stagingCont = true
-		case evAssertionGenerated:
+		case persona.AssertionGenerated:
 			assertion = true
-		case evSetPassword:
+		case persona.ScreenSetPassword:
 			setPassword = true
-		case evEnterPassword:
+		case persona.AuthenticateEnterPassword:
 			enterPassword = true
-		case evResetPasswordStaged:
+		case persona.UserResetPasswordStaged:
 			resetStaged = true
 		}
 	}
@@ -448,23 +296,18 @@ func hasNewUserStep(stagingCont, assertion, setPassword, enterPassword bool) boo
 	return setPassword && !enterPassword
 }
 
-// eventName decodes an event name, sharing the string between sessions,
-// and fixes the dialog's historical typo.
-func (n *normalizer) eventName(v []byte) (string, bool) {
-	if kind(v) != '"' {
-		return "", false
+// eventName decodes an event name's literal, sharing the string between
+// sessions, and fixes the dialog's historical typo.
+func (n *normalizer) eventName(raw []byte) string {
+	if name, ok := n.names[string(raw)]; ok {
+		return name
 	}
-	if name, ok := n.names[string(v)]; ok {
-		return name, true
-	}
-	name, _ := decodeString(v)
-	if name == evTypo {
-		name = evEmailConfirmed
-	}
+	name, _ := blob.DecodeString(raw)
+	name = persona.EventName(name)
 	if len(n.names) < maxInterned {
-		n.names[string(v)] = name
+		n.names[string(raw)] = name
 	}
-	return name, true
+	return name
 }
 
 // fieldsInto reads the whitelisted fields other than timestamp and
@@ -521,15 +364,15 @@ func (n *normalizer) fieldsInto(s *session) *rejection {
 func (n *normalizer) object(at int32, field string) (bool, *rejection) {
 	var v []byte
 	if at != 0 {
-		v = n.t.text(at)
+		v = n.t.Text(at)
 	}
-	switch kind(v) {
+	switch blob.Kind(v) {
 	case 0, 'n':
 		return false, nil
 	case '{':
 		return true, nil
 	}
-	return false, reject(ReasonBadField, "%s: %s is not an object", field, snippet(v, 40))
+	return false, reject(ReasonBadField, "%s: %s is not an object", field, blob.Snippet(v, 40))
 }
 
 func (n *normalizer) screenSize(s *session, at int32) *rejection {
@@ -538,12 +381,12 @@ func (n *normalizer) screenSize(s *session, at int32) *rejection {
 	}
 	var w, h []byte
 	t := n.t
-	for k := at + 1; k < t.e[at].next; k = t.e[k+1].next {
-		switch key := t.text(k); {
-		case keyIs(key, "width"):
-			w = t.text(k + 1)
-		case keyIs(key, "height"):
-			h = t.text(k + 1)
+	for k := at + 1; k < t.Next(at); k = t.Next(k + 1) {
+		switch key := t.Text(k); {
+		case blob.KeyIs(key, "width"):
+			w = t.Text(k + 1)
+		case blob.KeyIs(key, "height"):
+			h = t.Text(k + 1)
 		}
 	}
 	var r *rejection
@@ -560,14 +403,14 @@ func (n *normalizer) userAgent(s *session, at int32) *rejection {
 	}
 	var osv, br, ver []byte
 	t := n.t
-	for k := at + 1; k < t.e[at].next; k = t.e[k+1].next {
-		switch key := t.text(k); {
-		case keyIs(key, "os"):
-			osv = t.text(k + 1)
-		case keyIs(key, "browser"):
-			br = t.text(k + 1)
-		case keyIs(key, "version"):
-			ver = t.text(k + 1)
+	for k := at + 1; k < t.Next(at); k = t.Next(k + 1) {
+		switch key := t.Text(k); {
+		case blob.KeyIs(key, "os"):
+			osv = t.Text(k + 1)
+		case blob.KeyIs(key, "browser"):
+			br = t.Text(k + 1)
+		case blob.KeyIs(key, "version"):
+			ver = t.Text(k + 1)
 		}
 	}
 	var r *rejection
@@ -587,14 +430,14 @@ func (n *normalizer) userAgent(s *session, at int32) *rejection {
 // text. Strings are shared between sessions like event names: these
 // fields have few distinct values.
 func (n *normalizer) optStr(v []byte, name string, numberOK bool) (opt[string], *rejection) {
-	switch k := kind(v); {
+	switch k := blob.Kind(v); {
 	case k == 0 || k == 'n':
 		return opt[string]{}, nil
 	case k == '"':
 		if s, ok := n.strs[string(v)]; ok {
 			return opt[string]{s, true}, nil
 		}
-		s, _ := decodeString(v)
+		s, _ := blob.DecodeString(v)
 		if len(n.strs) < maxInterned {
 			n.strs[string(v)] = s
 		}
@@ -602,17 +445,17 @@ func (n *normalizer) optStr(v []byte, name string, numberOK bool) (opt[string], 
 	case k == '0' && numberOK:
 		return opt[string]{string(v), true}, nil
 	}
-	return opt[string]{}, reject(ReasonBadField, "%s: %s is not a string", name, snippet(v, 40))
+	return opt[string]{}, reject(ReasonBadField, "%s: %s is not a string", name, blob.Snippet(v, 40))
 }
 
 // optNumber reads an optional number, also from a numeric string.
 func optNumber(v []byte, name string) (opt[float64], *rejection) {
-	if k := kind(v); k == 0 || k == 'n' {
+	if k := blob.Kind(v); k == 0 || k == 'n' {
 		return opt[float64]{}, nil
 	}
-	f, ok := number(v)
+	f, ok := blob.Number(v)
 	if !ok {
-		return opt[float64]{}, reject(ReasonBadField, "%s: %s is not a number", name, snippet(v, 40))
+		return opt[float64]{}, reject(ReasonBadField, "%s: %s is not a number", name, blob.Snippet(v, 40))
 	}
 	return opt[float64]{f, true}, nil
 }
@@ -620,17 +463,17 @@ func optNumber(v []byte, name string) (opt[float64], *rejection) {
 // optInt reads an optional whole number: 3, "3", 3.0 and "3e0" are all 3;
 // 3.5 is not a count of anything.
 func optInt(v []byte, name string) (opt[int32], *rejection) {
-	if k := kind(v); k == 0 || k == 'n' {
+	if k := blob.Kind(v); k == 0 || k == 'n' {
 		return opt[int32]{}, nil
 	}
-	f, ok := number(v)
+	f, ok := blob.Number(v)
 	switch {
 	case !ok:
-		return opt[int32]{}, reject(ReasonBadField, "%s: %s is not a number", name, snippet(v, 40))
+		return opt[int32]{}, reject(ReasonBadField, "%s: %s is not a number", name, blob.Snippet(v, 40))
 	case f != math.Trunc(f):
-		return opt[int32]{}, reject(ReasonBadField, "%s: %s is not a whole number", name, snippet(v, 40))
+		return opt[int32]{}, reject(ReasonBadField, "%s: %s is not a whole number", name, blob.Snippet(v, 40))
 	case f < math.MinInt32 || f > math.MaxInt32:
-		return opt[int32]{}, reject(ReasonBadField, "%s: %s is out of range", name, snippet(v, 40))
+		return opt[int32]{}, reject(ReasonBadField, "%s: %s is out of range", name, blob.Snippet(v, 40))
 	}
 	return opt[int32]{int32(f), true}, nil
 }
@@ -638,7 +481,7 @@ func optInt(v []byte, name string) (opt[int32], *rejection) {
 // optBoolean reads an optional boolean: true/false, "true"/"false", 1/0
 // or "1"/"0". Anything else is not a guess we make.
 func optBoolean(v []byte, name string) (opt[bool], *rejection) {
-	switch kind(v) {
+	switch blob.Kind(v) {
 	case 0, 'n':
 		return opt[bool]{}, nil
 	case 't':
@@ -646,16 +489,16 @@ func optBoolean(v []byte, name string) (opt[bool], *rejection) {
 	case 'f':
 		return opt[bool]{false, true}, nil
 	case '0':
-		if f, ok := number(v); ok && (f == 0 || f == 1) {
+		if f, ok := blob.Number(v); ok && (f == 0 || f == 1) {
 			return opt[bool]{f == 1, true}, nil
 		}
 	case '"':
-		switch s, _ := decodeString(v); s {
+		switch s, _ := blob.DecodeString(v); s {
 		case "true", "1":
 			return opt[bool]{true, true}, nil
 		case "false", "0":
 			return opt[bool]{false, true}, nil
 		}
 	}
-	return opt[bool]{}, reject(ReasonBadField, "%s: %s is not a boolean", name, snippet(v, 40))
+	return opt[bool]{}, reject(ReasonBadField, "%s: %s is not a boolean", name, blob.Snippet(v, 40))
 }

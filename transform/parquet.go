@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -13,6 +14,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // The Parquet schemas mirror the tables of store/migrations/0001_init.sql
@@ -21,7 +23,7 @@ import (
 var (
 	tsType = &arrow.TimestampType{Unit: arrow.Microsecond} // no time zone: DuckDB TIMESTAMP
 
-	sessionsSchema = arrow.NewSchema([]arrow.Field{
+	sessionsSchema = arrow.NewSchema(slices.Concat([]arrow.Field{
 		{Name: "id", Type: arrow.BinaryTypes.String},
 		{Name: "day", Type: arrow.FixedWidthTypes.Date32},
 		{Name: "ts", Type: tsType},
@@ -41,20 +43,14 @@ var (
 		{Name: "orphaned", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 		{Name: "event_count", Type: arrow.PrimitiveTypes.Int32},
 		{Name: "duration_ms", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "seg_os", Type: arrow.BinaryTypes.String},
-		{Name: "seg_browser", Type: arrow.BinaryTypes.String},
-		{Name: "seg_screen", Type: arrow.BinaryTypes.String},
-		{Name: "seg_emails", Type: arrow.BinaryTypes.String},
-		{Name: "seg_locale", Type: arrow.BinaryTypes.String},
-		{Name: "seg_api", Type: arrow.BinaryTypes.String},
-		{Name: "seg_email_type", Type: arrow.BinaryTypes.String},
+	}, segmentFields(), []arrow.Field{
 		{Name: "source", Type: arrow.BinaryTypes.String},
 		// The distinct event names of the stream, in order of first
 		// appearance: what a KPI asks of a session is mostly "did it show
 		// one of these events", and a list beside the session answers that
 		// without grouping the events table.
 		{Name: "events", Type: arrow.ListOfNonNullable(arrow.BinaryTypes.String)},
-	}, nil)
+	}), nil)
 
 	eventsSchema = arrow.NewSchema([]arrow.Field{
 		{Name: "day", Type: arrow.FixedWidthTypes.Date32},
@@ -76,14 +72,30 @@ var (
 	}, nil)
 )
 
+// segmentFields are the sessions' seg_* columns, one per segmentation.
+func segmentFields() []arrow.Field {
+	var fs []arrow.Field
+	for _, c := range segmentColumns() {
+		fs = append(fs, arrow.Field{Name: c, Type: arrow.BinaryTypes.String})
+	}
+	return fs
+}
+
+func segmentColumns() []string {
+	var cs []string
+	for _, s := range persona.Segmentations {
+		cs = append(cs, s.Column)
+	}
+	return cs
+}
+
 // dictColumns are the low-cardinality columns, where a dictionary pays.
 // Everything else is plain: ids, offsets and raw text are nearly unique
 // and a dictionary would only grow until it is abandoned. ts qualifies
 // because the dialog rounds it to 10 minutes (at most 144 values a day).
 var dictColumns = map[*arrow.Schema][]string{
-	sessionsSchema: {"day", "ts", "lang", "os", "browser", "browser_version", "email_type", "rp_api",
-		"seg_os", "seg_browser", "seg_screen", "seg_emails", "seg_locale", "seg_api", "seg_email_type", "source",
-		"events.list.element"},
+	sessionsSchema: slices.Concat([]string{"day", "ts", "lang", "os", "browser", "browser_version", "email_type", "rp_api"},
+		segmentColumns(), []string{"source", "events.list.element"}),
 	eventsSchema:  {"day", "name"},
 	rejectsSchema: {"day", "blob_day", "source", "reason"},
 }

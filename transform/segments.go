@@ -5,13 +5,11 @@ import (
 	"strconv"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 )
 
-// Segment values the stage produces itself.
+// Segment values the stage produces itself, besides persona.Other.
 const (
-	// SegOther is the segment of a value that is missing or not in its
-	// segmentation's list.
-	SegOther = "Other"
 	// SegUnknown is the raw value of a missing screen width, email count
 	// or rp_api; it stays Unknown only where the list names it (Emails).
 	SegUnknown = "Unknown"
@@ -24,8 +22,8 @@ const (
 	segTablet  = "Tablet Profile"
 )
 
-// Indexes of session.seg, in config.SegmentationNames order (the order of
-// the seg_* columns).
+// Indexes of session.seg, in persona.Segmentations order (the order of
+// the seg_* columns; TestSegmentOrderMatchesTheColumns).
 const (
 	segOS = iota
 	segBrowser
@@ -34,8 +32,9 @@ const (
 	segLocale
 	segAPI
 	segEmailType
-	numSegs
 )
+
+const numSegs = len(persona.Segmentations)
 
 // segmenter derives a session's segments as the original dashboard did:
 // raw value → alias (whole value) → Other unless in the segmentation's list.
@@ -45,11 +44,8 @@ type segmenter struct {
 }
 
 func newSegmenter(cfg config.Config) (*segmenter, error) {
-	if len(config.SegmentationNames) != numSegs {
-		return nil, fmt.Errorf("config has %d segmentations, transform knows %d", len(config.SegmentationNames), numSegs)
-	}
 	s := &segmenter{aliases: cfg.Aliases}
-	for i, name := range config.SegmentationNames {
+	for i, name := range persona.SegmentationNames {
 		list := cfg.Segmentations[name]
 		if len(list) == 0 {
 			// Every session would silently be Other: a zero Config, not a choice.
@@ -71,13 +67,13 @@ func (g *segmenter) value(i int, raw string) string {
 	if g.lists[i][raw] {
 		return raw
 	}
-	return SegOther
+	return persona.Other
 }
 
 // optional maps a raw value that may be missing; missing is Other.
 func (g *segmenter) optional(i int, v opt[string]) string {
 	if !v.ok {
-		return SegOther
+		return persona.Other
 	}
 	return g.value(i, v.v)
 }

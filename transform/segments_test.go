@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 func TestSegmentsFollowTheOriginalDashboard(t *testing.T) {
@@ -67,9 +68,9 @@ func TestSegmentsFollowTheOriginalDashboard(t *testing.T) {
 func TestSegmentsUseTheConfiguration(t *testing.T) {
 	cfg := config.Default()
 	cfg.Aliases = map[string]string{"Unknown": "Not known", "Fallback": "Secondary", "en-US": "English"}
-	cfg.Segmentations[config.Screen] = []string{"Not known", "Desktop (>= 1024)"}
-	cfg.Segmentations[config.EmailType] = []string{"IdP"}
-	cfg.Segmentations[config.Locale] = []string{"English"}
+	cfg.Segmentations[persona.Screen] = []string{"Not known", "Desktop (>= 1024)"}
+	cfg.Segmentations[persona.EmailType] = []string{"IdP"}
+	cfg.Segmentations[persona.Locale] = []string{"English"}
 	seg, err := newSegmenter(cfg)
 	require.NoError(t, err)
 
@@ -111,5 +112,10 @@ func TestSegmentOrderMatchesTheColumns(t *testing.T) {
 		names = append(names, sessionsSchema.Field(19+i).Name)
 	}
 	assert.Equal(t, []string{"seg_os", "seg_browser", "seg_screen", "seg_emails", "seg_locale", "seg_api", "seg_email_type"}, names)
-	assert.Equal(t, []string{config.OS, config.Browser, config.Screen, config.Emails, config.Locale, config.API, config.EmailType}, config.SegmentationNames)
+	assert.Equal(t, []string{persona.OS, persona.Browser, persona.Screen, persona.Emails, persona.Locale, persona.API, persona.EmailType}, persona.SegmentationNames)
+	for i, name := range map[int]string{segOS: persona.OS, segBrowser: persona.Browser, segScreen: persona.Screen,
+		segEmails: persona.Emails, segLocale: persona.Locale, segAPI: persona.API, segEmailType: persona.EmailType} {
+		assert.Equal(t, name, persona.Segmentations[i].Name)
+		assert.Equal(t, persona.Segmentations[i].Column, sessionsSchema.Field(19+i).Name)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/internal/durable"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // FormatVersion changes whenever transform starts writing different
@@ -123,7 +124,7 @@ type statsFile struct {
 // ReadStats reads the stats file TransformDay wrote for day, and checks
 // that the day's Parquet files are the ones written with it.
 func (s Staging) ReadStats(day time.Time) (Stats, error) {
-	day = civilDay(day)
+	day = persona.Day(day)
 	path := s.StatsPath(day)
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -139,8 +140,8 @@ func (s Staging) ReadStats(day time.Time) (Stats, error) {
 	if sf.Format != FormatVersion {
 		return Stats{}, fmt.Errorf("read stats %s: the day was transformed by another kpi (format %d, this kpi writes %d); transform the day again", path, sf.Format, FormatVersion)
 	}
-	st := Stats{Day: day, Fetched: sf.Fetched, Loaded: sf.Loaded, Duplicates: sf.Duplicates,
-		Rejected: sf.Rejected, RejectedBy: sf.RejectedBy}
+	st := Stats{Day: day, Counts: persona.Counts{Fetched: sf.Fetched, Loaded: sf.Loaded, Duplicates: sf.Duplicates,
+		Rejected: sf.Rejected}, RejectedBy: sf.RejectedBy}
 	if st.RejectedBy == nil {
 		st.RejectedBy = map[string]int64{}
 	}

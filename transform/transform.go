@@ -15,8 +15,10 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/zeebo/xxh3"
 
+	"github.com/persona-kpi/kpi/blob"
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/internal/durable"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // Input is one raw unit of a day.
@@ -61,27 +63,17 @@ const DefaultBatchRows = 122880
 // BatchRows sessions, and stay a multiple of DuckDB's row group size.
 const eventsPerSession = 4
 
-// Stats counts what became of a day's elements. Fetched == Loaded +
-// Duplicates + Rejected always holds.
+// Stats counts what became of a day's elements; its Counts always add up.
 type Stats struct {
 	Day time.Time
-	// Fetched is every element read, invalid ones and duplicates included.
-	Fetched int64
-	// Loaded is the number of sessions written.
-	Loaded int64
-	// Duplicates is the number of elements whose row id was already seen
-	// that day; they are written nowhere.
-	Duplicates int64
-	// Rejected is the number of reject rows written.
-	Rejected int64
+	persona.Counts
 	// RejectedBy counts rejects by reason code (see Reasons).
 	RejectedBy map[string]int64
 }
 
 func (s Stats) check() error {
-	if s.Fetched != s.Loaded+s.Duplicates+s.Rejected {
-		return fmt.Errorf("stats do not add up: fetched %d != loaded %d + duplicates %d + rejected %d",
-			s.Fetched, s.Loaded, s.Duplicates, s.Rejected)
+	if err := s.Counts.Check(); err != nil {
+		return fmt.Errorf("stats do not add up: %w", err)
 	}
 	var by int64
 	for _, n := range s.RejectedBy {
@@ -93,12 +85,6 @@ func (s Stats) check() error {
 	return nil
 }
 
-// civilDay is the UTC midnight of t's calendar date in its own location.
-func civilDay(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 // TransformDay reads every element of the day's inputs, validates and
 // normalizes it, and writes the day's sessions, events and rejects as
 // Parquet plus the stats file. The day is published only when everything
@@ -107,7 +93,7 @@ func civilDay(t time.Time) time.Time {
 // previous files intact and a rerun replaces them. A day without
 // elements still gets empty files, so that loading it empties the day.
 func TransformDay(ctx context.Context, opt Options) (Stats, error) {
-	day := civilDay(opt.Day)
+	day := persona.Day(opt.Day)
 	st, err := transformDay(ctx, opt, day)
 	if err != nil {
 		// Counts of a day that was not written would only mislead.
@@ -178,7 +164,7 @@ type transformer struct {
 	// about 3 in 100 million.
 	seen    map[uint64]struct{}
 	context context.Context
-	tape    tape // the current element's structure
+	tape    blob.Tape // the current element's structure
 }
 
 // checkEvery is how many elements pass between checks for cancellation
@@ -203,10 +189,10 @@ func (t *transformer) input(in Input) error {
 	if err != nil {
 		return fmt.Errorf("open %s: %w", in.Name, err)
 	}
-	source := validUTF8([]byte(in.Source))
-	newElements := NewElements
+	source := blob.ValidUTF8([]byte(in.Source))
+	newElements := blob.NewElements
 	if in.Lines {
-		newElements = NewLineElements
+		newElements = blob.NewLineElements
 	}
 	ra := newReadAhead(rc)
 	els := newElements(ra)
@@ -236,18 +222,18 @@ func (t *transformer) input(in Input) error {
 func (t *transformer) element(source string, raw []byte, invalid error) {
 	t.st.Fetched++
 	if invalid == nil {
-		var el element
-		el, invalid = splitTaped(&t.tape, raw)
+		var el blob.Element
+		el, invalid = blob.Split(&t.tape, raw)
 		if invalid == nil {
-			h := xxh3.HashString(el.id)
+			h := xxh3.HashString(el.ID)
 			if _, dup := t.seen[h]; dup {
 				t.st.Duplicates++
 				return
 			}
 			t.seen[h] = struct{}{}
-			s, rej := t.norm.blobAt(el.id, &t.tape, el.at)
+			s, rej := t.norm.blobAt(el.ID, &t.tape, el.Blob)
 			if rej != nil {
-				t.reject(source, el.id, raw, rej)
+				t.reject(source, el.ID, raw, rej)
 				return
 			}
 			t.w.session(t.date, s, source)
@@ -256,7 +242,7 @@ func (t *transformer) element(source string, raw []byte, invalid error) {
 		}
 	}
 	// Not JSON: no id can be known, so it is not deduplicated either.
-	t.reject(source, "", raw, &rejection{reason: ReasonInvalidJSON, detail: oneLine(invalid.Error())})
+	t.reject(source, "", raw, &rejection{reason: ReasonInvalidJSON, detail: blob.OneLine(invalid.Error())})
 }
 
 func (t *transformer) reject(source, id string, raw []byte, r *rejection) {
@@ -431,9 +417,9 @@ func (w *dayWriter) reject(date int32, r *rejection, id, source string, raw []by
 	}
 	s.str(3).Append(source)
 	s.str(4).Append(r.reason)
-	detail := validUTF8([]byte(r.detail))
+	detail := blob.ValidUTF8([]byte(r.detail))
 	s.str(5).Append(detail)
-	rawText := validUTF8(raw)
+	rawText := blob.ValidUTF8(raw)
 	s.str(6).Append(rawText)
 	s.added(len(id) + len(source) + len(detail) + len(rawText))
 }

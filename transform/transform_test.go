@@ -18,6 +18,7 @@ import (
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/internal/durable"
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/persona-kpi/kpi/store"
 )
 
@@ -106,7 +107,7 @@ func TestRoundTripThroughDuckDB(t *testing.T) {
 		"{not json\n"
 	st, err := TransformDay(context.Background(), opts(dir, textInput("in1", in1), textInput("in2", in2)))
 	require.NoError(t, err)
-	assert.Equal(t, Stats{Day: testDay, Fetched: 8, Loaded: 3, Duplicates: 2, Rejected: 3,
+	assert.Equal(t, Stats{Day: testDay, Counts: persona.Counts{Fetched: 8, Loaded: 3, Duplicates: 2, Rejected: 3},
 		RejectedBy: map[string]int64{ReasonEmptyEventStream: 1, ReasonOutsideWindow: 1, ReasonInvalidJSON: 1}}, st)
 
 	read, err := Staging{Dir: dir}.ReadStats(testDay)

@@ -5,9 +5,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/extract/generate"
 	"github.com/persona-kpi/kpi/extract/kpiggybank"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 func fakeServerCommand() *cli.Command {
@@ -45,7 +45,7 @@ Example:
 			srv := &kpiggybank.FakeServer{Rows: gen, From: from, To: to, Logger: log}
 			srv.Count = func() int64 {
 				var n int64
-				for _, d := range extract.Days(from, to) {
+				for _, d := range persona.Days(from, to) {
 					n += int64(gen.DayCount(d))
 				}
 				return n

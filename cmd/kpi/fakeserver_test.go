@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/extract/generate"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // TestFakeServerCommandFeedsARun starts `kpi fake-server` as a real
@@ -23,7 +23,7 @@ func TestFakeServerCommandFeedsARun(t *testing.T) {
 
 	e := newEnv(t)
 	yesterday := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
-	days := extract.Days(yesterday.AddDate(0, 0, -1), yesterday)
+	days := persona.Days(yesterday.AddDate(0, 0, -1), yesterday)
 	e.mustRun("--source", m[1], "--from", days[0].Format(time.DateOnly), "--to", days[1].Format(time.DateOnly))
 
 	db := e.open()

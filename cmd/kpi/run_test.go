@@ -16,9 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/extract/generate"
 	"github.com/persona-kpi/kpi/extract/kpiggybank"
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/persona-kpi/kpi/store"
 )
 
@@ -140,7 +140,7 @@ func TestRunGeneratedDaysAccountsForEveryBlob(t *testing.T) {
 	db := e.open()
 	r := lastRun(t, db.DB)
 	assertAccounted(t, db.DB, r)
-	assert.Equal(t, generatedRows(extract.Days(day("2026-11-01"), day("2026-11-03")), 400), r.fetched,
+	assert.Equal(t, generatedRows(persona.Days(day("2026-11-01"), day("2026-11-03")), 400), r.fetched,
 		"every generated row was fetched")
 	assert.Positive(t, r.duplicates, "the generator repeats some rows")
 	assert.Positive(t, r.rejected, "the generator sends some unusable blobs")
@@ -252,7 +252,7 @@ func TestRunFromFilesAccountsForEveryElement(t *testing.T) {
 }
 
 func TestRunFromKPIggybank(t *testing.T) {
-	days := extract.Days(day("2026-11-01"), day("2026-11-02"))
+	days := persona.Days(day("2026-11-01"), day("2026-11-02"))
 	gen := generate.Generator{Seed: 1, PerDay: 300}
 	fake := &kpiggybank.FakeServer{Rows: gen, From: days[0], To: days[len(days)-1]}
 	var seenAuth bool

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // RowSource yields KPIggybank rows (JSON text of {"id","key","value":{...}})
@@ -48,7 +50,7 @@ func (f *FakeServer) ListenAndServe(ctx context.Context, addr string) error {
 	if f.Rows == nil {
 		return errors.New("fake server: no row source")
 	}
-	if f.From.IsZero() || f.To.IsZero() || utcDay(f.To).Before(utcDay(f.From)) {
+	if f.From.IsZero() || f.To.IsZero() || persona.Day(f.To.UTC()).Before(persona.Day(f.From.UTC())) {
 		return fmt.Errorf("fake server: bad day range %s..%s", f.From.Format(time.DateOnly), f.To.Format(time.DateOnly))
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -68,7 +70,7 @@ func (f *FakeServer) serve(ctx context.Context, ln net.Listener) error {
 	addr := ln.Addr().String()
 	log.Info("fake KPIggybank listening", "addr", addr,
 		"url", "http://"+addr+"/wsapi/interaction_data",
-		"from", utcDay(f.From).Format(time.DateOnly), "to", utcDay(f.To).Format(time.DateOnly))
+		"from", persona.Day(f.From.UTC()).Format(time.DateOnly), "to", persona.Day(f.To.UTC()).Format(time.DateOnly))
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
@@ -98,14 +100,9 @@ func (f *FakeServer) logger() *slog.Logger {
 	return f.Logger
 }
 
-func utcDay(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 // span is the served range in inclusive milliseconds.
 func (f *FakeServer) span() (first, last int64) {
-	return utcDay(f.From).UnixMilli(), utcDay(f.To).AddDate(0, 0, 1).UnixMilli() - 1
+	return persona.Day(f.From.UTC()).UnixMilli(), persona.Day(f.To.UTC()).AddDate(0, 0, 1).UnixMilli() - 1
 }
 
 // msParam reads an optional millisecond parameter; absent means def.

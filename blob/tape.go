@@ -1,8 +1,8 @@
-package transform
+package blob
 
 import "bytes"
 
-// A tape is the structure of one JSON text, found in a single validating
+// A Tape is the structure of one JSON text, found in a single validating
 // pass: one entry per value and per object key, in document order, each
 // with its byte span and, for containers, where their contents end. The
 // walkers of json.go rescan bytes at every level (validating an element,
@@ -10,23 +10,30 @@ import "bytes"
 // then each event pair): five passes over an event stream. With a tape,
 // the bytes are read once and the rest is index arithmetic.
 //
-// A tape accepts exactly what checkJSON accepts (TestTapeAgreesWithCheckJSON);
-// when it refuses a text, checkJSON says why, with the same message as
-// before.
-type tape struct {
+// Entries are numbered from 0, the whole text's value. Walking the
+// container at index c:
+//
+//	for k := c + 1; k < t.Next(c); k = t.Next(k + 1) { key, val := k, k+1 } // an object
+//	for k := c + 1; k < t.Next(c); k = t.Next(k) { elem := k }             // an array
+//
+// A tape accepts exactly what the validator of json.go, checkJSON,
+// accepts (TestTapeAgreesWithCheckJSON), which then says why a text is
+// refused. The zero Tape is ready to use; reusing one across texts reuses
+// its memory.
+type Tape struct {
 	b []byte
 	e []tapeEntry
 	// open holds the indexes of the containers being read.
 	open []int32
 }
 
-// tapeEntry is one value (or object key) of a tape.
+// tapeEntry is one value (or object key) of a Tape.
 type tapeEntry struct {
 	start, end int32 // the value's text is b[start:end]
 	// next is the index of the entry after this value and its contents:
 	// the next member's key, the next element, or the end of the parent.
 	next int32
-	kind byte // as kind(): '{', '[', '"', 't', 'f', 'n' or '0'
+	kind byte // as Kind: '{', '[', '"', 't', 'f', 'n' or '0'
 }
 
 // strStop marks the bytes that end the fast scan of a string: the quote,
@@ -39,11 +46,21 @@ var strStop = func() (t [256]bool) {
 	return t
 }()
 
-// parse reads b into the tape; false means b is not one JSON value
-// (checkJSON(b) then says why). The tape keeps b. Offsets are 32-bit:
-// elements are capped far below (maxElement), and a longer text is
-// refused.
-func (t *tape) parse(b []byte) bool {
+// Parse reads b into the tape, or says why b is not exactly one JSON
+// value (surrounding whitespace allowed). The tape keeps b.
+func (t *Tape) Parse(b []byte) error {
+	if !t.parse(b) {
+		if err := checkJSON(b); err != nil {
+			return err
+		}
+		return &syntaxError{0, "not JSON"} // unreachable: the two agree
+	}
+	return nil
+}
+
+// parse is Parse without the reason. Offsets are 32-bit: elements are
+// capped far below (maxElement), and a longer text is refused.
+func (t *Tape) parse(b []byte) bool {
 	if len(b) > 1<<31-1 {
 		return false
 	}
@@ -142,7 +159,7 @@ func (t *tape) parse(b []byte) bool {
 
 // key reads an object key and its colon at b[i]; the value starts at the
 // returned index.
-func (t *tape) key(i int) (int, bool) {
+func (t *Tape) key(i int) (int, bool) {
 	b := t.b
 	if b[i] != '"' {
 		return i, false
@@ -161,7 +178,7 @@ func (t *tape) key(i int) (int, bool) {
 }
 
 // close ends the innermost container at its closing bracket b[i].
-func (t *tape) close(i int) int {
+func (t *Tape) close(i int) int {
 	top := t.open[len(t.open)-1]
 	t.open = t.open[:len(t.open)-1]
 	t.e[top].end = int32(i + 1)
@@ -169,13 +186,13 @@ func (t *tape) close(i int) int {
 	return i + 1
 }
 
-func (t *tape) scalar(start, end int, kind byte) {
+func (t *Tape) scalar(start, end int, kind byte) {
 	t.e = append(t.e, tapeEntry{start: int32(start), end: int32(end), next: int32(len(t.e) + 1), kind: kind})
 }
 
 // str returns the index after the string literal starting at b[i], as
 // scanString accepts it.
-func (t *tape) str(i int) (int, bool) {
+func (t *Tape) str(i int) (int, bool) {
 	b := t.b
 	j := i + 1
 	for {
@@ -249,13 +266,16 @@ func numberEnd(b []byte, i int) int {
 	return i
 }
 
-// text is the text of entry i.
-func (t *tape) text(i int32) []byte {
+// Text is the text of entry i: a value as written, or an object key as
+// its string literal.
+func (t *Tape) Text(i int32) []byte {
 	e := &t.e[i]
 	return t.b[e.start:e.end]
 }
 
-// Walking a container at index c of a tape:
-//
-//	for k := c + 1; k < t.e[c].next; k = t.e[k+1].next { key, val := k, k+1 } // an object
-//	for k := c + 1; k < t.e[c].next; k = t.e[k].next { elem := k }            // an array
+// Kind is the JSON type of entry i, as Kind tells it from a value's text.
+func (t *Tape) Kind(i int32) byte { return t.e[i].kind }
+
+// Next is the index of the entry after entry i and its contents: the
+// next member's key, the next element, or the end of i's parent.
+func (t *Tape) Next(i int32) int32 { return t.e[i].next }

@@ -1,4 +1,4 @@
-package transform
+package blob
 
 import (
 	"bytes"
@@ -64,7 +64,7 @@ func FuzzCheckJSON(f *testing.F) {
 				start := skipWS(b, 0)
 				n := 0
 				for it := newMembers(b[start:]); it.next(); n++ {
-					s, ok := decodeString(it.key)
+					s, ok := DecodeString(it.key)
 					require.True(t, ok)
 					_, found := m[s]
 					require.True(t, found, "key %q", s)
@@ -129,11 +129,11 @@ func TestDecodeString(t *testing.T) {
 		`""`:                   "",
 	}
 	for in, want := range tests {
-		got, ok := decodeString([]byte(in))
+		got, ok := DecodeString([]byte(in))
 		assert.True(t, ok)
 		assert.Equal(t, want, got, in)
 	}
-	_, ok := decodeString([]byte(`12`))
+	_, ok := DecodeString([]byte(`12`))
 	assert.False(t, ok)
 }
 
@@ -143,25 +143,25 @@ func TestNumber(t *testing.T) {
 		`123456789012345678`: 123456789012345678,
 	}
 	for in, want := range good {
-		got, ok := number([]byte(in))
+		got, ok := Number([]byte(in))
 		assert.True(t, ok, in)
 		assert.Equal(t, want, got, in)
 	}
 	for _, in := range []string{`"x"`, `""`, `"0x10"`, `"1_000"`, `"Inf"`, `"NaN"`, `"+1"`, `"1 2"`, `true`, `null`, `[1]`, `{}`, `1e999`, `"1e999"`} {
-		_, ok := number([]byte(in))
+		_, ok := Number([]byte(in))
 		assert.False(t, ok, in)
 	}
 }
 
 func TestSnippetIsOneShortLine(t *testing.T) {
-	assert.Equal(t, "a b c", snippet([]byte("a\nb\tc"), 40))
-	s := snippet([]byte(strings.Repeat("é", 30)), 41)
+	assert.Equal(t, "a b c", Snippet([]byte("a\nb\tc"), 40))
+	s := Snippet([]byte(strings.Repeat("é", 30)), 41)
 	assert.Equal(t, strings.Repeat("é", 20)+"…", s)
-	assert.Equal(t, "x\uFFFD", snippet([]byte("x\xff"), 40))
+	assert.Equal(t, "x\uFFFD", Snippet([]byte("x\xff"), 40))
 }
 
 func TestValidUTF8ReplacesEachBadByte(t *testing.T) {
-	assert.Equal(t, "ok", validUTF8([]byte("ok")))
-	assert.Equal(t, "a\uFFFD\uFFFDb", validUTF8([]byte("a\xff\xfeb")))
-	assert.Equal(t, "\uFFFD\uFFFD", validUTF8([]byte("\xe2\x82"))) // a cut sequence, byte by byte
+	assert.Equal(t, "ok", ValidUTF8([]byte("ok")))
+	assert.Equal(t, "a\uFFFD\uFFFDb", ValidUTF8([]byte("a\xff\xfeb")))
+	assert.Equal(t, "\uFFFD\uFFFD", ValidUTF8([]byte("\xe2\x82"))) // a cut sequence, byte by byte
 }

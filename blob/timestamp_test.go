@@ -1,9 +1,8 @@
-package transform
+package blob
 
 import (
 	"encoding/json"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -61,14 +60,6 @@ func TestTimestampMs(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, utf8.ValidString(err.Error()))
 	assert.Less(t, len(err.Error()), 100)
-}
-
-func TestDay(t *testing.T) {
-	assert.Equal(t, testDay, Day(tsMs))
-	assert.Equal(t, testDay, Day(testDay.UnixMilli()))
-	assert.Equal(t, testDay, Day(testDay.AddDate(0, 0, 1).UnixMilli()-1))
-	assert.Equal(t, testDay.AddDate(0, 0, 1), Day(testDay.AddDate(0, 0, 1).UnixMilli()))
-	assert.Equal(t, time.UTC, Day(tsMs).Location())
 }
 
 func TestElementDay(t *testing.T) {

@@ -1,4 +1,4 @@
-package transform
+package blob
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // secondsCutoff separates timestamps sent in seconds from milliseconds:
@@ -28,21 +30,21 @@ func TimestampMs(raw json.RawMessage) (int64, error) {
 	if len(v) == 0 || string(v) == "null" {
 		return 0, ErrNoTimestamp
 	}
-	if k := kind(v); (k == '"' && checkJSON(v) != nil) || (k != '"' && k != '0') {
-		return 0, fmt.Errorf("timestamp %s is not a number", snippet(v, 40))
+	if k := Kind(v); (k == '"' && checkJSON(v) != nil) || (k != '"' && k != '0') {
+		return 0, fmt.Errorf("timestamp %s is not a number", Snippet(v, 40))
 	}
-	f, ok := number(v)
+	f, ok := Number(v)
 	if !ok {
-		return 0, fmt.Errorf("timestamp %s is not a number", snippet(v, 40))
+		return 0, fmt.Errorf("timestamp %s is not a number", Snippet(v, 40))
 	}
 	if f <= 0 {
-		return 0, fmt.Errorf("timestamp %s is not after 1970", snippet(v, 40))
+		return 0, fmt.Errorf("timestamp %s is not after 1970", Snippet(v, 40))
 	}
 	if f < secondsCutoff {
 		f *= 1000
 	}
 	if f > latestTimestampMs {
-		return 0, fmt.Errorf("timestamp %s is after 2100", snippet(v, 40))
+		return 0, fmt.Errorf("timestamp %s is after 2100", Snippet(v, 40))
 	}
 	return int64(f), nil
 }
@@ -58,19 +60,14 @@ func trimWS(b []byte) []byte {
 	return b[i:j]
 }
 
-// Day is the UTC calendar day of a timestamp in milliseconds.
-func Day(ms int64) time.Time {
-	t := time.UnixMilli(ms).UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // ElementDay finds the day of one raw element (a KPIggybank row or a bare
 // blob) without validating the rest of it. ok is false when the element is
-// not JSON or its timestamp is missing or unusable. It reads the element
-// exactly as TransformDay does (same row rule, exact key names), so an
-// element is filed under the day that TransformDay will find.
+// not JSON or its timestamp is missing or unusable. It finds the blob as
+// Split does and reads its timestamp as the transform stage does (exact
+// key names, the last of duplicate keys), so that extraction files an
+// element under the day its transform will find.
 func ElementDay(raw []byte) (day time.Time, ok bool) {
-	t := tapes.Get().(*tape)
+	t := tapes.Get().(*Tape)
 	defer tapes.Put(t)
 	blob, _, _, err := parseElement(t, raw)
 	if err != nil || t.e[blob].kind != '{' {
@@ -78,8 +75,8 @@ func ElementDay(raw []byte) (day time.Time, ok bool) {
 	}
 	var ts []byte
 	for k := blob + 1; k < t.e[blob].next; k = t.e[k+1].next {
-		if keyIs(t.text(k), "timestamp") {
-			ts = t.text(k + 1)
+		if KeyIs(t.Text(k), "timestamp") {
+			ts = t.Text(k + 1)
 		}
 	}
 	if ts == nil {
@@ -89,8 +86,8 @@ func ElementDay(raw []byte) (day time.Time, ok bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	return Day(ms), true
+	return persona.DayOfMs(ms), true
 }
 
 // tapes lets ElementDay, called once per element, reuse its tape.
-var tapes = sync.Pool{New: func() any { return new(tape) }}
+var tapes = sync.Pool{New: func() any { return new(Tape) }}

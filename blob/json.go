@@ -1,4 +1,4 @@
-package transform
+package blob
 
 import (
 	"bytes"
@@ -9,8 +9,9 @@ import (
 	"unicode/utf8"
 )
 
-// This file is a small JSON toolkit over raw bytes: a validator, then
-// cursors that walk text the validator accepted. It exists because
+// This file is a small JSON toolkit over raw bytes: a validator, cursors
+// that walk text the validator accepted (the reference the Tape is tested
+// against), and the readers of scalar values. It exists because
 // encoding/json matches struct keys case-insensitively (a "Timestamp"
 // would be read as "timestamp", which the dialog never sent) and because
 // the blob is read once per element, where reflection and maps cost more
@@ -320,8 +321,10 @@ func (e *elems) next() bool {
 	return true
 }
 
-// kind is the JSON type of a value's text.
-func kind(v []byte) byte {
+// Kind is the JSON type of a value's text, by its first byte: '{', '[',
+// '"', 't' or 'f' (a boolean), 'n' (null), '0' (a number), or 0 for no
+// value.
+func Kind(v []byte) byte {
 	if len(v) == 0 {
 		return 0
 	}
@@ -332,9 +335,26 @@ func kind(v []byte) byte {
 	return '0'
 }
 
-// keyIs reports whether the raw key literal names want; keys with escapes
+// KindName names a Kind for messages: "an object", "a list", ...
+func KindName(k byte) string {
+	switch k {
+	case '{':
+		return "an object"
+	case '[':
+		return "a list"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// KeyIs reports whether the raw key literal names want; keys with escapes
 // are decoded first, as JavaScript's JSON.parse would.
-func keyIs(key []byte, want string) bool {
+func KeyIs(key []byte, want string) bool {
 	if len(key) < 2 {
 		return false
 	}
@@ -342,13 +362,13 @@ func keyIs(key []byte, want string) bool {
 	if bytes.IndexByte(inner, '\\') < 0 {
 		return string(inner) == want
 	}
-	s, _ := decodeString(key)
+	s, _ := DecodeString(key)
 	return s == want
 }
 
-// decodeString decodes a string literal; invalid UTF-8 becomes U+FFFD.
+// DecodeString decodes a string literal; invalid UTF-8 becomes U+FFFD.
 // ok is false when v is not a string.
-func decodeString(v []byte) (s string, ok bool) {
+func DecodeString(v []byte) (s string, ok bool) {
 	if len(v) < 2 || v[0] != '"' {
 		return "", false
 	}
@@ -359,13 +379,13 @@ func decodeString(v []byte) (s string, ok bool) {
 	// Rare path: escapes or bad bytes. encoding/json turns lone
 	// surrogates and each invalid byte into U+FFFD.
 	if err := json.Unmarshal(v, &s); err != nil {
-		return validUTF8(inner), true
+		return ValidUTF8(inner), true
 	}
 	return s, true
 }
 
-// validUTF8 returns b as a string with each invalid byte replaced by U+FFFD.
-func validUTF8(b []byte) string {
+// ValidUTF8 returns b as a string with each invalid byte replaced by U+FFFD.
+func ValidUTF8(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
@@ -382,11 +402,11 @@ func validUTF8(b []byte) string {
 	return string(out)
 }
 
-// number reads a JSON number or a string holding one (surrounding spaces
+// Number reads a JSON number or a string holding one (surrounding spaces
 // allowed, as senders pad them). The text must be a JSON number: hex,
 // "Inf", "1_000" and the like are not numbers here.
-func number(v []byte) (float64, bool) {
-	switch kind(v) {
+func Number(v []byte) (float64, bool) {
+	switch Kind(v) {
 	case '0':
 		if !isNumberText(v) {
 			return 0, false
@@ -395,7 +415,7 @@ func number(v []byte) (float64, bool) {
 			return float64(n), true
 		}
 	case '"':
-		s, _ := decodeString(v)
+		s, _ := DecodeString(v)
 		v = bytes.TrimSpace([]byte(s))
 		if !isNumberText(v) {
 			return 0, false
@@ -437,10 +457,10 @@ func smallInt(v []byte) (int64, bool) {
 	return n, true
 }
 
-// snippet renders a value for a one-line reject detail: valid UTF-8, no
+// Snippet renders a value for a one-line reject detail: valid UTF-8, no
 // line breaks, at most n bytes.
-func snippet(v []byte, n int) string {
-	s := validUTF8(v)
+func Snippet(v []byte, n int) string {
+	s := ValidUTF8(v)
 	if len(s) > n {
 		cut := n
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -448,11 +468,11 @@ func snippet(v []byte, n int) string {
 		}
 		s = s[:cut] + "…"
 	}
-	return oneLine(s)
+	return OneLine(s)
 }
 
-// oneLine replaces control characters so that a message stays on one line.
-func oneLine(s string) string {
+// OneLine replaces control characters so that a message stays on one line.
+func OneLine(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] == 0x7f {
 			b := []byte(s)

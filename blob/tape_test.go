@@ -1,4 +1,4 @@
-package transform
+package blob
 
 import (
 	"math/rand/v2"
@@ -12,15 +12,15 @@ import (
 
 // sameAsWalkers checks a tape against the byte walkers of json.go: the
 // same members and elements, with the same text, at every level.
-func sameAsWalkers(t *testing.T, tp *tape, at int32, text []byte) {
+func sameAsWalkers(t *testing.T, tp *Tape, at int32, text []byte) {
 	t.Helper()
-	require.Equal(t, string(text), string(tp.text(at)))
+	require.Equal(t, string(text), string(tp.Text(at)))
 	switch tp.e[at].kind {
 	case '{':
 		m := newMembers(text)
 		for k := at + 1; k < tp.e[at].next; k = tp.e[k+1].next {
 			require.True(t, m.next(), "%q", text)
-			require.Equal(t, string(m.key), string(tp.text(k)))
+			require.Equal(t, string(m.key), string(tp.Text(k)))
 			sameAsWalkers(t, tp, k+1, m.val)
 		}
 		require.False(t, m.next(), "%q", text)
@@ -33,13 +33,13 @@ func sameAsWalkers(t *testing.T, tp *tape, at int32, text []byte) {
 		require.False(t, e.next(), "%q", text)
 	default:
 		require.Equal(t, tp.e[at].next, at+1)
-		require.Equal(t, kind(text), tp.e[at].kind)
+		require.Equal(t, Kind(text), tp.e[at].kind)
 	}
 }
 
 func checkTape(t *testing.T, doc []byte) {
 	t.Helper()
-	var tp tape
+	var tp Tape
 	ok := tp.parse(doc)
 	require.Equal(t, checkJSON(doc) == nil, ok, "%q", doc)
 	if ok {
@@ -72,7 +72,7 @@ func TestTapeLimitsDepthLikeCheckJSON(t *testing.T) {
 	for _, n := range []int{maxDepth - 1, maxDepth, maxDepth + 1} {
 		for _, open := range []string{"[", `{"a":`} {
 			doc := strings.Repeat(open, n) + "1" + strings.Repeat(map[string]string{"[": "]", `{"a":`: "}"}[open], n)
-			var tp tape
+			var tp Tape
 			assert.Equal(t, checkJSON([]byte(doc)) == nil, tp.parse([]byte(doc)), "depth %d %s", n, open)
 		}
 	}
@@ -98,7 +98,7 @@ func BenchmarkTapeParse(b *testing.B) {
 		rows = append(rows, r)
 		size += int64(len(r))
 	}
-	var tp tape
+	var tp Tape
 	b.SetBytes(size)
 	b.ResetTimer()
 	for range b.N {

@@ -1,0 +1,32 @@
+package persona
+
+import "fmt"
+
+// Counts account for the elements of a day or a run: every element
+// fetched was loaded, dropped as a duplicate, or rejected with a reason,
+// so Fetched = Loaded + Duplicates + Rejected (see Check).
+type Counts struct {
+	// Fetched is every element read, invalid ones and duplicates included.
+	Fetched int64
+	// Loaded is the number of sessions written.
+	Loaded int64
+	// Duplicates is the number of elements whose row id was already seen
+	// that day; they are written nowhere.
+	Duplicates int64
+	// Rejected is the number of reject rows written.
+	Rejected int64
+}
+
+// Add sums two counts.
+func (c Counts) Add(o Counts) Counts {
+	return Counts{c.Fetched + o.Fetched, c.Loaded + o.Loaded, c.Duplicates + o.Duplicates, c.Rejected + o.Rejected}
+}
+
+// Check says, naming every term, when the counts do not add up.
+func (c Counts) Check() error {
+	if c.Fetched != c.Loaded+c.Duplicates+c.Rejected {
+		return fmt.Errorf("fetched %d != loaded %d + duplicates %d + rejected %d",
+			c.Fetched, c.Loaded, c.Duplicates, c.Rejected)
+	}
+	return nil
+}

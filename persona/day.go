@@ -1,0 +1,27 @@
+package persona
+
+import "time"
+
+// Day is the calendar date of t, read in t's own location, as midnight
+// UTC: the one form of a day every stage compares and stores. The zero
+// time stays zero ("no day").
+func Day(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// DayOfMs is the UTC day of a timestamp in milliseconds: a blob's day.
+func DayOfMs(ms int64) time.Time { return Day(time.UnixMilli(ms).UTC()) }
+
+// Days lists the days from..to, both included; none when to is before
+// from.
+func Days(from, to time.Time) []time.Time {
+	var days []time.Time
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		days = append(days, d)
+	}
+	return days
+}

@@ -1,0 +1,39 @@
+package persona
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+var (
+	testDay = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	tsMs    = int64(1795177800000) // 2026-11-20 10:30 UTC
+)
+
+func TestDayOfMs(t *testing.T) {
+	assert.Equal(t, testDay, DayOfMs(tsMs))
+	assert.Equal(t, testDay, DayOfMs(testDay.UnixMilli()))
+	assert.Equal(t, testDay, DayOfMs(testDay.AddDate(0, 0, 1).UnixMilli()-1))
+	assert.Equal(t, testDay.AddDate(0, 0, 1), DayOfMs(testDay.AddDate(0, 0, 1).UnixMilli()))
+	assert.Equal(t, time.UTC, DayOfMs(tsMs).Location())
+}
+
+func TestDayIsTheDateWrittenOnTheTime(t *testing.T) {
+	tokyo := time.FixedZone("JST", 9*3600)
+	// 2026-11-20 01:00 in Tokyo is still the 19th in UTC: the date is the
+	// one t is written with, as a day given on the command line means.
+	assert.Equal(t, testDay, Day(time.Date(2026, 11, 20, 1, 0, 0, 0, tokyo)))
+	assert.Equal(t, testDay.AddDate(0, 0, -1), Day(time.Date(2026, 11, 20, 1, 0, 0, 0, tokyo).UTC()))
+	assert.Equal(t, testDay, Day(testDay.Add(23*time.Hour+59*time.Minute)))
+	assert.Equal(t, time.UTC, Day(time.Date(2026, 11, 20, 1, 0, 0, 0, tokyo)).Location())
+	assert.True(t, Day(time.Time{}).IsZero())
+}
+
+func TestDaysIncludesBothEnds(t *testing.T) {
+	next := testDay.AddDate(0, 0, 1)
+	assert.Equal(t, []time.Time{testDay, next, next.AddDate(0, 0, 1)}, Days(testDay, next.AddDate(0, 0, 1)))
+	assert.Equal(t, []time.Time{testDay}, Days(testDay, testDay))
+	assert.Empty(t, Days(next, testDay))
+}

@@ -1,0 +1,13 @@
+// Package persona is the vocabulary of Persona's sign-in dialog data that
+// every stage shares (KPIS.md §3 and §4), so that each fact has one home:
+//
+//   - the segmentations: each one's name, the blob field its raw value
+//     comes from, and the sessions columns holding that value and the
+//     segment (Segmentations);
+//   - the event names the pipeline looks for (EmailConfirmed, ...);
+//   - the UTC day a blob belongs to, and runs of days (Day, DayOfMs, Days);
+//   - the accounting of a day's or a run's elements: every element fetched
+//     is loaded, a duplicate or rejected (Counts).
+//
+// It imports nothing from this module, so that any stage can stand on it.
+package persona
