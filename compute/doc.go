@@ -35,8 +35,8 @@
 //
 // Beside its versions, a KPI directory holds its hand-made test cases,
 // cases/<case>/ (sql/kpis/README.md describes them); LoadDefinitions
-// skips them and the binary does not embed them. A test fails for a
-// version that no case checks.
+// skips them and the binary does not embed them. A test fails for a KPI
+// without a case and for a version that no case beside it checks.
 //
 // # What a query returns
 //

@@ -92,13 +92,18 @@ func TestKPICases(t *testing.T) {
 }
 
 // TestEveryKPIVersionHasACase: a version no case checks could compute
-// anything. Every version of sql/kpis must have rows (not only "-") in
-// some case's expected.csv, preferably a case beside it.
+// anything. Every KPI directory has a cases/ folder with at least one
+// case, and every version of the KPI has rows (not only "-") in the
+// expected.csv of a case beside it, so that a KPI's cases travel with its
+// definition. Rows a case checks of other KPIs are still compared by
+// TestKPICases, but they do not stand in for a KPI's own case.
 func TestEveryKPIVersionHasACase(t *testing.T) {
-	checked := map[string]bool{}
+	cases := map[string]int{}    // KPI id → its case folders
+	checked := map[string]bool{} // Definition.Key() of the versions a case beside them checks
 	for _, c := range kpiCases(t) {
+		cases[c.KPI]++
 		for sel, rows := range readExpected(t, filepath.Join(c.Dir, "expected.csv")) {
-			if len(rows) > 0 {
+			if sel.kpi == c.KPI && len(rows) > 0 {
 				checked[Definition{ID: sel.kpi, Version: sel.version}.Key()] = true
 			}
 		}
@@ -106,9 +111,14 @@ func TestEveryKPIVersionHasACase(t *testing.T) {
 	defs, err := LoadDefinitions(kpisql.KPIs())
 	require.NoError(t, err)
 	for _, d := range defs {
-		if !checked[d.Key()] {
-			t.Errorf("%s: no case checks its rows: add a case folder %s/%s/%s/<case>/ (blobs.ndjson, expected.csv, README.md; see %s/README.md), or rows of %s v%d to a case's expected.csv",
-				d.Path, SourceDir, d.ID, CasesDir, SourceDir, d.ID, d.Version)
+		dir := filepath.Join(SourceDir, d.ID, CasesDir)
+		switch {
+		case cases[d.ID] == 0:
+			t.Errorf("%s: %s has no case: add a case folder %s/<case>/ (blobs.ndjson, expected.csv, README.md; see %s/README.md) with rows of %s v%d",
+				d.Path, d.ID, dir, SourceDir, d.ID, d.Version)
+		case !checked[d.Key()]:
+			t.Errorf("%s: no case beside it checks its rows: add rows of %s v%d to the expected.csv of a case in %s/ whose blobs exercise it, or a new case folder there (see %s/README.md)",
+				d.Path, d.ID, d.Version, dir, SourceDir)
 		}
 	}
 }
