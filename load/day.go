@@ -49,7 +49,7 @@ func Day(ctx context.Context, d *store.DB, runID int64, staging transform.Stagin
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE day = ?", ds); err != nil {
 			return c, fmt.Errorf("load day %s: clear %s: %w", ds, t.name, err)
 		}
-		res, err := tx.ExecContext(ctx, "INSERT INTO "+t.name+" SELECT * FROM read_parquet("+sqlString(t.path)+")")
+		res, err := tx.ExecContext(ctx, "INSERT INTO "+t.name+" BY NAME SELECT * FROM read_parquet("+sqlString(t.path)+")")
 		if err != nil {
 			return c, fmt.Errorf("load day %s: %s from %s: %w", ds, t.name, t.path, err)
 		}

@@ -17,9 +17,9 @@ import (
 	"github.com/persona-kpi/kpi/persona"
 )
 
-// The Parquet schemas mirror the tables of store/migrations/0001_init.sql
-// column for column, so that INSERT INTO t SELECT * FROM read_parquet(...)
-// works; NOT NULL columns are required fields.
+// The Parquet schemas mirror the store's tables (store/migrations) column
+// for column, under the same names (the load stage inserts BY NAME); NOT
+// NULL columns are required fields.
 var (
 	tsType = &arrow.TimestampType{Unit: arrow.Microsecond} // no time zone: DuckDB TIMESTAMP
 
@@ -309,13 +309,17 @@ func (s *sink) release() {
 }
 
 // Typed access to the builders' columns.
-func (s *sink) str(i int) *array.StringBuilder      { return s.b.Field(i).(*array.StringBuilder) }
-func (s *sink) date(i int) *array.Date32Builder     { return s.b.Field(i).(*array.Date32Builder) }
-func (s *sink) ts(i int) *array.TimestampBuilder    { return s.b.Field(i).(*array.TimestampBuilder) }
-func (s *sink) f64(i int) *array.Float64Builder     { return s.b.Field(i).(*array.Float64Builder) }
-func (s *sink) i32(i int) *array.Int32Builder       { return s.b.Field(i).(*array.Int32Builder) }
-func (s *sink) i64(i int) *array.Int64Builder       { return s.b.Field(i).(*array.Int64Builder) }
-func (s *sink) boolean(i int) *array.BooleanBuilder { return s.b.Field(i).(*array.BooleanBuilder) }
+// builder returns the builder of the named column: columns are bound by
+// name, so a column added to or moved in a schema cannot shift the
+// others. A name the schema lacks is a programming error, caught by the
+// first test that writes a day.
+func builder[B array.Builder](s *sink, name string) B {
+	idx := s.b.Schema().FieldIndices(name)
+	if len(idx) != 1 {
+		panic(fmt.Sprintf("transform: schema %v has no single column %q", s.b.Schema(), name))
+	}
+	return s.b.Field(idx[0]).(B)
+}
 
 // Short names for the builder types.
 type (

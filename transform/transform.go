@@ -260,6 +260,7 @@ type dayWriter struct {
 	sessions, events, rejects *sink
 	ses                       sessionCols
 	ev                        eventCols
+	rej                       rejectCols
 	names                     distinctNames
 }
 
@@ -284,6 +285,7 @@ func newDayWriter(staging Staging, day time.Time, batch int) (*dayWriter, error)
 	}
 	w.ses = newSessionCols(w.sessions)
 	w.ev = newEventCols(w.events)
+	w.rej = newRejectCols(w.rejects)
 	return w, nil
 }
 
@@ -403,25 +405,25 @@ func (w *dayWriter) session(date int32, s *session, source string) {
 
 // reject appends one reject row; every string is made valid UTF-8.
 func (w *dayWriter) reject(date int32, r *rejection, id, source string, raw []byte) {
-	s := w.rejects
-	s.date(0).Append(arrow.Date32(date))
+	c := &w.rej
+	c.day.Append(arrow.Date32(date))
 	if r.blobDay.IsZero() {
-		s.date(1).AppendNull()
+		c.blobDay.AppendNull()
 	} else {
-		s.date(1).Append(arrow.Date32FromTime(r.blobDay))
+		c.blobDay.Append(arrow.Date32FromTime(r.blobDay))
 	}
 	if id == "" {
-		s.str(2).AppendNull()
+		c.id.AppendNull()
 	} else {
-		s.str(2).Append(id)
+		c.id.Append(id)
 	}
-	s.str(3).Append(source)
-	s.str(4).Append(r.reason)
+	c.source.Append(source)
+	c.reason.Append(r.reason)
 	detail := blob.ValidUTF8([]byte(r.detail))
-	s.str(5).Append(detail)
+	c.detail.Append(detail)
 	rawText := blob.ValidUTF8(raw)
-	s.str(6).Append(rawText)
-	s.added(len(id) + len(source) + len(detail) + len(rawText))
+	c.raw.Append(rawText)
+	w.rejects.added(len(id) + len(source) + len(detail) + len(rawText))
 }
 
 // sessionCols are the sessions builders, typed once.
@@ -440,16 +442,20 @@ type sessionCols struct {
 
 func newSessionCols(s *sink) sessionCols {
 	c := sessionCols{
-		id: s.str(0), day: s.date(1), ts: s.ts(2), sampleRate: s.f64(3), lang: s.str(4),
-		width: s.i32(5), height: s.i32(6), os: s.str(7), browser: s.str(8), version: s.str(9),
-		numberEmails: s.i32(10), sites: s.i32(11), sitesRemembered: s.i32(12), newAccount: s.boolean(13),
-		emailType: s.str(14), rpAPI: s.str(15), orphaned: s.boolean(16), eventCount: s.i32(17),
-		duration: s.i64(18), source: s.str(19 + numSegs),
+		id: builder[*arrayStr](s, "id"), day: builder[*arrayDate](s, "day"), ts: builder[*arrayTS](s, "ts"),
+		sampleRate: builder[*arrayF64](s, "sample_rate"), lang: builder[*arrayStr](s, "lang"),
+		width: builder[*arrayI32](s, "screen_width"), height: builder[*arrayI32](s, "screen_height"),
+		os: builder[*arrayStr](s, "os"), browser: builder[*arrayStr](s, "browser"), version: builder[*arrayStr](s, "browser_version"),
+		numberEmails: builder[*arrayI32](s, "number_emails"), sites: builder[*arrayI32](s, "number_sites_signed_in"),
+		sitesRemembered: builder[*arrayI32](s, "number_sites_remembered"), newAccount: builder[*arrayBool](s, "new_account"),
+		emailType: builder[*arrayStr](s, "email_type"), rpAPI: builder[*arrayStr](s, "rp_api"),
+		orphaned: builder[*arrayBool](s, "orphaned"), eventCount: builder[*arrayI32](s, "event_count"),
+		duration: builder[*arrayI64](s, "duration_ms"), source: builder[*arrayStr](s, "source"),
+		events: builder[*arrayList](s, "events"),
 	}
-	for i := range c.seg {
-		c.seg[i] = s.str(19 + i)
+	for i, seg := range persona.Segmentations {
+		c.seg[i] = builder[*arrayStr](s, seg.Column)
 	}
-	c.events = s.b.Field(20 + numSegs).(*arrayList)
 	c.eventNames = c.events.ValueBuilder().(*arrayStr)
 	return c
 }
@@ -504,7 +510,21 @@ type eventCols struct {
 }
 
 func newEventCols(s *sink) eventCols {
-	return eventCols{day: s.date(0), sessionID: s.str(1), seq: s.i32(2), name: s.str(3), offset: s.i64(4), delta: s.i64(5)}
+	return eventCols{day: builder[*arrayDate](s, "day"), sessionID: builder[*arrayStr](s, "session_id"),
+		seq: builder[*arrayI32](s, "seq"), name: builder[*arrayStr](s, "name"),
+		offset: builder[*arrayI64](s, "offset_ms"), delta: builder[*arrayI64](s, "delta_ms")}
+}
+
+// rejectCols are the rejects builders, typed once.
+type rejectCols struct {
+	day, blobDay                    *arrayDate
+	id, source, reason, detail, raw *arrayStr
+}
+
+func newRejectCols(s *sink) rejectCols {
+	return rejectCols{day: builder[*arrayDate](s, "day"), blobDay: builder[*arrayDate](s, "blob_day"),
+		id: builder[*arrayStr](s, "id"), source: builder[*arrayStr](s, "source"), reason: builder[*arrayStr](s, "reason"),
+		detail: builder[*arrayStr](s, "detail"), raw: builder[*arrayStr](s, "raw")}
 }
 
 // appendOpt appends v to a column builder, or NULL when v is absent.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	_ "github.com/marcboeker/go-duckdb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -495,4 +496,30 @@ func TestStagingCleanRemovesOnlyWhatAKilledTransformLeft(t *testing.T) {
 	assertNoTempFiles(t, filepath.Join(dir, "sessions"))
 	_, err = st.ReadStats(testDay)
 	assert.NoError(t, err, "the day itself is untouched")
+}
+
+// TestArrowSchemasMatchTheStore compares each Arrow schema with its
+// table, column by column: the same names in the same order, and NOT
+// NULL exactly where the field is required. A column renamed, added or
+// moved on one side only fails here, not as silently shifted data.
+func TestArrowSchemasMatchTheStore(t *testing.T) {
+	db := openDB(t)
+	for table, sc := range map[string]*arrow.Schema{"sessions": sessionsSchema, "events": eventsSchema, "rejects": rejectsSchema} {
+		rows, err := db.Query(`SELECT column_name, is_nullable FROM information_schema.columns
+			WHERE table_name = ? ORDER BY ordinal_position`, table)
+		require.NoError(t, err)
+		var got []string
+		for rows.Next() {
+			var name, nullable string
+			require.NoError(t, rows.Scan(&name, &nullable))
+			got = append(got, fmt.Sprintf("%s null=%v", name, nullable == "YES"))
+		}
+		require.NoError(t, rows.Err())
+		rows.Close()
+		var want []string
+		for _, f := range sc.Fields() {
+			want = append(want, fmt.Sprintf("%s null=%v", f.Name, f.Nullable))
+		}
+		assert.Equal(t, got, want, table)
+	}
 }
