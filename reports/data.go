@@ -13,6 +13,7 @@ import (
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/persona"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // kpiDef is one version of one KPI definition.
@@ -80,14 +81,8 @@ func (r *kpiResults) cell(segmentation, segment, step string, days int) *series 
 }
 
 // runInfo is one row of runs.
-type runInfo struct {
-	ID                                    int64
-	Command, Status, Source, Error        string
-	StartedAt                             time.Time
-	EndedAt                               sql.NullTime
-	FromDay, ToDay                        sql.NullTime
-	Fetched, Loaded, Duplicates, Rejected int64
-}
+// runInfo is a run as the pages show it.
+type runInfo struct{ store.Run }
 
 // Duration is how long the run took, or "" if it has not ended.
 func (r runInfo) Duration() string {
@@ -97,12 +92,7 @@ func (r runInfo) Duration() string {
 	return r.EndedAt.Time.Sub(r.StartedAt).Round(time.Second).String()
 }
 
-type loadedDay struct {
-	Day                                   time.Time
-	RunID                                 int64
-	LoadedAt                              time.Time
-	Fetched, Loaded, Duplicates, Rejected int64
-}
+type loadedDay = store.LoadedDay
 
 type otherValue struct {
 	Segmentation string
@@ -365,94 +355,61 @@ func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 }
 
 func (ds *dataset) readRuns(ctx context.Context, db *sql.DB, runID int64) error {
-	scan := func(sc interface{ Scan(...any) error }) (runInfo, error) {
-		var r runInfo
-		err := sc.Scan(&r.ID, &r.Command, &r.StartedAt, &r.EndedAt, &r.Status, &r.Source, &r.FromDay, &r.ToDay,
-			&r.Fetched, &r.Loaded, &r.Duplicates, &r.Rejected, &r.Error)
-		return r, err
-	}
-	rows, err := db.QueryContext(ctx, qRuns, 10)
+	runs, err := store.Runs(ctx, db, 10)
 	if err != nil {
-		return fmt.Errorf("read runs: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scan(rows)
-		if err != nil {
-			return fmt.Errorf("read runs: %w", err)
-		}
-		ds.runs = append(ds.runs, r)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read runs: %w", err)
-	}
-	one := func(q string, args ...any) (*runInfo, error) {
-		r, err := scan(db.QueryRowContext(ctx, q, args...))
-		switch {
-		case err == sql.ErrNoRows:
-			return nil, nil
-		case err != nil:
-			return nil, fmt.Errorf("read runs: %w", err)
-		}
-		return &r, nil
-	}
-	if ds.lastSuccess, err = one(qLatestSuccessfulRun); err != nil {
 		return err
 	}
+	for _, r := range runs {
+		ds.runs = append(ds.runs, runInfo{r})
+	}
+	last, err := store.LatestSuccessfulRun(ctx, db)
+	if err != nil {
+		return err
+	}
+	ds.lastSuccess = view(last)
 	ds.run = ds.lastSuccess
 	if runID != 0 {
 		// kpi run reports on itself as its last step, once its counts
 		// are recorded.
-		if ds.run, err = one(qRun, runID); err != nil {
+		r, err := store.RunByID(ctx, db, runID)
+		if err != nil {
 			return err
 		}
+		ds.run = view(r)
 	}
 	return nil
 }
 
-func (ds *dataset) readLoadedDays(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, qLoadedDays)
-	if err != nil {
-		return fmt.Errorf("read loaded_days: %w", err)
+func view(r *store.Run) *runInfo {
+	if r == nil {
+		return nil
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var l loadedDay
-		if err := rows.Scan(&l.Day, &l.RunID, &l.LoadedAt, &l.Fetched, &l.Loaded, &l.Duplicates, &l.Rejected); err != nil {
-			return fmt.Errorf("read loaded_days: %w", err)
-		}
-		l.Day = l.Day.UTC()
-		ds.loadedDays = append(ds.loadedDays, l)
-	}
-	return rows.Err()
+	return &runInfo{*r}
+}
+
+func (ds *dataset) readLoadedDays(ctx context.Context, db *sql.DB) (err error) {
+	ds.loadedDays, err = store.LoadedDays(ctx, db)
+	return err
 }
 
 func (ds *dataset) readRejects(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, qRejectsByReason)
+	counts, err := store.RejectsByDay(ctx, db)
 	if err != nil {
-		return fmt.Errorf("read rejects: %w", err)
+		return err
 	}
-	defer rows.Close()
 	reasons := map[string]bool{}
-	for rows.Next() {
-		var day time.Time
-		var reason string
-		var n int64
-		if err := rows.Scan(&day, &reason, &n); err != nil {
-			return fmt.Errorf("read rejects: %w", err)
+	for _, c := range counts {
+		if ds.rejects[c.Day] == nil {
+			ds.rejects[c.Day] = map[string]int64{}
 		}
-		day = day.UTC()
-		if ds.rejects[day] == nil {
-			ds.rejects[day] = map[string]int64{}
-		}
-		ds.rejects[day][reason] += n
-		reasons[reason] = true
+		ds.rejects[c.Day][c.Reason] += c.N
+		reasons[c.Reason] = true
 	}
 	for r := range reasons {
 		ds.reasons = append(ds.reasons, r)
 	}
 	slices.Sort(ds.reasons)
-	return rows.Err()
+	return nil
 }
 
 func (ds *dataset) readOthers(ctx context.Context, db *sql.DB) error {

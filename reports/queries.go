@@ -36,43 +36,6 @@ SELECT kpi, CAST(version AS BIGINT), day, segmentation, segment, coalesce(step, 
        CAST(value AS DOUBLE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE)
 FROM kpi_results`
 
-// qRuns reads the most recent runs, newest first (one parameter: how many).
-const qRuns = `
-SELECT id, command, started_at, ended_at, status, source, from_day, to_day,
-       fetched, loaded, duplicates, rejected, coalesce(error, '')
-FROM runs
-ORDER BY id DESC
-LIMIT ?`
-
-// qRun reads one run by id.
-const qRun = `
-SELECT id, command, started_at, ended_at, status, source, from_day, to_day,
-       fetched, loaded, duplicates, rejected, coalesce(error, '')
-FROM runs
-WHERE id = ?`
-
-// qLatestSuccessfulRun reads the newest run that succeeded.
-const qLatestSuccessfulRun = `
-SELECT id, command, started_at, ended_at, status, source, from_day, to_day,
-       fetched, loaded, duplicates, rejected, coalesce(error, '')
-FROM runs
-WHERE status = 'success'
-ORDER BY id DESC
-LIMIT 1`
-
-// qLoadedDays reads the per-day load counts.
-const qLoadedDays = `
-SELECT day, run_id, loaded_at, fetched, loaded, duplicates, rejected
-FROM loaded_days
-ORDER BY day`
-
-// qRejectsByReason counts rejected blobs per day and reason code.
-const qRejectsByReason = `
-SELECT day, reason, count(*)
-FROM rejects
-GROUP BY day, reason
-ORDER BY day, reason`
-
 // otherWindowDays is how far back the "raw values behind Other" and
 // "unrecognised events" tables look: recent values are the ones worth an
 // alias.

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/persona-kpi/kpi/store"
 	"github.com/urfave/cli/v2"
 )
 
@@ -54,134 +55,93 @@ func showStatus(ctx context.Context, path string, out io.Writer) error {
 }
 
 func statusRuns(ctx context.Context, db *sql.DB, w io.Writer) error {
-	rows, err := db.QueryContext(ctx, `SELECT id, command, status, started_at, ended_at, coalesce(from_day::VARCHAR, ''),
-		coalesce(to_day::VARCHAR, ''), fetched, loaded, duplicates, rejected, days_processed, days_unchanged, coalesce(error, '')
-		FROM runs ORDER BY id DESC LIMIT 10`)
+	runs, err := store.Runs(ctx, db, 10)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	fmt.Fprintln(w, "Last runs")
 	fmt.Fprintln(w, "  id\tcommand\tstatus\tstarted (UTC)\tduration\tdays\tprocessed\tunchanged\tfetched\tloaded\tduplicates\trejected")
-	n := 0
-	for rows.Next() {
-		var id, fetched, loaded, dups, rejected, processed, unchanged int64
-		var command, status, from, to, errMsg string
-		var started time.Time
-		var ended sql.NullTime
-		if err := rows.Scan(&id, &command, &status, &started, &ended, &from, &to, &fetched, &loaded, &dups, &rejected, &processed, &unchanged, &errMsg); err != nil {
-			return err
-		}
-		n++
+	for _, r := range runs {
 		duration := "-"
-		if ended.Valid {
-			duration = ended.Time.Sub(started).Round(time.Millisecond).String()
+		if r.EndedAt.Valid {
+			duration = r.EndedAt.Time.Sub(r.StartedAt).Round(time.Millisecond).String()
 		}
-		days := from + ".." + to
-		if from == "" {
-			days = "-"
+		days := "-"
+		if r.FromDay.Valid && r.ToDay.Valid {
+			days = r.FromDay.Time.Format(time.DateOnly) + ".." + r.ToDay.Time.Format(time.DateOnly)
 		}
-		fmt.Fprintf(w, "  %d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", id, command, status,
-			started.Format("2006-01-02 15:04:05"), duration, days, processed, unchanged, fetched, loaded, dups, rejected)
-		if errMsg != "" {
-			fmt.Fprintf(w, "  \t%s\n", safeTerminal(errMsg))
+		fmt.Fprintf(w, "  %d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", r.ID, r.Command, r.Status,
+			r.StartedAt.Format("2006-01-02 15:04:05"), duration, days, r.DaysProcessed, r.DaysUnchanged,
+			r.Fetched, r.Loaded, r.Duplicates, r.Rejected)
+		if r.Error != "" {
+			fmt.Fprintf(w, "  \t%s\n", safeTerminal(r.Error))
 		}
 	}
-	if n == 0 {
+	if len(runs) == 0 {
 		fmt.Fprintln(w, "  none yet: run `kpi run`")
 	}
-	return rows.Err()
+	return nil
 }
 
 func statusDays(ctx context.Context, db *sql.DB, w io.Writer) error {
-	var first, last sql.NullTime
-	var n int64
-	if err := db.QueryRowContext(ctx, `SELECT min(day), max(day), count(*) FROM loaded_days`).Scan(&first, &last, &n); err != nil {
+	sp, err := store.LoadedSpan(ctx, db)
+	if err != nil {
 		return err
 	}
-	if !first.Valid {
+	if sp.First.IsZero() {
 		fmt.Fprintln(w, "Loaded days\n  none")
 		return nil
 	}
-	fmt.Fprintf(w, "Loaded days\n  %s..%s: %d days\n", first.Time.Format(time.DateOnly), last.Time.Format(time.DateOnly), n)
-	rows, err := db.QueryContext(ctx, `SELECT d::DATE FROM range(?::DATE, ?::DATE + 1, INTERVAL 1 DAY) r(d)
-		WHERE d::DATE NOT IN (SELECT day FROM loaded_days) ORDER BY 1`, first.Time.Format(time.DateOnly), last.Time.Format(time.DateOnly))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var missing []string
-	for rows.Next() {
-		var d time.Time
-		if err := rows.Scan(&d); err != nil {
-			return err
-		}
-		missing = append(missing, d.Format(time.DateOnly))
-	}
-	if len(missing) > 0 {
-		fmt.Fprintf(w, "  missing %d: %s (fill with `kpi backfill --from DAY --to DAY`)\n", len(missing), strings.Join(missing, ", "))
-	} else {
+	fmt.Fprintf(w, "Loaded days\n  %s..%s: %d days\n", sp.First.Format(time.DateOnly), sp.Last.Format(time.DateOnly), sp.Days)
+	if len(sp.Missing) == 0 {
 		fmt.Fprintln(w, "  missing: none")
+		return nil
 	}
-	return rows.Err()
+	missing := make([]string, len(sp.Missing))
+	for i, d := range sp.Missing {
+		missing[i] = d.Format(time.DateOnly)
+	}
+	fmt.Fprintf(w, "  missing %d: %s (fill with `kpi backfill --from DAY --to DAY`)\n", len(missing), strings.Join(missing, ", "))
+	return nil
 }
 
 func statusRejects(ctx context.Context, db *sql.DB, w io.Writer) error {
-	rows, err := db.QueryContext(ctx, `SELECT reason, count(*), max(day) FROM rejects GROUP BY reason ORDER BY 2 DESC, 1`)
+	reasons, err := store.RejectReasons(ctx, db)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	fmt.Fprintln(w, "Rejected blobs by reason")
-	n := 0
-	for rows.Next() {
-		var reason string
-		var count int64
-		var last time.Time
-		if err := rows.Scan(&reason, &count, &last); err != nil {
-			return err
-		}
-		n++
-		fmt.Fprintf(w, "  %s\t%d\tlast on %s\n", safeTerminal(reason), count, last.Format(time.DateOnly))
+	for _, r := range reasons {
+		fmt.Fprintf(w, "  %s\t%d\tlast on %s\n", safeTerminal(r.Reason), r.N, r.Last.Format(time.DateOnly))
 	}
-	if n == 0 {
+	if len(reasons) == 0 {
 		fmt.Fprintln(w, "  none")
 	}
-	return rows.Err()
+	return nil
 }
 
 func statusKPIs(ctx context.Context, db *sql.DB, w io.Writer) error {
-	var exists int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'kpis'`).Scan(&exists); err != nil || exists == 0 {
-		return err
-	}
-	rows, err := db.QueryContext(ctx, `SELECT kpi, version, title, coalesce(computed_to::VARCHAR, 'never'),
-		last_compute_ms, last_compute_days FROM kpis ORDER BY kpi, version`)
+	versions, err := store.KPIVersions(ctx, db)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	fmt.Fprintln(w, "KPI versions")
 	fmt.Fprintln(w, "  kpi\tversion\tlast day\tlast computation\ttitle")
-	n := 0
-	for rows.Next() {
-		var kpi, title, last string
-		var version int
-		var ms, days sql.NullInt64
-		if err := rows.Scan(&kpi, &version, &title, &last, &ms, &days); err != nil {
-			return err
+	for _, v := range versions {
+		last := "never"
+		if v.ComputedTo.Valid {
+			last = v.ComputedTo.Time.Format(time.DateOnly)
 		}
-		n++
 		took := "-"
-		if ms.Valid && days.Valid {
-			took = fmt.Sprintf("%.2f s, %s", float64(ms.Int64)/1000, countOf(days.Int64, "day"))
+		if v.LastComputeMs.Valid && v.LastComputeDays.Valid {
+			took = fmt.Sprintf("%.2f s, %s", float64(v.LastComputeMs.Int64)/1000, countOf(v.LastComputeDays.Int64, "day"))
 		}
-		fmt.Fprintf(w, "  %s\tv%d\t%s\t%s\t%s\n", kpi, version, last, took, title)
+		fmt.Fprintf(w, "  %s\tv%d\t%s\t%s\t%s\n", v.KPI, v.Version, last, took, v.Title)
 	}
-	if n == 0 {
+	if len(versions) == 0 {
 		fmt.Fprintln(w, "  none computed yet")
 	}
-	return rows.Err()
+	return nil
 }
 
 // countOf writes n things, in the singular for one.
