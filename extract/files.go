@@ -148,26 +148,38 @@ func (s Files) Land(ctx context.Context, l Landing, req Request) (Result, error)
 	return res, nil
 }
 
-// spoolFile routes one file's elements to their days' units.
+// spoolFile routes one file's elements to their days' units. Elements
+// without a day wait on disk (so memory stays bounded) until the file's
+// first day is known, and then join it.
 func spoolFile(path, dir string, ld *lander, r Request, res *Result) error {
 	rc, err := openMaybeGzip(path)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-
-	// Dayless elements wait in memory-bounded order on disk until the
-	// file's first day is known.
-	var undated []byte
-	var undatedN int64
-	undatedFile, err := os.CreateTemp(dir, "undated-")
+	undated, err := newUndated(dir)
 	if err != nil {
 		return err
 	}
-	defer undatedFile.Close()
-	uw := bufio.NewWriter(undatedFile)
+	defer undated.close()
+	first, err := routeDated(rc, path, ld, r, res, undated)
+	if err != nil || undated.n == 0 {
+		return err
+	}
+	home, err := homeDay(path, first, r)
+	if err != nil {
+		return err
+	}
+	if !r.contains(home) {
+		res.Skipped += undated.n
+		return nil
+	}
+	return undated.replay(func(line []byte) error { return ld.add(home, line, path) })
+}
 
-	var first time.Time
+// routeDated lands each element of one file whose day can be read, and
+// sets the others aside; it returns the file's earliest day.
+func routeDated(rc io.Reader, path string, ld *lander, r Request, res *Result, undated *undated) (first time.Time, err error) {
 	var line bytes.Buffer
 	el := blob.NewElements(rc)
 	for el.Next() {
@@ -178,9 +190,8 @@ func spoolFile(path, dir string, ld *lander, r Request, res *Result) error {
 		}
 		oneLine(&line, raw)
 		if !ok {
-			undatedN++
-			if _, err := uw.Write(append(line.Bytes(), '\n')); err != nil {
-				return err
+			if err := undated.add(line.Bytes()); err != nil {
+				return first, err
 			}
 			continue
 		}
@@ -192,43 +203,65 @@ func spoolFile(path, dir string, ld *lander, r Request, res *Result) error {
 			continue
 		}
 		if err := ld.add(day, line.Bytes(), path); err != nil {
-			return err
+			return first, err
 		}
 	}
-	if err := el.Err(); err != nil {
+	return first, el.Err()
+}
+
+// homeDay is where a file's elements without a day go: the file's
+// earliest day, else the range's start, else the file's modification day.
+func homeDay(path string, first time.Time, r Request) (time.Time, error) {
+	switch {
+	case !first.IsZero():
+		return first, nil
+	case !r.From.IsZero():
+		return r.From, nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return persona.DayOfMs(st.ModTime().UnixMilli()), nil
+}
+
+// undated holds a file's elements without a day, one per line, in a
+// temporary file.
+type undated struct {
+	f *os.File
+	w *bufio.Writer
+	n int64
+}
+
+func newUndated(dir string) (*undated, error) {
+	f, err := os.CreateTemp(dir, "undated-")
+	if err != nil {
+		return nil, err
+	}
+	return &undated{f: f, w: bufio.NewWriter(f)}, nil
+}
+
+func (u *undated) add(line []byte) error {
+	u.n++
+	if _, err := u.w.Write(line); err != nil {
 		return err
 	}
-	if undatedN == 0 {
-		return nil
-	}
-	home := first
-	if home.IsZero() {
-		// Nothing in the file has a day: use the range's start, or else
-		// the file's modification day.
-		home = r.From
-		if home.IsZero() {
-			st, err := os.Stat(path)
-			if err != nil {
-				return err
-			}
-			home = persona.DayOfMs(st.ModTime().UnixMilli())
-		}
-	}
-	if !r.contains(home) {
-		res.Skipped += undatedN
-		return nil
-	}
-	if err := uw.Flush(); err != nil {
+	return u.w.WriteByte('\n')
+}
+
+// replay calls fn with each line set aside, in order.
+func (u *undated) replay(fn func(line []byte) error) error {
+	if err := u.w.Flush(); err != nil {
 		return err
 	}
-	if _, err := undatedFile.Seek(0, io.SeekStart); err != nil {
+	if _, err := u.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	sc := bufio.NewReader(undatedFile)
+	sc := bufio.NewReader(u.f)
 	for {
-		undated, err = sc.ReadBytes('\n')
-		if len(undated) > 0 {
-			if err := ld.add(home, bytes.TrimSuffix(undated, []byte("\n")), path); err != nil {
+		line, err := sc.ReadBytes('\n')
+		if len(line) > 0 {
+			if err := fn(bytes.TrimSuffix(line, []byte("\n"))); err != nil {
 				return err
 			}
 		}
@@ -240,6 +273,8 @@ func spoolFile(path, dir string, ld *lander, r Request, res *Result) error {
 		}
 	}
 }
+
+func (u *undated) close() { u.f.Close() }
 
 // oneLine writes raw as a single line: JSON is compacted (only whitespace
 // changes), anything else has its line breaks replaced by spaces.

@@ -55,7 +55,8 @@ func WithWriter(ctx context.Context, path string, fn func(*store.DB) error) (err
 	return fn(db)
 }
 
-// runDays is Run's work on the open store.
+// runDays is Run's work on the open store: the stages in order, each a
+// step below, with the run's record kept up to date.
 func runDays(ctx context.Context, o Options, db *store.DB, command string) (sum Summary, err error) {
 	start := time.Now()
 	runID, err := db.StartRun(ctx, command, o.SourceName(), o.From, o.To)
@@ -74,52 +75,19 @@ func runDays(ctx context.Context, o Options, db *store.DB, command string) (sum 
 	if err := cleanLeftovers(o); err != nil {
 		return sum, err
 	}
-	last, hasLoaded, err := db.LastLoadedDay(ctx)
-	if err != nil {
+	if sum.Days, err = landDue(ctx, o, db); err != nil {
 		return sum, err
-	}
-	due := o.dueDays(last, hasLoaded)
-	if extract.Kind(o.Config.Source) == extract.KindFiles || len(due) > 0 {
-		res, err := Extract(ctx, o, due)
-		if err != nil {
-			return sum, err
-		}
-		sum.Days = res.Days
 	}
 	if len(sum.Days) > 0 {
 		rec.From, rec.To = sum.Days[0], sum.Days[len(sum.Days)-1]
 	}
-	process, hashes, err := changedDays(ctx, o, db, sum.Days, command == CommandBackfill)
+	process, err := rebuild(ctx, o, db, runID, sum.Days, command == CommandBackfill, &rec)
 	if err != nil {
 		return sum, err
 	}
-	sum.Unchanged = len(sum.Days) - len(process)
-	rec.DaysProcessed, rec.DaysUnchanged = len(process), sum.Unchanged
-	transformed, err := Transform(ctx, o, process)
-	if err != nil {
+	sum.Unchanged, sum.Counts = rec.DaysUnchanged, rec.Counts
+	if err := computeChanged(ctx, o, db, process); err != nil {
 		return sum, err
-	}
-	if rec.Counts, err = loadStage(ctx, o, db, runID, process, hashes); err != nil {
-		return sum, err
-	}
-	sum.Counts = rec.Counts
-	if rec.Counts != transformed {
-		return sum, fmt.Errorf("run %d: loaded counts %+v differ from transformed %+v", runID, rec.Counts, transformed)
-	}
-	// Compute the days this run changed. With none, the last loaded day
-	// stands in, so that a KPI version added since is still back-filled.
-	sel := Selection{}
-	if len(process) > 0 {
-		sel.From, sel.To = process[0], process[len(process)-1]
-	} else if last, ok, err := db.LastLoadedDay(ctx); err != nil {
-		return sum, err
-	} else if ok {
-		sel.From, sel.To = last, last
-	}
-	if !sel.From.IsZero() {
-		if _, err := Compute(ctx, o, db, sel); err != nil {
-			return sum, err
-		}
 	}
 	if err := db.RecordProgress(ctx, runID, rec); err != nil {
 		return sum, err
@@ -129,6 +97,60 @@ func runDays(ctx context.Context, o Options, db *store.DB, command string) (sum 
 	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
+}
+
+// landDue lands the days that are due and returns the days landed.
+func landDue(ctx context.Context, o Options, db *store.DB) ([]time.Time, error) {
+	last, hasLoaded, err := db.LastLoadedDay(ctx)
+	if err != nil {
+		return nil, err
+	}
+	due := o.dueDays(last, hasLoaded)
+	if extract.Kind(o.Config.Source) != extract.KindFiles && len(due) == 0 {
+		return nil, nil
+	}
+	res, err := Extract(ctx, o, due)
+	return res.Days, err
+}
+
+// rebuild transforms and loads the landed days whose input changed (all
+// of them when forced), recording what it did in rec, and returns them.
+func rebuild(ctx context.Context, o Options, db *store.DB, runID int64, days []time.Time, force bool, rec *store.RunSummary) ([]time.Time, error) {
+	process, hashes, err := changedDays(ctx, o, db, days, force)
+	if err != nil {
+		return nil, err
+	}
+	rec.DaysProcessed, rec.DaysUnchanged = len(process), len(days)-len(process)
+	transformed, err := Transform(ctx, o, process)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Counts, err = loadStage(ctx, o, db, runID, process, hashes); err != nil {
+		return nil, err
+	}
+	if rec.Counts != transformed {
+		return nil, fmt.Errorf("run %d: loaded counts %+v differ from transformed %+v", runID, rec.Counts, transformed)
+	}
+	return process, nil
+}
+
+// computeChanged computes the days a run changed. With none, the last
+// loaded day stands in, so that a KPI version added since is still
+// back-filled.
+func computeChanged(ctx context.Context, o Options, db *store.DB, process []time.Time) error {
+	sel := Selection{}
+	if len(process) > 0 {
+		sel.From, sel.To = process[0], process[len(process)-1]
+	} else if last, ok, err := db.LastLoadedDay(ctx); err != nil {
+		return err
+	} else if ok {
+		sel.From, sel.To = last, last
+	}
+	if sel.From.IsZero() {
+		return nil
+	}
+	_, err := Compute(ctx, o, db, sel)
+	return err
 }
 
 // changedDays keeps the days whose input differs from what was loaded

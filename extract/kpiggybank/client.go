@@ -74,37 +74,15 @@ type Client struct {
 // The ping and count endpoints are derived from it: <dir>/ping and
 // <url>/count.
 func NewClient(rawURL string, opt Options) (*Client, error) {
-	u, err := url.Parse(rawURL)
+	u, user, pass, err := parseEndpoint(rawURL)
 	if err != nil {
-		// url.Parse's error quotes the whole input, credentials included.
-		msg := err.Error()
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			msg = ue.Err.Error()
-		}
-		return nil, fmt.Errorf("source URL %s: %s", redactRawURL(rawURL), scrubUserinfo(msg, rawURL))
+		return nil, err
 	}
-	user, pass := "", ""
-	if u.User != nil {
-		user = u.User.Username()
-		pass, _ = u.User.Password()
-	}
-	u.User = nil
-	u.Fragment, u.RawFragment = "", ""
 	shown := *u
 	shown.RawQuery, shown.ForceQuery = "", false
 	name := shown.String()
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("source URL %s: scheme must be http or https", name)
-	case u.Host == "" || u.Hostname() == "":
-		return nil, fmt.Errorf("source URL %s: no host", name)
-	case strings.Trim(u.Path, "/") == "":
-		return nil, fmt.Errorf("source URL %s: no path; expected the interaction data endpoint, e.g. /wsapi/interaction_data", name)
-	case opt.Retries < 0:
-		return nil, fmt.Errorf("source %s: retries must not be negative", name)
-	case opt.Timeout < 0 || opt.BackoffBase < 0 || opt.BackoffMax < 0:
-		return nil, fmt.Errorf("source %s: durations must not be negative", name)
+	if opt, err = opt.withDefaults(name); err != nil {
+		return nil, err
 	}
 	if opt.Username != "" {
 		user = opt.Username
@@ -112,31 +90,11 @@ func NewClient(rawURL string, opt Options) (*Client, error) {
 	if opt.Password != "" {
 		pass = opt.Password
 	}
-	if opt.Timeout == 0 {
-		opt.Timeout = defaultHTTPTimeout
-	}
-	if opt.BackoffBase == 0 {
-		opt.BackoffBase = defaultBackoffBase
-	}
-	if opt.BackoffMax == 0 {
-		opt.BackoffMax = defaultBackoffMax
-	}
-	if opt.BackoffBase > opt.BackoffMax {
-		opt.BackoffBase = opt.BackoffMax
-	}
-
 	dir := strings.TrimSuffix(u.Path, "/")
-	ping := shown
-	ping.Path = path.Join(path.Dir(dir), "ping")
-	ping.RawPath = ""
-	count := shown
-	count.Path = dir + "/count"
-	count.RawPath = ""
-
 	s := &Client{
 		dataURL:  u,
-		pingURL:  &ping,
-		countURL: &count,
+		pingURL:  withPath(shown, path.Join(path.Dir(dir), "ping")),
+		countURL: withPath(shown, dir+"/count"),
 		name:     name,
 		user:     user,
 		pass:     pass,
@@ -145,9 +103,6 @@ func NewClient(rawURL string, opt Options) (*Client, error) {
 		log:      opt.Logger,
 		sleep:    sleepCtx,
 		now:      time.Now,
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.client = redirectSafeClient(opt.Client, s.log)
 	if s.auth {
@@ -160,6 +115,69 @@ func NewClient(rawURL string, opt Options) (*Client, error) {
 		}
 	}
 	return s, nil
+}
+
+// parseEndpoint checks the endpoint URL and takes its credentials out of
+// it; no error quotes them.
+func parseEndpoint(rawURL string) (u *url.URL, user, pass string, err error) {
+	u, err = url.Parse(rawURL)
+	if err != nil {
+		// url.Parse's error quotes the whole input, credentials included.
+		msg := err.Error()
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			msg = ue.Err.Error()
+		}
+		return nil, "", "", fmt.Errorf("source URL %s: %s", redactRawURL(rawURL), scrubUserinfo(msg, rawURL))
+	}
+	if u.User != nil {
+		user = u.User.Username()
+		pass, _ = u.User.Password()
+	}
+	u.User = nil
+	u.Fragment, u.RawFragment = "", ""
+	shown := *u
+	shown.RawQuery, shown.ForceQuery = "", false
+	name := shown.String()
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, "", "", fmt.Errorf("source URL %s: scheme must be http or https", name)
+	case u.Host == "" || u.Hostname() == "":
+		return nil, "", "", fmt.Errorf("source URL %s: no host", name)
+	case strings.Trim(u.Path, "/") == "":
+		return nil, "", "", fmt.Errorf("source URL %s: no path; expected the interaction data endpoint, e.g. /wsapi/interaction_data", name)
+	}
+	return u, user, pass, nil
+}
+
+// withDefaults checks the options and fills the zero ones.
+func (opt Options) withDefaults(name string) (Options, error) {
+	switch {
+	case opt.Retries < 0:
+		return opt, fmt.Errorf("source %s: retries must not be negative", name)
+	case opt.Timeout < 0 || opt.BackoffBase < 0 || opt.BackoffMax < 0:
+		return opt, fmt.Errorf("source %s: durations must not be negative", name)
+	}
+	if opt.Timeout == 0 {
+		opt.Timeout = defaultHTTPTimeout
+	}
+	if opt.BackoffBase == 0 {
+		opt.BackoffBase = defaultBackoffBase
+	}
+	if opt.BackoffMax == 0 {
+		opt.BackoffMax = defaultBackoffMax
+	}
+	opt.BackoffBase = min(opt.BackoffBase, opt.BackoffMax)
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	return opt, nil
+}
+
+// withPath is u with another path.
+func withPath(u url.URL, p string) *url.URL {
+	u.Path, u.RawPath = p, ""
+	return &u
 }
 
 // redirectSafeClient copies c (or a fresh client) with a redirect
