@@ -132,7 +132,7 @@ func (s Step) MarshalJSON() ([]byte, error) {
 	return json.Marshal([]any{s.Name, events})
 }
 
-// Default returns the configuration of KPIS.md.
+// Default returns the configuration of docs/data.md.
 func Default() Config {
 	return Config{
 		Source: "generate",

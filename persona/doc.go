@@ -1,5 +1,5 @@
 // Package persona is the vocabulary of Persona's sign-in dialog data that
-// every stage shares (KPIS.md §3 and §4), so that each fact has one home:
+// every stage shares (docs/data.md §1.6 and §2.2), so that each fact has one home:
 //
 //   - the segmentations: each one's name, the blob field its raw value
 //     comes from, and the sessions columns holding that value and the

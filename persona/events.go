@@ -1,6 +1,6 @@
 package persona
 
-// Event names of the dialog (KPIS.md §3) that kpi's code looks for: its
+// Event names of the dialog (docs/data.md §1.6) that kpi's code looks for: its
 // flows, the new-user rule that makes a blob's EmailType Fallback, and the
 // names the data health page recognises.
 const (
@@ -45,7 +45,7 @@ func EventName(name string) string {
 	return name
 }
 
-// KnownEvents are the names of KPIS.md §3, outside screen.*, that the
+// KnownEvents are the names of docs/data.md §1.6, outside screen.*, that the
 // data health page does not list as unrecognised (besides those of the
 // configured flows).
 var KnownEvents = []string{

@@ -16,7 +16,7 @@ const (
 // segmentation's list.
 const Other = "Other"
 
-// Segmentation is one way of splitting sessions (KPIS.md §4): each
+// Segmentation is one way of splitting sessions (docs/data.md §2.2): each
 // session's segment is derived from one raw value of its blob.
 type Segmentation struct {
 	// Name is the segmentation's name, one of the constants above.

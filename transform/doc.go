@@ -1,7 +1,7 @@
 // Package transform owns turning one day's raw units into Parquet: it
 // reads their elements (KPIggybank rows or bare blobs, through package
 // blob), deduplicates them by row id, validates and normalizes each blob
-// (KPIS.md §2 and §4: the whitelist, coercions, the historical quirks,
+// (docs/data.md §1.2–1.5 and §2.2: the whitelist, coercions, the historical quirks,
 // the segments), and writes the day's sessions, events and rejects as
 // Parquet files shaped like the DuckDB tables of
 // store/migrations/0001_init.sql, plus a stats file.
@@ -18,7 +18,7 @@
 //     boolean fall back to the sha1, so unrelated rows are never merged.
 //   - Checks run in a fixed order and the first failure is the reason:
 //     JSON, object, timestamp, day, event stream, then the whitelisted
-//     fields in KPIS.md order.
+//     fields in docs/data.md order.
 //   - Keys are matched exactly (as the dialog and JSON.parse do); the last
 //     of duplicate keys wins.
 //   - A browser version may be a number (kept as its text); other string

@@ -80,7 +80,7 @@ func reject(reason, format string, args ...any) *rejection {
 	return &rejection{reason: reason, detail: blob.OneLine(fmt.Sprintf(format, args...))}
 }
 
-// The whitelisted fields (KPIS.md §2), in the order they are checked, so
+// The whitelisted fields (docs/data.md §1.2–1.5), in the order they are checked, so
 // that a blob with several bad fields is always reported the same way.
 const (
 	fEventStream = iota
@@ -285,7 +285,7 @@ func (n *normalizer) eventStream(at int32) *rejection {
 	return nil
 }
 
-// hasNewUserStep applies KPIS.md §5's new-user rules, in their order: a
+// hasNewUserStep applies docs/data.md §2.3's new-user rules, in their order: a
 // stream with staging_continuation has steps (3 and 4) only when it
 // reached assertion_generated; otherwise screen.set_password is step 1,
 // unless authenticate.enter_password shows a returning user.

@@ -12,7 +12,7 @@ type simEvent struct {
 }
 
 // streamKind is how the event_stream field is delivered: the unusable
-// kinds are the rejects of KPIS.md §2.
+// kinds are the rejects of docs/data.md §1.2–1.5.
 type streamKind uint8
 
 const (
@@ -541,7 +541,7 @@ func (b *simBlob) fields(r *simRand, newUser bool) {
 	}
 }
 
-// quirks applies, at small rates, the mess real data has (KPIS.md §2).
+// quirks applies, at small rates, the mess real data has (docs/data.md §1.2–1.5).
 func (b *simBlob) quirks(r *simRand) {
 	// Missing optional fields, each independently.
 	if r.chance(0.015) {
