@@ -19,6 +19,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/persona-kpi/kpi/internal/durable"
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // ErrNotLanded means a day has no raw landing yet.
@@ -82,12 +83,8 @@ func (l Landing) RawDir() string { return filepath.Join(l.Dir, "raw") }
 
 // DayDir is the directory of one landed day.
 func (l Landing) DayDir(day time.Time) string {
-	return filepath.Join(l.RawDir(), dayName(day))
+	return filepath.Join(l.RawDir(), persona.Partition(day))
 }
-
-// dayName is a landed day's directory name (Hive-style, as DuckDB and
-// Spark read partitions).
-func dayName(day time.Time) string { return "day=" + day.Format(time.DateOnly) }
 
 // Clean removes what a killed extract left in the landing area: kpi's
 // temporary names directly inside it, and those that kpi versions before
@@ -170,12 +167,8 @@ func (l Landing) Days() ([]time.Time, error) {
 	}
 	var days []time.Time
 	for _, e := range entries {
-		name, ok := strings.CutPrefix(e.Name(), "day=")
+		d, ok := persona.ParsePartition(e.Name())
 		if !e.IsDir() || !ok {
-			continue
-		}
-		d, err := time.Parse(time.DateOnly, name)
-		if err != nil || dayName(d) != e.Name() {
 			continue
 		}
 		if _, err := os.Stat(filepath.Join(l.RawDir(), e.Name(), manifestName)); err == nil {
@@ -197,7 +190,7 @@ type DayBuilder struct {
 
 // Begin starts building a day's landing.
 func (l Landing) Begin(day time.Time, source string) (*DayBuilder, error) {
-	tmp, err := durable.MkdirTemp(l.RawDir(), dayName(day))
+	tmp, err := durable.MkdirTemp(l.RawDir(), persona.Partition(day))
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,9 @@
 package persona
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Day is the calendar date of t, read in t's own location, as midnight
 // UTC: the one form of a day every stage compares and stores. The zero
@@ -24,4 +27,23 @@ func Days(from, to time.Time) []time.Time {
 		days = append(days, d)
 	}
 	return days
+}
+
+// Partition is a day's name in the Hive-style layout of the landing and
+// staging areas ("day=2013-06-01"), which DuckDB and Spark read as a
+// column.
+func Partition(day time.Time) string { return "day=" + day.Format(time.DateOnly) }
+
+// ParsePartition reads a name Partition wrote; ok is false for any other
+// name.
+func ParsePartition(name string) (day time.Time, ok bool) {
+	s, found := strings.CutPrefix(name, "day=")
+	if !found {
+		return time.Time{}, false
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil || Partition(d) != name {
+		return time.Time{}, false
+	}
+	return d, true
 }

@@ -37,3 +37,15 @@ func TestDaysIncludesBothEnds(t *testing.T) {
 	assert.Equal(t, []time.Time{testDay}, Days(testDay, testDay))
 	assert.Empty(t, Days(next, testDay))
 }
+
+func TestPartitionNamesRoundTrip(t *testing.T) {
+	d := time.Date(2013, 6, 1, 0, 0, 0, 0, time.UTC)
+	assert.Equal(t, "day=2013-06-01", Partition(d))
+	got, ok := ParsePartition("day=2013-06-01")
+	assert.True(t, ok)
+	assert.Equal(t, d, got)
+	for _, bad := range []string{"day=2013-6-1", "day=2013-06-01.json", ".kpi-tmp-day=2013-06-01-123", "2013-06-01", "day="} {
+		_, ok := ParsePartition(bad)
+		assert.False(t, ok, bad)
+	}
+}

@@ -111,7 +111,7 @@ func landedInputs(l extract.Landing, day time.Time) ([]transform.Input, int64, e
 	for _, u := range m.Units {
 		size += u.Bytes
 		inputs = append(inputs, transform.Input{
-			Name:   filepath.ToSlash(filepath.Join("raw", "day="+m.Day, u.File)),
+			Name:   filepath.ToSlash(filepath.Join("raw", persona.Partition(day), u.File)),
 			Source: m.Source,
 			Open:   func() (io.ReadCloser, error) { return l.Open(day, u) },
 			Lines:  u.Kind == extract.KindLines,

@@ -35,14 +35,11 @@ type Staging struct {
 	Dir string // e.g. data/parquet
 }
 
-// dayName is a day's partition name.
-func dayName(day time.Time) string { return "day=" + day.Format(time.DateOnly) }
-
 // tables are the staged tables, in the order they are published.
 var tables = []string{"sessions", "events", "rejects"}
 
 func (s Staging) tablePath(table string, day time.Time) string {
-	return filepath.Join(s.Dir, table, dayName(day), "part-0.parquet")
+	return filepath.Join(s.Dir, table, persona.Partition(day), "part-0.parquet")
 }
 
 // SessionsPath is the sessions Parquet file of a day.
@@ -56,7 +53,7 @@ func (s Staging) RejectsPath(day time.Time) string { return s.tablePath("rejects
 
 // StatsPath is the stats file of a day.
 func (s Staging) StatsPath(day time.Time) string {
-	return filepath.Join(s.Dir, "stats", dayName(day)+".json")
+	return filepath.Join(s.Dir, "stats", persona.Partition(day)+".json")
 }
 
 // Days lists the staged days (those with a stats file), in order.
@@ -74,7 +71,7 @@ func (s Staging) Days() ([]time.Time, error) {
 		if !ok {
 			continue
 		}
-		if d, err := time.Parse(time.DateOnly, strings.TrimPrefix(name, "day=")); err == nil && dayName(d) == name {
+		if d, ok := persona.ParsePartition(name); ok {
 			days = append(days, d)
 		}
 	}

@@ -265,7 +265,7 @@ type dayWriter struct {
 }
 
 func newDayWriter(staging Staging, day time.Time, batch int) (*dayWriter, error) {
-	tmp, err := durable.MkdirTemp(staging.Dir, dayName(day))
+	tmp, err := durable.MkdirTemp(staging.Dir, persona.Partition(day))
 	if err != nil {
 		return nil, err
 	}

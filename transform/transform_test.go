@@ -476,7 +476,7 @@ func TestStagingCleanRemovesOnlyWhatAKilledTransformLeft(t *testing.T) {
 	_, err := TransformDay(context.Background(), opts(dir, textInput("a", rowText("r1", ""))))
 	require.NoError(t, err)
 	// What a killed transform leaves, now and in earlier versions.
-	tmp, err := durable.MkdirTemp(dir, dayName(testDay))
+	tmp, err := durable.MkdirTemp(dir, persona.Partition(testDay))
 	require.NoError(t, err)
 	legacy := []string{
 		filepath.Join(filepath.Dir(st.SessionsPath(testDay)), ".part-0.parquet.123.tmp"),
