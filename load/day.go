@@ -44,6 +44,7 @@ func Day(ctx context.Context, d *store.DB, runID int64, staging transform.Stagin
 		{"sessions", staging.SessionsPath(day), stats.Loaded},
 		{"events", staging.EventsPath(day), -1},
 		{"rejects", staging.RejectsPath(day), stats.Rejected},
+		{"server_events", staging.ServerEventsPath(day), stats.ServerEvents},
 	}
 	for _, t := range tables {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE day = ?", ds); err != nil {
@@ -66,8 +67,8 @@ func Day(ctx context.Context, d *store.DB, runID int64, staging transform.Stagin
 		return c, fmt.Errorf("load day %s: %w", ds, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO loaded_days
-		(day, run_id, loaded_at, fetched, loaded, duplicates, rejected, input_hash) VALUES (?, ?, now(), ?, ?, ?, ?, ?)`,
-		ds, runID, c.Fetched, c.Loaded, c.Duplicates, c.Rejected, inputHash); err != nil {
+		(day, run_id, loaded_at, fetched, loaded, server_events, duplicates, rejected, input_hash) VALUES (?, ?, now(), ?, ?, ?, ?, ?, ?)`,
+		ds, runID, c.Fetched, c.Loaded, c.ServerEvents, c.Duplicates, c.Rejected, inputHash); err != nil {
 		return c, fmt.Errorf("load day %s: %w", ds, err)
 	}
 	if err := tx.Commit(); err != nil {

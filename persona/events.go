@@ -1,5 +1,11 @@
 package persona
 
+import (
+	"strings"
+
+	"github.com/persona-kpi/kpi/internal/redact"
+)
+
 // Event names of the dialog (docs/data.md §1.6) that kpi's code looks for: its
 // flows, the new-user rule that makes a blob's EmailType Fallback, and the
 // names the data health page recognises.
@@ -35,14 +41,22 @@ const (
 // 2012-05-30 to 2012-08-21.
 const UserEmailConfirmedTypo = "user.email_confrimed"
 
-// EventName is the name an event is stored and matched under: the
-// dialog's historical typo becomes UserEmailConfirmed, its name before and
-// after; every other name is itself.
+// EventName is the name an event is stored and matched under:
+//   - a query string is never part of an event's identity: from 2012-10
+//     to 2013-02-14 XHR events were named xhr.<url> with it, the user's
+//     e-mail address among its parameters (xhr./wsapi/user_creation_status?email=…);
+//     it is cut off, and any e-mail address left is masked, so none is
+//     ever stored or published;
+//   - the dialog's historical typo becomes UserEmailConfirmed, its name
+//     before and after.
 func EventName(name string) string {
+	if i := strings.IndexByte(name, '?'); i >= 0 {
+		name = name[:i]
+	}
 	if name == UserEmailConfirmedTypo {
 		return UserEmailConfirmed
 	}
-	return name
+	return redact.Emails(name)
 }
 
 // KnownEvents are the names of docs/data.md §1.6, outside screen.*, that the

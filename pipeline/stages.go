@@ -91,11 +91,13 @@ func Transform(ctx context.Context, o Options, days []time.Time) (persona.Counts
 		total = total.Add(st.Counts)
 		bytes += size
 		o.Progress.Update("transform", i+1, len(days), total.Fetched, bytes)
-		o.Log.Debug("transformed", "day", day.Format(time.DateOnly), "fetched", st.Fetched, "loaded", st.Loaded, "duplicates", st.Duplicates, "rejected", st.Rejected)
+		o.Log.Debug("transformed", "day", day.Format(time.DateOnly), "fetched", st.Fetched, "loaded", st.Loaded,
+			"server_events", st.ServerEvents, "duplicates", st.Duplicates, "rejected", st.Rejected)
 	}
 	o.Progress.Clear()
 	o.Log.Info("transform done", "days", DayRange(days), "fetched", total.Fetched, "loaded", total.Loaded,
-		"duplicates", total.Duplicates, "rejected", total.Rejected, "elapsed", time.Since(start).Round(time.Millisecond))
+		"server_events", total.ServerEvents, "duplicates", total.Duplicates, "rejected", total.Rejected,
+		"elapsed", time.Since(start).Round(time.Millisecond))
 	return total, nil
 }
 

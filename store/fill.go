@@ -40,7 +40,7 @@ func fillEventLists(ctx context.Context, db *sql.DB) error {
 				WHERE sessions.day = ?::DATE AND sessions.id = f.id`, ds, ds, ds); err != nil {
 				return err
 			}
-			if err := WriteProfiles(ctx, tx, d); err != nil {
+			if err := writeProfiles(ctx, tx, d, eventProfiles); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `DELETE FROM event_lists_pending WHERE day = ?::DATE`, ds)

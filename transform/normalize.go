@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/blob"
+	"github.com/persona-kpi/kpi/internal/redact"
 	"github.com/persona-kpi/kpi/persona"
 )
 
@@ -21,7 +22,7 @@ const (
 	ReasonNoEventStream      = "no_event_stream"       // event_stream missing or null
 	ReasonEmptyEventStream   = "empty_event_stream"    // event_stream is []
 	ReasonEventStreamNotList = "event_stream_not_list" // event_stream is not a list
-	ReasonMalformedEvent     = "malformed_event"       // a pair is not [string name, number offset]
+	ReasonMalformedEvent     = "malformed_event"       // an event is not [name, offset] plus an optional duration and repeat count
 	ReasonBadField           = "bad_field"             // a whitelisted field has a type that cannot be coerced
 )
 
@@ -41,19 +42,25 @@ type opt[T any] struct {
 
 // event is one event of a stream, its name decoded.
 type event struct {
-	name   string
-	offset int64
+	name     string
+	offset   int64
+	duration opt[int64] // XHR events' third element
+	repeat   opt[int32] // folded XHR events' fourth element
+}
+
+// agent is a user_agent object, as the server's coarse parser filled it.
+type agent struct {
+	os, browser, version opt[string]
 }
 
 // session is one normalized blob: a sessions row and its events.
 type session struct {
-	id              string
-	tsMs            int64
-	sampleRate      opt[float64]
-	lang            opt[string]
-	width, height   opt[int32]
-	os, browser     opt[string]
-	version         opt[string]
+	id            string
+	tsMs          int64
+	sampleRate    opt[float64]
+	lang          opt[string]
+	width, height opt[int32]
+	agent
 	numberEmails    opt[int32]
 	sites           int32
 	sitesRemembered opt[int32]
@@ -66,6 +73,16 @@ type session struct {
 	// flow, which makes its EmailType segment Fallback.
 	fallback bool
 	seg      [numSegs]string
+}
+
+// census is one of the server's census entries (docs/data.md §1.4): an
+// element without an event stream whose type is a string.
+type census struct {
+	id      string
+	tsMs    int64
+	typ     string
+	agent   agent
+	idp, rp opt[string]
 }
 
 // rejection says why a blob was rejected.
@@ -98,6 +115,10 @@ const (
 	fEmailType
 	fRPAPI
 	fOrphaned
+	// The server's census entries add these to timestamp and user_agent.
+	fType
+	fIDP
+	fRP
 	numFields
 )
 
@@ -117,6 +138,9 @@ var fieldNames = [numFields]string{
 	fEmailType:        "email_type",
 	fRPAPI:            "rp_api",
 	fOrphaned:         "orphaned",
+	fType:             "type",
+	fIDP:              "idp",
+	fRP:               "rp",
 }
 
 var fieldIndex = func() map[string]int {
@@ -138,6 +162,7 @@ type normalizer struct {
 	day time.Time
 	seg *segmenter
 	s   session
+	c   census
 	t   *blob.Tape // the tape of the blob being read
 	own blob.Tape  // the tape blob reads into
 	// fields holds the tape index of each whitelisted field's value; 0
@@ -152,12 +177,12 @@ func newNormalizer(day time.Time, seg *segmenter) *normalizer {
 }
 
 // blob validates and normalizes one blob (the text of a JSON value).
-func (n *normalizer) blob(id string, b []byte) (*session, *rejection) {
+func (n *normalizer) blob(id string, b []byte) (*session, *census, *rejection) {
 	if k := blob.Kind(b); k != '{' {
-		return nil, reject(ReasonNotAnObject, "the element is %s, not an object", blob.KindName(k))
+		return nil, nil, reject(ReasonNotAnObject, "the element is %s, not an object", blob.KindName(k))
 	}
 	if err := n.own.Parse(b); err != nil {
-		return nil, reject(ReasonInvalidJSON, "%v", err) // not what callers pass
+		return nil, nil, reject(ReasonInvalidJSON, "%v", err) // not what callers pass
 	}
 	return n.blobAt(id, &n.own, 0)
 }
@@ -170,10 +195,11 @@ func (n *normalizer) val(i int) []byte {
 	return n.t.Text(n.fields[i])
 }
 
-// blobAt is blob for the value at index at of a tape.
-func (n *normalizer) blobAt(id string, t *blob.Tape, at int32) (*session, *rejection) {
+// blobAt is blob for the value at index at of a tape: a dialog session,
+// one of the server's census entries, or a rejection.
+func (n *normalizer) blobAt(id string, t *blob.Tape, at int32) (*session, *census, *rejection) {
 	if k := t.Kind(at); k != '{' {
-		return nil, reject(ReasonNotAnObject, "the element is %s, not an object", blob.KindName(k))
+		return nil, nil, reject(ReasonNotAnObject, "the element is %s, not an object", blob.KindName(k))
 	}
 	n.t = t
 	n.fields = [numFields]int32{}
@@ -189,29 +215,71 @@ func (n *normalizer) blobAt(id string, t *blob.Tape, at int32) (*session, *rejec
 	ms, err := blob.TimestampMs(tsv)
 	switch {
 	case tsv == nil:
-		return nil, reject(ReasonNoTimestamp, "no timestamp field")
+		return nil, nil, reject(ReasonNoTimestamp, "no timestamp field")
 	case errors.Is(err, blob.ErrNoTimestamp):
-		return nil, reject(ReasonNoTimestamp, "timestamp is null")
+		return nil, nil, reject(ReasonNoTimestamp, "timestamp is null")
 	case err != nil:
-		return nil, reject(ReasonBadTimestamp, "%v", err)
+		return nil, nil, reject(ReasonBadTimestamp, "%v", err)
 	}
 	day := persona.DayOfMs(ms)
 	withDay := func(r *rejection) *rejection { r.blobDay = day; return r }
 	if !day.Equal(n.day) {
-		return nil, withDay(reject(ReasonOutsideWindow, "timestamp %s is on %s, not %s",
+		return nil, nil, withDay(reject(ReasonOutsideWindow, "timestamp %s is on %s, not %s",
 			blob.Snippet(tsv, 40), day.Format(time.DateOnly), n.day.Format(time.DateOnly)))
+	}
+	if n.isCensus() {
+		c, r := n.census(id, ms)
+		if r != nil {
+			return nil, nil, withDay(r)
+		}
+		return nil, c, nil
 	}
 
 	s := &n.s
 	*s = session{id: id, tsMs: ms, events: s.events[:0]}
 	if r := n.eventStream(n.fields[fEventStream]); r != nil {
-		return nil, withDay(r)
+		return nil, nil, withDay(r)
 	}
 	if r := n.fieldsInto(s); r != nil {
-		return nil, withDay(r)
+		return nil, nil, withDay(r)
 	}
 	s.seg = n.seg.segments(s)
-	return s, nil
+	return s, nil, nil
+}
+
+// isCensus tells one of the server's census entries from a dialog blob:
+// it has no event stream (missing or null) and its type is a string.
+func (n *normalizer) isCensus() bool {
+	if k := blob.Kind(n.val(fEventStream)); k != 0 && k != 'n' {
+		return false
+	}
+	return blob.Kind(n.val(fType)) == '"'
+}
+
+// census reads a census entry's fields; everything else it may hold is
+// dropped here, as for blobs.
+func (n *normalizer) census(id string, ms int64) (*census, *rejection) {
+	c := &n.c
+	*c = census{id: id, tsMs: ms}
+	typ, r := n.optStr(n.val(fType), "type", false)
+	if r != nil {
+		return nil, r
+	}
+	if c.typ = typ.v; c.typ == "" {
+		return nil, reject(ReasonBadField, "type: an empty string")
+	}
+	if c.agent, r = n.userAgent(n.fields[fUserAgent]); r != nil {
+		return nil, r
+	}
+	if c.idp, r = n.optStr(n.val(fIDP), "idp", false); r != nil {
+		return nil, r
+	}
+	if c.rp, r = n.optStr(n.val(fRP), "rp", false); r != nil {
+		return nil, r
+	}
+	// A domain and an origin: never anyone's address, whatever was sent.
+	c.idp.v, c.rp.v = redact.Emails(c.idp.v), redact.Emails(c.rp.v)
+	return c, nil
 }
 
 // field maps a raw key to a whitelisted field; everything else (e.g.
@@ -264,7 +332,8 @@ func (n *normalizer) eventStream(at int32) *rejection {
 			return reject(ReasonMalformedEvent, "event_stream[%d]: %v", k, err)
 		}
 		name := n.eventName(ev.RawName)
-		s.events = append(s.events, event{name: name, offset: ev.Offset})
+		s.events = append(s.events, event{name: name, offset: ev.Offset,
+			duration: opt[int64]{ev.Duration, ev.HasDuration}, repeat: opt[int32]{ev.Repeat, ev.HasRepeat}})
 		switch name {
 		case persona.StagingContinuation:
 			stagingCont = true
@@ -324,7 +393,7 @@ func (n *normalizer) fieldsInto(s *session) *rejection {
 	if r = n.screenSize(s, n.fields[fScreenSize]); r != nil {
 		return r
 	}
-	if r = n.userAgent(s, n.fields[fUserAgent]); r != nil {
+	if s.agent, r = n.userAgent(n.fields[fUserAgent]); r != nil {
 		return r
 	}
 	if s.numberEmails, r = optInt(n.val(fNumberEmails), fieldNames[fNumberEmails]); r != nil {
@@ -397,9 +466,10 @@ func (n *normalizer) screenSize(s *session, at int32) *rejection {
 	return r
 }
 
-func (n *normalizer) userAgent(s *session, at int32) *rejection {
+func (n *normalizer) userAgent(at int32) (agent, *rejection) {
+	var a agent
 	if present, r := n.object(at, "user_agent"); !present {
-		return r
+		return a, r
 	}
 	var osv, br, ver []byte
 	t := n.t
@@ -414,16 +484,16 @@ func (n *normalizer) userAgent(s *session, at int32) *rejection {
 		}
 	}
 	var r *rejection
-	if s.os, r = n.optStr(osv, "user_agent.os", false); r != nil {
-		return r
+	if a.os, r = n.optStr(osv, "user_agent.os", false); r != nil {
+		return a, r
 	}
-	if s.browser, r = n.optStr(br, "user_agent.browser", false); r != nil {
-		return r
+	if a.browser, r = n.optStr(br, "user_agent.browser", false); r != nil {
+		return a, r
 	}
 	// A version is often a number to a UA parser ("17" or 17); its digits
 	// are the same text either way.
-	s.version, r = n.optStr(ver, "user_agent.version", true)
-	return r
+	a.version, r = n.optStr(ver, "user_agent.version", true)
+	return a, r
 }
 
 // optStr reads an optional string; numberOK also takes a number as its

@@ -23,7 +23,9 @@ func normalizeText(t *testing.T, text string) (*session, *rejection) {
 	if err != nil {
 		return nil, &rejection{reason: ReasonInvalidJSON, detail: err.Error()}
 	}
-	return newNormalizer(testDay, seg).blob(el.ID, tp.Text(el.Blob))
+	s, c, r := newNormalizer(testDay, seg).blob(el.ID, tp.Text(el.Blob))
+	require.Nil(t, c, "a census entry, not a blob")
+	return s, r
 }
 
 // minimal is a blob with only the required fields; extra is appended.
@@ -38,7 +40,7 @@ func float(v float64) opt[float64] { return opt[float64]{v, true} }
 func evs(pairs ...any) []event {
 	var out []event
 	for i := 0; i < len(pairs); i += 2 {
-		out = append(out, event{pairs[i].(string), int64(pairs[i+1].(int))})
+		out = append(out, event{name: pairs[i].(string), offset: int64(pairs[i+1].(int))})
 	}
 	return out
 }
@@ -180,9 +182,11 @@ func TestNormalizeRejects(t *testing.T) {
 		{"event stream as a JSON string", `{"timestamp": ` + ts + `, "event_stream": "[[\"a\", 1]]"}`, ReasonEventStreamNotList, "a string, not a list", true},
 		{"event stream number", `{"timestamp": ` + ts + `, "event_stream": 5}`, ReasonEventStreamNotList, "a number", true},
 
-		{"pair is a string", minimal(`, "event_stream": [["a", 1], "screen.rp_info"]`), ReasonMalformedEvent, `event_stream[1]: "screen.rp_info" is not a [name, offset] pair`, true},
+		{"pair is a string", minimal(`, "event_stream": [["a", 1], "screen.rp_info"]`), ReasonMalformedEvent, `event_stream[1]: "screen.rp_info" is not a list [name, offset]`, true},
 		{"pair without offset", minimal(`, "event_stream": [["a"]]`), ReasonMalformedEvent, "has 1 elements", true},
-		{"pair with a third element", minimal(`, "event_stream": [["a", 1, 2]]`), ReasonMalformedEvent, "has 3 elements", true},
+		{"event with a fifth element", minimal(`, "event_stream": [["a", 1, 2, 3, 4]]`), ReasonMalformedEvent, "event_stream[0]: [\"a\", 1, 2, 3, 4] has 5 elements", true},
+		{"duration a word", minimal(`, "event_stream": [["a", 1], ["xhr_complete.GET/wsapi/session_context", 2, "slow"]]`), ReasonMalformedEvent, `event_stream[1]: duration "slow" is not a number`, true},
+		{"repeat count fractional", minimal(`, "event_stream": [["xhr_complete.GET/wsapi/list_emails", 2, 30, 1.5]]`), ReasonMalformedEvent, `event_stream[0]: repeat count 1.5 is not a whole number from 1`, true},
 		{"empty pair", minimal(`, "event_stream": [[]]`), ReasonMalformedEvent, "has 0 elements", true},
 		{"name not a string", minimal(`, "event_stream": [[1, 2]]`), ReasonMalformedEvent, "name 1 is not a string", true},
 		{"offset a word", minimal(`, "event_stream": [["a", "x"]]`), ReasonMalformedEvent, `offset "x" is not a number`, true},

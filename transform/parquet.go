@@ -59,6 +59,8 @@ var (
 		{Name: "name", Type: arrow.BinaryTypes.String},
 		{Name: "offset_ms", Type: arrow.PrimitiveTypes.Int64},
 		{Name: "delta_ms", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "duration_ms", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "repeat_count", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
 	}, nil)
 
 	rejectsSchema = arrow.NewSchema([]arrow.Field{
@@ -69,6 +71,19 @@ var (
 		{Name: "reason", Type: arrow.BinaryTypes.String},
 		{Name: "detail", Type: arrow.BinaryTypes.String},
 		{Name: "raw", Type: arrow.BinaryTypes.String},
+	}, nil)
+
+	serverEventsSchema = arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.BinaryTypes.String},
+		{Name: "day", Type: arrow.FixedWidthTypes.Date32},
+		{Name: "ts", Type: tsType},
+		{Name: "type", Type: arrow.BinaryTypes.String},
+		{Name: "os", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "browser", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "browser_version", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "idp", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "rp", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "source", Type: arrow.BinaryTypes.String},
 	}, nil)
 )
 
@@ -96,8 +111,9 @@ func segmentColumns() []string {
 var dictColumns = map[*arrow.Schema][]string{
 	sessionsSchema: slices.Concat([]string{"day", "ts", "lang", "os", "browser", "browser_version", "email_type", "rp_api"},
 		segmentColumns(), []string{"source", "events.list.element"}),
-	eventsSchema:  {"day", "name"},
-	rejectsSchema: {"day", "blob_day", "source", "reason"},
+	eventsSchema:       {"day", "name"},
+	rejectsSchema:      {"day", "blob_day", "source", "reason"},
+	serverEventsSchema: {"day", "ts", "type", "os", "browser", "browser_version", "idp", "rp", "source"},
 }
 
 // deltaColumns are integers that mostly grow by small steps within a

@@ -18,7 +18,7 @@ import (
 // FormatVersion changes whenever transform starts writing different
 // Parquet for the same input, so that days built by an older kpi are not
 // taken as up to date, nor loaded (ReadStats refuses their files).
-const FormatVersion = 2
+const FormatVersion = 3
 
 // Staging is the Parquet staging area: the project's open lake of
 // transformed days, Hive-partitioned so that DuckDB, Spark or any Parquet
@@ -27,6 +27,7 @@ const FormatVersion = 2
 //	<dir>/sessions/day=YYYY-MM-DD/part-0.parquet
 //	<dir>/events/day=YYYY-MM-DD/part-0.parquet
 //	<dir>/rejects/day=YYYY-MM-DD/part-0.parquet
+//	<dir>/server_events/day=YYYY-MM-DD/part-0.parquet
 //	<dir>/stats/day=YYYY-MM-DD.json     counts, and the files written with them
 //
 // A day is written into a temporary directory inside dir and its files
@@ -36,7 +37,7 @@ type Staging struct {
 }
 
 // tables are the staged tables, in the order they are published.
-var tables = []string{"sessions", "events", "rejects"}
+var tables = []string{"sessions", "events", "rejects", "server_events"}
 
 func (s Staging) tablePath(table string, day time.Time) string {
 	return filepath.Join(s.Dir, table, persona.Partition(day), "part-0.parquet")
@@ -50,6 +51,9 @@ func (s Staging) EventsPath(day time.Time) string { return s.tablePath("events",
 
 // RejectsPath is the rejects Parquet file of a day.
 func (s Staging) RejectsPath(day time.Time) string { return s.tablePath("rejects", day) }
+
+// ServerEventsPath is the Parquet file of a day's census entries.
+func (s Staging) ServerEventsPath(day time.Time) string { return s.tablePath("server_events", day) }
 
 // StatsPath is the stats file of a day.
 func (s Staging) StatsPath(day time.Time) string {
@@ -108,14 +112,15 @@ func (s Staging) Clean() ([]string, error) {
 // not atomic together, and a crash between them would otherwise pair new
 // stats with old data unnoticed.
 type statsFile struct {
-	Format     int              `json:"format"` // FormatVersion of the files; 0 before it was written
-	Day        string           `json:"day"`
-	Fetched    int64            `json:"fetched"`
-	Loaded     int64            `json:"loaded"`
-	Duplicates int64            `json:"duplicates"`
-	Rejected   int64            `json:"rejected"`
-	RejectedBy map[string]int64 `json:"rejected_by"`
-	Files      map[string]int64 `json:"files"`
+	Format       int              `json:"format"` // FormatVersion of the files; 0 before it was written
+	Day          string           `json:"day"`
+	Fetched      int64            `json:"fetched"`
+	Loaded       int64            `json:"loaded"`
+	ServerEvents int64            `json:"server_events"`
+	Duplicates   int64            `json:"duplicates"`
+	Rejected     int64            `json:"rejected"`
+	RejectedBy   map[string]int64 `json:"rejected_by"`
+	Files        map[string]int64 `json:"files"`
 }
 
 // ReadStats reads the stats file TransformDay wrote for day, and checks
@@ -137,8 +142,8 @@ func (s Staging) ReadStats(day time.Time) (Stats, error) {
 	if sf.Format != FormatVersion {
 		return Stats{}, fmt.Errorf("read stats %s: the day was transformed by another kpi (format %d, this kpi writes %d); transform the day again", path, sf.Format, FormatVersion)
 	}
-	st := Stats{Day: day, Counts: persona.Counts{Fetched: sf.Fetched, Loaded: sf.Loaded, Duplicates: sf.Duplicates,
-		Rejected: sf.Rejected}, RejectedBy: sf.RejectedBy}
+	st := Stats{Day: day, Counts: persona.Counts{Fetched: sf.Fetched, Loaded: sf.Loaded, ServerEvents: sf.ServerEvents,
+		Duplicates: sf.Duplicates, Rejected: sf.Rejected}, RejectedBy: sf.RejectedBy}
 	if st.RejectedBy == nil {
 		st.RejectedBy = map[string]int64{}
 	}

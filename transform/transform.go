@@ -18,6 +18,7 @@ import (
 	"github.com/persona-kpi/kpi/blob"
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/internal/durable"
+	"github.com/persona-kpi/kpi/internal/redact"
 	"github.com/persona-kpi/kpi/persona"
 )
 
@@ -231,13 +232,17 @@ func (t *transformer) element(source string, raw []byte, invalid error) {
 				return
 			}
 			t.seen[h] = struct{}{}
-			s, rej := t.norm.blobAt(el.ID, &t.tape, el.Blob)
-			if rej != nil {
+			s, c, rej := t.norm.blobAt(el.ID, &t.tape, el.Blob)
+			switch {
+			case rej != nil:
 				t.reject(source, el.ID, raw, rej)
-				return
+			case c != nil:
+				t.w.census(t.date, c, source)
+				t.st.ServerEvents++
+			default:
+				t.w.session(t.date, s, source)
+				t.st.Loaded++
 			}
-			t.w.session(t.date, s, source)
-			t.st.Loaded++
 			return
 		}
 	}
@@ -258,9 +263,11 @@ type dayWriter struct {
 	day                       time.Time
 	tmp                       string
 	sessions, events, rejects *sink
+	server                    *sink
 	ses                       sessionCols
 	ev                        eventCols
 	rej                       rejectCols
+	srv                       serverCols
 	names                     distinctNames
 }
 
@@ -283,14 +290,22 @@ func newDayWriter(staging Staging, day time.Time, batch int) (*dayWriter, error)
 		w.abort()
 		return nil, err
 	}
+	if w.server, err = newSink(staging.ServerEventsPath(day), tmp, serverEventsSchema, batch, mem); err != nil {
+		w.abort()
+		return nil, err
+	}
 	w.ses = newSessionCols(w.sessions)
 	w.ev = newEventCols(w.events)
 	w.rej = newRejectCols(w.rejects)
+	w.srv = newServerCols(w.server)
 	return w, nil
 }
 
+// sinks are the day's four sinks, in the order of tables.
+func (w *dayWriter) sinks() []*sink { return []*sink{w.sessions, w.events, w.rejects, w.server} }
+
 func (w *dayWriter) err() error {
-	for _, s := range []*sink{w.sessions, w.events, w.rejects} {
+	for _, s := range w.sinks() {
 		if err := s.err(); err != nil {
 			return err
 		}
@@ -299,7 +314,7 @@ func (w *dayWriter) err() error {
 }
 
 func (w *dayWriter) abort() {
-	for _, s := range []*sink{w.sessions, w.events, w.rejects} {
+	for _, s := range w.sinks() {
 		if s != nil {
 			s.abort()
 		}
@@ -310,7 +325,7 @@ func (w *dayWriter) abort() {
 // finish completes the three files, writes the stats and publishes all
 // four by renaming, the stats last.
 func (w *dayWriter) finish(st *Stats) error {
-	sinks := []*sink{w.sessions, w.events, w.rejects}
+	sinks := w.sinks()
 	// Finish all three even if one fails, so no writer goroutine is left.
 	var errs []error
 	for _, s := range sinks {
@@ -323,7 +338,8 @@ func (w *dayWriter) finish(st *Stats) error {
 		return err
 	}
 	sf := statsFile{Format: FormatVersion, Day: w.day.Format(time.DateOnly), Fetched: st.Fetched, Loaded: st.Loaded,
-		Duplicates: st.Duplicates, Rejected: st.Rejected, RejectedBy: st.RejectedBy, Files: map[string]int64{}}
+		ServerEvents: st.ServerEvents, Duplicates: st.Duplicates, Rejected: st.Rejected, RejectedBy: st.RejectedBy,
+		Files: map[string]int64{}}
 	for i, s := range sinks {
 		fi, err := os.Stat(s.tmp)
 		if err != nil {
@@ -397,7 +413,11 @@ func (w *dayWriter) session(date int32, s *session, source string) {
 		e.seq.Append(int32(i))
 		e.name.Append(ev.name)
 		e.offset.Append(ev.offset)
-		e.delta.Append(ev.offset - prev) // the first event's delta is its offset
+		// In stream order: negative where an event was recorded after one
+		// that happened later (an XHR answer). The first's is its offset.
+		e.delta.Append(ev.offset - prev)
+		appendOpt(e.duration, ev.duration)
+		appendOpt(e.repeat, ev.repeat)
 		prev = ev.offset
 		w.events.added(len(s.id) + len(ev.name))
 	}
@@ -419,9 +439,11 @@ func (w *dayWriter) reject(date int32, r *rejection, id, source string, raw []by
 	}
 	c.source.Append(source)
 	c.reason.Append(r.reason)
-	detail := blob.ValidUTF8([]byte(r.detail))
+	// A rejected blob can hold an address the pipeline would otherwise
+	// strip (an xhr.<url>?email= event name): mask it here too.
+	detail := redact.Emails(blob.ValidUTF8([]byte(r.detail)))
 	c.detail.Append(detail)
-	rawText := blob.ValidUTF8(raw)
+	rawText := redact.Emails(blob.ValidUTF8(raw))
 	c.raw.Append(rawText)
 	w.rejects.added(len(id) + len(source) + len(detail) + len(rawText))
 }
@@ -502,17 +524,48 @@ func (d *distinctNames) add(name string) bool {
 
 // eventCols are the events builders, typed once.
 type eventCols struct {
-	day           *arrayDate
-	sessionID     *arrayStr
-	seq           *arrayI32
-	name          *arrayStr
-	offset, delta *arrayI64
+	day                     *arrayDate
+	sessionID               *arrayStr
+	seq, repeat             *arrayI32
+	name                    *arrayStr
+	offset, delta, duration *arrayI64
 }
 
 func newEventCols(s *sink) eventCols {
 	return eventCols{day: builder[*arrayDate](s, "day"), sessionID: builder[*arrayStr](s, "session_id"),
 		seq: builder[*arrayI32](s, "seq"), name: builder[*arrayStr](s, "name"),
-		offset: builder[*arrayI64](s, "offset_ms"), delta: builder[*arrayI64](s, "delta_ms")}
+		offset: builder[*arrayI64](s, "offset_ms"), delta: builder[*arrayI64](s, "delta_ms"),
+		duration: builder[*arrayI64](s, "duration_ms"), repeat: builder[*arrayI32](s, "repeat_count")}
+}
+
+// serverCols are the server_events builders, typed once.
+type serverCols struct {
+	id, typ, os, browser, version, idp, rp, source *arrayStr
+	day                                            *arrayDate
+	ts                                             *arrayTS
+}
+
+func newServerCols(s *sink) serverCols {
+	return serverCols{id: builder[*arrayStr](s, "id"), day: builder[*arrayDate](s, "day"), ts: builder[*arrayTS](s, "ts"),
+		typ: builder[*arrayStr](s, "type"), os: builder[*arrayStr](s, "os"), browser: builder[*arrayStr](s, "browser"),
+		version: builder[*arrayStr](s, "browser_version"), idp: builder[*arrayStr](s, "idp"), rp: builder[*arrayStr](s, "rp"),
+		source: builder[*arrayStr](s, "source")}
+}
+
+// census appends one of the server's census entries.
+func (w *dayWriter) census(date int32, c *census, source string) {
+	x := &w.srv
+	x.id.Append(c.id)
+	x.day.Append(arrow.Date32(date))
+	x.ts.Append(arrow.Timestamp(c.tsMs * 1000))
+	x.typ.Append(c.typ)
+	appendOpt(x.os, c.agent.os)
+	appendOpt(x.browser, c.agent.browser)
+	appendOpt(x.version, c.agent.version)
+	appendOpt(x.idp, c.idp)
+	appendOpt(x.rp, c.rp)
+	x.source.Append(source)
+	w.server.added(len(c.id) + len(c.typ) + len(c.agent.os.v) + len(c.agent.browser.v) + len(c.idp.v) + len(c.rp.v) + len(source))
 }
 
 // rejectCols are the rejects builders, typed once.

@@ -76,8 +76,7 @@ func runAndPrint(ctx context.Context, o pipeline.Options, command string, stdout
 		return err
 	}
 	n := sum.Counts
-	fmt.Fprintf(stdout, "run %d: %d days %s (%d unchanged) in %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",
-		sum.RunID, len(sum.Days), pipeline.DayRange(sum.Days), sum.Unchanged, sum.Elapsed.Round(time.Millisecond),
-		n.Fetched, n.Loaded, n.Duplicates, n.Rejected)
+	fmt.Fprintf(stdout, "run %d: %d days %s (%d unchanged) in %s: %s\n",
+		sum.RunID, len(sum.Days), pipeline.DayRange(sum.Days), sum.Unchanged, sum.Elapsed.Round(time.Millisecond), n)
 	return nil
 }

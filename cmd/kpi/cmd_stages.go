@@ -58,8 +58,7 @@ Example:
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.App.Writer, "transformed %d days %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",
-				len(days), pipeline.DayRange(days), n.Fetched, n.Loaded, n.Duplicates, n.Rejected)
+			fmt.Fprintf(c.App.Writer, "transformed %d days %s: %s\n", len(days), pipeline.DayRange(days), n)
 			return nil
 		},
 	}
@@ -91,8 +90,7 @@ Example:
 				return err
 			}
 			n := sum.Counts
-			fmt.Fprintf(c.App.Writer, "run %d: loaded %d days %s: fetched %d = loaded %d + duplicates %d + rejected %d\n",
-				sum.RunID, len(days), pipeline.DayRange(days), n.Fetched, n.Loaded, n.Duplicates, n.Rejected)
+			fmt.Fprintf(c.App.Writer, "run %d: loaded %d days %s: %s\n", sum.RunID, len(days), pipeline.DayRange(days), n)
 			return nil
 		},
 	}

@@ -60,7 +60,7 @@ func statusRuns(ctx context.Context, db *sql.DB, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(w, "Last runs")
-	fmt.Fprintln(w, "  id\tcommand\tstatus\tstarted (UTC)\tduration\tdays\tprocessed\tunchanged\tfetched\tloaded\tduplicates\trejected")
+	fmt.Fprintln(w, "  id\tcommand\tstatus\tstarted (UTC)\tduration\tdays\tprocessed\tunchanged\tfetched\tloaded\tserver events\tduplicates\trejected")
 	for _, r := range runs {
 		duration := "-"
 		if r.EndedAt.Valid {
@@ -70,9 +70,9 @@ func statusRuns(ctx context.Context, db *sql.DB, w io.Writer) error {
 		if r.FromDay.Valid && r.ToDay.Valid {
 			days = r.FromDay.Time.Format(time.DateOnly) + ".." + r.ToDay.Time.Format(time.DateOnly)
 		}
-		fmt.Fprintf(w, "  %d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", r.ID, r.Command, r.Status,
+		fmt.Fprintf(w, "  %d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", r.ID, r.Command, r.Status,
 			r.StartedAt.Format("2006-01-02 15:04:05"), duration, days, r.DaysProcessed, r.DaysUnchanged,
-			r.Fetched, r.Loaded, r.Duplicates, r.Rejected)
+			r.Fetched, r.Loaded, r.ServerEvents, r.Duplicates, r.Rejected)
 		if r.Error != "" {
 			fmt.Fprintf(w, "  \t%s\n", safeTerminal(r.Error))
 		}

@@ -85,7 +85,7 @@ func tableFingerprints(t *testing.T, e env) map[string]string {
 func lastRunWithWork(t *testing.T, db *sql.DB) runRow {
 	t.Helper()
 	r := runRow{status: "success"}
-	require.NoError(t, db.QueryRow(`SELECT sum(fetched), sum(loaded), sum(duplicates), sum(rejected) FROM loaded_days`).
-		Scan(&r.fetched, &r.loaded, &r.duplicates, &r.rejected))
+	require.NoError(t, db.QueryRow(`SELECT sum(fetched), sum(loaded), sum(server_events), sum(duplicates), sum(rejected) FROM loaded_days`).
+		Scan(&r.fetched, &r.loaded, &r.server, &r.duplicates, &r.rejected))
 	return r
 }

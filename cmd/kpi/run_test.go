@@ -80,6 +80,7 @@ func fingerprint(t *testing.T, db *sql.DB, table string) string {
 type runRow struct {
 	status                                string
 	fetched, loaded, duplicates, rejected int64
+	server                                int64
 	source                                string
 	from, to                              time.Time
 }
@@ -87,8 +88,8 @@ type runRow struct {
 func lastRun(t *testing.T, db *sql.DB) runRow {
 	t.Helper()
 	var r runRow
-	require.NoError(t, db.QueryRow(`SELECT status, fetched, loaded, duplicates, rejected, source, from_day, to_day
-		FROM runs ORDER BY id DESC LIMIT 1`).Scan(&r.status, &r.fetched, &r.loaded, &r.duplicates, &r.rejected, &r.source, &r.from, &r.to))
+	require.NoError(t, db.QueryRow(`SELECT status, fetched, loaded, server_events, duplicates, rejected, source, from_day, to_day
+		FROM runs ORDER BY id DESC LIMIT 1`).Scan(&r.status, &r.fetched, &r.loaded, &r.server, &r.duplicates, &r.rejected, &r.source, &r.from, &r.to))
 	return r
 }
 
@@ -97,8 +98,11 @@ func lastRun(t *testing.T, db *sql.DB) runRow {
 func assertAccounted(t *testing.T, db *sql.DB, r runRow) {
 	t.Helper()
 	assert.Equal(t, "success", r.status)
-	assert.Equal(t, r.fetched, r.loaded+r.duplicates+r.rejected, "fetched = loaded + duplicates + rejected")
+	assert.Equal(t, r.fetched, r.loaded+r.server+r.duplicates+r.rejected, "fetched = loaded + server events + duplicates + rejected")
 	assert.Equal(t, r.loaded, queryInt(t, db, "SELECT count(*) FROM sessions"))
+	assert.Equal(t, r.server, queryInt(t, db, "SELECT count(*) FROM server_events"))
+	assert.Equal(t, r.server, queryInt(t, db, "SELECT sum(server_events) FROM loaded_days"))
+	assert.Equal(t, r.server, queryInt(t, db, "SELECT coalesce(sum(events), 0) FROM day_server_types"))
 	assert.Equal(t, r.rejected, queryInt(t, db, "SELECT count(*) FROM rejects"))
 	assert.Equal(t, r.fetched, queryInt(t, db, "SELECT sum(fetched) FROM loaded_days"))
 	assert.Equal(t, r.loaded, queryInt(t, db, "SELECT count(DISTINCT id) FROM sessions"), "no session id twice")
@@ -233,7 +237,7 @@ func TestRunFromFilesAccountsForEveryElement(t *testing.T) {
 
 	out := e.mustRun("--source", in)
 	assert.Contains(t, out, "2 days 2013-05-01..2013-05-02")
-	assert.Contains(t, out, "fetched 6 = loaded 3 + duplicates 1 + rejected 2")
+	assert.Contains(t, out, "fetched 6 = loaded 3 + server events 0 + duplicates 1 + rejected 2")
 	db := e.open()
 	r := lastRun(t, db.DB)
 	assertAccounted(t, db.DB, r)
@@ -330,7 +334,7 @@ func TestRunFromAFileOfBrokenLinesCountsEachLine(t *testing.T) {
 	text := "{\"id\": \"cut\n" + `{"id":"x","value":{"event_stream":[]}}` + "\n" + `{"id":"y","value":{"timestamp":"soon","event_stream":[["a",1]]}}` + "\n"
 	require.NoError(t, os.WriteFile(in, []byte(text), 0o644))
 	out := e.mustRun("--source", in, "--from", "2026-11-01", "--to", "2026-11-01")
-	assert.Contains(t, out, "fetched 3 = loaded 0 + duplicates 0 + rejected 3")
+	assert.Contains(t, out, "fetched 3 = loaded 0 + server events 0 + duplicates 0 + rejected 3")
 	db := e.open()
 	assert.Equal(t, int64(3), queryInt(t, db.DB, "SELECT count(DISTINCT reason) FROM rejects"))
 }

@@ -4,7 +4,10 @@
 // "http//u:pw@host", "u:pw@host/path").
 package redact
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // Mask replaces what was removed.
 const Mask = "***"
@@ -21,4 +24,19 @@ var (
 func URLs(s string) string {
 	s = afterSlashes.ReplaceAllString(s, "${1}"+Mask+"@")
 	return bareUserinfo.ReplaceAllString(s, "${1}"+Mask+"@")
+}
+
+// emailPattern is an e-mail address as it appears in data: plain, or
+// with its @ URL-encoded (%40, as in a query string).
+var emailPattern = regexp.MustCompile(`(?i)[a-z0-9._%+\-]+(@|%40)[a-z0-9\-]+(\.[a-z0-9\-]+)+`)
+
+// EmailMask replaces an e-mail address.
+const EmailMask = "<email>"
+
+// Emails returns s with every e-mail address replaced by EmailMask.
+func Emails(s string) string {
+	if !strings.Contains(s, "@") && !strings.Contains(s, "%40") {
+		return s // the common case, without the regular expression
+	}
+	return emailPattern.ReplaceAllString(s, EmailMask)
 }

@@ -26,3 +26,15 @@ func TestURLsRemovesUserinfoFromAnythingURLLike(t *testing.T) {
 		assert.Equal(t, want, URLs(in), in)
 	}
 }
+
+func TestEmailsAreMasked(t *testing.T) {
+	for in, want := range map[string]string{
+		"xhr./wsapi/user_creation_status?email=someone%40example.org":    "xhr./wsapi/user_creation_status?email=<email>",
+		`{"n":"xhr./wsapi/address_info?email=a.b+c@mail.example.co.uk"}`: `{"n":"xhr./wsapi/address_info?email=<email>"}`,
+		"two: x@y.io and Z%40W.NET":                                      "two: <email> and <email>",
+		"screen.rp_info":                                                 "screen.rp_info",
+		"@ alone and user@localhost":                                     "@ alone and user@localhost",
+	} {
+		assert.Equal(t, want, Emails(in), in)
+	}
+}
