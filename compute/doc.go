@@ -73,7 +73,11 @@
 //	kpi_range(from_day, to_day)   the days being computed, one row
 //	kpi_sessions                  sessions of those days with a non-empty
 //	                              event stream (all columns of sessions)
-//	kpi_events                    events of those days (all columns of events)
+//	kpi_events                    events of those days (all columns of events:
+//	                              duration_ms and repeat_count for XHR events,
+//	                              NULL for the others)
+//	kpi_server_events             the server's census entries of those days
+//	                              (all columns of server_events; not sampled)
 //	kpi_blobs                     kpi_sessions plus blob BIGINT, a key for
 //	                              joins (faster than id); its events
 //	                              VARCHAR[] (from sessions) holds the

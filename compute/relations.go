@@ -19,6 +19,7 @@ var tempRelations = []struct{ kind, name string }{
 	{"VIEW", "kpi_segments"},
 	{"VIEW", "kpi_blobs"},
 	{"VIEW", "kpi_events"},
+	{"VIEW", "kpi_server_events"},
 	{"VIEW", "kpi_sessions"},
 	{"TABLE", "kpi_range"},
 	{"TABLE", "kpi_out"},
@@ -113,6 +114,8 @@ func setRange(ctx context.Context, conn *sql.Conn, days span) error {
 		`CREATE OR REPLACE TEMP TABLE kpi_range AS SELECT ` + f + ` AS from_day, ` + t + ` AS to_day`,
 		`CREATE OR REPLACE TEMP VIEW kpi_sessions AS
 			SELECT * FROM main.sessions WHERE day BETWEEN ` + f + ` AND ` + t + ` AND event_count > 0`,
+		`CREATE OR REPLACE TEMP VIEW kpi_server_events AS
+			SELECT * FROM main.server_events WHERE day BETWEEN ` + f + ` AND ` + t,
 		`CREATE OR REPLACE TEMP VIEW kpi_events AS
 			SELECT * FROM main.events WHERE day BETWEEN ` + f + ` AND ` + t,
 		// blob is an integer key: joins on it are several times faster
