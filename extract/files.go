@@ -125,7 +125,7 @@ func (s Files) Land(ctx context.Context, l Landing, req Request) (Result, error)
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		if err := spoolFile(path, spool, ld, req, &res); err != nil {
+		if err := spoolFile(path, spool, ld, req, &res, req.now()); err != nil {
 			return res, fmt.Errorf("extract %s: %w", path, err)
 		}
 	}
@@ -151,7 +151,7 @@ func (s Files) Land(ctx context.Context, l Landing, req Request) (Result, error)
 // spoolFile routes one file's elements to their days' units. Elements
 // without a day wait on disk (so memory stays bounded) until the file's
 // first day is known, and then join it.
-func spoolFile(path, dir string, ld *lander, r Request, res *Result) error {
+func spoolFile(path, dir string, ld *lander, r Request, res *Result, now time.Time) error {
 	rc, err := openMaybeGzip(path)
 	if err != nil {
 		return err
@@ -162,7 +162,7 @@ func spoolFile(path, dir string, ld *lander, r Request, res *Result) error {
 		return err
 	}
 	defer undated.close()
-	first, err := routeDated(rc, path, ld, r, res, undated)
+	first, err := routeDated(rc, path, ld, r, res, undated, now)
 	if err != nil || undated.n == 0 {
 		return err
 	}
@@ -179,7 +179,7 @@ func spoolFile(path, dir string, ld *lander, r Request, res *Result) error {
 
 // routeDated lands each element of one file whose day can be read, and
 // sets the others aside; it returns the file's earliest day.
-func routeDated(rc io.Reader, path string, ld *lander, r Request, res *Result, undated *undated) (first time.Time, err error) {
+func routeDated(rc io.Reader, path string, ld *lander, r Request, res *Result, undated *undated, now time.Time) (first time.Time, err error) {
 	var line bytes.Buffer
 	el := blob.NewElements(rc)
 	for el.Next() {
@@ -187,6 +187,7 @@ func routeDated(rc io.Reader, path string, ld *lander, r Request, res *Result, u
 		day, ok := time.Time{}, false
 		if el.Invalid() == nil {
 			day, ok = blob.ElementDay(raw)
+			ok = ok && persona.Plausible(day.UnixMilli(), now) == nil
 		}
 		oneLine(&line, raw)
 		if !ok {

@@ -37,6 +37,18 @@ type Source interface {
 type Request struct {
 	Days     []time.Time
 	From, To time.Time
+	// Now is when the request is made (zero: the current time). A file
+	// element dated after the end of that UTC day, or before Persona
+	// existed, is filed like one without a day, so that it creates no day
+	// of its own (transform rejects it with its reason).
+	Now time.Time
+}
+
+func (r Request) now() time.Time {
+	if r.Now.IsZero() {
+		return time.Now()
+	}
+	return r.Now
 }
 
 // Result counts what a Land call landed.

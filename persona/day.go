@@ -1,6 +1,7 @@
 package persona
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -46,4 +47,22 @@ func ParsePartition(name string) (day time.Time, ok bool) {
 		return time.Time{}, false
 	}
 	return d, true
+}
+
+// Beginning is the first day a Persona blob can carry: the dialog first
+// shipped in 2011, so an earlier timestamp is a broken clock or a unit
+// error.
+var Beginning = time.Date(2011, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Plausible refuses a blob timestamp (ms) from before Beginning or after
+// the end of the current UTC day (now's): such a day would only hold
+// that one broken blob, and the pages would stretch to reach it.
+func Plausible(ms int64, now time.Time) error {
+	switch t := time.UnixMilli(ms).UTC(); {
+	case t.Before(Beginning):
+		return fmt.Errorf("timestamp %d (%s) is before Persona existed (2011)", ms, t.Format(time.DateOnly))
+	case !t.Before(Day(now.UTC()).AddDate(0, 0, 1)):
+		return fmt.Errorf("timestamp %d (%s) is after the end of today (UTC)", ms, t.Format(time.DateOnly))
+	}
+	return nil
 }

@@ -49,3 +49,15 @@ func TestPartitionNamesRoundTrip(t *testing.T) {
 		assert.False(t, ok, bad)
 	}
 }
+
+func TestPlausibleTimestamps(t *testing.T) {
+	now := time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC)
+	ms := func(y int, m time.Month, d, h int) int64 { return time.Date(y, m, d, h, 0, 0, 0, time.UTC).UnixMilli() }
+	assert.NoError(t, Plausible(ms(2011, 1, 1, 0), now))
+	assert.NoError(t, Plausible(ms(2013, 6, 3, 12), now))
+	assert.NoError(t, Plausible(ms(2026, 11, 30, 23), now), "later today is still today")
+	assert.ErrorContains(t, Plausible(ms(1970, 1, 1, 0), now), "before Persona existed (2011)")
+	assert.ErrorContains(t, Plausible(ms(2010, 12, 31, 23), now), "before Persona existed")
+	assert.ErrorContains(t, Plausible(ms(2026, 12, 1, 0), now), "after the end of today (UTC)")
+	assert.ErrorContains(t, Plausible(ms(2099, 12, 31, 0), now), "2099-12-31")
+}

@@ -39,7 +39,7 @@ func Extract(ctx context.Context, o Options, days []time.Time) (extract.Result, 
 	if err != nil {
 		return extract.Result{}, err
 	}
-	res, err := src.Land(ctx, o.landing(), extract.Request{Days: days, From: o.From, To: o.To})
+	res, err := src.Land(ctx, o.landing(), extract.Request{Days: days, From: o.From, To: o.To, Now: o.Now()})
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return res, err
@@ -84,7 +84,7 @@ func Transform(ctx context.Context, o Options, days []time.Time) (persona.Counts
 		if err != nil {
 			return total, err
 		}
-		st, err := transform.TransformDay(ctx, transform.Options{Day: day, Inputs: inputs, OutDir: o.staging().Dir, Config: o.Config})
+		st, err := transform.TransformDay(ctx, transform.Options{Day: day, Inputs: inputs, OutDir: o.staging().Dir, Config: o.Config, Now: o.Now})
 		if err != nil {
 			return total, err
 		}

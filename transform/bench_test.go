@@ -129,7 +129,7 @@ func FuzzElement(f *testing.F) {
 		if !utf8.ValidString(el.ID) || el.ID == "" {
 			t.Fatalf("bad id %q", el.ID)
 		}
-		s, c, rej := newNormalizer(testDay, seg).blob(el.ID, tp.Text(el.Blob))
+		s, c, rej := newNormalizer(testDay, seg, nil).blob(el.ID, tp.Text(el.Blob))
 		if n := btoi(s != nil) + btoi(c != nil) + btoi(rej != nil); n != 1 {
 			t.Fatal("want exactly one of session, census entry and rejection")
 		}

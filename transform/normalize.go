@@ -160,6 +160,7 @@ const maxInterned = 4096
 // calls: a returned session is valid until the next call.
 type normalizer struct {
 	day time.Time
+	now time.Time // timestamps after its UTC day are refused
 	seg *segmenter
 	s   session
 	c   census
@@ -172,8 +173,13 @@ type normalizer struct {
 	strs   map[string]string // other strings by their raw literal
 }
 
-func newNormalizer(day time.Time, seg *segmenter) *normalizer {
-	return &normalizer{day: day, seg: seg, names: make(map[string]string), strs: make(map[string]string)}
+// newNormalizer reads the blobs of day; now is the clock that bounds
+// their timestamps (nil is time.Now).
+func newNormalizer(day time.Time, seg *segmenter, now func() time.Time) *normalizer {
+	if now == nil {
+		now = time.Now
+	}
+	return &normalizer{day: day, seg: seg, now: now(), names: make(map[string]string), strs: make(map[string]string)}
 }
 
 // blob validates and normalizes one blob (the text of a JSON value).
@@ -219,6 +225,9 @@ func (n *normalizer) blobAt(id string, t *blob.Tape, at int32) (*session, *censu
 	case errors.Is(err, blob.ErrNoTimestamp):
 		return nil, nil, reject(ReasonNoTimestamp, "timestamp is null")
 	case err != nil:
+		return nil, nil, reject(ReasonBadTimestamp, "%v", err)
+	}
+	if err := persona.Plausible(ms, n.now); err != nil {
 		return nil, nil, reject(ReasonBadTimestamp, "%v", err)
 	}
 	day := persona.DayOfMs(ms)

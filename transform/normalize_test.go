@@ -23,7 +23,7 @@ func normalizeText(t *testing.T, text string) (*session, *rejection) {
 	if err != nil {
 		return nil, &rejection{reason: ReasonInvalidJSON, detail: err.Error()}
 	}
-	s, c, r := newNormalizer(testDay, seg).blob(el.ID, tp.Text(el.Blob))
+	s, c, r := newNormalizer(testDay, seg, nil).blob(el.ID, tp.Text(el.Blob))
 	require.Nil(t, c, "a census entry, not a blob")
 	return s, r
 }

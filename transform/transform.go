@@ -47,6 +47,9 @@ type Options struct {
 	OutDir string
 	// Config gives the segmentations and aliases.
 	Config config.Config
+	// Now is the clock: a blob dated after the end of its UTC day is
+	// rejected (bad_timestamp). Nil is time.Now.
+	Now func() time.Time
 	// BatchRows is the number of sessions per Parquet row group; 0 means
 	// DefaultBatchRows. Events row groups have eventsPerSession×BatchRows
 	// rows. Rows reach the writers in smaller records (see sink).
@@ -131,7 +134,7 @@ func transformDay(ctx context.Context, opt Options, day time.Time) (Stats, error
 	t := &transformer{
 		day:     day,
 		date:    int32(arrow.Date32FromTime(day)),
-		norm:    newNormalizer(day, seg),
+		norm:    newNormalizer(day, seg, opt.Now),
 		w:       w,
 		st:      &st,
 		seen:    make(map[uint64]struct{}),

@@ -102,14 +102,15 @@ func TestRoundTripThroughDuckDB(t *testing.T) {
 		rowText("r2", `, "lang": "<script>alert(1)</script>", "user_agent": null, "screen_size": {"width": "600"}, "number_emails": "7", "email_type": null, "rp_api": null, "new_account": "true", "orphaned": 1, "sample_rate": "0.5", "number_sites_signed_in": 0, "sites_signed_in": "2"`) + ",\n" +
 		rowText("r1", "") + ",\n" + // duplicate within the input
 		rowText("r3", `, "event_stream": []`) + ",\n" +
-		`{"id": "r4", "value": {"timestamp": 12, "event_stream": [["a", 1]]}}` + "]"
+		`{"id": "r4", "value": {"timestamp": 1370044800000, "event_stream": [["a", 1]]}}` + ",\n" + // another day
+		`{"id": "r5", "value": {"timestamp": 12, "event_stream": [["a", 1]]}}` + "]" // before Persona existed
 	in2 := blobText(`, "lang": "bad`+"\xff"+`byte"`) + "\n" + // bare blob, NDJSON
 		rowText("r2", "") + "\n" + // duplicate across inputs
 		"{not json\n"
 	st, err := TransformDay(context.Background(), opts(dir, textInput("in1", in1), textInput("in2", in2)))
 	require.NoError(t, err)
-	assert.Equal(t, Stats{Day: testDay, Counts: persona.Counts{Fetched: 8, Loaded: 3, Duplicates: 2, Rejected: 3},
-		RejectedBy: map[string]int64{ReasonEmptyEventStream: 1, ReasonOutsideWindow: 1, ReasonInvalidJSON: 1}}, st)
+	assert.Equal(t, Stats{Day: testDay, Counts: persona.Counts{Fetched: 9, Loaded: 3, Duplicates: 2, Rejected: 4},
+		RejectedBy: map[string]int64{ReasonEmptyEventStream: 1, ReasonOutsideWindow: 1, ReasonInvalidJSON: 1, ReasonBadTimestamp: 1}}, st)
 
 	read, err := Staging{Dir: dir}.ReadStats(testDay)
 	require.NoError(t, err)
@@ -214,12 +215,14 @@ func TestRoundTripThroughDuckDB(t *testing.T) {
 		require.NoError(t, rejRows.Scan(&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]))
 		rejects = append(rejects, r)
 	}
-	require.Len(t, rejects, 3)
-	assert.Equal(t, []string{"2026-11-20", "2026-11-20", "r3", "test", ReasonEmptyEventStream, "event_stream is empty", rowText("r3", `, "event_stream": []`)}, rejects[0])
-	assert.Equal(t, []string{"2026-11-20", "-", "-", "test", ReasonInvalidJSON}, rejects[1][:5])
-	assert.Equal(t, "{not json", rejects[1][6])
-	assert.Equal(t, []string{"2026-11-20", "1970-01-01", "r4", "test", ReasonOutsideWindow}, rejects[2][:5])
-	assert.Contains(t, rejects[2][5], "1970-01-01")
+	require.Len(t, rejects, 4)
+	assert.Equal(t, []string{"2026-11-20", "-", "r5", "test", ReasonBadTimestamp}, rejects[0][:5])
+	assert.Contains(t, rejects[0][5], "before Persona existed (2011)")
+	assert.Equal(t, []string{"2026-11-20", "2026-11-20", "r3", "test", ReasonEmptyEventStream, "event_stream is empty", rowText("r3", `, "event_stream": []`)}, rejects[1])
+	assert.Equal(t, []string{"2026-11-20", "-", "-", "test", ReasonInvalidJSON}, rejects[2][:5])
+	assert.Equal(t, "{not json", rejects[2][6])
+	assert.Equal(t, []string{"2026-11-20", "2013-06-01", "r4", "test", ReasonOutsideWindow}, rejects[3][:5])
+	assert.Contains(t, rejects[3][5], "2013-06-01")
 }
 
 func TestEmptyDayWritesEmptyFiles(t *testing.T) {

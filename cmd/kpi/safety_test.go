@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -84,4 +86,29 @@ func TestAMissingDatabaseDirectoryIsNamed(t *testing.T) {
 	assert.Contains(t, errs, "database "+db+" does not exist: run `kpi run` first")
 	_, err := os.Stat(filepath.Join(e.dir, "missing"))
 	assert.ErrorIs(t, err, os.ErrNotExist, "nothing was created")
+}
+
+// TestAbsurdTimestampsCreateNoDays files a blob of 1970 and one of 2099
+// beside a real one: both are rejected as bad_timestamp on the real
+// day, and no day of their own exists anywhere.
+func TestAbsurdTimestampsCreateNoDays(t *testing.T) {
+	e := newEnv(t)
+	src := filepath.Join(e.dir, "absurd.ndjson")
+	blob := func(id string, ms int64) string {
+		return fmt.Sprintf(`{"id":%q,"key":%d,"value":{"timestamp":%d,"event_stream":[["screen.rp_info",1]]}}`, id, ms, ms)
+	}
+	real := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC).UnixMilli()
+	lines := blob("ok", real) + "\n" + blob("epoch", 1000) + "\n" + blob("future", time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC).UnixMilli()) + "\n"
+	require.NoError(t, os.WriteFile(src, []byte(lines), 0o644))
+	out := e.mustRun("--source", src)
+	assert.Contains(t, out, "1 days 2026-11-01..2026-11-01")
+	db := e.open()
+	assert.Equal(t, int64(2), queryInt(t, db.DB, "SELECT count(*) FROM rejects WHERE reason = 'bad_timestamp' AND day = '2026-11-01'"))
+	assert.Equal(t, int64(1), queryInt(t, db.DB, "SELECT count(DISTINCT day) FROM loaded_days"))
+	entries, err := os.ReadDir(filepath.Join(e.data, "raw"))
+	require.NoError(t, err)
+	for _, en := range entries {
+		assert.NotContains(t, en.Name(), "1970")
+		assert.NotContains(t, en.Name(), "2099")
+	}
 }
