@@ -28,6 +28,13 @@ type Config struct {
 	// fetches again, to catch data that arrived late.
 	LookbackDays int `json:"lookback_days"`
 
+	// RawRetentionDays bounds how long the raw landing copies (exactly as
+	// received, personal data included: 2012-era event names carry
+	// e-mail addresses) are kept: after each run, landed days older than
+	// this many days before today are removed. 0 keeps them for ever, so
+	// that any day can be rebuilt without the backend.
+	RawRetentionDays int `json:"raw_retention_days"`
+
 	HTTP     HTTP     `json:"http"`
 	Generate Generate `json:"generate"`
 
@@ -234,6 +241,9 @@ func (c Config) Validate() error {
 	}
 	if c.LookbackDays < 0 {
 		errs = append(errs, fmt.Errorf("lookback_days must be 0 or more, got %d", c.LookbackDays))
+	}
+	if c.RawRetentionDays < 0 {
+		errs = append(errs, fmt.Errorf("raw_retention_days must be 0 (keep) or more, got %d", c.RawRetentionDays))
 	}
 	if c.HTTP.Timeout <= 0 {
 		errs = append(errs, errors.New("http.timeout must be positive"))

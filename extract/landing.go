@@ -179,6 +179,26 @@ func (l Landing) Days() ([]time.Time, error) {
 	return days, nil
 }
 
+// Prune removes the landed days before the given day and returns them.
+// Only the landing's own day directories are touched.
+func (l Landing) Prune(before time.Time) ([]time.Time, error) {
+	days, err := l.Days()
+	if err != nil {
+		return nil, err
+	}
+	var removed []time.Time
+	for _, d := range days {
+		if !d.Before(before) {
+			break
+		}
+		if err := os.RemoveAll(l.DayDir(d)); err != nil {
+			return removed, fmt.Errorf("remove raw day %s: %w", d.Format(time.DateOnly), err)
+		}
+		removed = append(removed, d)
+	}
+	return removed, nil
+}
+
 // DayBuilder collects the units of one day in a temporary directory.
 // Commit swaps them into place; Abort discards them.
 type DayBuilder struct {

@@ -95,8 +95,28 @@ func runDays(ctx context.Context, o Options, db *store.DB, command string) (sum 
 	if _, err := Report(ctx, o, db.DB, runID); err != nil {
 		return sum, err
 	}
+	if err := pruneRaw(o); err != nil {
+		return sum, err
+	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
+}
+
+// pruneRaw removes the raw landing days older than the configured
+// retention (raw_retention_days; 0 keeps them).
+func pruneRaw(o Options) error {
+	if o.Config.RawRetentionDays <= 0 {
+		return nil
+	}
+	before := o.today().AddDate(0, 0, -o.Config.RawRetentionDays)
+	removed, err := o.landing().Prune(before)
+	if len(removed) > 0 {
+		o.Log.Info("removed raw landing days past their retention", "days", DayRange(removed), "kept_from", before.Format(time.DateOnly))
+	}
+	if err != nil {
+		return fmt.Errorf("raw retention: %w", err)
+	}
+	return nil
 }
 
 // landDue lands the days that are due and returns the days landed.

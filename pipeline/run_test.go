@@ -97,3 +97,30 @@ func TestIncrementalRunsDoOnlyWhatIsDue(t *testing.T) {
 	p.query(t, "SELECT command, days_processed FROM runs WHERE id = 5", new(string), &processed)
 	assert.Equal(t, int64(3), processed)
 }
+
+// TestRawRetentionBoundsTheLanding keeps three days of raw landing
+// copies: older ones go after the run, the store keeps every day.
+func TestRawRetentionBoundsTheLanding(t *testing.T) {
+	p := newProject(t)
+	o := p.nightly("2026-11-11")
+	o.From, o.To = day("2026-11-01"), day("2026-11-10")
+	o.Config.RawRetentionDays = 3
+	_, err := Run(context.Background(), o, CommandRun)
+	require.NoError(t, err)
+	landed, err := o.landing().Days()
+	require.NoError(t, err)
+	assert.Equal(t, []time.Time{day("2026-11-08"), day("2026-11-09"), day("2026-11-10")}, landed)
+	var loaded int64
+	p.query(t, "SELECT count(*) FROM loaded_days", &loaded)
+	assert.Equal(t, int64(10), loaded)
+
+	// Off (0, the default), nothing is removed.
+	q := newProject(t)
+	o = q.nightly("2026-11-11")
+	o.From, o.To = day("2026-11-01"), day("2026-11-10")
+	_, err = Run(context.Background(), o, CommandRun)
+	require.NoError(t, err)
+	landed, err = o.landing().Days()
+	require.NoError(t, err)
+	assert.Len(t, landed, 10)
+}
