@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,6 +51,11 @@ type Options struct {
 	// ChunkSessions bounds the sessions one statement reads; 0 means
 	// DefaultChunkSessions.
 	ChunkSessions int
+	// Pending also computes, outside From..To, the loaded days whose
+	// results are missing or were computed from an earlier load of the
+	// day (a run stopped between its load and its compute): the state is
+	// read from the store, not remembered by a run that may have died.
+	Pending bool
 }
 
 // Computed is what one KPI version's computation wrote.
@@ -147,7 +153,15 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 	}
 	asked, history := ranges(opt.From, opt.To, loaded)
 	res := newResult(jobs)
-	for _, g := range groupByDays(jobs, asked, history) {
+	groups := groupByDays(jobs, asked, history)
+	if opt.Pending {
+		pending, err := pendingGroups(ctx, conn, jobs, asked)
+		if err != nil {
+			return res, err
+		}
+		groups = append(groups, pending...)
+	}
+	for _, g := range groups {
 		if err := computeGroup(ctx, conn, opt, g); err != nil {
 			return res, err
 		}
@@ -257,6 +271,75 @@ func groupByDays(jobs []*job, asked, history span) []jobGroup {
 		}
 	}
 	return []jobGroup{{asked, partial}, {history, backfill}}
+}
+
+// pendingGroups finds, for the versions not back-filled, the loaded days
+// outside asked whose results are missing or older than the day's load
+// (see computed_days), and groups them into runs of days to compute with
+// the versions that need them: whatever stopped a run before it computed
+// what it loaded, the next computation completes it.
+func pendingGroups(ctx context.Context, conn *sql.Conn, jobs []*job, asked span) ([]jobGroup, error) {
+	need := map[time.Time][]*job{}
+	for _, j := range jobs {
+		if j.backfill {
+			continue
+		}
+		days, err := pendingDays(ctx, conn, j.def)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range days {
+			if asked.empty() || d.Before(asked.from) || d.After(asked.to) {
+				need[d] = append(need[d], j)
+			}
+		}
+	}
+	days := make([]time.Time, 0, len(need))
+	for d := range need {
+		days = append(days, d)
+	}
+	slices.SortFunc(days, func(a, b time.Time) int { return a.Compare(b) })
+	var groups []jobGroup
+	for i := 0; i < len(days); {
+		// A run of consecutive days, computed for every version that needs
+		// any of them.
+		k := i + 1
+		for k < len(days) && days[k].Equal(days[k-1].AddDate(0, 0, 1)) {
+			k++
+		}
+		var js []*job
+		for _, d := range days[i:k] {
+			for _, j := range need[d] {
+				if !slices.Contains(js, j) {
+					js = append(js, j)
+				}
+			}
+		}
+		groups = append(groups, jobGroup{span{days[i], days[k-1]}, js})
+		i = k
+	}
+	return groups, nil
+}
+
+// pendingDays are the loaded days whose results of d are missing or were
+// computed from an earlier load of the day.
+func pendingDays(ctx context.Context, conn *sql.Conn, d Definition) ([]time.Time, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT l.day FROM main.loaded_days l
+		LEFT JOIN main.computed_days c ON c.kpi = ? AND c.version = ? AND c.day = l.day
+		WHERE c.day IS NULL OR c.loaded_at IS DISTINCT FROM l.loaded_at ORDER BY l.day`, d.ID, d.Version)
+	if err != nil {
+		return nil, fmt.Errorf("compute %s: pending days: %w", d.Path, err)
+	}
+	defer rows.Close()
+	var days []time.Time
+	for rows.Next() {
+		var day time.Time
+		if err := rows.Scan(&day); err != nil {
+			return nil, fmt.Errorf("compute %s: pending days: %w", d.Path, err)
+		}
+		days = append(days, persona.Day(day))
+	}
+	return days, rows.Err()
 }
 
 // computeGroup computes a group's versions over its days; with nothing
@@ -532,8 +615,15 @@ func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []
 		return err
 	}
 	for _, j := range jobs {
-		j.out.From, j.out.To = from, to
-		j.out.Days = int(to.Sub(from)/(24*time.Hour)) + 1
+		// A version computed over several runs of days (the days asked
+		// and pending ones) reports the span of all of them.
+		if j.out.Days == 0 || from.Before(j.out.From) {
+			j.out.From = from
+		}
+		if j.out.Days == 0 || to.After(j.out.To) {
+			j.out.To = to
+		}
+		j.out.Days += int(to.Sub(from)/(24*time.Hour)) + 1
 	}
 	for i, c := range chunks {
 		if err := ctx.Err(); err != nil {
@@ -568,14 +658,16 @@ func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, c span, firs
 	for _, j := range jobs {
 		d := j.def
 		start := time.Now()
-		del := `DELETE FROM kpi_results WHERE kpi = ? AND version = ? AND day BETWEEN ?::DATE AND ?::DATE`
+		where := `WHERE kpi = ? AND version = ? AND day BETWEEN ?::DATE AND ?::DATE`
 		args := []any{d.ID, d.Version, cf, ct}
 		if first && j.backfill {
-			del = `DELETE FROM kpi_results WHERE kpi = ? AND version = ?`
+			where = `WHERE kpi = ? AND version = ?`
 			args = args[:2]
 		}
-		if _, err := tx.ExecContext(ctx, del, args...); err != nil {
-			return fmt.Errorf("compute %s: %w", d.Path, err)
+		for _, table := range []string{"kpi_results", "computed_days"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" "+where, args...); err != nil {
+				return fmt.Errorf("compute %s: %w", d.Path, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE kpi_out AS\n"+d.SQL); err != nil {
 			return fmt.Errorf("compute %s: %w", d.Path, err)
@@ -590,6 +682,13 @@ func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, c span, firs
 		}
 		if n, err := r.RowsAffected(); err == nil {
 			j.out.Rows += n
+		}
+		// The chunk's days are current for this version, in the same
+		// transaction as their results.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO computed_days
+			SELECT ?, ?, day, loaded_at, now() FROM loaded_days WHERE day BETWEEN ?::DATE AND ?::DATE`,
+			d.ID, d.Version, cf, ct); err != nil {
+			return fmt.Errorf("compute %s: %w", d.Path, err)
 		}
 		j.out.Elapsed += time.Since(start)
 		if last {

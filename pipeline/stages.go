@@ -188,7 +188,7 @@ func Compute(ctx context.Context, o Options, db *store.DB, sel Selection) (compu
 	start := time.Now()
 	res, err := compute.Compute(ctx, db.DB, kpisql.KPIs(), compute.Options{
 		From: sel.From, To: sel.To, KPI: sel.KPI, Version: sel.Version, Force: sel.Force,
-		Config: o.Config, Logger: o.Log,
+		Config: o.Config, Logger: o.Log, Pending: true,
 	})
 	if err != nil {
 		if errors.Is(err, compute.ErrDefinition) || errors.Is(err, compute.ErrChanged) || errors.Is(err, compute.ErrNoKPI) {

@@ -210,3 +210,17 @@ func KPIVersions(ctx context.Context, db *sql.DB) ([]KPIVersion, error) {
 	}
 	return out, rows.Err()
 }
+
+// UncomputedDays lists the loaded days some registered KPI version has
+// no current results for: never computed, or computed from an earlier
+// load of the day (computed_days). The next kpi run or kpi compute
+// computes them.
+func UncomputedDays(ctx context.Context, db *sql.DB) ([]time.Time, error) {
+	days, err := queryDays(ctx, db, `SELECT DISTINCT l.day FROM loaded_days l CROSS JOIN kpis k
+		LEFT JOIN computed_days c ON c.kpi = k.kpi AND c.version = k.version AND c.day = l.day
+		WHERE c.day IS NULL OR c.loaded_at IS DISTINCT FROM l.loaded_at ORDER BY l.day`)
+	if err != nil {
+		return nil, fmt.Errorf("read computed_days: %w", err)
+	}
+	return days, nil
+}

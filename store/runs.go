@@ -82,8 +82,13 @@ func nullDay(t time.Time) any {
 // crashed, power lost). Only the lock holder calls it, so no run recorded
 // as running can still be alive.
 func (d *DB) abandonStaleRuns(ctx context.Context) error {
+	// Days a killed run committed stay loaded (each in its own
+	// transaction); the next run computes what they lack (computed_days).
 	_, err := d.ExecContext(ctx, `UPDATE runs SET status = ?, ended_at = now(),
-		error = 'the process ended before the run finished (killed or crashed); its days were left as they were before it'
+		error = CASE WHEN EXISTS (SELECT 1 FROM loaded_days l WHERE l.run_id = runs.id)
+			THEN 'the process ended before the run finished (killed or crashed); the days it loaded stay loaded, and the next run computes any of their KPIs it did not'
+			ELSE 'the process ended before the run finished (killed or crashed); it had loaded no day, so every day was left as it was before it'
+		END
 		WHERE status = ?`, StatusAbandoned, StatusRunning)
 	if err != nil {
 		return fmt.Errorf("runs: %w", err)

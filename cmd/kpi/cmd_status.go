@@ -95,14 +95,29 @@ func statusDays(ctx context.Context, db *sql.DB, w io.Writer) error {
 	fmt.Fprintf(w, "Loaded days\n  %s..%s: %d days\n", sp.First.Format(time.DateOnly), sp.Last.Format(time.DateOnly), sp.Days)
 	if len(sp.Missing) == 0 {
 		fmt.Fprintln(w, "  missing: none")
-		return nil
+	} else {
+		fmt.Fprintf(w, "  missing %d: %s (fill with `kpi backfill --from DAY --to DAY`)\n", len(sp.Missing), dayList(sp.Missing))
 	}
-	missing := make([]string, len(sp.Missing))
-	for i, d := range sp.Missing {
-		missing[i] = d.Format(time.DateOnly)
+	uncomputed, err := store.UncomputedDays(ctx, db)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(w, "  missing %d: %s (fill with `kpi backfill --from DAY --to DAY`)\n", len(missing), strings.Join(missing, ", "))
+	if len(uncomputed) == 0 {
+		fmt.Fprintln(w, "  loaded but not computed: none")
+	} else {
+		fmt.Fprintf(w, "  loaded but not computed %d: %s (the next `kpi run` or `kpi compute` computes them)\n",
+			len(uncomputed), dayList(uncomputed))
+	}
 	return nil
+}
+
+// dayList writes days for one line.
+func dayList(days []time.Time) string {
+	s := make([]string, len(days))
+	for i, d := range days {
+		s[i] = d.Format(time.DateOnly)
+	}
+	return strings.Join(s, ", ")
 }
 
 func statusRejects(ctx context.Context, db *sql.DB, w io.Writer) error {

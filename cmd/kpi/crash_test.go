@@ -89,3 +89,36 @@ func lastRunWithWork(t *testing.T, db *sql.DB) runRow {
 		Scan(&r.fetched, &r.loaded, &r.server, &r.duplicates, &r.rejected))
 	return r
 }
+
+// TestEveryLoadedDayIsComputedAfterAKill runs three days, then kills a
+// six-day run right after its load committed: kpi status names the days
+// loaded but not computed, and the next run (which finds every day
+// unchanged) computes them.
+func TestEveryLoadedDayIsComputedAfterAKill(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun("--from", "2026-11-01", "--to", "2026-11-03", "--per-day", "200")
+	cmd, stderr := kpiProcess(t, "run", "--db", e.db, "--data", e.data, "--out", e.out, "--log-format", "json",
+		"--from", "2026-11-01", "--to", "2026-11-06", "--per-day", "200")
+	waitFor(t, stderr, `"load done"`)
+	require.NoError(t, cmd.Process.Kill())
+	_ = cmd.Wait()
+
+	code, out, errs := e.kpi("status", "--db", e.db)
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "loaded but not computed 3: 2026-11-04, 2026-11-05, 2026-11-06")
+
+	e.mustRun("--from", "2026-11-01", "--to", "2026-11-06", "--per-day", "200")
+	db := e.open()
+	assert.Equal(t, int64(6), queryInt(t, db.DB, "SELECT count(DISTINCT day) FROM kpi_results WHERE kpi = 'sign_in_attempts' AND version = 1"))
+	assert.Zero(t, queryInt(t, db.DB, `SELECT count(*) FROM loaded_days l CROSS JOIN kpis k
+		WHERE NOT EXISTS (SELECT 1 FROM kpi_results r WHERE r.kpi = k.kpi AND r.version = k.version AND r.day = l.day)
+		AND k.kind <> 'quantiles' AND k.kpi NOT IN ('password_reset_flow', 'email_addition_flow')`), "every version has every loaded day")
+	var msg string
+	require.NoError(t, db.QueryRow(`SELECT error FROM runs WHERE status = 'abandoned'`).Scan(&msg))
+	assert.Contains(t, msg, "the days it loaded stay loaded")
+	assert.NotContains(t, msg, "left as they were")
+	db.Close()
+	code, out, _ = e.kpi("status", "--db", e.db)
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "loaded but not computed: none")
+}
