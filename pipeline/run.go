@@ -98,6 +98,12 @@ func runDays(ctx context.Context, o Options, db *store.DB, command string) (sum 
 	if err := pruneRaw(o); err != nil {
 		return sum, err
 	}
+	// Write everything into the database file now, while a failure (a
+	// full disk) can still be recorded as the run's; closing checkpoints
+	// again, with nothing left to write.
+	if err := db.Checkpoint(ctx); err != nil {
+		return sum, err
+	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/persona-kpi/kpi/compute"
@@ -41,7 +42,7 @@ func Extract(ctx context.Context, o Options, days []time.Time) (extract.Result, 
 	}
 	res, err := src.Land(ctx, o.landing(), extract.Request{Days: days, From: o.From, To: o.To, Now: o.Now()})
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
+		if errors.Is(err, context.Canceled) || localWriteFailed(err) {
 			return res, err
 		}
 		return res, SourceError{err}
@@ -51,6 +52,12 @@ func Extract(ctx context.Context, o Options, days []time.Time) (extract.Result, 
 	}
 	o.Log.Info("extract done", "days", DayRange(res.Days), "units", res.Units, "mb", fmt.Sprintf("%.1f", float64(res.Bytes)/1e6), "elapsed", time.Since(start).Round(time.Millisecond))
 	return res, nil
+}
+
+// localWriteFailed tells an error of this machine's storage (a full disk,
+// a quota, a read-only file system) from one of the source's.
+func localWriteFailed(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EROFS)
 }
 
 // LandedDays is the landed days within From..To; none is a UsageError.

@@ -237,6 +237,14 @@ func openError(path string, err error) error {
 	return fmt.Errorf("database %s: %w", path, err)
 }
 
+// Checkpoint writes the write-ahead log into the database file.
+func (d *DB) Checkpoint(ctx context.Context) error {
+	if _, err := d.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", d.Path, err)
+	}
+	return nil
+}
+
 // Close checkpoints the write-ahead log into the file and closes it, so
 // the file is complete on its own.
 func (d *DB) Close() error {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -48,12 +49,17 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	msg := redact.URLs(strings.ReplaceAll(err.Error(), "\n", "; "))
-	if strings.Contains(msg, "No space left on device") {
+	full := diskFull(err, msg)
+	if full {
 		msg += " (free some disk space, then run again: the days loaded before are intact)"
 	}
 	fmt.Fprintln(stderr, "kpi: "+msg)
 	var ee exitError
 	switch {
+	case full:
+		// Whatever stage hit it, a full disk is the machine's, not the
+		// source's or the user's input.
+		return exitFailure
 	case errors.As(err, &ee):
 		return ee.code
 	case errors.As(err, new(pipeline.UsageError)), errors.Is(err, store.ErrNoDatabase):
@@ -66,6 +72,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	return exitFailure
+}
+
+// diskFull tells a full disk, as Go (ENOSPC, "no space left on device")
+// or DuckDB ("No space left on device") reports it.
+func diskFull(err error, msg string) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) ||
+		strings.Contains(strings.ToLower(msg), "no space left on device")
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
