@@ -191,12 +191,20 @@ func (l Landing) Prune(before time.Time) ([]time.Time, error) {
 		if !d.Before(before) {
 			break
 		}
-		if err := os.RemoveAll(l.DayDir(d)); err != nil {
-			return removed, fmt.Errorf("remove raw day %s: %w", d.Format(time.DateOnly), err)
+		if err := l.Remove(d); err != nil {
+			return removed, err
 		}
 		removed = append(removed, d)
 	}
 	return removed, nil
+}
+
+// Remove removes a landed day (nothing when it was never landed).
+func (l Landing) Remove(day time.Time) error {
+	if err := os.RemoveAll(l.DayDir(day)); err != nil {
+		return fmt.Errorf("remove raw day %s: %w", day.Format(time.DateOnly), err)
+	}
+	return nil
 }
 
 // DayBuilder collects the units of one day in a temporary directory.

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/persona-kpi/kpi/extract"
@@ -24,8 +25,12 @@ type Summary struct {
 	// again, found unchanged and left as they were.
 	Days      []time.Time
 	Unchanged int
-	Counts    persona.Counts
-	Elapsed   time.Duration
+	// Emptied are the days of a backfill's range that the source no
+	// longer holds: the store, the landing and the Parquet hold nothing of
+	// them any more, as after a fresh run over the range.
+	Emptied []time.Time
+	Counts  persona.Counts
+	Elapsed time.Duration
 }
 
 // Run opens the store for writing and runs the whole pipeline for what is
@@ -81,6 +86,11 @@ func runDays(ctx context.Context, o Options, db *store.DB, command string) (sum 
 	if len(sum.Days) > 0 {
 		rec.From, rec.To = sum.Days[0], sum.Days[len(sum.Days)-1]
 	}
+	if command == CommandBackfill {
+		if sum.Emptied, err = emptyDaysWithoutData(ctx, o, db, sum.Days); err != nil {
+			return sum, err
+		}
+	}
 	process, err := rebuild(ctx, o, db, runID, sum.Days, command == CommandBackfill, &rec)
 	if err != nil {
 		return sum, err
@@ -123,6 +133,47 @@ func pruneRaw(o Options) error {
 		return fmt.Errorf("raw retention: %w", err)
 	}
 	return nil
+}
+
+// emptyDaysWithoutData empties the days of the backfill's range that the
+// source did not land, so that the range holds exactly what the source
+// holds now. It returns the days it emptied (those that held anything).
+func emptyDaysWithoutData(ctx context.Context, o Options, db *store.DB, landed []time.Time) ([]time.Time, error) {
+	loaded, err := store.LoadedDays(ctx, db.DB)
+	if err != nil {
+		return nil, err
+	}
+	had := map[time.Time]bool{}
+	for _, l := range loaded {
+		had[l.Day] = true
+	}
+	staged, err := o.staging().Days()
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range staged {
+		had[d] = true
+	}
+	var emptied []time.Time
+	for _, d := range persona.Days(o.From, o.To) {
+		if slices.ContainsFunc(landed, d.Equal) {
+			continue
+		}
+		if err := db.EmptyDay(ctx, d); err != nil {
+			return emptied, err
+		}
+		if err := o.landing().Remove(d); err != nil {
+			return emptied, err
+		}
+		if err := o.staging().Remove(d); err != nil {
+			return emptied, err
+		}
+		if had[d] {
+			emptied = append(emptied, d)
+			o.Log.Info("emptied a day the source no longer holds", "day", d.Format(time.DateOnly))
+		}
+	}
+	return emptied, nil
 }
 
 // landDue lands the days that are due and returns the days landed.

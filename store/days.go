@@ -30,3 +30,24 @@ func (d *DB) LastLoadedDay(ctx context.Context) (day time.Time, ok bool, err err
 	}
 	return last.Time, last.Valid, nil
 }
+
+// dayTables are the tables holding a day's data and what is derived
+// from it, as load and compute write them.
+var dayTables = []string{"sessions", "events", "rejects", "server_events",
+	"day_event_names", "day_other_values", "day_server_types", "day_sample_rates",
+	"kpi_results", "computed_days", "loaded_days"}
+
+// EmptyDay removes everything the store holds of a day, in one
+// transaction: a backfill over a range makes a day its source no longer
+// holds empty, as a fresh run over the range would leave it.
+func (d *DB) EmptyDay(ctx context.Context, day time.Time) error {
+	ds := day.Format(time.DateOnly)
+	return inTx(ctx, d.DB, func(tx *sql.Tx) error {
+		for _, t := range dayTables {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE day = ?::DATE", ds); err != nil {
+				return fmt.Errorf("empty day %s: %s: %w", ds, t, err)
+			}
+		}
+		return nil
+	})
+}

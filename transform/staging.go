@@ -83,6 +83,28 @@ func (s Staging) Days() ([]time.Time, error) {
 	return days, nil
 }
 
+// Remove removes a staged day, its stats first so that it is never seen
+// half removed (nothing when it was never staged).
+func (s Staging) Remove(day time.Time) error {
+	for _, p := range append([]string{s.StatsPath(day)}, s.tablePaths(day)...) {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove staged day %s: %w", day.Format(time.DateOnly), err)
+		}
+		if p != s.StatsPath(day) {
+			_ = os.Remove(filepath.Dir(p)) // the emptied partition directory
+		}
+	}
+	return nil
+}
+
+func (s Staging) tablePaths(day time.Time) []string {
+	paths := make([]string, len(tables))
+	for i, t := range tables {
+		paths[i] = s.tablePath(t, day)
+	}
+	return paths
+}
+
 // Clean removes what a killed transform left: kpi's temporary names
 // directly inside the staging area, and the temporary files that kpi
 // versions before them wrote beside a day's files. Only the holder of the

@@ -112,3 +112,37 @@ func TestAbsurdTimestampsCreateNoDays(t *testing.T) {
 		assert.NotContains(t, en.Name(), "2099")
 	}
 }
+
+// TestBackfillRebuildsTheRange backfills a range with a file source that
+// no longer holds one of its days: that day is emptied, and the store
+// holds what a fresh run over the range gives.
+func TestBackfillRebuildsTheRange(t *testing.T) {
+	blob := func(id, day string) string {
+		d, _ := time.Parse(time.DateOnly, day)
+		ms := d.Add(10 * time.Hour).UnixMilli()
+		return fmt.Sprintf(`{"id":%q,"key":%d,"value":{"timestamp":%d,"event_stream":[["screen.rp_info",1],["assertion_generated",9]]}}`, id, ms, ms)
+	}
+	dir := t.TempDir()
+	all := filepath.Join(dir, "all.ndjson")
+	fewer := filepath.Join(dir, "fewer.ndjson")
+	require.NoError(t, os.WriteFile(all, []byte(blob("a", "2026-11-01")+"\n"+blob("b", "2026-11-02")+"\n"+blob("c", "2026-11-03")+"\n"), 0o644))
+	require.NoError(t, os.WriteFile(fewer, []byte(blob("a", "2026-11-01")+"\n"+blob("c", "2026-11-03")+"\n"), 0o644))
+
+	e := newEnv(t)
+	e.mustRun("--source", all)
+	code, out, errs := e.kpi("backfill", "--quiet", "--db", e.db, "--data", e.data, "--out", e.out, "--source", fewer, "--from", "2026-11-01", "--to", "2026-11-03")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "emptied 1 days the source no longer holds: 2026-11-02")
+
+	fresh := newEnv(t)
+	fresh.mustRun("--source", fewer)
+	got, want := tableFingerprints(t, e), tableFingerprints(t, fresh)
+	delete(got, "loaded_days") // its run ids and input hashes differ by how each got there
+	delete(want, "loaded_days")
+	assert.Equal(t, want, got)
+	db := e.open()
+	assert.Zero(t, queryInt(t, db.DB, "SELECT count(*) FROM kpi_results WHERE day = '2026-11-02'"))
+	assert.Zero(t, queryInt(t, db.DB, "SELECT count(*) FROM loaded_days WHERE day = '2026-11-02'"))
+	_, err := os.Stat(filepath.Join(e.data, "raw", "day=2026-11-02"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
