@@ -15,20 +15,28 @@ type Counts struct {
 	// (docs/data.md §1.4): not bad data, but not dialog sessions either.
 	ServerEvents int64
 	// Duplicates is the number of elements whose row id was already seen
-	// that day; they are written nowhere.
+	// (on that day or another: a row id is one blob); they are written
+	// nowhere.
 	Duplicates int64
 	// Rejected is the number of reject rows written.
 	Rejected int64
+	// Conflicts counts, among the Duplicates, the re-deliveries whose
+	// content differed from the copy kept: not a term of the invariant,
+	// but worth a look (docs/data.md §1.5).
+	Conflicts int64
 }
 
 // Add sums two counts.
 func (c Counts) Add(o Counts) Counts {
 	return Counts{c.Fetched + o.Fetched, c.Loaded + o.Loaded, c.ServerEvents + o.ServerEvents,
-		c.Duplicates + o.Duplicates, c.Rejected + o.Rejected}
+		c.Duplicates + o.Duplicates, c.Rejected + o.Rejected, c.Conflicts + o.Conflicts}
 }
 
 // Check says, naming every term, when the counts do not add up.
 func (c Counts) Check() error {
+	if c.Conflicts < 0 || c.Conflicts > c.Duplicates {
+		return fmt.Errorf("conflicts %d are not among the duplicates %d", c.Conflicts, c.Duplicates)
+	}
 	if c.Fetched != c.Loaded+c.ServerEvents+c.Duplicates+c.Rejected {
 		return fmt.Errorf("fetched %d != loaded %d + server events %d + duplicates %d + rejected %d",
 			c.Fetched, c.Loaded, c.ServerEvents, c.Duplicates, c.Rejected)

@@ -20,17 +20,17 @@ type Run struct {
 	EndedAt                               sql.NullTime
 	FromDay, ToDay                        sql.NullTime
 	Fetched, Loaded, Duplicates, Rejected int64
-	ServerEvents                          int64
+	ServerEvents, Conflicts               int64
 	DaysProcessed, DaysUnchanged          int64
 }
 
 const runColumns = `id, command, started_at, ended_at, status, source, from_day, to_day,
-	fetched, loaded, duplicates, rejected, coalesce(server_events, 0), coalesce(days_processed, 0), coalesce(days_unchanged, 0), coalesce(error, '')`
+	fetched, loaded, duplicates, rejected, coalesce(server_events, 0), coalesce(conflicts, 0), coalesce(days_processed, 0), coalesce(days_unchanged, 0), coalesce(error, '')`
 
 func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
 	var r Run
 	err := sc.Scan(&r.ID, &r.Command, &r.StartedAt, &r.EndedAt, &r.Status, &r.Source, &r.FromDay, &r.ToDay,
-		&r.Fetched, &r.Loaded, &r.Duplicates, &r.Rejected, &r.ServerEvents, &r.DaysProcessed, &r.DaysUnchanged, &r.Error)
+		&r.Fetched, &r.Loaded, &r.Duplicates, &r.Rejected, &r.ServerEvents, &r.Conflicts, &r.DaysProcessed, &r.DaysUnchanged, &r.Error)
 	return r, err
 }
 
@@ -80,13 +80,13 @@ type LoadedDay struct {
 	RunID                                 int64
 	LoadedAt                              time.Time
 	Fetched, Loaded, Duplicates, Rejected int64
-	ServerEvents                          int64
+	ServerEvents, Conflicts               int64
 }
 
 // LoadedDays lists the days in the store, in order.
 func LoadedDays(ctx context.Context, db *sql.DB) ([]LoadedDay, error) {
 	rows, err := db.QueryContext(ctx, `SELECT day, run_id, loaded_at, fetched, loaded, duplicates, rejected,
-		coalesce(server_events, 0) FROM loaded_days ORDER BY day`)
+		coalesce(server_events, 0), coalesce(conflicts, 0) FROM loaded_days ORDER BY day`)
 	if err != nil {
 		return nil, fmt.Errorf("read loaded_days: %w", err)
 	}
@@ -94,7 +94,7 @@ func LoadedDays(ctx context.Context, db *sql.DB) ([]LoadedDay, error) {
 	var out []LoadedDay
 	for rows.Next() {
 		var l LoadedDay
-		if err := rows.Scan(&l.Day, &l.RunID, &l.LoadedAt, &l.Fetched, &l.Loaded, &l.Duplicates, &l.Rejected, &l.ServerEvents); err != nil {
+		if err := rows.Scan(&l.Day, &l.RunID, &l.LoadedAt, &l.Fetched, &l.Loaded, &l.Duplicates, &l.Rejected, &l.ServerEvents, &l.Conflicts); err != nil {
 			return nil, fmt.Errorf("read loaded_days: %w", err)
 		}
 		l.Day = l.Day.UTC()

@@ -46,8 +46,10 @@ func (d *DB) RecordProgress(ctx context.Context, id int64, sum RunSummary) error
 	c := sum.Counts
 	_, err := d.ExecContext(ctx, `UPDATE runs SET
 		from_day = coalesce(?::DATE, from_day), to_day = coalesce(?::DATE, to_day),
-		fetched = ?, loaded = ?, server_events = ?, duplicates = ?, rejected = ?, days_processed = ?, days_unchanged = ? WHERE id = ?`,
-		nullDay(sum.From), nullDay(sum.To), c.Fetched, c.Loaded, c.ServerEvents, c.Duplicates, c.Rejected, sum.DaysProcessed, sum.DaysUnchanged, id)
+		fetched = ?, loaded = ?, server_events = ?, duplicates = ?, rejected = ?, conflicts = ?,
+		days_processed = ?, days_unchanged = ? WHERE id = ?`,
+		nullDay(sum.From), nullDay(sum.To), c.Fetched, c.Loaded, c.ServerEvents, c.Duplicates, c.Rejected, c.Conflicts,
+		sum.DaysProcessed, sum.DaysUnchanged, id)
 	if err != nil {
 		return fmt.Errorf("record run %d: %w", id, err)
 	}

@@ -141,6 +141,7 @@ type statsFile struct {
 	ServerEvents int64            `json:"server_events"`
 	Duplicates   int64            `json:"duplicates"`
 	Rejected     int64            `json:"rejected"`
+	Conflicts    int64            `json:"conflicts"` // of the duplicates, re-deliveries of other content
 	RejectedBy   map[string]int64 `json:"rejected_by"`
 	Files        map[string]int64 `json:"files"`
 }
@@ -165,7 +166,7 @@ func (s Staging) ReadStats(day time.Time) (Stats, error) {
 		return Stats{}, fmt.Errorf("read stats %s: the day was transformed by another kpi (format %d, this kpi writes %d); transform the day again", path, sf.Format, FormatVersion)
 	}
 	st := Stats{Day: day, Counts: persona.Counts{Fetched: sf.Fetched, Loaded: sf.Loaded, ServerEvents: sf.ServerEvents,
-		Duplicates: sf.Duplicates, Rejected: sf.Rejected}, RejectedBy: sf.RejectedBy}
+		Duplicates: sf.Duplicates, Rejected: sf.Rejected, Conflicts: sf.Conflicts}, RejectedBy: sf.RejectedBy}
 	if st.RejectedBy == nil {
 		st.RejectedBy = map[string]int64{}
 	}

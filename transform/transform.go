@@ -137,7 +137,7 @@ func transformDay(ctx context.Context, opt Options, day time.Time) (Stats, error
 		norm:    newNormalizer(day, seg, opt.Now),
 		w:       w,
 		st:      &st,
-		seen:    make(map[uint64]struct{}),
+		seen:    make(map[uint64]uint64),
 		context: ctx,
 	}
 	for _, in := range opt.Inputs {
@@ -163,10 +163,11 @@ type transformer struct {
 	w    *dayWriter
 	st   *Stats
 	// seen holds the xxh3 hash of each row id seen today, 8 bytes an id
-	// whatever its length. Two ids colliding in 64 bits would wrongly
-	// count one as a duplicate; at a million ids a day the odds are
-	// about 3 in 100 million.
-	seen    map[uint64]struct{}
+	// whatever its length, and that of the content kept under it, to tell
+	// a plain re-delivery from a conflicting one. Two ids colliding in 64
+	// bits would wrongly count one as a duplicate; at a million ids a day
+	// the odds are about 3 in 100 million.
+	seen    map[uint64]uint64
 	context context.Context
 	tape    blob.Tape // the current element's structure
 }
@@ -230,11 +231,15 @@ func (t *transformer) element(source string, raw []byte, invalid error) {
 		el, invalid = blob.Split(&t.tape, raw)
 		if invalid == nil {
 			h := xxh3.HashString(el.ID)
-			if _, dup := t.seen[h]; dup {
+			content := xxh3.Hash(t.tape.Text(el.Blob))
+			if kept, dup := t.seen[h]; dup {
 				t.st.Duplicates++
+				if kept != content {
+					t.st.Conflicts++
+				}
 				return
 			}
-			t.seen[h] = struct{}{}
+			t.seen[h] = content
 			s, c, rej := t.norm.blobAt(el.ID, &t.tape, el.Blob)
 			switch {
 			case rej != nil:
@@ -341,7 +346,7 @@ func (w *dayWriter) finish(st *Stats) error {
 		return err
 	}
 	sf := statsFile{Format: FormatVersion, Day: w.day.Format(time.DateOnly), Fetched: st.Fetched, Loaded: st.Loaded,
-		ServerEvents: st.ServerEvents, Duplicates: st.Duplicates, Rejected: st.Rejected, RejectedBy: st.RejectedBy,
+		ServerEvents: st.ServerEvents, Duplicates: st.Duplicates, Rejected: st.Rejected, Conflicts: st.Conflicts, RejectedBy: st.RejectedBy,
 		Files: map[string]int64{}}
 	for i, s := range sinks {
 		fi, err := os.Stat(s.tmp)

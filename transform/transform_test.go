@@ -105,11 +105,11 @@ func TestRoundTripThroughDuckDB(t *testing.T) {
 		`{"id": "r4", "value": {"timestamp": 1370044800000, "event_stream": [["a", 1]]}}` + ",\n" + // another day
 		`{"id": "r5", "value": {"timestamp": 12, "event_stream": [["a", 1]]}}` + "]" // before Persona existed
 	in2 := blobText(`, "lang": "bad`+"\xff"+`byte"`) + "\n" + // bare blob, NDJSON
-		rowText("r2", "") + "\n" + // duplicate across inputs
+		rowText("r2", "") + "\n" + // duplicate across inputs, with other content: a conflict
 		"{not json\n"
 	st, err := TransformDay(context.Background(), opts(dir, textInput("in1", in1), textInput("in2", in2)))
 	require.NoError(t, err)
-	assert.Equal(t, Stats{Day: testDay, Counts: persona.Counts{Fetched: 9, Loaded: 3, Duplicates: 2, Rejected: 4},
+	assert.Equal(t, Stats{Day: testDay, Counts: persona.Counts{Fetched: 9, Loaded: 3, Duplicates: 2, Rejected: 4, Conflicts: 1},
 		RejectedBy: map[string]int64{ReasonEmptyEventStream: 1, ReasonOutsideWindow: 1, ReasonInvalidJSON: 1, ReasonBadTimestamp: 1}}, st)
 
 	read, err := Staging{Dir: dir}.ReadStats(testDay)

@@ -146,3 +146,48 @@ func TestBackfillRebuildsTheRange(t *testing.T) {
 	_, err := os.Stat(filepath.Join(e.data, "raw", "day=2026-11-02"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }
+
+// TestARowIDIsOneBlobAcrossDays delivers the same row id on two days
+// (other content: another timestamp) and again on one day with other
+// content: one copy is kept, the one on the earliest day, whichever day
+// is loaded first, and the conflicting re-deliveries are counted.
+func TestARowIDIsOneBlobAcrossDays(t *testing.T) {
+	row := func(id, day, lang string) string {
+		d, _ := time.Parse(time.DateOnly, day)
+		ms := d.Add(9 * time.Hour).UnixMilli()
+		return fmt.Sprintf(`{"id":%q,"key":%d,"value":{"timestamp":%d,"lang":%q,"event_stream":[["screen.rp_info",1]]}}`, id, ms, ms, lang)
+	}
+	dir := t.TempDir()
+	write := func(name string, rows ...string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(strings.Join(rows, "\n")+"\n"), 0o644))
+		return p
+	}
+	day1 := write("day1.ndjson", row("x", "2026-11-01", "en"), row("a", "2026-11-01", "en"))
+	day2 := write("day2.ndjson", row("x", "2026-11-02", "de"), row("b", "2026-11-02", "en"), row("b", "2026-11-02", "fr"))
+	both := write("both.ndjson", row("x", "2026-11-01", "en"), row("a", "2026-11-01", "en"),
+		row("x", "2026-11-02", "de"), row("b", "2026-11-02", "en"), row("b", "2026-11-02", "fr"))
+
+	together := newEnv(t)
+	together.mustRun("--source", both)
+	db := together.open()
+	assert.Equal(t, int64(1), queryInt(t, db.DB, "SELECT count(*) FROM sessions WHERE id = 'x'"))
+	assert.Equal(t, int64(1), queryInt(t, db.DB, "SELECT count(*) FROM sessions WHERE id = 'x' AND day = '2026-11-01'"))
+	assert.Equal(t, int64(2), queryInt(t, db.DB, "SELECT duplicates FROM loaded_days WHERE day = '2026-11-02'"))
+	assert.Equal(t, int64(2), queryInt(t, db.DB, "SELECT conflicts FROM loaded_days WHERE day = '2026-11-02'"), "x on another day, b with another lang")
+	assertAccounted(t, db.DB, lastRunWithWork(t, db.DB))
+
+	// Day 2 first, then day 1: the same tables, day 2's copy of x removed
+	// and its KPIs computed again.
+	apart := newEnv(t)
+	apart.mustRun("--source", day2)
+	apart.mustRun("--source", day1)
+	noSource := "(SELECT * EXCLUDE (source) FROM sessions)" // the file names differ
+	assert.Equal(t, fingerprint(t, together.open().DB, noSource), fingerprint(t, apart.open().DB, noSource))
+	assert.Equal(t, fingerprint(t, together.open().DB, "events"), fingerprint(t, apart.open().DB, "events"))
+	db = apart.open()
+	assert.Equal(t, int64(1), queryInt(t, db.DB, `SELECT value FROM kpi_results
+		WHERE kpi = 'sign_in_attempts' AND version = 1 AND day = '2026-11-02' AND segmentation = 'Total'`), "day 2 counts b only")
+	assert.Equal(t, int64(2), queryInt(t, db.DB, "SELECT conflicts FROM loaded_days WHERE day = '2026-11-02'"))
+	assertAccounted(t, db.DB, lastRunWithWork(t, db.DB))
+}
