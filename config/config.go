@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/persona-kpi/kpi/persona"
@@ -219,10 +222,16 @@ func Load(path string) (Config, error) {
 	// Decoding over the defaults keeps every key the file does not name;
 	// encoding/json adds to existing maps, so a user can add one alias
 	// without restating the others.
+	if len(bytes.TrimSpace(b)) == 0 {
+		return cfg, fmt.Errorf("config %s: the file is empty; write a JSON object, e.g. {\"lookback_days\": 2}", path)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return cfg, fmt.Errorf("config %s: something follows the JSON object at byte %d; the file must hold one object", path, dec.InputOffset())
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
@@ -253,6 +262,11 @@ func (c Config) Validate() error {
 	}
 	if c.Generate.PerDay <= 0 {
 		errs = append(errs, fmt.Errorf("generate.per_day must be positive, got %d", c.Generate.PerDay))
+	}
+	for name := range c.Segmentations {
+		if !slices.Contains(persona.SegmentationNames, name) {
+			errs = append(errs, fmt.Errorf("segmentations.%s: no such segmentation (there are %s)", name, strings.Join(persona.SegmentationNames, ", ")))
+		}
 	}
 	for _, name := range persona.SegmentationNames {
 		if len(c.Segmentations[name]) == 0 {

@@ -104,3 +104,22 @@ func TestStepsAndDurationsRoundTrip(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`90`), &d))
 	assert.Equal(t, Duration(90*time.Second), d, "a number is seconds")
 }
+
+func TestLoadRefusesWhatIsNotOneConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	for name, c := range map[string]struct{ text, want string }{
+		"empty":         {"", "the file is empty"},
+		"blank":         {" \n\t\n", "the file is empty"},
+		"trailing":      {`{"lookback_days": 3} {"lookback_days": 4}`, "something follows the JSON object"},
+		"garbage":       {`{"lookback_days": 3} garbage`, "something follows the JSON object"},
+		"segmentation":  {`{"segmentations": {"Countries": ["France"]}}`, "segmentations.Countries: no such segmentation"},
+		"not an object": {`[1, 2]`, "cannot unmarshal"},
+	} {
+		path := filepath.Join(dir, name+".json")
+		require.NoError(t, os.WriteFile(path, []byte(c.text), 0o644))
+		_, err := Load(path)
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), c.want, name)
+		assert.Contains(t, err.Error(), path, name)
+	}
+}
