@@ -78,6 +78,9 @@ const (
 
 const manifestName = "manifest.json"
 
+// areaMarker marks raw/ as kpi's landing area (see durable.Claim).
+const areaMarker = ".kpi-landing"
+
 // RawDir is the root of the landing area.
 func (l Landing) RawDir() string { return filepath.Join(l.Dir, "raw") }
 
@@ -92,6 +95,13 @@ func (l Landing) DayDir(day time.Time) string {
 // Only the holder of the database lock may call it, so no other run is
 // writing them. It returns the paths removed.
 func (l Landing) Clean() ([]string, error) {
+	ours, err := durable.Claim(l.RawDir(), areaMarker, func(name string) bool {
+		_, ok := persona.ParsePartition(name)
+		return ok || strings.HasPrefix(name, ".tmp-day=")
+	})
+	if err != nil || !ours {
+		return nil, err // someone else's directory: nothing of it is kpi's to remove
+	}
 	removed, err := durable.Clean(l.RawDir(), "")
 	if err != nil {
 		return removed, err

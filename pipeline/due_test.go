@@ -1,10 +1,13 @@
 package pipeline
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
 )
@@ -85,4 +88,23 @@ func TestCheckRefusesABackwardRangeAndABadSource(t *testing.T) {
 	assert.ErrorContains(t, at("2026-11-22", "2026-11-22", "2026-11-23", 2).Check(), "--to 2026-11-23 is after today (2026-11-22, UTC)")
 	assert.ErrorContains(t, at("2026-11-22", "2062-11-01", "", 2).Check(), "--from 2062-11-01 is after today")
 	assert.NoError(t, at("2026-11-22", "2026-11-22", "2026-11-22", 2).Check(), "today is a day like any other")
+}
+
+func TestLayoutKeepsTheSiteApartFromTheData(t *testing.T) {
+	dir := t.TempDir()
+	o := at("2026-11-22", "", "", 2)
+	set := func(db, data, out string) Options {
+		o.Config.DB, o.Config.Data, o.Config.Out = filepath.Join(dir, db), filepath.Join(dir, data), filepath.Join(dir, out)
+		return o
+	}
+	assert.NoError(t, set("kpi.duckdb", "data", "site").checkLayout())
+	assert.NoError(t, set("kpi.duckdb", "data", "site-data").checkLayout(), "a sibling with a common prefix is apart")
+	assert.ErrorContains(t, set("kpi.duckdb", "site/data", "site").checkLayout(), "is inside the report site")
+	assert.ErrorContains(t, set("site/kpi.duckdb", "data", "site").checkLayout(), "is inside the report site")
+	assert.ErrorContains(t, set("kpi.duckdb", "site", "site").checkLayout(), "is inside the report site")
+	assert.ErrorContains(t, set("kpi.duckdb", "data", "data/site").checkLayout(), "is inside the data directory")
+	// Another spelling of the same place, through a symbolic link.
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "site"), 0o755))
+	require.NoError(t, os.Symlink(filepath.Join(dir, "site"), filepath.Join(dir, "www")))
+	assert.ErrorContains(t, set("kpi.duckdb", "www/data", "site").checkLayout(), "is inside the report site")
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
@@ -152,4 +154,57 @@ func DayRange(days []time.Time) string {
 		return "no days"
 	}
 	return fmt.Sprintf("%s..%s", days[0].Format(time.DateOnly), days[len(days)-1].Format(time.DateOnly))
+}
+
+// checkLayout refuses a data directory or a database inside the report
+// site, or the site inside the data directory: the site is replaced
+// whole by each report, which would delete them, and the data areas'
+// clean-up must never meet the site's files.
+func (o Options) checkLayout() error {
+	out, err := absolute(o.Config.Out)
+	if err != nil {
+		return err
+	}
+	data, err := absolute(o.Config.Data)
+	if err != nil {
+		return err
+	}
+	db, err := absolute(o.Config.DB)
+	if err != nil {
+		return err
+	}
+	switch {
+	case within(data, out):
+		return UsageError{fmt.Errorf("--data %s is inside the report site --out %s, which each report replaces whole: choose a data directory outside it", o.Config.Data, o.Config.Out)}
+	case within(db, out):
+		return UsageError{fmt.Errorf("--db %s is inside the report site --out %s, which each report replaces whole: choose a database outside it", o.Config.DB, o.Config.Out)}
+	case within(out, data):
+		return UsageError{fmt.Errorf("--out %s is inside the data directory --data %s: choose a site directory outside it", o.Config.Out, o.Config.Data)}
+	}
+	return nil
+}
+
+// absolute is path made absolute, with the symbolic links of its longest
+// existing prefix resolved, so that two spellings of a place compare equal.
+func absolute(path string) (string, error) {
+	p, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for dir := p; ; dir = filepath.Dir(dir) {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		if filepath.Dir(dir) == dir {
+			return p, nil
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+	}
+}
+
+// within reports whether path is dir or lies below it.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }

@@ -38,6 +38,9 @@ type Summary struct {
 // (CommandBackfill), recording the run in the runs table.
 func Run(ctx context.Context, o Options, command string) (sum Summary, err error) {
 	o = o.withDefaults()
+	if err := o.checkLayout(); err != nil {
+		return sum, err
+	}
 	err = WithWriter(ctx, o.Config.DB, func(db *store.DB) error {
 		sum, err = runDays(ctx, o, db, command)
 		return err

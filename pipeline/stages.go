@@ -213,6 +213,9 @@ func Compute(ctx context.Context, o Options, db *store.DB, sel Selection) (compu
 // run). It returns the number of files written.
 func Report(ctx context.Context, o Options, db *sql.DB, runID int64) (int, error) {
 	o = o.withDefaults()
+	if err := o.checkLayout(); err != nil {
+		return 0, err
+	}
 	start := time.Now()
 	files, err := reports.Build(ctx, db, reports.Options{
 		Config:      o.Config,

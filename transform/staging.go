@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -35,6 +36,9 @@ const FormatVersion = 3
 type Staging struct {
 	Dir string // e.g. data/parquet
 }
+
+// areaMarker marks the staging directory as kpi's (see durable.Claim).
+const areaMarker = ".kpi-staging"
 
 // tables are the staged tables, in the order they are published.
 var tables = []string{"sessions", "events", "rejects", "server_events"}
@@ -110,6 +114,12 @@ func (s Staging) tablePaths(day time.Time) []string {
 // versions before them wrote beside a day's files. Only the holder of the
 // database lock may call it. It returns the paths removed.
 func (s Staging) Clean() ([]string, error) {
+	ours, err := durable.Claim(s.Dir, areaMarker, func(name string) bool {
+		return name == "stats" || slices.Contains(tables, name)
+	})
+	if err != nil || !ours {
+		return nil, err // someone else's directory: nothing of it is kpi's to remove
+	}
 	removed, err := durable.Clean(s.Dir, "")
 	if err != nil {
 		return removed, err

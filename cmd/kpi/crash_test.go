@@ -58,7 +58,8 @@ func TestKilledRunsThenARerunGiveTheCleanTables(t *testing.T) {
 	require.NoError(t, db.Close())
 	var leftovers []string
 	filepath.WalkDir(e.data, func(path string, d os.DirEntry, err error) error {
-		if err == nil && strings.HasPrefix(d.Name(), ".") {
+		// The areas' markers say whose they are; nothing else starts with a dot.
+		if err == nil && strings.HasPrefix(d.Name(), ".") && d.Name() != ".kpi-landing" && d.Name() != ".kpi-staging" {
 			leftovers = append(leftovers, path)
 		}
 		return nil

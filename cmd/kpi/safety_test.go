@@ -191,3 +191,38 @@ func TestARowIDIsOneBlobAcrossDays(t *testing.T) {
 	assert.Equal(t, int64(2), queryInt(t, db.DB, "SELECT conflicts FROM loaded_days WHERE day = '2026-11-02'"))
 	assertAccounted(t, db.DB, lastRunWithWork(t, db.DB))
 }
+
+// TestKpiDeletesOnlyWhatItCreated points --data at a directory of the
+// user's own files, with names like kpi's old temporary ones, and runs:
+// none of them is touched. And --data or --db inside the site is refused.
+func TestKpiDeletesOnlyWhatItCreated(t *testing.T) {
+	e := newEnv(t)
+	mine := []string{
+		filepath.Join(e.data, ".tmp-photos", "a.jpg"),
+		filepath.Join(e.data, ".notes.tmp"),
+		filepath.Join(e.data, ".tmp2024.old"),
+		filepath.Join(e.data, "raw", "holiday.jpg"), // a raw/ of the user's own
+		filepath.Join(e.data, "raw", ".tmp-day=x", "y"),
+		filepath.Join(e.data, "projects", ".tmp-build", "z"),
+	}
+	for _, p := range mine {
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte("mine"), 0o644))
+	}
+	e.mustRun("--from", "2026-11-01", "--to", "2026-11-01", "--per-day", "50")
+	e.mustRun("--from", "2026-11-01", "--to", "2026-11-01", "--per-day", "50")
+	for _, p := range mine {
+		assert.FileExists(t, p)
+	}
+
+	for _, args := range [][]string{
+		{"--data", filepath.Join(e.out, "data")},
+		{"--db", filepath.Join(e.out, "kpi.duckdb")},
+		{"--out", filepath.Join(e.data, "site")},
+	} {
+		code, _, errs := e.kpi(append([]string{"run", "--quiet", "--db", e.db, "--data", e.data, "--out", e.out, "--from", "2026-11-01", "--to", "2026-11-01"}, args...)...)
+		assert.Equal(t, exitUsage, code, "%v: %s", args, errs)
+		assert.Contains(t, errs, "inside", args)
+	}
+	assert.FileExists(t, filepath.Join(e.out, "index.html"), "the site is left as it was")
+}

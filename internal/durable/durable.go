@@ -150,3 +150,35 @@ func isTempOf(entry, name string) bool {
 	rest = strings.TrimSuffix(rest, ".old")
 	return rest != "" && strings.Trim(rest, "0123456789") == ""
 }
+
+// Claim tells whether dir is kpi's to clean: it holds the marker file,
+// or it does not exist yet (Claim creates it, with the marker), or every
+// entry in it is one kpi would have made (ours; then the marker is added,
+// for a directory an older kpi made). A directory holding anything else
+// is someone else's, and Claim leaves it as it was.
+func Claim(dir, marker string, ours func(name string) bool) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return false, err
+		}
+	case err != nil:
+		return false, err
+	default:
+		for _, e := range entries {
+			if e.Name() == marker {
+				return true, nil
+			}
+		}
+		for _, e := range entries {
+			if !IsTemp(e.Name()) && !ours(e.Name()) {
+				return false, nil
+			}
+		}
+	}
+	if err := WriteFile(filepath.Join(dir, marker), []byte("written by kpi: its temporary files here may be removed\n")); err != nil {
+		return false, err
+	}
+	return true, nil
+}

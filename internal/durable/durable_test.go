@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -89,4 +90,30 @@ func TestWriteFileReplacesWholeAndLeavesNoTemporaryFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "two", string(b))
 	assert.Equal(t, []string{"stats.json"}, names(t, filepath.Dir(p)))
+}
+
+func TestClaimMarksOnlyADirectoryThatLooksLikeKpis(t *testing.T) {
+	dir := t.TempDir()
+	ours := func(name string) bool { return strings.HasPrefix(name, "day=") }
+
+	fresh := filepath.Join(dir, "fresh")
+	ok, err := Claim(fresh, ".kpi-area", ours)
+	require.NoError(t, err)
+	assert.True(t, ok, "a new directory is kpi's")
+	assert.FileExists(t, filepath.Join(fresh, ".kpi-area"))
+
+	old := filepath.Join(dir, "old")
+	touch(t, filepath.Join(old, "day=2013-06-01", "manifest.json"))
+	touch(t, filepath.Join(old, TempName("day=2013-06-02")+"1"))
+	ok, err = Claim(old, ".kpi-area", ours)
+	require.NoError(t, err)
+	assert.True(t, ok, "what an older kpi made is kpi's")
+
+	mine := filepath.Join(dir, "mine")
+	touch(t, filepath.Join(mine, "day=2013-06-01", "x"))
+	touch(t, filepath.Join(mine, "holiday.jpg"))
+	ok, err = Claim(mine, ".kpi-area", ours)
+	require.NoError(t, err)
+	assert.False(t, ok, "a directory with someone else's files is not")
+	assert.NoFileExists(t, filepath.Join(mine, ".kpi-area"))
 }
