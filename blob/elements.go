@@ -22,6 +22,27 @@ const maxElement = 64 << 20
 // readBuffer is the read buffer size; sniffing looks at most this far.
 const readBuffer = 1 << 20
 
+// Kinds of Invalid elements that say something of the whole stream, not
+// of one element: a reader fetching a unit over the network may take
+// them as a transfer to try again, while an element that is merely bad
+// is the parser's to reject alone.
+var (
+	// ErrCutOff: the stream ends inside the array or inside a value.
+	ErrCutOff = errors.New("stream cut off")
+	// ErrStructure: broken structure between elements (a missing comma,
+	// text after the closing bracket).
+	ErrStructure = errors.New("broken structure between elements")
+)
+
+// streamError is an Invalid reason of one of the kinds above.
+type streamError struct {
+	msg  string
+	kind error
+}
+
+func (e *streamError) Error() string        { return e.msg }
+func (e *streamError) Is(target error) bool { return target == e.kind }
+
 // Elements reads the elements of one raw unit: a JSON array (KPIggybank's
 // response), NDJSON, or concatenated JSON values, each element a
 // KPIggybank row or a bare blob. It streams: one element is held at a time.
@@ -318,7 +339,7 @@ func (e *Elements) readValue(c byte) bool {
 	case errors.Is(err, io.EOF):
 		e.done = true
 		e.raw = e.buf[:min(len(e.buf), maxInvalidTail)]
-		e.invalid = errors.New("the stream ends in the middle of a JSON value")
+		e.invalid = &streamError{"the stream ends in the middle of a JSON value", ErrCutOff}
 		return true
 	case err != nil:
 		e.err = err
@@ -423,7 +444,7 @@ func (e *Elements) cutShort(err error) bool {
 	}
 	e.done = true
 	e.raw = []byte("<end of stream>")
-	e.invalid = errors.New("the stream ends before the array is closed")
+	e.invalid = &streamError{"the stream ends before the array is closed", ErrCutOff}
 	return true
 }
 
@@ -452,6 +473,6 @@ func (e *Elements) invalidRest(cause error) bool {
 	if len(rest) == 0 {
 		rest = []byte("<end of stream>")
 	}
-	e.raw, e.invalid = rest, cause
+	e.raw, e.invalid = rest, &streamError{cause.Error(), ErrStructure}
 	return true
 }

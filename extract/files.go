@@ -24,6 +24,19 @@ import (
 	"github.com/persona-kpi/kpi/persona"
 )
 
+// cutIsEnd reads a compressed file cut short as a plain file cut short:
+// its text simply ends, and the element it ends in is rejected alone
+// ("the stream ends in the middle"), instead of failing the whole run.
+type cutIsEnd struct{ r io.Reader }
+
+func (c cutIsEnd) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = io.EOF
+	}
+	return n, err
+}
+
 // Files is a Source reading files or directories of files: a JSON array
 // of KPIggybank rows, NDJSON of rows, or bare blobs; gzip-compressed or
 // not.
@@ -93,7 +106,7 @@ func openMaybeGzip(path string) (io.ReadCloser, error) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		zr.Multistream(true)
-		return readCloser{Reader: zr, close: func() error { zr.Close(); return f.Close() }}, nil
+		return readCloser{Reader: cutIsEnd{zr}, close: func() error { zr.Close(); return f.Close() }}, nil
 	}
 	return readCloser{Reader: br, close: f.Close}, nil
 }

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -225,4 +231,70 @@ func TestKpiDeletesOnlyWhatItCreated(t *testing.T) {
 		assert.Contains(t, errs, "inside", args)
 	}
 	assert.FileExists(t, filepath.Join(e.out, "index.html"), "the site is left as it was")
+}
+
+// TestOneBadBlobIsRejectedAloneFromEveryKindOfSource serves a blob nested
+// 20,000 deep beside a good one over HTTP and in a file, and cuts a
+// compressed file and a plain one short: every time the good blob is
+// loaded and the bad one rejected alone, never the whole day or run.
+func TestOneBadBlobIsRejectedAloneFromEveryKindOfSource(t *testing.T) {
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	ms := day.Add(10 * time.Hour).UnixMilli()
+	good := fmt.Sprintf(`{"id":"good","key":%d,"value":{"timestamp":%d,"event_stream":[["screen.rp_info",1]]}}`, ms, ms)
+	deep := fmt.Sprintf(`{"id":"deep","key":%d,"value":{"timestamp":%d,"event_stream":%s%s}}`, ms, ms,
+		strings.Repeat("[", 20000), strings.Repeat("]", 20000))
+	body := "[" + good + "," + deep + "]"
+	check := func(t *testing.T, e env, rejected int64) {
+		db := e.open()
+		assert.Equal(t, int64(1), queryInt(t, db.DB, "SELECT count(*) FROM sessions WHERE id = 'good'"))
+		assert.Equal(t, rejected, queryInt(t, db.DB, "SELECT count(*) FROM rejects"))
+	}
+
+	t.Run("over HTTP", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start, _ := strconv.ParseInt(r.URL.Query().Get("start"), 10, 64)
+			w.Header().Set("Content-Type", "application/json")
+			if start <= ms && ms < start+24*3600*1000 {
+				io.WriteString(w, body)
+				return
+			}
+			io.WriteString(w, "[]")
+		}))
+		t.Cleanup(srv.Close)
+		e := newEnv(t)
+		e.mustRun("--source", srv.URL+"/wsapi/interaction_data", "--from", "2026-11-01", "--to", "2026-11-01")
+		check(t, e, 1)
+	})
+	t.Run("from a file", func(t *testing.T) {
+		e := newEnv(t)
+		src := filepath.Join(e.dir, "rows.json")
+		require.NoError(t, os.WriteFile(src, []byte(body), 0o644))
+		e.mustRun("--source", src)
+		check(t, e, 1)
+	})
+	for _, gz := range []bool{false, true} {
+		t.Run(fmt.Sprintf("a file cut short, compressed=%v", gz), func(t *testing.T) {
+			e := newEnv(t)
+			var text strings.Builder
+			for i := range 3000 {
+				fmt.Fprintf(&text, `{"id":"g%d","key":%d,"value":{"timestamp":%d,"lang":"l%d","event_stream":[["screen.rp_info",%d]]}}`+"\n", i, ms, ms, i*7919, i)
+			}
+			var b bytes.Buffer
+			if gz {
+				zw := gzip.NewWriter(&b)
+				zw.Write([]byte(text.String()))
+				zw.Close()
+				b.Truncate(b.Len() / 2) // cut the compressed stream itself
+			} else {
+				b.WriteString(text.String()[:text.Len()/2])
+			}
+			src := filepath.Join(e.dir, "cut.ndjson")
+			require.NoError(t, os.WriteFile(src, b.Bytes(), 0o644))
+			e.mustRun("--source", src, "--from", "2026-11-01", "--to", "2026-11-01")
+			db := e.open()
+			assert.Greater(t, queryInt(t, db.DB, "SELECT count(*) FROM sessions"), int64(100), "what came before the cut is loaded")
+			assert.Equal(t, int64(1), queryInt(t, db.DB, "SELECT count(*) FROM rejects"), "the element cut is rejected alone")
+			assertAccounted(t, db.DB, lastRun(t, db.DB))
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package kpiggybank
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -19,6 +20,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/persona-kpi/kpi/blob"
 )
 
 // Options configures a Client. Zero durations take the defaults
@@ -555,50 +558,61 @@ type shapeError struct{ msg string }
 func (e *shapeError) Error() string { return e.msg }
 
 // validateJSONArray reads r to its end and checks that it holds exactly
-// one JSON array whose elements are objects. Memory is bounded by the
+// one complete JSON array, reading it as the transform stage will
+// (blob.Elements): the array's structure decides, not each element, so
+// an element that is not valid JSON, not an object or nested too deep is
+// left for transform to reject alone, exactly as it would be from a
+// file, instead of failing the whole window. Memory is bounded by the
 // largest element, never the whole body.
 func validateJSONArray(r io.Reader) error {
-	dec := json.NewDecoder(r)
-	tok, err := dec.Token()
-	if err == io.EOF {
+	br := bufio.NewReader(r)
+	first, err := firstByte(br)
+	switch {
+	case errors.Is(err, io.EOF):
 		return errEmptyBody
-	}
-	if errors.As(err, new(*json.SyntaxError)) {
+	case err != nil:
+		return err
+	case first != '[':
+		if tok := firstToken(json.RawMessage(peekSome(br))); tok != nil {
+			return &shapeError{fmt.Sprintf("the body is %s", describeToken(tok))}
+		}
 		return errNotJSON
 	}
-	if err != nil {
-		return err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return &shapeError{fmt.Sprintf("the body is %s", describeToken(tok))}
-	}
-	// Inside the array a clean EOF still means the body was cut off.
-	cut := func(err error) error {
-		if err == io.EOF {
+	el := blob.NewElements(br)
+	for el.Next() {
+		switch inv := el.Invalid(); {
+		case errors.Is(inv, blob.ErrCutOff):
 			return io.ErrUnexpectedEOF
-		}
-		return err
-	}
-	var el json.RawMessage
-	for i := 0; dec.More(); i++ {
-		if err := dec.Decode(&el); err != nil {
-			return cut(err)
-		}
-		if el[0] != '{' {
-			return &shapeError{fmt.Sprintf("element %d is %s", i, describeToken(firstToken(el)))}
+		case errors.Is(inv, blob.ErrStructure):
+			return &shapeError{inv.Error()}
 		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing ']'
-		return cut(err)
+	return el.Err()
+}
+
+// firstByte is the first byte of r after whitespace (and a BOM), unread.
+func firstByte(br *bufio.Reader) (byte, error) {
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		_, _ = br.Discard(3)
 	}
-	switch _, err := dec.Token(); {
-	case err == io.EOF:
-		return nil
-	case errors.As(err, new(*json.SyntaxError)), err == nil:
-		return &shapeError{fmt.Sprintf("data follows the array at byte %d", dec.InputOffset())}
-	default:
-		return err
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			return 0, err
+		}
+		switch b[0] {
+		case ' ', '\t', '\n', '\r':
+			_, _ = br.Discard(1)
+		default:
+			return b[0], nil
+		}
 	}
+}
+
+// peekSome is the start of what br holds, unread.
+func peekSome(br *bufio.Reader) []byte {
+	b, _ := br.Peek(64)
+	return b
 }
 
 func firstToken(raw json.RawMessage) json.Token {

@@ -216,9 +216,8 @@ func TestHTTPFetchRetriesTransientFailures(t *testing.T) {
 		{name: "HTML error page with 200", fail: serveStatus(200, map[string]string{"Content-Type": "text/html"}, "<!DOCTYPE html><h1>Proxy error</h1>"),
 			reason: `response is not JSON \(Content-Type \\"text/html\\", starts \\"<!DOCTYPE html><h1>Proxy error</h1>\\"\)`},
 		{name: "JSON object instead of array", fail: serveJSON(`{"error":"Computer says no."}`), reason: `not a JSON array of objects: the body is an object`},
-		{name: "array of non-objects", fail: serveJSON(`[{"id":"a"},3]`), reason: `element 1 is a number`},
-		{name: "data after the array", fail: serveJSON(`[{"id":"a"}] [{"id":"b"}]`), reason: `data follows the array`},
-		{name: "invalid JSON inside", fail: serveJSON(`[{"id":"a"},{"id":}]`), reason: `not valid JSON at byte`},
+		{name: "data after the array", fail: serveJSON(`[{"id":"a"}] [{"id":"b"}]`), reason: `text after the closing \]`},
+		{name: "missing comma between elements", fail: serveJSON(`[{"id":"a"} {"id":"b"}]`), reason: `expected , or \] after element 0`},
 		{name: "empty body", fail: serveJSON(""), reason: `empty response body`},
 		{name: "stalled before headers", fail: serveStall(""), opt: Options{Timeout: 300 * time.Millisecond},
 			reason: `timed out after 300ms waiting for the response`},
@@ -253,6 +252,29 @@ func TestHTTPFetchRetriesTransientFailures(t *testing.T) {
 			}
 			assert.Contains(t, logs.String(), "level=WARN msg=retrying")
 			assert.Regexp(t, regexp.MustCompile(`reason="?[^\n]*(`+tc.reason+`)`), logs.String())
+		})
+	}
+}
+
+// TestHTTPLeavesABadElementToTransform serves whole arrays holding an
+// element that is not an object, not valid JSON, or nested 20,000 deep:
+// the window is landed at once, as the same rows from a file would be,
+// and transform rejects that element alone.
+func TestHTTPLeavesABadElementToTransform(t *testing.T) {
+	deep := `[{"id":"a","key":1,"value":{}},{"id":"deep","value":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}]`
+	for name, body := range map[string]string{
+		"array of non-objects": `[{"id":"a"},3]`,
+		"invalid JSON inside":  `[{"id":"a"},{"id":}]`,
+		"nested 20,000 deep":   deep,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, sc := startScript(t, serveJSON(body))
+			s, delays, _ := newTestHTTP(t, srv.URL+"/wsapi/interaction_data", Options{Retries: 3})
+			var got landingRecorder
+			require.NoError(t, s.Fetch(context.Background(), testWindow.Start, testWindow.End, got.open))
+			assert.Equal(t, 1, sc.requests())
+			assert.Empty(t, *delays)
+			assert.Equal(t, body, got.last())
 		})
 	}
 }
