@@ -95,10 +95,7 @@ func (l Landing) DayDir(day time.Time) string {
 // Only the holder of the database lock may call it, so no other run is
 // writing them. It returns the paths removed.
 func (l Landing) Clean() ([]string, error) {
-	ours, err := durable.Claim(l.RawDir(), areaMarker, func(name string) bool {
-		_, ok := persona.ParsePartition(name)
-		return ok || strings.HasPrefix(name, ".tmp-day=")
-	})
+	ours, err := l.claim()
 	if err != nil || !ours {
 		return nil, err // someone else's directory: nothing of it is kpi's to remove
 	}
@@ -189,6 +186,15 @@ func (l Landing) Days() ([]time.Time, error) {
 	return days, nil
 }
 
+// claim marks raw/ as kpi's when it is (see durable.Claim): one kpi
+// creates, or one holding only what kpi writes.
+func (l Landing) claim() (bool, error) {
+	return durable.Claim(l.RawDir(), areaMarker, func(name string) bool {
+		_, ok := persona.ParsePartition(name)
+		return ok || strings.HasPrefix(name, ".tmp-day=")
+	})
+}
+
 // Prune removes the landed days before the given day and returns them.
 // Only the landing's own day directories are touched.
 func (l Landing) Prune(before time.Time) ([]time.Time, error) {
@@ -228,6 +234,9 @@ type DayBuilder struct {
 
 // Begin starts building a day's landing.
 func (l Landing) Begin(day time.Time, source string) (*DayBuilder, error) {
+	if _, err := l.claim(); err != nil {
+		return nil, err
+	}
 	tmp, err := durable.MkdirTemp(l.RawDir(), persona.Partition(day))
 	if err != nil {
 		return nil, err

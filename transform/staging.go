@@ -87,6 +87,14 @@ func (s Staging) Days() ([]time.Time, error) {
 	return days, nil
 }
 
+// claim marks the staging directory as kpi's when it is (see
+// durable.Claim): one kpi creates, or one holding only what kpi writes.
+func (s Staging) claim() (bool, error) {
+	return durable.Claim(s.Dir, areaMarker, func(name string) bool {
+		return name == "stats" || slices.Contains(tables, name)
+	})
+}
+
 // Remove removes a staged day, its stats first so that it is never seen
 // half removed (nothing when it was never staged).
 func (s Staging) Remove(day time.Time) error {
@@ -114,9 +122,7 @@ func (s Staging) tablePaths(day time.Time) []string {
 // versions before them wrote beside a day's files. Only the holder of the
 // database lock may call it. It returns the paths removed.
 func (s Staging) Clean() ([]string, error) {
-	ours, err := durable.Claim(s.Dir, areaMarker, func(name string) bool {
-		return name == "stats" || slices.Contains(tables, name)
-	})
+	ours, err := s.claim()
 	if err != nil || !ours {
 		return nil, err // someone else's directory: nothing of it is kpi's to remove
 	}

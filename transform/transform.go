@@ -280,6 +280,9 @@ type dayWriter struct {
 }
 
 func newDayWriter(staging Staging, day time.Time, batch int) (*dayWriter, error) {
+	if _, err := staging.claim(); err != nil {
+		return nil, err
+	}
 	tmp, err := durable.MkdirTemp(staging.Dir, persona.Partition(day))
 	if err != nil {
 		return nil, err
