@@ -31,28 +31,19 @@ WITH first_interact AS (
     FROM kpi_events
     WHERE name = 'user.can_interact'
     GROUP BY session_id, day
-),
-quantiles AS (
-    SELECT
-        g.day,
-        g.segmentation,
-        g.segment,
-        count(*) AS observations,
-        quantile_cont(f.ms, 0.50) AS p50,
-        quantile_cont(f.ms, 0.95) AS p95
-    FROM first_interact f
-    JOIN kpi_segments g ON g.id = f.id AND g.day = f.day
-    WHERE f.ms >= 0
-        AND g.segmentation IN ('Total', 'Browser', 'OS')
-    GROUP BY g.day, g.segmentation, g.segment
 )
 SELECT
     day,
-    segmentation,
-    segment,
-    step,
-    value,
+    g.segmentation,
+    g.segment,
+    -- quantile_cont with a list of quantiles gives a list of values; the
+    -- two unnests run side by side, one row per step.
+    unnest(['p50', 'p95']) AS step,
+    unnest(quantile_cont(f.ms, [0.50, 0.95])) AS value,
     NULL AS numerator,
-    observations AS denominator
-FROM quantiles
-UNPIVOT (value FOR step IN (p50, p95))
+    count(*) AS denominator -- the observations
+FROM first_interact f
+JOIN kpi_segments g USING (id, day)
+WHERE f.ms >= 0
+    AND g.segmentation IN ('Total', 'Browser', 'OS')
+GROUP BY day, g.segmentation, g.segment

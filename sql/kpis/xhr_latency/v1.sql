@@ -51,24 +51,16 @@ WITH xhr AS (
         AND duration_ms >= 0
 )
 -- Grouping sets give Total (all endpoints) and the Endpoint rows from one
--- scan; grouping(endpoint) is 1 on the Total rows.
+-- scan; grouping(endpoint) is 1 on the Total rows. quantile_cont with a
+-- list of quantiles gives a list of values; the two unnests run side by
+-- side, one row per step.
 SELECT
     day,
-    segmentation,
-    segment,
-    step,
-    value,
+    CASE WHEN grouping(endpoint) = 1 THEN 'Total' ELSE 'Endpoint' END AS segmentation,
+    CASE WHEN grouping(endpoint) = 1 THEN 'Total' ELSE endpoint END AS segment,
+    unnest(['p50', 'p95']) AS step,
+    unnest(quantile_cont(ms, [0.50, 0.95])) AS value,
     NULL AS numerator,
-    observations AS denominator
-FROM (
-    SELECT
-        day,
-        CASE WHEN grouping(endpoint) = 1 THEN 'Total' ELSE 'Endpoint' END AS segmentation,
-        CASE WHEN grouping(endpoint) = 1 THEN 'Total' ELSE endpoint END AS segment,
-        count(*) AS observations,
-        quantile_cont(ms, 0.50) AS p50,
-        quantile_cont(ms, 0.95) AS p95
-    FROM xhr
-    GROUP BY GROUPING SETS ((day), (day, endpoint))
-)
-UNPIVOT (value FOR step IN (p50, p95))
+    count(*) AS denominator -- the observations
+FROM xhr
+GROUP BY GROUPING SETS ((day), (day, endpoint))
