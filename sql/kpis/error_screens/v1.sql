@@ -7,8 +7,8 @@
 -- order: 16
 -- better: lower
 -- segmentations: Total, ErrorKey
--- description: The share of shown dialogs (blobs with screen.rp_info, the
---   general-progress step 1 - Dialog shown, as in bounce_rate) that showed
+-- description: The share of shown dialogs (blobs with screen.rp_info, what
+--   the default general-progress step 1 - Dialog shown reads) that showed
 --   an error screen: an event whose name starts with screen.error, anywhere
 --   in the stream. An error screen ends the sign-in for most users, so this
 --   is the dialog's failure rate as users met it, and the ErrorKey
