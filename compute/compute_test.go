@@ -381,9 +381,11 @@ func TestComputeWithNoDataRegistersOnly(t *testing.T) {
 	res, err := Compute(context.Background(), db.DB, kpisql.KPIs(), opts())
 	require.NoError(t, err)
 	assert.Zero(t, res.Rows())
+	defs, err := LoadDefinitions(kpisql.KPIs())
+	require.NoError(t, err)
 	var n, computed int
 	require.NoError(t, db.QueryRow(`SELECT count(*), count(computed_at) FROM kpis`).Scan(&n, &computed))
-	assert.Equal(t, 17, n)
+	assert.Equal(t, len(defs), n, "every embedded definition is registered")
 	assert.Equal(t, 0, computed)
 }
 

@@ -97,8 +97,10 @@ func TestEmbeddedDefinitionsLoad(t *testing.T) {
 	assert.Equal(t, []string{
 		"assertion_time v1",
 		"bounce_rate v1",
+		"dialog_load_time v1",
 		"email_addition_flow v1",
 		"email_confirmation_time v1",
+		"error_screens v1",
 		"general_progress v1",
 		"new_user_bounce v1",
 		"new_user_flow v1",
@@ -106,8 +108,11 @@ func TestEmbeddedDefinitionsLoad(t *testing.T) {
 		"new_users v1", "new_users v2",
 		"orphaned_rate v1",
 		"password_reset_flow v1",
+		"server_accounts_created v1",
+		"server_census v1",
 		"sign_in_attempts v1", "sign_in_attempts v2", "sign_in_attempts v3",
 		"sites_signed_in v1", "sites_signed_in v2",
+		"xhr_latency v1",
 	}, keys)
 }
 
