@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -319,6 +320,45 @@ func TestGeneratorBlobsHaveOnlyWhitelistedFields(t *testing.T) {
 	}
 }
 
+func TestGeneratorCensusEntriesHaveTheServersFields(t *testing.T) {
+	rows := genParse(t, genCollect(t, Generator{Seed: 2, PerDay: 2000}, genDayWindow(genCensusMonday)))
+	seen := map[string]int{}
+	for _, r := range rows {
+		if !r.isCensus() {
+			continue
+		}
+		typ := r.str("type")
+		seen[typ]++
+		require.Truef(t, censusTypes[typ], "unknown type: %s", r.raw)
+		want := []string{"rp", "timestamp", "type", "user_agent"}
+		if strings.HasPrefix(typ, "idp.") {
+			want = append(want, "idp")
+			assert.NotEmpty(t, r.str("idp"), r.raw)
+		}
+		var got []string
+		for k := range r.Value {
+			got = append(got, k)
+		}
+		assert.ElementsMatchf(t, want, got, "fields of %s", r.raw)
+		assert.Regexp(t, `^https?://[a-z.]+$`, r.str("rp"), r.raw)
+		var ua map[string]string
+		require.NoError(t, json.Unmarshal(r.Value["user_agent"], &ua), r.raw)
+		assert.Len(t, ua, 3, r.raw)
+		for _, k := range []string{"os", "browser", "version"} {
+			assert.NotEmptyf(t, ua[k], "user_agent.%s: %s", k, r.raw)
+		}
+		assert.Equal(t, genNumberMs(t, r.Value["timestamp"]), genMustInt(t, r.Value["timestamp"]), "timestamps in ms")
+	}
+	for typ := range censusTypes {
+		assert.Positivef(t, seen[typ], "census type %q never occurs", typ)
+	}
+	// Every dialog session is served (signin); about two in three end in
+	// an assertion that a site verifies.
+	assert.Greater(t, seen["signin"], seen["verify"])
+	assert.Greater(t, seen["verify"], seen["signin"]/3)
+	assert.Greater(t, seen["stage_user.success"], seen["complete_user_creation.success"])
+}
+
 func TestGeneratorFetchWritesKPIggybankArray(t *testing.T) {
 	g := Generator{Seed: 4, PerDay: 3000}
 	tests := []struct {
@@ -446,8 +486,6 @@ func TestGeneratorWeeklyVolumeFollowsPerDayWithQuietWeekends(t *testing.T) {
 		assert.Greater(t, after, before)
 	})
 }
-
-var genStatusErr = regexp.MustCompile(`^screen\.error\.[a-zA-Z]+\.[45][0-9][0-9]$`)
 
 func TestGeneratorDayHasEveryFlow(t *testing.T) {
 	// A day with staging continuations and window.unload.
@@ -704,6 +742,134 @@ func TestGeneratorMixesAreRealistic(t *testing.T) {
 	assert.Zero(t, seen["rp_api"]["stateless"], "stateless appears in 2013-10")
 }
 
+// genAgentRate is the sample rate the server gave a user agent.
+func genAgentRate(os string, width int) float64 {
+	switch os {
+	case "FirefoxOS":
+		return 0.7
+	case "iPad":
+		return 0.3
+	case "iPhone", "iPod", "Windows Phone", "BlackBerry":
+		return 0.5
+	case "Android":
+		if width > 640 {
+			return 0.3 // a tablet
+		}
+		return 0.5
+	}
+	return 0.1
+}
+
+func TestGeneratorSampleRatesFollowTheUserAgent(t *testing.T) {
+	rows := genParse(t, genCollect(t, Generator{Seed: 14, PerDay: 4000}, genDayWindow(genCensusMonday)))
+	byRate := map[float64]int{}
+	checked := 0
+	for _, r := range rows {
+		var rate float64
+		var os string
+		var width int
+		if r.isCensus() || json.Unmarshal(r.Value["sample_rate"], &rate) != nil ||
+			json.Unmarshal(r.sub("user_agent", "os"), &os) != nil || json.Unmarshal(r.sub("screen_size", "width"), &width) != nil ||
+			strings.ContainsAny(os, "<>'{") {
+			continue // missing, sent as a string, or hostile
+		}
+		byRate[rate]++
+		assert.Equalf(t, genAgentRate(os, width), rate, "sample rate of %s: %s", os, r.raw)
+		checked++
+	}
+	require.Greater(t, checked, 3000)
+	// Phones are a minority of sessions but, sampled five times as much,
+	// send about as many blobs as desktops.
+	assert.Greater(t, byRate[0.5]+byRate[0.7], byRate[0.1]/3)
+	assert.Greater(t, byRate[0.1], byRate[0.3])
+}
+
+// genOutcome is a blob's new-user outcome by the KPI rules (docs/data.md
+// 2.3): "" when the dialog was not shown.
+func genOutcome(r genRow, ev []genEvent) string {
+	has := map[string]bool{}
+	for _, e := range ev {
+		has[e.name] = true
+	}
+	if !has["screen.rp_info"] {
+		return ""
+	}
+	engaged := has["screen.set_password"] || has["screen.pick_email"] || has["screen.provision_primary_user"] ||
+		has["screen.verify_primary_user"] || has["authenticate.enter_password"]
+	newUserSteps := has["screen.set_password"] && !has["authenticate.enter_password"]
+	if has["staging_continuation"] {
+		newUserSteps = has["assertion_generated"]
+	}
+	switch {
+	case !engaged:
+		return "bounce"
+	case !has["assertion_generated"]:
+		return "fail"
+	case newUserSteps:
+		return "fallback"
+	case string(r.Value["new_account"]) == "true" && has["screen.provision_primary_user"]:
+		return "idp"
+	}
+	return "assertion"
+}
+
+// genWeight is a blob's weight, 1/sample_rate (1 when the rate is unusable).
+func genWeight(r genRow) float64 {
+	rate, err := strconv.ParseFloat(strings.Trim(string(r.Value["sample_rate"]), `"`), 64)
+	if err != nil || rate <= 0 || rate > 1 {
+		return 1
+	}
+	return 1 / rate
+}
+
+func TestGeneratorPhonesBehaveDifferently(t *testing.T) {
+	rows := genParse(t, genCollect(t, Generator{Seed: 15, PerDay: 6000}, genDayWindow(genCensusMonday)))
+	blobs, streams := genBlobs(rows)
+	type tally struct{ shown, bounce, newUsers, created float64 }
+	var phone, desktop tally
+	var n, w, nBounce, wBounce float64
+	for i, r := range blobs {
+		out := genOutcome(r, streams[i])
+		if out == "" {
+			continue
+		}
+		var width int
+		if json.Unmarshal(r.sub("screen_size", "width"), &width) != nil {
+			continue
+		}
+		tl := &desktop
+		if width <= 640 {
+			tl = &phone
+		} else if width < 1024 {
+			continue // tablets
+		}
+		tl.shown++
+		if out == "bounce" {
+			tl.bounce++
+		}
+		if hasEvents(streams[i], "screen.set_password") {
+			tl.newUsers++
+			if out == "fallback" {
+				tl.created++
+			}
+		}
+		wt := genWeight(r)
+		n++
+		w += wt
+		if out == "bounce" {
+			nBounce++
+			wBounce += wt
+		}
+	}
+	require.Positive(t, phone.shown)
+	require.Positive(t, desktop.shown)
+	assert.Greater(t, phone.bounce/phone.shown, desktop.bounce/desktop.shown+0.06, "phones bounce more")
+	assert.Less(t, phone.created/phone.newUsers, desktop.created/desktop.newUsers-0.08, "fewer new users get through on phones")
+	// Phones weigh five times less than desktops, so the unweighted bounce
+	// rate overstates the population's.
+	assert.Greater(t, nBounce/n, wBounce/w+0.015)
+}
+
 func TestGeneratorDayHasEveryQuirk(t *testing.T) {
 	raw := genCollect(t, Generator{Seed: 21, PerDay: 2000}, genDayWindow(genMonday))
 	rows := genParse(t, raw)
@@ -893,6 +1059,252 @@ func TestGeneratorHostileStringsAreRareAndValidJSON(t *testing.T) {
 	assert.Less(t, hostile, total/1000)
 }
 
+// genEras are days of each era of the production format (docs/data.md
+// 1.3–1.6, and the dates of generate_era.go) with what their data holds.
+var genEras = []struct {
+	name string
+	day  time.Time
+	// xhr prefixes XHR event names ("" when there are none); elems is the
+	// most elements an event has.
+	xhr          string
+	elems        int
+	query        bool // xhr.<url>?email=<address>
+	startup      [2]string
+	typo         bool // user.email_confrimed
+	oldPick      bool // emails_displayed, user.email_count:N
+	resetScreen  bool
+	bareError    bool
+	continuation bool
+	unload       bool
+	census       bool // census entries and rp_api stateless
+}{
+	{name: "2012-06, typo, no XHR", day: time.Date(2012, 6, 12, 0, 0, 0, 0, time.UTC), elems: 2,
+		startup: [2]string{"window.javascript_start", "window.get_called"}, typo: true, oldPick: true, bareError: true, unload: true},
+	{name: "2012-11, xhr.<url>?email=", day: time.Date(2012, 11, 13, 0, 0, 0, 0, time.UTC), xhr: "xhr./wsapi/", elems: 3, query: true,
+		startup: [2]string{"window.javascript_start", "window.get_called"}, resetScreen: true, bareError: true, unload: true},
+	{name: "2013-03, xhr_complete", day: time.Date(2013, 3, 12, 0, 0, 0, 0, time.UTC), xhr: "xhr_complete.", elems: 3,
+		startup: [2]string{"window.dom_loading", "window.channel_established"}, bareError: true, unload: true},
+	{name: "2013-06, repeat counts", day: time.Date(2013, 6, 18, 0, 0, 0, 0, time.UTC), xhr: "xhr_complete.", elems: 4,
+		startup: [2]string{"window.dom_loading", "window.channel_established"}, bareError: true, continuation: true, unload: true},
+	{name: "2013-11, census", day: time.Date(2013, 11, 12, 0, 0, 0, 0, time.UTC), xhr: "xhr_complete.", elems: 4,
+		startup: [2]string{"window.dom_loading", "window.channel_established"}, continuation: true, census: true},
+	{name: "2026, as make run", day: time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), xhr: "xhr_complete.", elems: 4,
+		startup: [2]string{"window.dom_loading", "window.channel_established"}, continuation: true, census: true},
+}
+
+var (
+	genQueryName = regexp.MustCompile(`^xhr\./wsapi/[a-z_]+\?email=user[0-9]+(%40|@)example\.(com|org)$`)
+	genQuery     = regexp.MustCompile(`\?email=user[0-9]+(%40|@)example\.(com|org)"`)
+	genStatusErr = regexp.MustCompile(`^screen\.error\.[a-zA-Z]+\.[45][0-9][0-9]$`)
+)
+
+func TestGeneratorSendsTheFormatOfEachEra(t *testing.T) {
+	for _, c := range genEras {
+		t.Run(c.name, func(t *testing.T) {
+			rows := genParse(t, genCollect(t, Generator{Seed: 21, PerDay: 3000}, genDayWindow(c.day)))
+			blobs, streams := genBlobs(rows)
+			require.Greater(t, len(blobs), 2000)
+			names := map[string]int{} // blobs holding each name
+			elems := map[int]int{}    // events by number of elements
+			var withContext, shown, withStartup, closed, unloaded, census, stateless int
+			for i, r := range blobs {
+				ev := streams[i]
+				genCheckOffsets(t, r, ev)
+				seen := map[string]bool{}
+				for _, e := range ev {
+					elems[e.elems]++
+					if !seen[e.name] {
+						seen[e.name] = true
+						names[e.name]++
+					}
+					if isXHR(e.name) {
+						require.NotEmptyf(t, c.xhr, "XHR event before 2012-10-09: %s", r.raw)
+						require.Truef(t, strings.HasPrefix(e.name, c.xhr), "XHR event %q in the %s era", e.name, c.xhr)
+					}
+					if strings.Contains(e.name, "?") {
+						require.Truef(t, c.query, "query string after 2013-02-13: %s", e.name)
+						require.Regexp(t, genQueryName, e.name)
+					}
+					if e.elems == 4 {
+						assert.GreaterOrEqual(t, e.count, int64(2), r.raw)
+						assert.Truef(t, strings.HasSuffix(e.name, "_status"), "only polls repeat: %s", r.raw)
+					}
+				}
+				if seen[endpoints[epSessionContext].names[xhrComplete]] || seen[endpoints[epSessionContext].names[xhrURL]] {
+					withContext++
+				}
+				if seen["screen.rp_info"] {
+					shown++
+					if seen[c.startup[0]] && seen[c.startup[1]] {
+						withStartup++
+					}
+				}
+				if seen["assertion_generated"] {
+					closed++
+					if ev[len(ev)-1].name == "window.unload" {
+						unloaded++
+					}
+				}
+				if r.str("rp_api") == "stateless" {
+					stateless++
+				}
+			}
+			for _, r := range rows {
+				if r.isCensus() {
+					census++
+				}
+				// Made-up addresses appear in xhr.<url>?email= names only.
+				raw := r.raw
+				if c.query && !r.isCensus() {
+					raw = genQuery.ReplaceAllString(raw, `"`)
+				}
+				assert.NotContainsf(t, raw, "@", "an address outside an XHR name: %s", r.raw)
+				assert.NotContainsf(t, raw, "%40", "an address outside an XHR name: %s", r.raw)
+			}
+			n := len(blobs)
+
+			assert.Equal(t, shown, withStartup, "start-up events %v", c.startup)
+			assert.Greater(t, names["user.can_interact"], n*8/10)
+			for _, old := range []string{"window.javascript_start", "window.get_called", "window.dom_loading", "window.channel_established"} {
+				if old != c.startup[0] && old != c.startup[1] {
+					assert.Zerof(t, names[old], "%s in this era", old)
+				}
+			}
+			if c.xhr == "" {
+				assert.Zero(t, elems[3]+elems[4], "pairs only")
+				assert.Zero(t, withContext)
+			} else {
+				assert.Greater(t, withContext, n*95/100, "the session context first, in nearly every blob")
+				assert.Positive(t, elems[3])
+			}
+			for k := range elems {
+				assert.LessOrEqualf(t, k, c.elems, "events of %d elements", k)
+			}
+			if c.elems == 4 {
+				assert.Positive(t, elems[4])
+			}
+			queries := 0
+			for name, k := range names {
+				if genQueryName.MatchString(name) {
+					queries += k
+				}
+			}
+			assert.Equal(t, c.query, queries > 0, "xhr.<url>?email= names")
+
+			confirmed, typo := names["user.email_confirmed"], names["user.email_confrimed"]
+			if c.typo {
+				assert.Positive(t, typo)
+				assert.Zero(t, confirmed)
+			} else {
+				assert.Positive(t, confirmed)
+				assert.Zero(t, typo)
+			}
+			assert.Equal(t, c.oldPick, names["emails_displayed"] > 0, "emails_displayed")
+			assert.Equal(t, c.day.Year() == 2012, names["screen.required_email"] > 0, "screen.required_email")
+			assert.Equal(t, c.resetScreen, names["screen.reset_password"] > 0, "screen.reset_password")
+			assert.Equal(t, c.bareError, names["screen.error."] > 0, "bare screen.error.")
+			statusErrors := 0
+			for name, k := range names {
+				if genStatusErr.MatchString(name) {
+					statusErrors += k
+				}
+			}
+			assert.Positive(t, statusErrors, "screen.error.<key>.<status>")
+			assert.Positive(t, names["screen.error.cookiesDisabled"])
+			assert.Positive(t, names["user.reverify_email_staged"])
+			assert.Positive(t, names["user.logout"])
+			assert.Equal(t, c.continuation, names["staging_continuation"] > 0, "staging_continuation")
+			if c.unload {
+				assert.Greater(t, unloaded, closed*9/10, "closed dialogs end with window.unload")
+			} else {
+				assert.Zero(t, names["window.unload"], "window.unload after 2013-09-05")
+			}
+			assert.Equal(t, c.census, census > 0, "census entries")
+			assert.Equal(t, c.census, stateless > 0, "rp_api stateless")
+		})
+	}
+}
+
+func TestGeneratorCensusAgreesWithTheWeightedBlobs(t *testing.T) {
+	for _, day := range []time.Time{time.Date(2013, 11, 12, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)} {
+		t.Run(day.Format(time.DateOnly), func(t *testing.T) {
+			g := Generator{Seed: 16, PerDay: 4000}
+			rows := genParse(t, genCollect(t, g, genDayWindow(day)))
+			// A row id counts once, as in the pipeline.
+			byID := map[string]string{}
+			census := map[string]float64{}
+			var unique []genRow
+			dups := 0
+			for _, r := range rows {
+				if prev, ok := byID[r.ID]; ok {
+					assert.Equal(t, prev, r.raw, "a duplicate is an exact repeat")
+					if r.isCensus() {
+						dups++
+					}
+					continue
+				}
+				byID[r.ID] = r.raw
+				if r.isCensus() {
+					census[r.str("type")]++
+				} else {
+					unique = append(unique, r)
+				}
+			}
+			assert.Positive(t, dups, "some census entries are delivered twice")
+			// Horvitz–Thompson totals of the fallback and IdP outcomes
+			// (docs/data.md 2.5.2) against the server's counts (2.5.8).
+			blobs, streams := genBlobs(unique)
+			var fallback, fallbackVar, idp, idpVar float64
+			for i, r := range blobs {
+				w := genWeight(r)
+				switch genOutcome(r, streams[i]) {
+				case "fallback":
+					fallback += w
+					fallbackVar += w * (w - 1)
+				case "idp":
+					idp += w
+					idpVar += w * (w - 1)
+				}
+			}
+			require.Positive(t, fallback)
+			assert.InDelta(t, fallback, census["complete_user_creation.success"], 4*math.Sqrt(fallbackVar),
+				"complete_user_creation.success against the weighted fallback outcomes")
+			assert.InDelta(t, idp, census["idp.create_new_user"], 4*math.Sqrt(idpVar),
+				"idp.create_new_user against the weighted idp outcomes")
+			// The census counts every session: signin against all blobs weighted.
+			var sessions, sessionsVar float64
+			for _, r := range unique {
+				w := genWeight(r)
+				sessions += w
+				sessionsVar += w * (w - 1)
+			}
+			assert.InDelta(t, sessions, census["signin"], 4*math.Sqrt(sessionsVar))
+		})
+	}
+}
+
+func TestGeneratorCensusDoesNotDependOnSampling(t *testing.T) {
+	// DayCount counts census entries with dry runs of every session, Rows
+	// builds the sampled ones whole: both must decide the same entries.
+	e := eraOf(epochDay(2013, 11, 12))
+	var whole, dry simBlob
+	sampled := 0
+	for i := 0; i < 20000; i++ {
+		seed := mixSeed(99, uint64(i))
+		s := whole.start(seed, &e)
+		whole.simulate(seed, true)
+		require.Equal(t, s, dry.start(seed, &e))
+		dry.simulate(seed, false)
+		require.Positive(t, whole.nCensus)
+		require.Equal(t, whole.census, dry.census, "session %d", i)
+		require.Empty(t, dry.events, "a dry run records no events")
+		if s {
+			sampled++
+		}
+	}
+	assert.InDelta(t, meanSampleRate, float64(sampled)/20000, 0.01)
+}
+
 func TestAppendJSONStringRoundTrips(t *testing.T) {
 	tests := []struct {
 		in, want string
@@ -921,6 +1333,10 @@ func TestGeneratorName(t *testing.T) {
 }
 
 func BenchmarkGeneratorRows(b *testing.B) { benchGeneratorDay(b, genMonday) }
+
+// BenchmarkGeneratorCensusRows is BenchmarkGeneratorRows on a day of the
+// census era: every session is simulated, and yields census rows.
+func BenchmarkGeneratorCensusRows(b *testing.B) { benchGeneratorDay(b, genCensusMonday) }
 
 // benchGeneratorDay generates one hour of a busy day per iteration.
 func benchGeneratorDay(b *testing.B, day time.Time) {
