@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -115,17 +116,8 @@ func isDup(slotSeed uint64, i int) bool {
 type genState struct {
 	b   simBlob
 	buf []byte
-}
-
-// session simulates one session; simulated is false for an unsampled
-// session before the census era, which yields no row at all.
-func (st *genState) session(seed uint64, e *era) (sampled, simulated bool) {
-	sampled = st.b.start(seed, e)
-	if !sampled && !e.census {
-		return false, false
-	}
-	st.b.simulate(seed, sampled)
-	return sampled, true
+	ts  []byte // the slot's timestamp (ms) as text
+	ua  []byte // the session's census user_agent member
 }
 
 // blobRow builds the simulated session's blob row in st.buf.
@@ -148,9 +140,23 @@ func (st *genState) blobRow(seed uint64, slotStart int64) []byte {
 	return buf
 }
 
+// session simulates one session; simulated is false for an unsampled
+// session before the census era, which yields no row at all.
+func (st *genState) session(seed uint64, e *era) (sampled, simulated bool) {
+	sampled = st.b.start(seed, e)
+	if !sampled && !e.census {
+		return false, false
+	}
+	st.b.simulate(seed, sampled)
+	if st.b.nCensus > 0 {
+		st.ua = st.b.appendCensusUA(st.ua[:0])
+	}
+	return sampled, true
+}
+
 // censusRow builds census entry k of the simulated session in st.buf.
-func (st *genState) censusRow(seed uint64, k int, slotStart int64) []byte {
-	st.buf = st.b.appendCensus(st.buf[:0], seed, k, slotStart)
+func (st *genState) censusRow(seed uint64, k int) []byte {
+	st.buf = st.b.appendCensus(st.buf[:0], seed, k, st.ts, st.ua)
 	return st.buf
 }
 
@@ -160,6 +166,7 @@ func (st *genState) censusRow(seed uint64, k int, slotStart int64) []byte {
 func (st *genState) slot(p *dayPlan, s int, start int64, fn func(row []byte) error) error {
 	ss := slotSeed(p.seed, s)
 	e := &p.era
+	st.ts = strconv.AppendInt(st.ts[:0], start, 10)
 	for i := 0; i < p.count[s]; i++ {
 		seed := rowSeed(ss, i)
 		sampled, simulated := st.session(seed, e)
@@ -172,7 +179,7 @@ func (st *genState) slot(p *dayPlan, s int, start int64, fn func(row []byte) err
 			}
 		}
 		for k := 0; k < st.b.nCensus; k++ {
-			if err := fn(st.censusRow(seed, k, start)); err != nil {
+			if err := fn(st.censusRow(seed, k)); err != nil {
 				return err
 			}
 		}
@@ -194,7 +201,7 @@ func (st *genState) slot(p *dayPlan, s int, start int64, fn func(row []byte) err
 			}
 		}
 		if k, ok := censusDup(seed, st.b.nCensus); ok {
-			if err := fn(st.censusRow(seed, k, start)); err != nil {
+			if err := fn(st.censusRow(seed, k)); err != nil {
 				return err
 			}
 		}
@@ -220,7 +227,7 @@ func (g Generator) Rows(start, end time.Time, fn func(row []byte) error) error {
 		return nil
 	}
 	first, last := start.UnixMilli(), end.UnixMilli()-1
-	st := genState{buf: make([]byte, 0, 4096), b: simBlob{events: make([]simEvent, 0, 48)}}
+	st := genState{buf: make([]byte, 0, 4096), ts: make([]byte, 0, 16), ua: make([]byte, 0, 128), b: simBlob{events: make([]simEvent, 0, 48)}}
 	var p dayPlan
 	for day := genFloorDiv(first, genDayMs); day <= genFloorDiv(last, genDayMs); day++ {
 		g.plan(day, &p)

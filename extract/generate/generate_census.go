@@ -92,29 +92,38 @@ var (
 		weigh("id.example.net", 18), weigh("example.edu", 12))
 )
 
-// appendCensus appends census entry k of the session as a KPIggybank row.
-func (b *simBlob) appendCensus(buf []byte, seed uint64, k int, ts int64) []byte {
+// appendCensusUA appends the user_agent member that all the session's
+// census entries share. The device's names come from the generator's
+// tables and need no escaping.
+func (b *simBlob) appendCensusUA(buf []byte) []byte {
+	buf = append(buf, `,"user_agent":{"os":"`...)
+	buf = append(buf, b.dev.os...)
+	buf = append(buf, `","browser":"`...)
+	buf = append(buf, b.dev.browser...)
+	buf = append(buf, `","version":"`...)
+	buf = append(buf, b.dev.version...)
+	return append(buf, `"}`...)
+}
+
+// appendCensus appends census entry k of the session as a KPIggybank row;
+// ts is the slot's timestamp as text, ua the session's user_agent member.
+func (b *simBlob) appendCensus(buf []byte, seed uint64, k int, ts, ua []byte) []byte {
 	t := b.census[k]
 	buf = append(buf, `{"id":"`...)
 	buf = appendHex128(buf, mixSeed(seed, 0x100+uint64(k)), mixSeed(seed, 0x200+uint64(k)))
 	buf = append(buf, `","key":`...)
-	buf = appendJSONInt(buf, ts, false)
+	buf = append(buf, ts...)
 	buf = append(buf, `,"value":{"type":"`...)
 	buf = append(buf, censusNames[t]...)
 	buf = append(buf, `","timestamp":`...)
-	buf = appendJSONInt(buf, ts, false)
-	buf = append(buf, `,"user_agent":{"os":`...)
-	buf = appendJSONString(buf, b.dev.os)
-	buf = append(buf, `,"browser":`...)
-	buf = appendJSONString(buf, b.dev.browser)
-	buf = append(buf, `,"version":`...)
-	buf = appendJSONString(buf, b.dev.version)
-	buf = append(buf, '}')
+	buf = append(buf, ts...)
+	buf = append(buf, ua...)
 	if t.isIdP() {
-		buf = append(buf, `,"idp":`...)
-		buf = appendJSONString(buf, b.idp)
+		buf = append(buf, `,"idp":"`...)
+		buf = append(buf, b.idp...)
+		buf = append(buf, '"')
 	}
-	buf = append(buf, `,"rp":`...)
-	buf = appendJSONString(buf, b.rp)
-	return append(buf, '}', '}')
+	buf = append(buf, `,"rp":"`...)
+	buf = append(buf, b.rp...)
+	return append(buf, `"}}`...)
 }
