@@ -8,7 +8,12 @@ import (
 
 type simEvent struct {
 	name string
-	at   int64 // ms since the dialog opened
+	at   int64 // ms since the dialog opened; for an XHR event, when the request started
+	// An XHR event's duration (ms) and the number of identical events
+	// folded into it; dur is 0 for the other events.
+	dur, count int32
+	query      int8 // 1 or 2: the query string names b.addr[query-1]
+	untrusted  bool // a name from a tampered client, to escape
 }
 
 // streamKind is how the event_stream field is delivered: the unusable
@@ -77,21 +82,40 @@ var hostileValues = [...]string{
 }
 
 type simBlob struct {
-	events []simEvent
-	t      int64
-	dev    simDevice
+	era *era
+	// Three streams: rd draws the decisions (agent, flow, drop-offs) that
+	// census entries depend on, rt the timings and looks only a blob
+	// shows, rc what only the census shows.
+	rd, rt, rc simRand
+	dry        bool // unsampled: decisions only, no events
+
+	events      []simEvent
+	pending     simEvent // a request running beside the dialog's work
+	hasPending  bool
+	pendingDone int64
+	t           int64
+	dev         simDevice
+	dropX       float64 // drop-offs are this much likelier (phones)
+	addr        [2]madeUpAddress
+	rawAt       bool
 
 	success, dropped bool
 	isNew            bool // the server said the email is new: new_account
+	newUser          bool // no emails or sites yet
+
+	census  [maxCensus]censusType
+	nCensus int
+	rp, idp string
 
 	stream    streamKind
-	badPair   int // shape of the malformed pair
+	badPair   int // shape of the malformed event
 	badPairAt int
 	ts        tsKind
 
 	sampleRate           float64 // 0 when missing
 	lang                 string  // "" when missing
 	hasScreen, hasUA     bool
+	uaOS, uaBrowser      string // as sent, hostile values included
 	rpAPI, emailType     string // "" when missing
 	numEmails            int    // -1 when missing
 	sites, remembered    int    // -1 when missing
@@ -105,22 +129,85 @@ func (b *simBlob) reset() {
 	*b = simBlob{events: ev}
 }
 
-func (b *simBlob) add(name string) { b.events = append(b.events, simEvent{name, b.t}) }
-
-// wait advances the clock by a lognormal delay of at least 1 ms, so
-// offsets strictly increase.
-func (b *simBlob) wait(r *simRand, median, sigma float64) {
-	d := int64(r.lognormal(median, sigma))
-	if d < 1 {
-		d = 1
-	}
-	if limit := int64(median * 25); d > limit {
-		d = limit
-	}
-	b.t += d
+// start begins the session of seed: its user agent, and whether the
+// server's rate for that agent samples it (it then sends a blob).
+func (b *simBlob) start(seed uint64, e *era) (sampled bool) {
+	b.reset()
+	b.era = e
+	b.rd = simRand{mixSeed(seed, 1)}
+	pickAgent(&b.rd, &b.dev)
+	return b.rd.chance(b.dev.rate)
 }
 
-// slow scales delays: mobile users are slower at loading and typing.
+// simulate runs the session begun by start. A sampled session is
+// simulated whole; an unsampled one only decides its flow (dry), which is
+// all its census entries need. Both draw the same decisions, so a
+// session's census entries do not depend on whether it was sampled.
+func (b *simBlob) simulate(seed uint64, sampled bool) {
+	b.dry = !sampled
+	b.rt = simRand{mixSeed(seed, 2)}
+	b.rc = simRand{mixSeed(seed, 3)}
+	pickBrowser(&b.rd, &b.dev)
+	b.dropX = 1
+	if b.dev.phone {
+		b.dropX = 1.6
+	}
+	if b.era.census {
+		b.rp = rpOrigins.pick(&b.rc)
+		b.idp = idpDomains.pick(&b.rc)
+	}
+	if !b.dry {
+		pickScreen(&b.rt, &b.dev)
+		b.profile()
+		if b.era.xhr == xhrURL {
+			b.drawAddresses()
+		}
+	}
+	b.count(cSignin)
+	b.runFlow()
+	if b.dry {
+		return
+	}
+	b.flush()
+	b.fields()
+	b.quirks()
+}
+
+func (b *simBlob) chance(p float64) bool { return b.rd.chance(p) }
+
+// drop is a drop-off of probability p on a desktop.
+func (b *simBlob) drop(p float64) bool { return b.rd.chance(min(p*b.dropX, 0.9)) }
+
+func (b *simBlob) add(name string) {
+	if b.dry {
+		return
+	}
+	b.flush()
+	b.events = append(b.events, simEvent{name: name, at: b.t})
+}
+
+// delay is a lognormal delay of at least 1 ms, capped at 25 medians.
+func (b *simBlob) delay(median, sigma float64) int64 {
+	d := int64(b.rt.lognormal(median, sigma))
+	return min(max(d, 1), int64(median*25))
+}
+
+// wait advances the clock, so offsets of successive events increase.
+func (b *simBlob) wait(median, sigma float64) {
+	if !b.dry {
+		b.t += b.delay(median, sigma)
+	}
+}
+
+// tick is a short pause of the dialog's own code, uniform in [lo, hi] ms
+// (cheaper than a lognormal, and nobody waits long enough to tell).
+func (b *simBlob) tick(lo, hi int) {
+	if !b.dry {
+		b.t += int64(b.rt.between(lo, hi))
+	}
+}
+
+// slow scales delays: mobile users are slower at typing.
 func (b *simBlob) slow() float64 {
 	if b.dev.mobile {
 		return 1.6
@@ -128,421 +215,181 @@ func (b *simBlob) slow() float64 {
 	return 1
 }
 
-func (b *simBlob) open(r *simRand) {
-	b.wait(r, 650*b.slow(), 0.55)
-	b.add("screen.rp_info")
-}
+func (b *simBlob) think(median float64) { b.wait(median*b.slow(), 0.8) }
 
 // screen shows a screen shortly after the previous step.
-func (b *simBlob) screen(r *simRand, name string) {
-	b.wait(r, 160, 0.6)
+func (b *simBlob) screen(name string) {
+	b.wait(160, 0.6)
 	b.add(name)
 }
 
-func (b *simBlob) think(r *simRand, median float64) { b.wait(r, median*b.slow(), 0.8) }
-
-// assertion is the successful end: the crypto time depends on the device.
-func (b *simBlob) assertion(r *simRand) {
-	b.screen(r, "screen.generate_assertion")
-	b.wait(r, 40, 0.5)
-	b.add("generate_assertion")
-	c := int64(r.lognormal(b.dev.cryptoMs, 0.5))
-	c = min(max(c, 35), 9000)
-	b.t += c
-	b.add("assertion_generated")
-	b.success = true
-	b.close(r, 350)
+func (b *simBlob) xhrDuration(ep endpointID) int64 {
+	return max(b.delay(endpoints[ep].median*b.dev.net, 0.6), 8)
 }
 
-func (b *simBlob) close(r *simRand, median float64) {
-	b.wait(r, median, 0.7)
-	b.add("window.unload")
+// call is a request the dialog waits for: the clock moves on by its
+// duration. The dialog records it when the answer arrives, with the
+// offset of its start (from 2012-10-09).
+func (b *simBlob) call(ep endpointID, addr int8) {
+	if b.dry {
+		return
+	}
+	start := b.t
+	d := b.xhrDuration(ep)
+	b.t += d
+	b.flush()
+	b.record(ep, addr, start, d)
 }
 
-// leave is a drop-off mid-flow: the dialog is orphaned, and now and then
-// the browser is killed before window.unload can be logged.
-func (b *simBlob) leave(r *simRand, median float64) {
-	b.dropped = true
-	b.wait(r, median, 1.0)
-	if !r.chance(0.03) {
+func (b *simBlob) record(ep endpointID, addr int8, start, d int64) {
+	if b.era.xhr == xhrNone {
+		return
+	}
+	name := endpoints[ep].names[b.era.xhr]
+	if b.era.xhr != xhrURL || !endpoints[ep].email {
+		addr = 0
+	}
+	if b.era.fold && len(b.events) > 0 {
+		last := &b.events[len(b.events)-1]
+		if last.dur > 0 && last.name == name && last.query == addr {
+			last.count++
+			return
+		}
+	}
+	b.events = append(b.events, simEvent{name: name, at: start, dur: int32(d), count: 1, query: addr})
+}
+
+// background starts a request that runs beside the dialog's work (posting
+// the previous session's data): recorded when it ends, it can follow
+// events with later offsets.
+func (b *simBlob) background(ep endpointID) {
+	if b.dry || b.era.xhr == xhrNone {
+		return
+	}
+	d := b.xhrDuration(ep)
+	b.pending = simEvent{name: endpoints[ep].names[b.era.xhr], at: b.t, dur: int32(d), count: 1}
+	b.hasPending, b.pendingDone = true, b.t+d
+}
+
+// flush records the background request if it has ended by now.
+func (b *simBlob) flush() {
+	if b.hasPending && b.pendingDone <= b.t {
+		b.events = append(b.events, b.pending)
+		b.hasPending = false
+	}
+}
+
+// poll waits a lognormal time for the user to open an email, asking the
+// server every few seconds; the last answer is the one that tells.
+func (b *simBlob) poll(ep endpointID, addr int8, median, sigma float64) {
+	if b.dry {
+		return
+	}
+	end := b.t + b.delay(median, sigma)
+	if b.era.fold {
+		// One event counts the polls: their durations are not kept, so
+		// the first one's stands for all.
+		start := b.t
+		b.call(ep, addr)
+		d := b.t - start
+		for b.t < end {
+			b.t += pollEveryMs + d
+			b.events[len(b.events)-1].count++
+		}
+		return
+	}
+	for {
+		b.call(ep, addr)
+		if b.t >= end {
+			return
+		}
+		b.t += pollEveryMs
+	}
+}
+
+// close ends the session after a pause: the dialog logs window.unload
+// (until 2013-09-06) unless the browser was killed first.
+func (b *simBlob) close(median, sigma, killed float64) {
+	b.wait(median, sigma)
+	if !b.dry && b.era.unload && !b.rt.chance(killed) {
 		b.add("window.unload")
 	}
 }
 
-type flowKind uint8
+// leave is a drop-off mid-flow: the dialog is orphaned.
+func (b *simBlob) leave(median float64) {
+	b.dropped = true
+	b.close(median, 1.0, 0.03)
+}
 
-const (
-	flowBounce flowKind = iota
-	flowPick
-	flowPassword
-	flowPrimaryReturning
-	flowNewSecondary
-	flowNewPrimary
-	flowReset
-	flowAddEmail
-	flowContinuation
-	flowCancel
-	flowError
-	flowLogout
+var (
+	// emailCounts is a returning user's number of addresses, 4 meaning 4
+	// or more.
+	emailCounts = newWeighted(weigh(1, 55), weigh(2, 25), weigh(3, 10), weigh(4, 10))
+	// sitesNameMix is which name the sites count is sent under.
+	sitesNameMix = newWeighted(weigh(0, 700), weigh(1, 140), weigh(2, 145), weigh(sitesBoth, 15))
 )
 
-// flowTable is the mix of sessions (per mille): about two thirds end in an
-// assertion, a bounce rate near 18%, new users about one blob in seven.
-var flowTable = newWeighted(
-	weigh(flowBounce, 120), weigh(flowPick, 355), weigh(flowPassword, 170),
-	weigh(flowPrimaryReturning, 30), weigh(flowNewSecondary, 90), weigh(flowNewPrimary, 40),
-	weigh(flowReset, 30), weigh(flowAddEmail, 30), weigh(flowContinuation, 25),
-	weigh(flowCancel, 40), weigh(flowError, 25), weigh(flowLogout, 20),
-)
-
-// Typical delays (ms) of the steps users take.
-const (
-	thinkPick     = 3500
-	typeEmail     = 9000
-	typePassword  = 6000
-	choosePass    = 14000
-	serverCheck   = 450
-	confirmEmail  = 150000 // switching to the mail client and back
-	idpSignIn     = 25000
-	giveUp        = 45000
-	readAndCancel = 5000
-)
-
-// simulate fills b with one session: the device, the flow of events, the
-// user's fields, then the quirks real data has.
-func (b *simBlob) simulate(r *simRand) {
-	pickDevice(r, &b.dev)
-	newUser := false
-	switch flowTable.pick(r) {
-	case flowBounce:
-		b.open(r)
-		b.wait(r, 7000, 1.2)
-		if !r.chance(0.02) {
-			b.add("window.unload")
-		}
-		newUser = r.chance(0.4)
-	case flowPick:
-		b.flowPick(r)
-	case flowPassword:
-		b.open(r)
-		b.flowPassword(r)
-	case flowPrimaryReturning:
-		b.flowPrimary(r, false)
-	case flowNewSecondary:
-		newUser = true
-		b.flowNewSecondary(r)
-	case flowNewPrimary:
-		newUser = true
-		b.flowPrimary(r, true)
-	case flowReset:
-		b.flowReset(r)
-	case flowAddEmail:
-		b.flowAddEmail(r)
-	case flowContinuation:
-		newUser = true
-		b.flowContinuation(r)
-	case flowCancel:
-		b.open(r)
-		if r.chance(0.5) {
-			b.screen(r, "screen.pick_email")
-		} else {
-			b.screen(r, "screen.authenticate")
-			newUser = r.chance(0.5)
-		}
-		b.think(r, readAndCancel)
-		b.add("screen.cancel")
-		b.close(r, 250)
-	case flowError:
-		b.flowError(r)
-		newUser = r.chance(0.3)
-	case flowLogout:
-		b.flowLogout(r)
+// profile draws a returning user's counts (a new user's are zeros).
+func (b *simBlob) profile() {
+	r := &b.rt
+	b.numEmails = emailCounts.pick(r)
+	if b.numEmails == 4 {
+		b.numEmails += r.geometric(0.4, 20)
 	}
-	b.fields(r, newUser)
-	b.quirks(r)
+	b.sites = 1 + r.geometric(0.3, 60)
+	b.remembered = r.intn(b.sites + 1)
 }
-
-func (b *simBlob) flowPick(r *simRand) {
-	b.open(r)
-	b.screen(r, "screen.pick_email")
-	b.think(r, thinkPick)
-	if r.chance(0.06) {
-		b.leave(r, 8000)
-		return
-	}
-	b.emailType = "secondary"
-	if r.chance(0.22) {
-		b.emailType = "primary"
-	}
-	b.assertion(r)
-}
-
-// flowPassword is a returning user who must sign in with a password;
-// wrong passwords are retried a few times.
-func (b *simBlob) flowPassword(r *simRand) {
-	b.screen(r, "screen.authenticate")
-	b.think(r, typeEmail)
-	b.emailType = "secondary"
-	if r.chance(0.07) {
-		b.leave(r, giveUp)
-		return
-	}
-	b.add("authenticate.enter_password")
-	b.think(r, typePassword)
-	if r.chance(0.06) {
-		b.leave(r, giveUp)
-		return
-	}
-	failP := 0.12
-	for attempt := 0; ; attempt++ {
-		b.add("authenticate.password_submitted")
-		b.wait(r, serverCheck, 0.5)
-		if !r.chance(failP) {
-			b.add("authenticate.password_success")
-			break
-		}
-		b.add("authenticate.password_fail")
-		if attempt == 3 || r.chance(0.3) {
-			b.leave(r, giveUp)
-			return
-		}
-		failP = 0.35
-		b.think(r, typePassword)
-	}
-	if r.chance(0.3) {
-		b.screen(r, "screen.pick_email")
-		b.think(r, thinkPick)
-	}
-	b.assertion(r)
-}
-
-// flowPrimary is an email whose provider vouches for it (an IdP): a new
-// user verifies it at the provider and is provisioned; a returning user
-// mostly is provisioned silently.
-func (b *simBlob) flowPrimary(r *simRand, newUser bool) {
-	b.open(r)
-	b.emailType = "primary"
-	b.screen(r, "screen.authenticate")
-	b.think(r, typeEmail)
-	b.isNew = newUser
-	if newUser || r.chance(0.3) {
-		b.screen(r, "screen.verify_primary_user")
-		b.think(r, 4000)
-		if r.chance(0.18) {
-			b.leave(r, giveUp)
-			return
-		}
-		b.add("window.redirect_to_primary")
-		b.wait(r, idpSignIn*b.slow(), 0.9)
-		if r.chance(0.15) {
-			// Lost at the provider's sign-in page.
-			b.leave(r, 60000)
-			return
-		}
-	}
-	b.screen(r, "screen.provision_primary_user")
-	b.wait(r, 900, 0.6)
-	b.assertion(r)
-}
-
-// flowNewSecondary is a new user with an email Persona must verify.
-func (b *simBlob) flowNewSecondary(r *simRand) {
-	b.open(r)
-	b.screen(r, "screen.authenticate")
-	b.emailType = "secondary"
-	b.think(r, typeEmail)
-	if r.chance(0.08) {
-		// Never got past typing the email: a bounce for the outcome.
-		b.leave(r, giveUp)
-		return
-	}
-	b.isNew = true
-	b.screen(r, "screen.set_password")
-	b.think(r, choosePass)
-	if r.chance(0.22) {
-		b.leave(r, giveUp)
-		return
-	}
-	if !b.awaitEmail(r, "user.user_staged", 0.3) {
-		return
-	}
-	b.add("user.user_confirmed")
-	b.assertion(r)
-}
-
-// awaitEmail sends the confirmation email of a staged action and waits
-// for the user to open it. It is false when the user closed the dialog
-// while waiting (a new user may come back later as a staging_continuation).
-func (b *simBlob) awaitEmail(r *simRand, staged string, leave float64) bool {
-	b.add(staged)
-	b.screen(r, "screen.check_registration")
-	if r.chance(leave) {
-		b.leave(r, confirmEmail*2)
-		return false
-	}
-	b.wait(r, confirmEmail, 0.9)
-	return true
-}
-
-func (b *simBlob) flowReset(r *simRand) {
-	b.open(r)
-	b.emailType = "secondary"
-	b.screen(r, "screen.authenticate")
-	b.think(r, typeEmail)
-	b.add("authenticate.enter_password")
-	if r.chance(0.6) {
-		b.think(r, typePassword)
-		b.add("authenticate.password_submitted")
-		b.wait(r, serverCheck, 0.5)
-		b.add("authenticate.password_fail")
-	}
-	b.think(r, 3000)
-	b.add("screen.reset_password")
-	b.think(r, choosePass)
-	if r.chance(0.15) {
-		b.leave(r, giveUp)
-		return
-	}
-	if !b.awaitEmail(r, "user.reset_password_staged", 0.3) {
-		return
-	}
-	b.add("user.reset_password_confirmed")
-	b.assertion(r)
-}
-
-func (b *simBlob) flowAddEmail(r *simRand) {
-	b.open(r)
-	b.emailType = "secondary"
-	b.screen(r, "screen.pick_email")
-	b.think(r, thinkPick)
-	b.add("screen.add_email")
-	b.think(r, typeEmail)
-	if r.chance(0.15) {
-		b.leave(r, giveUp)
-		return
-	}
-	if !b.awaitEmail(r, "user.email_staged", 0.28) {
-		return
-	}
-	// The dialog logged its historical typo; a fixed build the right name.
-	if r.chance(0.06) {
-		b.add("user.email_confirmed")
-	} else {
-		b.add("user.email_confrimed")
-	}
-	b.assertion(r)
-}
-
-// flowContinuation resumes a new user's staging in a fresh dialog after
-// the email link was opened elsewhere: no rp_info screen.
-func (b *simBlob) flowContinuation(r *simRand) {
-	b.emailType = "secondary"
-	b.isNew = true
-	b.wait(r, 500*b.slow(), 0.5)
-	b.add("staging_continuation")
-	b.screen(r, "screen.check_registration")
-	if r.chance(0.15) {
-		b.leave(r, confirmEmail)
-		return
-	}
-	b.wait(r, 8000, 1.3)
-	b.add("user.user_confirmed")
-	b.assertion(r)
-}
-
-var errorScreens = newWeighted(
-	weigh("screen.error", 60), weigh("screen.error.xhr", 25), weigh("screen.error.cookies_disabled", 15))
-
-func (b *simBlob) flowError(r *simRand) {
-	name := errorScreens.pick(r)
-	if name == "screen.error.cookies_disabled" {
-		// Fails before the dialog can show anything.
-		b.wait(r, 500*b.slow(), 0.5)
-		b.add(name)
-		b.close(r, 6000)
-		return
-	}
-	b.open(r)
-	if r.chance(0.5) {
-		b.screen(r, "screen.pick_email")
-		b.think(r, thinkPick)
-		b.wait(r, 3000, 1) // request times out
-	} else {
-		b.screen(r, "screen.authenticate")
-		b.think(r, typeEmail)
-		b.wait(r, 2000, 1)
-	}
-	b.add(name)
-	b.close(r, 6000)
-}
-
-// flowLogout is "this is not me": the user signs out and, most of the
-// time, signs in with another account's password.
-func (b *simBlob) flowLogout(r *simRand) {
-	b.open(r)
-	b.screen(r, "screen.pick_email")
-	b.think(r, thinkPick)
-	b.add("user.logout")
-	if r.chance(0.4) {
-		b.screen(r, "screen.authenticate")
-		b.leave(r, giveUp)
-		return
-	}
-	b.flowPassword(r)
-}
-
-// Shapes of a malformed pair (see appendStream), the first two most often.
-var badPairShapes = newWeighted(weigh(0, 40), weigh(1, 35), weigh(2, 10), weigh(3, 10), weigh(4, 5))
-
-var sampleRates = newWeighted(weigh(1.0, 86), weigh(0.5, 9), weigh(0.1, 5))
 
 // fields sets the non-event fields the dialog whitelists.
-func (b *simBlob) fields(r *simRand, newUser bool) {
-	b.sampleRate = sampleRates.pick(r)
+func (b *simBlob) fields() {
+	r := &b.rt
+	b.sampleRate = b.dev.rate
 	b.lang = langs.pick(r)
 	// The internal API serves native apps, so it is mostly seen on
 	// phones and tablets, Firefox OS's Marketplace above all.
 	switch {
-	case b.dev.os == "FirefoxOS" && r.chance(0.55):
+	case b.dev.class == classFirefoxOS && r.chance(0.55):
 		b.rpAPI = "internal"
 	case b.dev.mobile && r.chance(0.2):
 		b.rpAPI = "internal"
+	case b.era.stateless && r.chance(0.05):
+		b.rpAPI = "stateless"
+	case r.chance(0.012):
+		b.rpAPI = "unknown"
 	default:
 		b.rpAPI = rpAPIs.pick(r)
 	}
 	b.hasScreen, b.hasUA = true, true
-	if newUser {
+	b.uaOS, b.uaBrowser = b.dev.os, b.dev.browser
+	if b.newUser {
 		b.numEmails, b.sites, b.remembered = 0, 0, 0
-	} else {
-		switch x := r.intn(100); {
-		case x < 55:
-			b.numEmails = 1
-		case x < 80:
-			b.numEmails = 2
-		case x < 90:
-			b.numEmails = 3
-		default:
-			b.numEmails = 4 + r.geometric(0.4, 20)
-		}
-		b.sites = 1 + r.geometric(0.3, 60)
-		b.remembered = r.intn(b.sites + 1)
 	}
 	b.newAccount = triOf(b.isNew)
 	b.orphaned = triOf(b.dropped && !b.success)
-	switch x := r.intn(1000); {
-	case x < 700:
-		b.sitesName = 0
-	case x < 840:
-		b.sitesName = 1
-	case x < 985:
-		b.sitesName = 2
-	default:
-		b.sitesName = sitesBoth
-	}
+	b.sitesName = sitesNameMix.pick(r)
 }
 
+// Shapes of a malformed event (see appendStream).
+const (
+	badNoOffset   = iota // [name]
+	badNumberName        // [12, offset]
+	badBareName          // "name"
+	badNullOffset        // [name, null]
+	badEmpty             // []
+	badFive              // [name, offset, duration, count, 1]
+	badDuration          // [name, offset, "slow"]
+	badCount             // [name, offset, duration, "many"]
+	badNullName          // [null, offset]
+)
+
+var badPairShapes = newWeighted(
+	weigh(badNoOffset, 30), weigh(badNumberName, 25), weigh(badBareName, 8), weigh(badNullOffset, 8),
+	weigh(badEmpty, 4), weigh(badFive, 8), weigh(badDuration, 8), weigh(badCount, 6), weigh(badNullName, 5))
+
 // quirks applies, at small rates, the mess real data has (docs/data.md §1.2–1.5).
-func (b *simBlob) quirks(r *simRand) {
+func (b *simBlob) quirks() {
+	r := &b.rt
 	// Missing optional fields, each independently.
 	if r.chance(0.015) {
 		b.lang = ""
@@ -592,7 +439,7 @@ func (b *simBlob) quirks(r *simRand) {
 	case x < 20:
 		b.stream = streamBadPair
 		b.badPair = badPairShapes.pick(r)
-		b.badPairAt = r.intn(len(b.events))
+		b.badPairAt = b.badEventAt(r.intn(len(b.events)))
 	}
 	switch x := r.intn(1000); {
 	case x < 5:
@@ -607,16 +454,31 @@ func (b *simBlob) quirks(r *simRand) {
 			b.lang = v
 		case 1:
 			b.hasUA = true
-			b.dev.os = v
+			b.uaOS = v
 		case 2:
 			b.hasUA = true
-			b.dev.browser = v
+			b.uaBrowser = v
 		default:
 			// A made-up event sent by a tampered client.
-			b.wait(r, 50, 1)
+			b.wait(50, 1)
 			b.add(v)
+			b.events[len(b.events)-1].untrusted = true
 		}
 	}
+}
+
+// badEventAt is where the malformed event goes: the shapes that break a
+// duration or a repeat count prefer the first XHR event from i on.
+func (b *simBlob) badEventAt(i int) int {
+	if b.badPair != badFive && b.badPair != badDuration && b.badPair != badCount {
+		return i
+	}
+	for j := range b.events {
+		if k := (i + j) % len(b.events); b.events[k].dur > 0 {
+			return k
+		}
+	}
+	return i
 }
 
 // appendInt appends v, as a JSON string when asString.
@@ -627,6 +489,82 @@ func appendJSONInt(buf []byte, v int64, asString bool) []byte {
 		return append(buf, '"')
 	}
 	return strconv.AppendInt(buf, v, 10)
+}
+
+// appendName appends an event's name as sent, with the query string of
+// the xhr.<url> era.
+func (b *simBlob) appendName(buf []byte, e *simEvent) []byte {
+	if e.untrusted {
+		return appendJSONString(buf, e.name)
+	}
+	buf = append(buf, '"')
+	buf = append(buf, e.name...) // the dialog's own names need no escaping
+	if e.query > 0 {
+		buf = b.appendEmailQuery(buf, int(e.query)-1)
+	}
+	return append(buf, '"')
+}
+
+// appendEvent appends [name, offset], plus the duration and the repeat
+// count of an XHR event (the count only when events were folded).
+func (b *simBlob) appendEvent(buf []byte, e *simEvent) []byte {
+	buf = append(buf, '[')
+	buf = b.appendName(buf, e)
+	buf = append(buf, ',')
+	buf = strconv.AppendInt(buf, e.at, 10)
+	if e.dur > 0 {
+		buf = append(buf, ',')
+		buf = strconv.AppendInt(buf, int64(e.dur), 10)
+		if e.count > 1 {
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, int64(e.count), 10)
+		}
+	}
+	return append(buf, ']')
+}
+
+// appendBadEvent appends e in the malformed shape b.badPair.
+func (b *simBlob) appendBadEvent(buf []byte, e *simEvent) []byte {
+	dur := int64(max(e.dur, 120))
+	switch b.badPair {
+	case badNoOffset:
+		buf = append(buf, '[')
+		buf = b.appendName(buf, e)
+		return append(buf, ']')
+	case badNumberName:
+		buf = append(buf, "[12,"...)
+	case badBareName:
+		return b.appendName(buf, e)
+	case badNullOffset:
+		buf = append(buf, '[')
+		buf = b.appendName(buf, e)
+		return append(buf, ",null]"...)
+	case badEmpty:
+		return append(buf, '[', ']')
+	case badNullName:
+		buf = append(buf, "[null,"...)
+	default:
+		buf = append(buf, '[')
+		buf = b.appendName(buf, e)
+		buf = append(buf, ',')
+		buf = strconv.AppendInt(buf, e.at, 10)
+		switch b.badPair {
+		case badFive:
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, dur, 10)
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, int64(max(e.count, 1)), 10)
+			return append(buf, ",1]"...)
+		case badDuration:
+			return append(buf, `,"slow"]`...)
+		default: // badCount
+			buf = append(buf, ',')
+			buf = strconv.AppendInt(buf, dur, 10)
+			return append(buf, `,"many"]`...)
+		}
+	}
+	buf = strconv.AppendInt(buf, e.at, 10)
+	return append(buf, ']')
 }
 
 // appendStream appends the event_stream value as delivered.
@@ -645,36 +583,15 @@ func (b *simBlob) appendStream(buf []byte) []byte {
 		}
 	}
 	buf = append(buf, '[')
-	for i, e := range b.events {
+	for i := range b.events {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
 		if b.stream == streamBadPair && i == b.badPairAt {
-			switch b.badPair {
-			case 0: // the offset is lost
-				buf = append(buf, '[')
-				buf = appendJSONString(buf, e.name)
-				buf = append(buf, ']')
-			case 1: // the name is a number
-				buf = append(buf, '[', '1', '2', ',')
-				buf = strconv.AppendInt(buf, e.at, 10)
-				buf = append(buf, ']')
-			case 2: // a bare name, not a pair
-				buf = appendJSONString(buf, e.name)
-			case 3:
-				buf = append(buf, '[')
-				buf = appendJSONString(buf, e.name)
-				buf = append(buf, ",null]"...)
-			default:
-				buf = append(buf, '[', ']')
-			}
-			continue
+			buf = b.appendBadEvent(buf, &b.events[i])
+		} else {
+			buf = b.appendEvent(buf, &b.events[i])
 		}
-		buf = append(buf, '[')
-		buf = appendJSONString(buf, e.name)
-		buf = append(buf, ',')
-		buf = strconv.AppendInt(buf, e.at, 10)
-		buf = append(buf, ']')
 	}
 	return append(buf, ']')
 }
@@ -752,9 +669,9 @@ func (b *simBlob) appendBlob(buf []byte, ts int64) []byte {
 	if b.hasUA {
 		o.key("user_agent")
 		o.buf = append(o.buf, `{"os":`...)
-		o.buf = appendJSONString(o.buf, b.dev.os)
+		o.buf = appendJSONString(o.buf, b.uaOS)
 		o.buf = append(o.buf, `,"browser":`...)
-		o.buf = appendJSONString(o.buf, b.dev.browser)
+		o.buf = appendJSONString(o.buf, b.uaBrowser)
 		o.buf = append(o.buf, `,"version":`...)
 		o.buf = appendJSONString(o.buf, b.dev.version)
 		o.buf = append(o.buf, '}')

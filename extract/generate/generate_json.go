@@ -1,6 +1,8 @@
 package generate
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"unicode/utf8"
 )
 
@@ -63,11 +65,8 @@ func appendJSONKey(b []byte, name string) []byte {
 // appendHex128 appends a and b as 32 lowercase hex digits, CouchDB's id
 // shape.
 func appendHex128(buf []byte, a, b uint64) []byte {
-	for shift := 60; shift >= 0; shift -= 4 {
-		buf = append(buf, lowerHex[(a>>uint(shift))&0xf])
-	}
-	for shift := 60; shift >= 0; shift -= 4 {
-		buf = append(buf, lowerHex[(b>>uint(shift))&0xf])
-	}
-	return buf
+	var raw [16]byte
+	binary.BigEndian.PutUint64(raw[:8], a)
+	binary.BigEndian.PutUint64(raw[8:], b)
+	return hex.AppendEncode(buf, raw[:])
 }
