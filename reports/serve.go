@@ -134,6 +134,7 @@ func (g *gzipResponse) WriteHeader(code int) {
 	if code == http.StatusOK {
 		h := g.Header()
 		h.Del("Content-Length")
+		h.Del("Accept-Ranges")
 		h.Set("Content-Encoding", "gzip")
 		if !g.head {
 			g.gz = gzip.NewWriter(g.ResponseWriter)
