@@ -75,10 +75,45 @@ type Step struct {
 	Events []string
 }
 
-// Milestone is a labelled date drawn on the charts.
+// Milestone is a labelled day drawn on the charts, as the original
+// dashboard wrote it ({"milestone", "date"}), or a range of days such as an
+// outage ({"milestone", "from", "to"}). KPIs names the KPI ids it concerns;
+// none means every KPI. The original's labels hold HTML entities ("&alpha;
+// release"): they are kept as written here and decoded for display.
 type Milestone struct {
-	Milestone string `json:"milestone"`
-	Date      string `json:"date"`
+	Milestone string   `json:"milestone"`
+	Date      string   `json:"date,omitempty"`
+	From      string   `json:"from,omitempty"`
+	To        string   `json:"to,omitempty"`
+	KPIs      []string `json:"kpis,omitempty"`
+}
+
+// Days is the milestone's first and last day (the same day for a date).
+func (m Milestone) Days() (first, last time.Time, err error) {
+	day := func(key, v string) (time.Time, error) {
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return t, fmt.Errorf("%s must be YYYY-MM-DD, got %q", key, v)
+		}
+		return t, nil
+	}
+	switch {
+	case m.Date != "" && m.From == "" && m.To == "":
+		first, err = day("date", m.Date)
+		return first, first, err
+	case m.Date == "" && m.From != "" && m.To != "":
+		if first, err = day("from", m.From); err != nil {
+			return first, first, err
+		}
+		if last, err = day("to", m.To); err != nil {
+			return first, last, err
+		}
+		if last.Before(first) {
+			err = fmt.Errorf("from %s is after to %s", m.From, m.To)
+		}
+		return first, last, err
+	}
+	return first, last, errors.New(`give either "date", or "from" and "to"`)
 }
 
 // Duration is a time.Duration written as "30s" in JSON.
@@ -274,8 +309,11 @@ func (c Config) Validate() error {
 		}
 	}
 	for _, m := range c.Milestones {
-		if _, err := time.Parse(time.DateOnly, m.Date); err != nil {
-			errs = append(errs, fmt.Errorf("milestone %q: date must be YYYY-MM-DD, got %q", m.Milestone, m.Date))
+		if _, _, err := m.Days(); err != nil {
+			errs = append(errs, fmt.Errorf("milestone %q: %w", m.Milestone, err))
+		}
+		if strings.TrimSpace(m.Milestone) == "" {
+			errs = append(errs, fmt.Errorf("milestone of %s has no label", m.Date+m.From))
 		}
 	}
 	return errors.Join(errs...)

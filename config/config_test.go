@@ -43,7 +43,9 @@ func TestAFileOverridesKeyByKey(t *testing.T) {
 		"aliases": {"en-US": "English"},
 		"segmentations": {"OS": ["Linux", "Other OS"]},
 		"flows": {"password_reset": [["1 - Begin", "screen.reset_password"], ["2 - Done", ["a", "b"]]]},
-		"milestones": [{"milestone": "Beta", "date": "2013-06-01"}]
+		"milestones": [{"milestone": "Beta", "date": "2013-06-01"},
+			{"milestone": "kpiggybank down", "from": "2013-06-03", "to": "2013-06-05", "kpis": ["new_user_flow"]},
+			{"milestone": "&alpha; release", "date": "2013-06-10"}]
 	}`)
 	cfg, err := Load(path)
 	require.NoError(t, err)
@@ -58,7 +60,17 @@ func TestAFileOverridesKeyByKey(t *testing.T) {
 	assert.Equal(t, Default().Segmentations[persona.Browser], cfg.Segmentations[persona.Browser])
 	assert.Equal(t, []Step{{"1 - Begin", []string{"screen.reset_password"}}, {"2 - Done", []string{"a", "b"}}}, cfg.Flows["password_reset"])
 	assert.Len(t, cfg.Flows["new_user"], 4)
-	assert.Equal(t, []Milestone{{"Beta", "2013-06-01"}}, cfg.Milestones)
+	assert.Equal(t, []Milestone{
+		{Milestone: "Beta", Date: "2013-06-01"},
+		{Milestone: "kpiggybank down", From: "2013-06-03", To: "2013-06-05", KPIs: []string{"new_user_flow"}},
+		{Milestone: "&alpha; release", Date: "2013-06-10"},
+	}, cfg.Milestones, "labels are kept as written; reports decode entities")
+	first, last, err := cfg.Milestones[1].Days()
+	require.NoError(t, err)
+	assert.Equal(t, "2013-06-03 2013-06-05", first.Format(time.DateOnly)+" "+last.Format(time.DateOnly))
+	first, last, err = cfg.Milestones[0].Days()
+	require.NoError(t, err)
+	assert.Equal(t, first, last, "a date is a range of one day")
 }
 
 func TestBadFilesAreRefusedWithTheReason(t *testing.T) {
@@ -73,6 +85,12 @@ func TestBadFilesAreRefusedWithTheReason(t *testing.T) {
 		{"empty segment list", `{"segmentations": {"Locale": []}}`, "segmentations.Locale is missing or empty"},
 		{"bad step", `{"flows": {"new_user": [["only a name"]]}}`, "flow step must be"},
 		{"bad milestone", `{"milestones": [{"milestone": "x", "date": "June"}]}`, `milestone "x": date must be YYYY-MM-DD`},
+		{"milestone range backwards", `{"milestones": [{"milestone": "x", "from": "2013-06-05", "to": "2013-06-03"}]}`, `milestone "x": from 2013-06-05 is after to 2013-06-03`},
+		{"milestone range bad day", `{"milestones": [{"milestone": "x", "from": "2013-06-05", "to": "2013-6-7"}]}`, `milestone "x": to must be YYYY-MM-DD, got "2013-6-7"`},
+		{"milestone half a range", `{"milestones": [{"milestone": "x", "from": "2013-06-05"}]}`, `milestone "x": give either "date", or "from" and "to"`},
+		{"milestone date and range", `{"milestones": [{"milestone": "x", "date": "2013-06-01", "from": "2013-06-05", "to": "2013-06-07"}]}`, `give either "date", or "from" and "to"`},
+		{"milestone without a label", `{"milestones": [{"milestone": " ", "date": "2013-06-01"}]}`, `milestone of 2013-06-01 has no label`},
+		{"milestone typo", `{"milestones": [{"milestone": "x", "form": "2013-06-01"}]}`, `unknown field "form"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

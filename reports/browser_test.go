@@ -65,7 +65,10 @@ func browser(t *testing.T) context.Context {
 		chromedp.WindowSize(1280, 900),
 	)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
+	// A page that never becomes ready fails its test rather than hanging.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
 	t.Cleanup(func() {
+		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()
 	})
@@ -73,6 +76,12 @@ func browser(t *testing.T) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// scripted reports whether a page of the site runs report.js: the KPI
+// pages do; the overview, health and milestone pages have no controls.
+func scripted(name string) bool {
+	return !strings.HasPrefix(name, "index") && !strings.HasPrefix(name, "health") && !strings.HasPrefix(name, "milestone-")
 }
 
 // recorder keeps every request and every problem a page reports.
@@ -253,7 +262,7 @@ func TestBrowserPagesLoadCleanlyOverHTTP(t *testing.T) {
 	for _, name := range pages {
 		t.Run(name, func(t *testing.T) {
 			do(t, ctx, chromedp.Navigate(srv.URL+"/"+name))
-			if strings.HasPrefix(name, "index") || strings.HasPrefix(name, "health") {
+			if !scripted(name) {
 				do(t, ctx, chromedp.WaitReady(chromedp.CSS("main")))
 			} else {
 				do(t, ctx, chromedp.WaitReady(chromedp.CSS("html[data-report=ready]")))
@@ -293,6 +302,10 @@ func TestBrowserPagesLoadCleanlyOverHTTP(t *testing.T) {
 				}
 				if n := eval[int](t, ctx, `document.querySelectorAll('svg.healthchart rect').length`); n == 0 {
 					t.Error("health: no bars in the chart")
+				}
+			case strings.HasPrefix(name, "milestone-"):
+				if n := eval[int](t, ctx, `document.querySelectorAll('table.compare tbody tr').length`); n == 0 {
+					t.Errorf("%s: no KPI compared", name)
 				}
 			default:
 				if n := eval[int](t, ctx, `document.querySelectorAll('#chart svg.linechart path.line').length`); n == 0 {
@@ -340,10 +353,10 @@ func TestBrowserChoicesChangeTheView(t *testing.T) {
 	if got := count("#data-table tbody tr"); got != DefaultDays {
 		t.Errorf("default range: %d table rows, want %d", got, DefaultDays)
 	}
-	if got := count("#chart .milestone"); got != 2 {
-		t.Errorf("%d milestone markers, want the 2 inside the range", got)
+	if got := count("#chart .marker"); got != 12 {
+		t.Errorf("%d milestone markers, want the 12 inside the range", got)
 	}
-	if !strings.Contains(text("#chart"), `Fix <b>"quoted"</b> & more`) {
+	if !strings.Contains(text("#milestone-list"), `Fix <b>"quoted"</b> & more`) {
 		t.Error("the milestone label with markup is not shown as text")
 	}
 
@@ -402,6 +415,9 @@ func TestBrowserChoicesChangeTheView(t *testing.T) {
 	}
 	if got := eval[[]string](t, ctx, `KPIReport.state().series`); slices.Contains(got, "Windows 8") {
 		t.Errorf("Windows 8 still in the view: %v", got)
+	}
+	if got := eval[string](t, ctx, `location.hash`); !strings.Contains(got, "off=Windows%208") {
+		t.Errorf("hash %q does not keep the switched-off segment", got)
 	}
 	// The CSV is the data behind the chart: the visible series and days.
 	csv := eval[string](t, ctx, `KPIReport.csv()`)
@@ -557,7 +573,7 @@ func TestBrowserPagesWithoutScriptShowTheirNumbers(t *testing.T) {
 		if ready := eval[bool](t, ctx, `document.documentElement.dataset.report === 'ready'`); ready {
 			t.Fatalf("%s: the page's script ran although scripts are off", name)
 		}
-		if n := eval[int](t, ctx, `document.querySelectorAll('#chart svg path.line').length`); n == 0 {
+		if n := eval[int](t, ctx, visibleChart("chart")+`.querySelectorAll('path.line').length`); n == 0 {
 			t.Errorf("%s: no server-drawn line", name)
 		}
 		if n := eval[int](t, ctx, `document.querySelectorAll('#data-table tbody tr').length`); n < 60 {
@@ -567,8 +583,11 @@ func TestBrowserPagesWithoutScriptShowTheirNumbers(t *testing.T) {
 			t.Errorf("%s: controls that cannot work are shown", name)
 		}
 		if name == "new_user_flow.html" {
-			if n := eval[int](t, ctx, `document.querySelectorAll('#funnel rect.bar').length`); n != 4 {
+			if n := eval[int](t, ctx, visibleChart("funnel")+`.querySelectorAll('rect.bar').length`); n != 4 {
 				t.Errorf("funnel: %d bars", n)
+			}
+			if n := eval[int](t, ctx, `document.querySelectorAll('#milestone-list li:not([hidden])').length`); n != 10 {
+				t.Errorf("milestones: %d listed, want the 10 in the 60 days", n)
 			}
 			screenshot(t, ctx, "new_user_flow-noscript")
 		}
@@ -576,5 +595,57 @@ func TestBrowserPagesWithoutScriptShowTheirNumbers(t *testing.T) {
 	_, problems := rec.take()
 	for _, p := range problems {
 		t.Error(p)
+	}
+}
+
+// reviewPages are the pages TestBrowserScreenshotsForReview shoots: one of
+// each kind.
+var reviewPages = []string{"index.html", "new_user_flow.html", "new_user_success.html", "assertion_time.html", "health.html", "milestone-2024-05-13-kpiggybank-outage.html"}
+
+// TestBrowserScreenshotsForReview saves every kind of page at 1400 px and
+// 390 px wide, in dark mode and printed (PDF, A4) under $KPI_SCREENSHOTS,
+// for a person to look at. It does nothing when the variable is unset.
+func TestBrowserScreenshotsForReview(t *testing.T) {
+	dir := os.Getenv("KPI_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set KPI_SCREENSHOTS=DIR to save screenshots there")
+	}
+	ctx := browser(t)
+	site, _ := buildSite(t, 120)
+	srv := httptest.NewServer(Handler(http.Dir(site)))
+	defer srv.Close()
+	open := func(name string) {
+		do(t, ctx, chromedp.Navigate(srv.URL+"/"+name), chromedp.WaitReady(chromedp.CSS("main")))
+		// Let report.js draw before the capture.
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === 'complete'`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scheme := func(s string) {
+		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: s}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range reviewPages {
+		base := strings.TrimSuffix(name, ".html")
+		scheme("light")
+		do(t, ctx, chromedp.EmulateViewport(1400, 900))
+		open(name)
+		screenshot(t, ctx, "review-"+base+"-1400")
+		pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "review-"+base+"-print.pdf"), pdf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+		open(name)
+		screenshot(t, ctx, "review-"+base+"-390")
+		scheme("dark")
+		do(t, ctx, chromedp.EmulateViewport(1400, 900))
+		open(name)
+		screenshot(t, ctx, "review-"+base+"-1400-dark")
 	}
 }

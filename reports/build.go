@@ -73,6 +73,9 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (map[string][]byte, err
 	for _, b := range files {
 		size += len(b)
 	}
+	for _, id := range s.unknownMilestoneKPIs() {
+		log.Warn("a milestone names a KPI the database does not have", "kpi", id)
+	}
 	log.Info("report built", "files", len(files), "bytes", size, "kpis", len(s.latest),
 		"read", read.Round(time.Millisecond), "took", time.Since(start).Round(time.Millisecond))
 	return files, nil
@@ -93,12 +96,6 @@ type site struct {
 }
 
 type assets struct{ CSS, JS, Icon string }
-
-type milestoneView struct {
-	Date  string    `json:"date"`
-	Label string    `json:"label"`
-	day   time.Time `json:"-"`
-}
 
 func newSite(ds *dataset, opt Options) (*site, error) {
 	s := &site{ds: ds, opt: opt, files: map[string][]byte{}, byID: map[string][]kpiDef{}, slugs: map[string]string{}}
@@ -121,18 +118,28 @@ func newSite(ds *dataset, opt Options) (*site, error) {
 			s.latest = append(s.latest, d)
 		}
 	}
-	for _, m := range opt.Config.Milestones {
-		day, err := time.Parse(time.DateOnly, m.Date)
-		if err != nil {
-			return nil, fmt.Errorf("milestone %q: date must be YYYY-MM-DD, got %q", m.Milestone, m.Date)
-		}
-		s.miles = append(s.miles, milestoneView{Date: m.Date, Label: m.Milestone, day: day})
+	var err error
+	if s.miles, err = newMilestones(opt.Config.Milestones, used); err != nil {
+		return nil, err
 	}
-	slices.SortFunc(s.miles, func(a, b milestoneView) int { return a.day.Compare(b.day) })
 	for _, d := range s.latest {
 		s.navList = append(s.navList, navItem{Href: s.href(d.ID, 0), Title: d.Title, ID: d.ID})
 	}
 	return s, nil
+}
+
+// unknownMilestoneKPIs lists the KPI ids milestones name that no KPI has:
+// most likely typos.
+func (s *site) unknownMilestoneKPIs() []string {
+	var out []string
+	for _, m := range s.miles {
+		for _, id := range m.KPIs {
+			if _, ok := s.byID[id]; !ok && !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
 }
 
 // slugify makes a KPI id safe as a file name: [a-z0-9_-] only.
@@ -196,6 +203,11 @@ func (s *site) render() (map[string][]byte, error) {
 	if err := s.put("health.html", "health", s.healthPage()); err != nil {
 		return nil, err
 	}
+	for _, m := range s.miles {
+		if err := s.put(m.Href, "milestone", s.milestonePage(m)); err != nil {
+			return nil, err
+		}
+	}
 	for _, d := range s.ds.defs {
 		p := s.kpiPage(d)
 		if err := s.put(s.href(d.ID, d.Version), "kpi", p); err != nil {
@@ -212,6 +224,9 @@ func (s *site) render() (map[string][]byte, error) {
 		}
 		s.files[s.csvName(d)] = b
 	}
+	// The pages hold raw user-agent and locale strings: an internal site
+	// (see README, Protecting the published site).
+	s.files["robots.txt"] = []byte("User-agent: *\nDisallow: /\n")
 	s.files[markerFile] = []byte("This directory was written by `kpi report`; the next report replaces it whole.\n")
 	return s.files, nil
 }
@@ -232,13 +247,13 @@ func (s *site) isLatest(d kpiDef) bool {
 
 // layout is what every page shares.
 type layout struct {
-	Title  string
-	Assets assets
-	Script bool
-	Nav    []navItem
-	Page   string // index, health or kpi
-	Active string // the KPI id of a kpi page
-	Fresh  freshness
+	Title       string
+	Description string // what the page answers, for its meta description
+	Assets      assets
+	Nav         []navItem
+	Page        string // index, health or kpi
+	Active      string // the KPI id of a kpi page
+	Fresh       freshness
 }
 
 type navItem struct{ Href, Title, ID string }
@@ -251,7 +266,7 @@ type freshness struct {
 	StaleDays int
 }
 
-func (s *site) layout(title, page, active string) layout {
+func (s *site) layout(title, description, page, active string) layout {
 	f := freshness{Generated: s.opt.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC")}
 	if t, ok := s.ds.through(); ok {
 		f.Through = t.Format(time.DateOnly)
@@ -261,7 +276,7 @@ func (s *site) layout(title, page, active string) layout {
 	if s.ds.run != nil {
 		f.RunID, f.HasRun = s.ds.run.ID, true
 	}
-	return layout{Title: title, Assets: s.assets, Nav: s.navList, Page: page, Active: active, Fresh: f}
+	return layout{Title: title, Description: description, Assets: s.assets, Nav: s.navList, Page: page, Active: active, Fresh: f}
 }
 
 // The values a chart and a tile show.
@@ -431,7 +446,13 @@ func latestValue(daily func(i int) float64, last int) int {
 func (s *site) headlineNote(d kpiDef, r *kpiResults, m measure, li int) string {
 	switch {
 	case m.started != nil:
-		return "complete all steps · " + formatValue("count", m.started[li]) + " started"
+		return "of the " + formatValue("count", m.started[li]) + " at “" + r.steps[0] + "”, the share reaching “" + r.steps[len(r.steps)-1] + "”"
+	case d.Unit == "rate":
+		// A rate's question says what it is a share of; this gives the counts.
+		if t := s.total(d, mainStep(d, r)); t != nil && !math.IsNaN(t.n[li]) && !math.IsNaN(t.d[li]) {
+			return formatNumber(t.n[li]) + " of " + formatNumber(t.d[li])
+		}
+		return ""
 	case d.Kind != "quantiles" || len(r.steps) <= 1:
 		return ""
 	}

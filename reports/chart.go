@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // The charts are drawn as SVG by the server, so every page shows its
@@ -13,15 +12,16 @@ import (
 // reader changes a choice, with the same geometry and CSS classes. The
 // structs below are what the SVG templates in templates/charts.html draw.
 
-// Line chart geometry, in SVG user units.
-const (
-	chartW      = 960
-	chartH      = 400
-	chartLeft   = 76
-	chartRight  = 24
-	chartTop    = 44
-	chartBottom = 64
-)
+// chartSize is one width the server draws a chart at. report.css shows
+// the one that suits the screen (the medium one in print), so text keeps
+// about its size without script; report.js redraws a KPI page's charts for
+// the exact width they get.
+type chartSize struct {
+	Name string
+	W    float64
+}
+
+var chartSizes = []chartSize{{"wide", 960}, {"medium", 640}, {"narrow", 360}}
 
 type tick struct {
 	Pos   float64 // x or y
@@ -30,7 +30,8 @@ type tick struct {
 }
 
 type chartLine struct {
-	Color string // CSS class: c0..c10 or cother
+	Color string // CSS class: c0..c10, cq or cother
+	Dash  string // CSS class d0..d3 telling steps apart where they overlap
 	Name  string
 	D     string
 	Dots  []point
@@ -38,20 +39,22 @@ type chartLine struct {
 
 type point struct{ X, Y float64 }
 
+// marker is a milestone on a line chart: a numbered badge over a line, or
+// over a shaded band from X to X2 for a range of days.
 type marker struct {
-	X, TextX, LabelY float64
-	Anchor           string // start, or end near the right edge
-	Label            string
-	Date             string
+	X, X2, BadgeY float64
+	N             int
+	Title         string
 }
 
-// labelChar is the estimated width of a milestone label's character.
-const labelChar = 6.5
+// Span reports whether the marker covers more than one day.
+func (m marker) Span() bool { return m.X2 > m.X }
 
 // lineChartView is a time-series chart ready to draw.
 type lineChartView struct {
 	W, H                   float64
-	Left, Right, Top, Bot  float64 // plot area edges
+	Size                   string
+	Left, Right, Top, Bot  float64
 	YTicks, XTicks         []tick
 	YLabel, XLabel, Aria   string
 	Lines                  []chartLine
@@ -62,8 +65,17 @@ type lineChartView struct {
 
 // lineSeries is one line to draw: a value per day of days.
 type lineSeries struct {
-	Name, Color string
-	Values      []float64
+	Name, Color, Dash string
+	Values            []float64
+}
+
+// lineInput is what a line chart shows, whatever its width.
+type lineInput struct {
+	days         []time.Time
+	lines        []lineSeries
+	unit, yLabel string
+	aria         string
+	milestones   []milestoneView // numbered in this order
 }
 
 // niceTicks returns tick values from 0 to at least hi, about n of them,
@@ -119,36 +131,107 @@ func dayStep(n int, width, minPx float64) int {
 	return 728
 }
 
+// textWidth estimates how wide s is at a font size, closely enough to keep
+// labels off each other without measuring them. Mirrored in report.js.
+func textWidth(s string, size float64) float64 {
+	w := 0.0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			w += 0.64
+		case strings.ContainsRune(",.:;' ()|!il", r):
+			w += 0.34
+		case strings.ContainsRune("%MWmw", r):
+			w += 0.95
+		case r >= 'A' && r <= 'Z':
+			w += 0.72
+		default:
+			w += 0.6
+		}
+	}
+	return w * size
+}
+
+// Line chart layout, in SVG user units; mirrored in report.js (layout).
+const (
+	axisTitleX  = 14 // the rotated y-axis title's baseline
+	badgeR      = 8  // a milestone badge's radius
+	badgeRowH   = 18
+	badgeRows   = 3
+	chartBottom = 64 // x labels, years and the x-axis title
+)
+
+// plotLeft is where the plot starts: right of the widest y tick label and
+// the rotated axis title, which must not cover it.
+func plotLeft(ticks []tick) float64 {
+	w := 0.0
+	for _, t := range ticks {
+		w = max(w, textWidth(t.Label, 12))
+	}
+	return math.Ceil(w) + axisTitleX + 20
+}
+
+// chartHeight is a line chart's height for its width. Mirrored in report.js.
+func chartHeight(w float64) float64 { return math.Round(min(420, max(260, w*0.42))) }
+
 func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
-// newLineChart lays out series over days. yLabel names the y axis.
-func newLineChart(days []time.Time, lines []lineSeries, unit, yLabel, aria string, milestones []milestoneView) lineChartView {
-	c := lineChartView{
-		W: chartW, H: chartH,
-		Left: chartLeft, Right: chartW - chartRight, Top: chartTop, Bot: chartH - chartBottom,
-		YLabel: yLabel, XLabel: "Day (UTC)", Aria: aria,
+// lineCharts draws in at every chart size.
+func lineCharts(in lineInput) []lineChartView {
+	var out []lineChartView
+	for _, size := range chartSizes {
+		out = append(out, newLineChart(in, size))
 	}
-	c.MidX = (c.Left + c.Right) / 2
-	c.MidY = (c.Top + c.Bot) / 2
-	c.LabelYPosX = 18
-	hi, hasAny := highest(lines)
-	c.Empty = !hasAny || len(days) == 0
+	return out
+}
+
+// newLineChart lays out a line chart size.W wide.
+func newLineChart(in lineInput, size chartSize) lineChartView {
+	narrow := size.W < 560
+	c := lineChartView{W: size.W, H: chartHeight(size.W), Size: size.Name, YLabel: in.yLabel, XLabel: "Day (UTC)", Aria: in.aria,
+		LabelYPosX: axisTitleX}
+	hi, hasAny := highest(in.lines)
+	c.Empty = !hasAny || len(in.days) == 0
 	// Durations are labelled in the unit that suits their size.
 	div := 1.0
-	if unit == "ms" {
+	if in.unit == "ms" {
 		div, c.YLabel = msScale(hi)
 	}
-	ys, step := niceTicks(hi/div, 5)
-	sc := lineScale{left: c.Left, right: c.Right, top: c.Top, bot: c.Bot, days: len(days), max: ys[len(ys)-1] * div}
-	for _, v := range ys {
-		c.YTicks = append(c.YTicks, tick{Pos: sc.y(v * div), Label: formatTick(unit, v, step)})
+	nTicks := 5
+	if narrow {
+		nTicks = 4
 	}
-	c.XTicks = dayTicks(days, sc)
-	dots := len(days) <= 62 && len(lines) <= 5
-	for _, l := range lines {
+	ys, step := niceTicks(hi/div, nTicks)
+	for _, v := range ys {
+		c.YTicks = append(c.YTicks, tick{Label: formatTick(in.unit, v, step)})
+	}
+	c.Left, c.Right = plotLeft(c.YTicks), size.W-24
+	if narrow {
+		c.Right = size.W - 12
+	}
+	sc := lineScale{left: c.Left, right: c.Right, days: len(in.days), max: ys[len(ys)-1] * div}
+	// The milestones' badge rows decide where the plot's top is.
+	marks, rows := milestoneMarkers(in.milestones, in.days, sc)
+	c.Top = 16
+	if rows > 0 {
+		c.Top = badgeR + 5 + badgeRowH*float64(rows)
+	}
+	c.Bot = c.H - chartBottom
+	sc.top, sc.bot = c.Top, c.Bot
+	for i, v := range ys {
+		c.YTicks[i].Pos = sc.y(v * div)
+	}
+	c.Markers = marks
+	c.MidX, c.MidY = (c.Left+c.Right)/2, (c.Top+c.Bot)/2
+	minPx := 84.0
+	if narrow {
+		minPx = 64
+	}
+	c.XTicks = dayTicks(in.days, sc, minPx)
+	dots := len(in.days) <= 62 && len(in.lines) <= 5
+	for _, l := range in.lines {
 		c.Lines = append(c.Lines, drawLine(l, sc, dots))
 	}
-	c.Markers = milestoneMarkers(milestones, days, sc, c.W)
 	return c
 }
 
@@ -176,7 +259,7 @@ type lineScale struct {
 
 func (s lineScale) x(i int) float64 {
 	if s.days <= 1 {
-		return (s.left + s.right) / 2
+		return r1((s.left + s.right) / 2)
 	}
 	return r1(s.left + float64(i)/float64(s.days-1)*(s.right-s.left))
 }
@@ -184,9 +267,10 @@ func (s lineScale) x(i int) float64 {
 func (s lineScale) y(v float64) float64 { return r1(s.bot - v/s.max*(s.bot-s.top)) }
 
 // dayTicks labels days, counting back from the last one at a spacing that
-// keeps labels apart; the first label and any in a new year name the year.
-func dayTicks(days []time.Time, sc lineScale) []tick {
-	every := dayStep(len(days), sc.right-sc.left, 84)
+// keeps labels minPx apart; the first label and any in a new year name the
+// year.
+func dayTicks(days []time.Time, sc lineScale, minPx float64) []tick {
+	every := dayStep(len(days), sc.right-sc.left, minPx)
 	var idx []int
 	for i := len(days) - 1; i >= 0; i -= every {
 		idx = append(idx, i)
@@ -207,7 +291,7 @@ func dayTicks(days []time.Time, sc lineScale) []tick {
 // dots every point gets a dot; without, only a point with no neighbour,
 // which the path alone would not show.
 func drawLine(l lineSeries, sc lineScale, dots bool) chartLine {
-	cl := chartLine{Color: l.Color, Name: l.Name}
+	cl := chartLine{Color: l.Color, Dash: l.Dash, Name: l.Name}
 	var b strings.Builder
 	pen := false
 	for i, v := range l.Values {
@@ -232,52 +316,52 @@ func drawLine(l lineSeries, sc lineScale, dots bool) chartLine {
 	return cl
 }
 
-// milestoneMarkers places the milestones that fall within days on a chart
-// width wide. A label goes on the first of two rows where it does not
-// overlap the previous label; near the right edge it ends at its line.
-// Widths are estimated, as in report.js.
-func milestoneMarkers(milestones []milestoneView, days []time.Time, sc lineScale, width float64) []marker {
+// milestoneMarkers places the milestones that overlap days, numbered in
+// the order given, and says how many badge rows they take: a badge goes on
+// the first row where it clears the previous badge, so close milestones
+// stack instead of printing over each other. Mirrored in report.js.
+func milestoneMarkers(ms []milestoneView, days []time.Time, sc lineScale) ([]marker, int) {
 	if len(days) == 0 {
-		return nil
+		return nil, 0
 	}
 	var out []marker
-	rowEnd := [2]float64{math.Inf(-1), math.Inf(-1)}
-	for _, m := range milestones {
-		i := int(m.day.Sub(days[0]).Hours() / 24)
-		if i < 0 || i >= len(days) {
+	var rowEnd []float64
+	index := func(t time.Time) int {
+		return min(max(int(t.Sub(days[0]).Hours()/24), 0), len(days)-1)
+	}
+	for k, m := range ms {
+		if m.last.Before(days[0]) || m.first.After(days[len(days)-1]) {
 			continue
 		}
-		mx := sc.x(i)
-		w := float64(utf8.RuneCountInString(m.Label)) * labelChar
-		mk := marker{X: mx, TextX: mx + 4, Anchor: "start", Label: m.Label, Date: m.Date}
-		if mx+4+w > width {
-			mk.TextX, mk.Anchor = mx-4, "end"
+		mk := marker{X: sc.x(index(m.first)), X2: sc.x(index(m.last)), N: k + 1, Title: strconv.Itoa(k+1) + " · " + m.When() + ": " + m.Label}
+		row := badgeRow(rowEnd, mk.X)
+		if row == len(rowEnd) {
+			rowEnd = append(rowEnd, 0)
 		}
-		x0 := mk.TextX
-		if mk.Anchor == "end" {
-			x0 -= w
-		}
-		row := labelRow(rowEnd, x0)
-		rowEnd[row] = x0 + w
-		mk.LabelY = sc.top - 26 + float64(row)*14
+		rowEnd[row] = mk.X + badgeR
+		mk.BadgeY = float64(badgeR + 3 + badgeRowH*row)
 		out = append(out, mk)
 	}
-	return out
+	return out, len(rowEnd)
 }
 
-// labelRow picks the row of a label starting at x0, given where each
-// row's last label ends: the first row it clears, else the one that ends
-// first.
-func labelRow(rowEnd [2]float64, x0 float64) int {
-	switch {
-	case rowEnd[0] < x0-8:
-		return 0
-	case rowEnd[1] < x0-8:
-		return 1
-	case rowEnd[1] < rowEnd[0]:
-		return 1
+// badgeRow picks the row of a badge centred at x, given where each row's
+// last badge ends: the first row it clears, a new row while there may be
+// more, else the row that ends first.
+func badgeRow(rowEnd []float64, x float64) int {
+	best := 0
+	for r, end := range rowEnd {
+		if end+2 <= x-badgeR {
+			return r
+		}
+		if end < rowEnd[best] {
+			best = r
+		}
 	}
-	return 0
+	if len(rowEnd) < badgeRows {
+		return len(rowEnd)
+	}
+	return best
 }
 
 // sparkView is the index tiles' small chart.
@@ -344,25 +428,47 @@ func newSpark(values []float64, aria string) sparkView {
 // funnelView is a horizontal bar per funnel step, longest first step.
 type funnelView struct {
 	W, H float64
+	Size string
 	Bars []funnelBar
 	Aria string
 }
 
 type funnelBar struct {
-	Y, W, LabelY, ValueX, ValueY float64
-	Name, Value                  string
-	Color                        string
+	X, Y, W, H, NameY, ValueX, ValueY float64
+	Name, Value, Color                string
 }
 
+// Funnel layout; mirrored in report.js (drawFunnel).
 const (
-	funnelW     = 960
-	funnelLabel = 300
-	funnelRowH  = 46
-	funnelValue = 150
+	funnelValueW = 130 // room for "19,155 · 100.0%" after the longest bar
+	funnelFont   = 14
 )
 
-func newFunnel(names []string, counts []float64, aria string) funnelView {
-	f := funnelView{W: funnelW, H: float64(funnelRowH*len(names) + 8), Aria: aria}
+// funnelCharts draws a funnel at every chart size.
+func funnelCharts(names []string, counts []float64, aria string) []funnelView {
+	var out []funnelView
+	for _, size := range chartSizes {
+		out = append(out, newFunnel(names, counts, aria, size))
+	}
+	return out
+}
+
+// newFunnel draws a bar per step with its name beside the bars, or above
+// its bar where the names would take more than 40% of the width, so a bar
+// never covers a name.
+func newFunnel(names []string, counts []float64, aria string, size chartSize) funnelView {
+	nameW := 0.0
+	for _, n := range names {
+		nameW = max(nameW, textWidth(n, funnelFont))
+	}
+	stacked := size.W < 640 || nameW+16 > size.W*0.4
+	label, row := 0.0, 46.0
+	if !stacked {
+		label = math.Ceil(nameW + 16)
+	} else {
+		row = 62
+	}
+	f := funnelView{W: size.W, H: row*float64(len(names)) + 8, Size: size.Name, Aria: aria}
 	hi := 0.0
 	for _, c := range counts {
 		hi = max(hi, c)
@@ -371,22 +477,23 @@ func newFunnel(names []string, counts []float64, aria string) funnelView {
 	if len(counts) > 0 {
 		first = counts[0]
 	}
-	span := float64(funnelW - funnelLabel - funnelValue)
+	span := size.W - label - funnelValueW - 8
 	for i, name := range names {
-		w := 0.0
+		w := 1.0
 		if hi > 0 {
-			w = counts[i] / hi * span
+			w = max(counts[i]/hi*span, 1)
 		}
-		y := float64(i*funnelRowH) + 6
+		y0 := float64(i)*row + 6
 		val := formatValue("count", counts[i])
 		if first > 0 {
 			val += " · " + strconv.FormatFloat(counts[i]/first*100, 'f', 1, 64) + "%"
 		}
-		f.Bars = append(f.Bars, funnelBar{
-			Y: y, W: r1(math.Max(w, 1)), LabelY: y + 21,
-			ValueX: r1(funnelLabel + math.Max(w, 1) + 8), ValueY: y + 21,
-			Name: name, Value: val, Color: "c" + strconv.Itoa(i%11),
-		})
+		b := funnelBar{X: label, Y: y0, W: r1(w), H: 30, NameY: y0 + 21, ValueY: y0 + 21, Name: name, Value: val, Color: "c" + strconv.Itoa(i%11)}
+		if stacked {
+			b.NameY, b.Y, b.H, b.ValueY = y0+12, y0+20, 26, y0+38
+		}
+		b.ValueX = r1(label + w + 8)
+		f.Bars = append(f.Bars, b)
 	}
 	return f
 }
@@ -394,6 +501,7 @@ func newFunnel(names []string, counts []float64, aria string) funnelView {
 // healthChartView is a stacked bar per day: loaded, duplicates, rejected.
 type healthChartView struct {
 	W, H                  float64
+	Size                  string
 	Left, Right, Top, Bot float64
 	YTicks, XTicks        []tick
 	Bars                  []healthBar
@@ -413,18 +521,39 @@ type healthSeg struct {
 	Class string
 }
 
-func newHealthChart(days []loadedDay) healthChartView {
-	c := healthChartView{W: chartW, H: 300, Left: chartLeft, Right: chartW - chartRight, Top: 16, Bot: 300 - 48}
+// healthCharts draws the blobs per day at every chart size.
+func healthCharts(days []loadedDay) []healthChartView {
+	var out []healthChartView
+	for _, size := range chartSizes {
+		out = append(out, newHealthChart(days, size))
+	}
+	return out
+}
+
+func newHealthChart(days []loadedDay, size chartSize) healthChartView {
+	narrow := size.W < 560
+	c := healthChartView{W: size.W, H: 300, Size: size.Name, Top: 16}
+	if narrow {
+		c.H = 240
+	}
+	c.Bot = c.H - 48
 	c.MidY = (c.Top + c.Bot) / 2
 	hi := 0.0
 	for _, d := range days {
 		hi = max(hi, float64(d.Loaded+d.Duplicates+d.Rejected))
 	}
 	ys, step := niceTicks(hi, 4)
+	for _, v := range ys {
+		c.YTicks = append(c.YTicks, tick{Label: formatTick("count", v, step)})
+	}
+	c.Left, c.Right = plotLeft(c.YTicks), size.W-24
+	if narrow {
+		c.Right = size.W - 12
+	}
 	top := ys[len(ys)-1]
 	y := func(v float64) float64 { return r1(c.Bot - v/top*(c.Bot-c.Top)) }
-	for _, v := range ys {
-		c.YTicks = append(c.YTicks, tick{Pos: y(v), Label: formatTick("count", v, step)})
+	for i, v := range ys {
+		c.YTicks[i].Pos = y(v)
 	}
 	n := len(days)
 	if n == 0 {
@@ -432,7 +561,11 @@ func newHealthChart(days []loadedDay) healthChartView {
 	}
 	slot := (c.Right - c.Left) / float64(n)
 	bw := math.Max(1, slot*0.72)
-	ds := dayStep(n, c.Right-c.Left, 84)
+	minPx := 84.0
+	if narrow {
+		minPx = 64
+	}
+	ds := dayStep(n, c.Right-c.Left, minPx)
 	for i := n - 1; i >= 0; i -= ds {
 		c.XTicks = append([]tick{{Pos: r1(c.Left + slot*(float64(i)+0.5)), Label: days[i].Day.Format("Jan 2")}}, c.XTicks...)
 	}

@@ -42,13 +42,28 @@ type fixture struct {
 	hostile bool
 }
 
+// evilMilestone is a milestone label whose entities decode to markup.
+const evilMilestone = `&lt;img src=x onerror=window.__pwned=1&gt; &amp; &beta;`
+
 // testOptions are the Options the tests build with: the default
-// configuration plus milestones, one with markup in its label.
+// configuration plus milestones like the original dashboard's (release
+// trains, entities, an outage as two days and as a range, close enough to
+// collide), one for two KPIs only, and labels with markup.
 func testOptions() Options {
 	cfg := config.Default()
 	cfg.Milestones = []config.Milestone{
-		{Milestone: "New dialog design", Date: fixtureThrough.AddDate(0, 0, -45).Format(time.DateOnly)},
-		{Milestone: `Fix <b>"quoted"</b> & more`, Date: fixtureThrough.AddDate(0, 0, -20).Format(time.DateOnly)},
+		{Milestone: "&alpha; release", Date: "2024-03-14"},
+		{Milestone: "Train 2024.03.20", Date: "2024-03-20"},
+		{Milestone: "Train 2024.04.03", Date: "2024-04-03"},
+		{Milestone: "Gmail Bridge Live", Date: "2024-04-10"},
+		{Milestone: "New dialog design", Date: "2024-04-15"},
+		{Milestone: "Train 2024.04.17", Date: "2024-04-17"},
+		{Milestone: "kpiggybank down", Date: "2024-04-24"},
+		{Milestone: "kpiggybank up", Date: "2024-04-26"},
+		{Milestone: `Fix <b>"quoted"</b> & more`, Date: "2024-05-10"},
+		{Milestone: "kpiggybank outage", From: "2024-05-13", To: "2024-05-15"},
+		{Milestone: "Train 2024.05.22", Date: "2024-05-22", KPIs: []string{"new_user_flow", "new_user_success"}},
+		{Milestone: evilMilestone, Date: "2024-05-27"},
 		{Milestone: "Outside the data", Date: "2001-01-01"},
 	}
 	return Options{Config: cfg, GeneratedAt: time.Date(2024, 5, 31, 6, 0, 0, 0, time.UTC)}
@@ -81,7 +96,7 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 		"new_user_flow v1", "new_user_success v1", "new_users v1", "password_reset_flow v1",
 		"sites_signed_in v1", "sites_signed_in v2", "sign_in_attempts v1", "sign_in_attempts v2",
 		"new_user_bounce v1", "bounce_rate v1", "general_progress v1", "email_addition_flow v1",
-		"orphaned_rate v1", "assertion_time v1",
+		"orphaned_rate v1", "assertion_time v1", "email_confirmation_time v1",
 	}
 	for _, d := range headers {
 		if !slices.Contains(registered, d.Key()) {
@@ -172,13 +187,23 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 			WHERE segmentation IN ('Total', 'Browser', 'OS') AND round(blobs * 0.7) > 0
 		UNION ALL SELECT 'assertion_time', 1, day, segmentation, segment, 'p95', round(2600 + 1500 * r2 - 5 * i), NULL, round(blobs * 0.7) FROM fx_base
 			WHERE segmentation IN ('Total', 'Browser', 'OS') AND round(blobs * 0.7) > 0
+		UNION ALL SELECT 'email_confirmation_time', 1, day, segmentation, segment, 'p50', round(95000 + 40000 * r1), NULL, round(blobs * 0.04) FROM fx_base
+			WHERE segmentation IN ('Total', 'Browser', 'OS') AND round(blobs * 0.04) > 0
+		UNION ALL SELECT 'email_confirmation_time', 1, day, segmentation, segment, 'p95', round(600000 + 300000 * r2), NULL, round(blobs * 0.04) FROM fx_base
+			WHERE segmentation IN ('Total', 'Browser', 'OS') AND round(blobs * 0.04) > 0
 		UNION ALL SELECT 'bounce_rate', 1, day, segmentation, segment, '', 1 - e / s, s - e, s FROM (
 			SELECT *, round(blobs * 0.9) AS s, round(round(blobs * 0.9) * (0.58 + 0.1 * r2)) AS e FROM fx_base WHERE ` + total + `) WHERE s > 0`)
+	// A factor of 1 makes a step equal to the one before on most days, as
+	// new users' steps 3 and 4 often are.
 	step := func(kpi string, steps []string, factors []float64, where string) {
 		var parts []string
 		acc := "blobs"
 		for i, name := range steps {
-			acc = fmt.Sprintf("(%s * %g * (0.95 + 0.1 * r%d))", acc, factors[i], i%2+1)
+			if factors[i] == 1 && i > 0 {
+				acc = fmt.Sprintf("(CASE WHEN r1 > 0.3 THEN %s ELSE %s * 0.9 END)", acc, acc)
+			} else {
+				acc = fmt.Sprintf("(%s * %g * (0.95 + 0.1 * r%d))", acc, factors[i], i%2+1)
+			}
 			parts = append(parts, fmt.Sprintf(`SELECT %s, 1, day, segmentation, segment, %s, round(%s), NULL, round(%s) FROM fx_base WHERE %s`,
 				sqlQuote(kpi), sqlQuote(name), acc, fmt.Sprintf("(blobs * %g * (0.95 + 0.1 * r1))", factors[0]), where))
 		}
@@ -191,7 +216,7 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 		}
 		return out
 	}
-	step("new_user_flow", flowSteps("new_user"), []float64{0.09, 0.72, 0.8, 0.92}, segmented)
+	step("new_user_flow", flowSteps("new_user"), []float64{0.09, 0.72, 0.8, 1}, segmented)
 	step("password_reset_flow", flowSteps("password_reset"), []float64{0.012, 0.62, 0.85}, total)
 	step("general_progress", flowSteps("general_progress"), []float64{1, 0.93, 0.6, 0.08, 0.9}, total)
 	ea := flowSteps("email_addition")

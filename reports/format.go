@@ -129,11 +129,14 @@ func change(unit string, latest, base float64) (text, dir string) {
 	}
 }
 
-// unitLabel is the y axis label of a unit.
-func unitLabel(unit string, kind string) string {
-	switch unit {
+// yLabel is the y axis label of a KPI. A rate's denominator differs from
+// KPI to KPI (sessions, shown dialogs, new-user outcomes), so a rate is
+// labelled with its title rather than as a share of something it may not
+// be.
+func yLabel(d kpiDef) string {
+	switch d.Unit {
 	case "rate":
-		return "Share of sessions"
+		return d.Title
 	case "mean":
 		return "Mean per session"
 	case "median":
@@ -141,7 +144,7 @@ func unitLabel(unit string, kind string) string {
 	case "ms":
 		return "Milliseconds"
 	}
-	if kind == "funnel" {
+	if d.Kind == "funnel" {
 		return "Sessions reaching the step"
 	}
 	return "Sessions per day"

@@ -29,14 +29,17 @@ func TestChartsMatchGolden(t *testing.T) {
 		name string
 		data any
 	}{
-		"linechart.svg": {"linechart", newLineChart(days, []lineSeries{
-			{Name: "1 - Enter email", Color: "c0", Values: []float64{120, 130, 125, 140, nan, 150, 160, 155, 170, 180}},
-			{Name: "2 - <b>Choose</b> password", Color: "c1", Values: []float64{80, 85, 90, 88, nan, nan, 100, 110, nan, 120}},
-		}, "count", "Sessions reaching the step", "A test chart", []milestoneView{
-			{Date: "2024-01-01", Label: "New year <script>", day: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)},
-		})},
-		"spark.svg":  {"spark", newSpark([]float64{0.5, 0.52, nan, 0.49, 0.55}, "A sparkline")},
-		"funnel.svg": {"funnel", newFunnel([]string{"1 - Enter email", "2 - Choose password"}, []float64{200, 150}, "A funnel")},
+		"linechart.svg": {"linechart", newLineChart(lineInput{days: days, lines: []lineSeries{
+			{Name: "1 - Enter email", Color: "c0", Dash: "d0", Values: []float64{120, 130, 125, 140, nan, 150, 160, 155, 170, 180}},
+			{Name: "2 - <b>Choose</b> password", Color: "c1", Dash: "d1", Values: []float64{80, 85, 90, 88, nan, nan, 100, 110, nan, 120}},
+		}, unit: "count", yLabel: "Sessions reaching the step", aria: "A test chart", milestones: []milestoneView{
+			{Label: "New year <script>", From: "2024-01-01", To: "2024-01-01", first: day0.AddDate(0, 0, 4), last: day0.AddDate(0, 0, 4)},
+			{Label: "Close by", From: "2024-01-02", To: "2024-01-02", first: day0.AddDate(0, 0, 5), last: day0.AddDate(0, 0, 5)},
+			{Label: "Outage", From: "2024-01-03", To: "2024-01-05", first: day0.AddDate(0, 0, 6), last: day0.AddDate(0, 0, 8)},
+		}}, chartSizes[2])},
+		"spark.svg":          {"spark", newSpark([]float64{0.5, 0.52, nan, 0.49, 0.55}, "A sparkline")},
+		"funnel.svg":         {"funnel", newFunnel([]string{"1 - Enter email", "2 - Choose password"}, []float64{200, 150}, "A funnel", chartSizes[0])},
+		"funnel-stacked.svg": {"funnel", newFunnel([]string{"1 - Enter email", "4 - Logged in (assertion generated)"}, []float64{200, 150}, "A funnel", chartSizes[1])},
 	}
 	for file, c := range cases {
 		t.Run(file, func(t *testing.T) {

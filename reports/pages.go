@@ -13,9 +13,10 @@ import (
 // indexPage is the overview: one tile per KPI.
 type indexPage struct {
 	layout
-	Tiles   []tile
-	Health  healthSummary
-	Missing []string
+	Tiles      []tile
+	Health     healthSummary
+	Missing    []string
+	Milestones []milestoneView
 }
 
 type tile struct {
@@ -32,7 +33,7 @@ type healthSummary struct {
 }
 
 func (s *site) indexPage() indexPage {
-	p := indexPage{layout: s.layout("Persona sign-in KPIs", "index", ""), Missing: s.ds.missing}
+	p := indexPage{layout: s.layout("Persona sign-in KPIs", "How the Persona sign-in dialog is doing: one question per KPI, with its latest value.", "index", ""), Missing: s.ds.missing, Milestones: s.miles}
 	for _, d := range s.latest {
 		h := s.headline(d)
 		t := tile{Href: s.href(d.ID, 0), Title: d.Title, Question: d.Question, headline: h}
@@ -64,15 +65,18 @@ type kpiPage struct {
 	HasData    bool
 	Headline   headline
 
-	Chart     lineChartView
-	Legend    []legendItem
-	RangeText string
-	Funnel    *funnelSection
-	Table     tableView
+	Chart      []lineChartView // one per chart size
+	Legend     []legendItem
+	RangeText  string
+	Milestones []milestoneItem
+	Funnel     *funnelSection
+	Flow       *flowSection
+	Table      tableView
 
 	Segmentations []string
 	Steps         []string
 	Stepped       bool // one line per step (funnels, quantiles) in the Total view
+	Granular      bool // can be shown per week or month: not quantiles
 	CSV           string
 	Data          pageJSON
 }
@@ -83,11 +87,20 @@ type versionLink struct {
 	Current, Latest bool
 }
 
-type legendItem struct{ Name, Color string }
+// legendItem is a line's entry in a legend. Note says where it hides
+// behind another line.
+type legendItem struct{ Name, Color, Dash, Note string }
 
 type funnelSection struct {
-	Chart funnelView
+	Chart []funnelView
 	Rows  []funnelRow
+}
+
+// flowSection is the original dashboard's "flow over time": each step of
+// a funnel as a share of its first step, per day.
+type flowSection struct {
+	Chart  []lineChartView
+	Legend []legendItem
 }
 
 type funnelRow struct {
@@ -114,9 +127,12 @@ type pageJSON struct {
 	Covered       []bool          `json:"covered"`
 	Steps         []string        `json:"steps"`
 	StepColors    []string        `json:"stepColors"`
+	StepDashes    []string        `json:"stepDashes"`
 	Ratio         bool            `json:"ratio"`
+	Granular      bool            `json:"granular"`
+	Bands         bool            `json:"bands"` // some series has an interval to draw around it
 	Segmentations []segJSON       `json:"segmentations"`
-	Milestones    []milestoneView `json:"milestones"`
+	Milestones    []milestoneJSON `json:"milestones"`
 	DefaultDays   int             `json:"defaultDays"`
 	DefaultStep   int             `json:"defaultStep"`
 	File          string          `json:"file"`
@@ -158,7 +174,7 @@ func (ns numbers) MarshalJSON() ([]byte, error) {
 
 func (s *site) kpiPage(d kpiDef) kpiPage {
 	p := kpiPage{
-		layout:     s.layout(d.Title+" · Persona sign-in KPIs", "kpi", d.ID),
+		layout:     s.layout(d.Title+" · Persona sign-in KPIs", d.Question, "kpi", d.ID),
 		Def:        d,
 		IsLatest:   s.isLatest(d),
 		LatestHref: s.href(d.ID, 0),
@@ -167,12 +183,12 @@ func (s *site) kpiPage(d kpiDef) kpiPage {
 		Headline:   s.headline(d),
 		CSV:        s.csvName(d),
 	}
-	p.Script = true
+	p.Granular = d.Kind != "quantiles"
 	r := s.results(d)
 	p.HasData = r != nil && r.last >= 0 && len(s.ds.days) > 0
 	p.Segmentations = s.segmentations(r)
 	if !p.HasData {
-		p.Chart = newLineChart(nil, nil, d.Unit, unitLabel(d.Unit, d.Kind), d.Title+": no results", nil)
+		p.Chart = lineCharts(lineInput{unit: d.Unit, yLabel: yLabel(d), aria: d.Title + ": no results"})
 		p.Data = s.emptyPageData(d)
 		return p
 	}
@@ -181,9 +197,12 @@ func (s *site) kpiPage(d kpiDef) kpiPage {
 	// The server-drawn view: Total over the default range.
 	shown := max(r.first, len(s.ds.days)-DefaultDays)
 	p.RangeText = rangeText(s.ds.days[shown:], shown > r.first)
-	p.Chart, p.Legend = s.totalChart(d, r, shown, p.Data.StepColors, p.RangeText)
+	miles := s.milestonesOf(d.ID, s.ds.days[r.first:])
+	p.Milestones = milestoneItems(miles, s.ds.days[shown:])
+	p.Chart, p.Legend = s.totalChart(d, r, shown, p.Data, p.RangeText, miles)
 	if d.Kind == "funnel" {
 		p.Funnel = s.funnel(d, r, shown, p.RangeText)
+		p.Flow = s.flow(d, r, shown, p.Data, p.RangeText, miles)
 	}
 	p.Table = s.dailyTable(d, r)
 	return p
@@ -205,25 +224,23 @@ func (s *site) versionLinks(d kpiDef) []versionLink {
 // lists, never null, for report.js.
 func (s *site) emptyPageData(d kpiDef) pageJSON {
 	return pageJSON{KPI: d.ID, Version: d.Version, Title: d.Title, Unit: d.Unit, Kind: d.Kind,
-		Days: []string{}, Covered: []bool{}, Steps: []string{}, Segmentations: []segJSON{}, Milestones: []milestoneView{},
-		DefaultDays: DefaultDays, File: s.slugs[d.ID]}
+		Days: []string{}, Covered: []bool{}, Steps: []string{}, StepColors: []string{}, StepDashes: []string{},
+		Segmentations: []segJSON{}, Milestones: []milestoneJSON{}, DefaultDays: DefaultDays, File: s.slugs[d.ID]}
 }
 
 // pageData is what report.js draws from: every segmentation and segment,
 // from the version's first day with a result.
 func (s *site) pageData(d kpiDef, r *kpiResults, segmentations []string) pageJSON {
 	data := pageJSON{KPI: d.ID, Version: d.Version, Title: d.Title, Unit: d.Unit, Kind: d.Kind,
-		YLabel: unitLabel(d.Unit, d.Kind), Steps: r.steps, StepColors: stepColors(d, r), Ratio: r.hasRatio,
-		Milestones: s.miles, DefaultDays: DefaultDays, File: s.slugs[d.ID] + ".v" + strconv.Itoa(d.Version)}
+		YLabel: yLabel(d), Steps: r.steps, StepColors: stepColors(d, r), StepDashes: stepDashes(d, r), Ratio: r.hasRatio,
+		Granular: d.Kind != "quantiles", Milestones: milestonesJSON(s.milestonesOf(d.ID, s.ds.days[r.first:])), DefaultDays: DefaultDays,
+		File: s.slugs[d.ID] + ".v" + strconv.Itoa(d.Version)}
 	// Segmented funnels open on the share completing all steps (-1),
 	// quantiles on the median.
 	if d.Kind == "funnel" {
 		data.DefaultStep = -1
 	} else {
 		data.DefaultStep = max(0, slices.Index(r.steps, mainStep(d, r)))
-	}
-	if data.Milestones == nil {
-		data.Milestones = []milestoneView{}
 	}
 	for i, day := range s.ds.days[r.first:] {
 		data.Days = append(data.Days, day.Format(time.DateOnly))
@@ -271,20 +288,62 @@ func (s *site) ratioParts(ser *series, from int) (n, d numbers) {
 
 // totalChart draws Total over days[from:]: a line per step of a stepped
 // version, else one line; and the legend of those lines.
-func (s *site) totalChart(d kpiDef, r *kpiResults, from int, stepColors []string, rangeText string) (lineChartView, []legendItem) {
+func (s *site) totalChart(d kpiDef, r *kpiResults, from int, data pageJSON, rangeText string, miles []milestoneView) ([]lineChartView, []legendItem) {
 	var lines []lineSeries
 	if stepped(r) {
 		for i, step := range r.steps {
-			lines = append(lines, lineSeries{Name: step, Color: stepColors[i], Values: s.values(d, s.total(d, step), from)})
+			lines = append(lines, lineSeries{Name: step, Color: data.StepColors[i], Dash: data.StepDashes[i], Values: s.values(d, s.total(d, step), from)})
 		}
 	} else {
 		lines = []lineSeries{{Name: "Total", Color: "c0", Values: s.values(d, s.total(d, firstStep(r)), from)}}
 	}
-	var legend []legendItem
-	for _, l := range lines {
-		legend = append(legend, legendItem{Name: l.Name, Color: l.Color})
+	in := lineInput{days: s.ds.days[from:], lines: lines, unit: d.Unit, yLabel: yLabel(d), aria: d.Title + ", " + rangeText, milestones: miles}
+	return lineCharts(in), legend(lines)
+}
+
+// legend lists lines with a note on each that coincides with another.
+func legend(lines []lineSeries) []legendItem {
+	notes := coincidences(lines)
+	var out []legendItem
+	for i, l := range lines {
+		out = append(out, legendItem{Name: l.Name, Color: l.Color, Dash: l.Dash, Note: notes[i]})
 	}
-	return newLineChart(s.ds.days[from:], lines, d.Unit, unitLabel(d.Unit, d.Kind), d.Title+", "+rangeText, s.miles), legend
+	return out
+}
+
+// coincidences notes, for each line, the earlier line it equals on more
+// than half of the days both have a value, where one would hide the
+// other. Mirrored in report.js.
+func coincidences(lines []lineSeries) []string {
+	notes := make([]string, len(lines))
+	for j := range lines {
+		best, bestSame, bestBoth := -1, 0, 0
+		for i := 0; i < j; i++ {
+			same, both := 0, 0
+			for k, v := range lines[j].Values {
+				if w := lines[i].Values[k]; !math.IsNaN(v) && !math.IsNaN(w) {
+					both++
+					if v == w {
+						same++
+					}
+				}
+			}
+			if same*2 > both && same > bestSame {
+				best, bestSame, bestBoth = i, same, both
+			}
+		}
+		if best >= 0 {
+			notes[j] = coincideNote(lines[best].Name, bestSame, bestBoth)
+		}
+	}
+	return notes
+}
+
+func coincideNote(other string, same, both int) string {
+	if same == both {
+		return "same as “" + other + "” on every day shown"
+	}
+	return "same as “" + other + "” on " + strconv.Itoa(same) + " of " + strconv.Itoa(both) + " days"
 }
 
 // funnel is a funnel version's chart and the original dashboard's table,
@@ -298,9 +357,33 @@ func (s *site) funnel(d kpiDef, r *kpiResults, from int, rangeText string) *funn
 		}
 	}
 	return &funnelSection{
-		Chart: newFunnel(r.steps, counts, d.Title+": sessions reaching each step, "+rangeText),
+		Chart: funnelCharts(r.steps, counts, d.Title+": sessions reaching each step, "+rangeText),
 		Rows:  funnelRows(r.steps, counts),
 	}
+}
+
+// flow draws each step after the first as a share of the first, per day
+// of days[from:], from the Total counts.
+func (s *site) flow(d kpiDef, r *kpiResults, from int, data pageJSON, rangeText string, miles []milestoneView) *flowSection {
+	if len(r.steps) < 2 {
+		return nil
+	}
+	first := s.values(d, s.total(d, r.steps[0]), from)
+	var lines []lineSeries
+	for i, step := range r.steps[1:] {
+		v := s.values(d, s.total(d, step), from)
+		for k := range v {
+			if first[k] > 0 {
+				v[k] /= first[k]
+			} else {
+				v[k] = math.NaN()
+			}
+		}
+		lines = append(lines, lineSeries{Name: step, Color: data.StepColors[i+1], Dash: data.StepDashes[i+1], Values: v})
+	}
+	in := lineInput{days: s.ds.days[from:], lines: lines, unit: "rate", yLabel: "Share of step 1",
+		aria: d.Title + ": each step as a share of “" + r.steps[0] + "”, " + rangeText, milestones: miles}
+	return &flowSection{Chart: lineCharts(in), Legend: legend(lines)}
 }
 
 // dailyTable is the table shown without script: Total, every day from
@@ -365,6 +448,19 @@ func stepColors(d kpiDef, r *kpiResults) []string {
 	return out
 }
 
+// stepDashes gives each funnel step a dash pattern, so a step whose line
+// lies on another's still shows; other kinds draw solid lines (quantiles
+// have their own family style).
+func stepDashes(d kpiDef, r *kpiResults) []string {
+	out := make([]string, len(r.steps))
+	for i := range r.steps {
+		if d.Kind == "funnel" {
+			out[i] = "d" + strconv.Itoa(i%4)
+		}
+	}
+	return out
+}
+
 // stepped reports whether a KPI version has named steps (funnel steps or
 // quantiles) rather than one plain value.
 func stepped(r *kpiResults) bool {
@@ -422,7 +518,7 @@ type healthPage struct {
 	layout
 	Run         *runInfo
 	Runs        []runInfo
-	Chart       healthChartView
+	Chart       []healthChartView
 	Reasons     []string
 	Days        []healthRow
 	Gaps        []string
@@ -479,10 +575,10 @@ func (s *site) gaps() []string {
 }
 
 func (s *site) healthPage() healthPage {
-	p := healthPage{layout: s.layout("Data health · Persona sign-in KPIs", "health", ""),
+	p := healthPage{layout: s.layout("Data health · Persona sign-in KPIs", "What went into the Persona sign-in KPIs: blobs loaded and rejected per day, and values no segment placed.", "health", ""),
 		Run: s.ds.run, Runs: s.ds.runs, Reasons: s.ds.reasons, Gaps: s.gaps(),
 		OtherWindow: otherWindowDays, Missing: s.ds.missing}
-	p.Chart = newHealthChart(s.ds.loadedDays)
+	p.Chart = healthCharts(s.ds.loadedDays)
 	var tf, tl, td, tr int64
 	reasonTotals := make([]int64, len(s.ds.reasons))
 	for i := len(s.ds.loadedDays) - 1; i >= 0; i-- {

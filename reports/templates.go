@@ -45,7 +45,7 @@ func parseTemplates() (*templates, error) {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
 	t := &templates{sets: map[string]*template.Template{}}
-	for _, name := range []string{"index", "kpi", "health"} {
+	for _, name := range []string{"index", "kpi", "health", "milestone"} {
 		set, err := base.Clone()
 		if err != nil {
 			return nil, err

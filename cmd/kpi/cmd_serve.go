@@ -22,8 +22,9 @@ func serveCommand() *cli.Command {
 		Usage:     "preview the report site on a local web server",
 		UsageText: "kpi serve [--config FILE] [--dir DIR] [--addr 127.0.0.1:8080]",
 		Description: `Serves the directory kpi report wrote, with the same Content-Security-Policy
-the pages carry, until interrupted (Ctrl-C). It is a preview: to publish, copy the
-directory to any static web host.
+the pages carry and gzip for clients that accept it, until interrupted (Ctrl-C). It
+is a preview with no authentication: to publish, copy the directory to a static
+web host behind a login (README, Protecting the published site).
 
 Examples:
    kpi serve

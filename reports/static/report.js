@@ -1,16 +1,39 @@
-// report.js: the interactive part of a KPI page, written for this report.
+// report.js: the interactive part of the pages, written for this report.
 // A classic script (ES modules do not load from file://) with no
-// dependencies. It reads the page's data from <script type="application/json"
-// id="kpi-data">, and redraws the chart, legend, funnel and table when the
-// reader picks a date range, a segmentation or segments. Text from the data
-// only ever reaches the page through textContent or setAttribute on
-// non-URL attributes, never as markup.
+// dependencies. On every page it marks tables that scroll sideways. On a
+// KPI page it reads the page's data from <script type="application/json"
+// id="kpi-data">, and redraws the charts, legends, funnel and table when the
+// reader picks a date range, a granularity, a segmentation or segments. Text
+// from the data only ever reaches the page through textContent or
+// setAttribute on non-URL attributes, never as markup.
 (function () {
   'use strict';
 
   var SVGNS = 'http://www.w3.org/2000/svg';
-  var LABEL_CHAR = 6.5; // estimated width of a milestone label's character, as in chart.go
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  var DAY_MS = 864e5;
+
+  // A table box that is narrower than its table gets a hint above it,
+  // besides the edge shadows report.css draws.
+  function markScrollers() {
+    var boxes = document.querySelectorAll('.table-scroll');
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i], wide = box.scrollWidth > box.clientWidth + 1;
+      var hint = box.previousElementSibling, has = hint !== null && hint.classList.contains('scroll-hint');
+      if (wide && !has) {
+        hint = document.createElement('p');
+        hint.className = 'scroll-hint';
+        hint.setAttribute('aria-hidden', 'true');
+        hint.textContent = 'Scroll sideways for more columns →';
+        box.parentNode.insertBefore(hint, box);
+      } else if (!wide && has) {
+        hint.parentNode.removeChild(hint);
+      }
+    }
+  }
+  markScrollers();
+  window.addEventListener('resize', markScrollers);
+  document.addEventListener('toggle', markScrollers, true);
 
   var source = document.getElementById('kpi-data');
   if (!source) return;
@@ -26,26 +49,21 @@
   var $ = function (id) { return document.getElementById(id); };
   var ui = {
     controls: $('controls'), segmentation: $('segmentation'), stepChoice: $('step-choice'), step: $('step'),
-    from: $('from'), to: $('to'), shareChoice: $('share-choice'), asShare: $('as-share'), chart: $('chart'), legend: $('legend'), caption: $('view-caption'),
+    grain: $('grain'), from: $('from'), to: $('to'), shareChoice: $('share-choice'), asShare: $('as-share'),
+    bandChoice: $('band-choice'), band: $('band'),
+    chart: $('chart'), legend: $('legend'), caption: $('view-caption'), milestoneList: $('milestone-list'),
+    flow: $('flow'), flowLegend: $('flow-legend'), flowCaption: $('flow-caption'),
     funnel: $('funnel'), funnelBody: $('funnel-body'), funnelCaption: $('funnel-caption'),
     table: $('data-table'), tableCaption: $('table-caption'), csvView: $('csv-view')
   };
   var stepped = data.steps.length > 1 || (data.steps.length === 1 && data.steps[0] !== '');
-  var state = { seg: 0, step: data.defaultStep, from: Math.max(0, N - data.defaultDays), to: N - 1,
-    preset: N <= data.defaultDays ? 'all' : String(data.defaultDays), hidden: {}, share: false };
-  var hover = null; // index of the day under the pointer, or null
-  var drawn = {};    // series key → its SVG elements, to highlight one
-
-  // highlight brings one series forward and fades the others; null ends it.
-  function highlight(key) {
-    var g = ui.chart.querySelector('g.lines');
-    if (!g) return;
-    var all = g.querySelectorAll('.hl');
-    for (var i = 0; i < all.length; i++) all[i].classList.remove('hl');
-    if (key === null || !drawn[key]) { g.classList.remove('focus'); return; }
-    g.classList.add('focus');
-    drawn[key].forEach(function (el) { el.classList.add('hl'); });
+  var defaultPreset = N <= data.defaultDays ? 'all' : String(data.defaultDays);
+  var state;
+  function resetState() {
+    state = { seg: 0, step: data.defaultStep, from: Math.max(0, N - data.defaultDays), to: N - 1,
+      preset: defaultPreset, hidden: {}, share: false, grain: 'day', band: true };
   }
+  resetState();
 
   // ---- Formatting: the same rules as format.go. ----
 
@@ -78,6 +96,10 @@
     }
     return group(v.toFixed(0));
   }
+  function fmtNum(v) {
+    if (v === null || v === undefined) return '–';
+    return v === Math.trunc(v) ? fmtValue('count', v) : group(v.toFixed(2));
+  }
   function decimals(step) {
     var d = 0;
     for (var s = step; d < 6 && Math.abs(s - Math.round(s)) > 1e-9; s *= 10) d++;
@@ -94,6 +116,23 @@
   }
   function dayLabel(day) {
     return MONTHS[parseInt(day.slice(5, 7), 10) - 1] + ' ' + parseInt(day.slice(8, 10), 10);
+  }
+
+  // ---- Calendar: days are YYYY-MM-DD strings in UTC. ----
+
+  function toTime(day) { return Date.UTC(+day.slice(0, 4), +day.slice(5, 7) - 1, +day.slice(8, 10)); }
+  function fromTime(t) { return new Date(t).toISOString().slice(0, 10); }
+  // isoWeek is a day's ISO week: its Monday and its number (weeks belong
+  // to the year of their Thursday).
+  function isoWeek(day) {
+    var t = toTime(day), dow = (new Date(t).getUTCDay() + 6) % 7;
+    var monday = t - dow * DAY_MS, thursday = monday + 3 * DAY_MS;
+    var year = new Date(thursday).getUTCFullYear();
+    var week = Math.floor((thursday - Date.UTC(year, 0, 1)) / DAY_MS / 7) + 1;
+    return { monday: fromTime(monday), year: year, week: week };
+  }
+  function monthDays(day) {
+    return new Date(Date.UTC(+day.slice(0, 4), +day.slice(5, 7), 0)).getUTCDate();
   }
 
   // ---- Geometry: the same rules as chart.go. ----
@@ -120,12 +159,41 @@
     if (hi >= 10e3) return { div: 1e3, label: 'Seconds' };
     return { div: 1, label: 'Milliseconds' };
   }
-  function dayStep(n, width, minPx) {
+  // labelStep is how many points apart x labels go: days in calendar steps,
+  // weeks and months in steps that divide a year.
+  function labelStep(n, width, minPx) {
     if (n <= 1) return 1;
     var per = width / (n - 1);
-    var steps = [1, 2, 7, 14, 28, 56, 91, 182, 364];
+    var steps = state.grain === 'week' || state.grain === 'month' ? [1, 2, 3, 4, 6, 12, 24, 52] : [1, 2, 7, 14, 28, 56, 91, 182, 364];
     for (var i = 0; i < steps.length; i++) if (steps[i] * per >= minPx) return steps[i];
-    return 728;
+    return steps[steps.length - 1] * 2;
+  }
+  function textWidth(s, size) {
+    var w = 0;
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charAt(i);
+      if (c >= '0' && c <= '9') w += 0.64;
+      else if (",.:;' ()|!il".indexOf(c) >= 0) w += 0.34;
+      else if ('%MWmw'.indexOf(c) >= 0) w += 0.95;
+      else if (c >= 'A' && c <= 'Z') w += 0.72;
+      else w += 0.6;
+    }
+    return w * size;
+  }
+  var AXIS_TITLE_X = 14, BADGE_R = 8, BADGE_ROW_H = 18, BADGE_ROWS = 3;
+  // Browsers tell a page it prints before they lay it out for the paper,
+  // so charts are drawn for a page's width then: A4 or Letter less margins
+  // and the card's padding.
+  var PRINT_W = 660, printing = false;
+  function widthOf(box) { return printing ? PRINT_W : Math.max(280, Math.round(box.clientWidth || 960)); }
+  function chartHeight(w) { return Math.round(Math.min(420, Math.max(260, w * 0.42))); }
+  function badgeRow(rowEnd, x) {
+    var best = 0;
+    for (var r = 0; r < rowEnd.length; r++) {
+      if (rowEnd[r] + 2 <= x - BADGE_R) return r;
+      if (rowEnd[r] < rowEnd[best]) best = r;
+    }
+    return rowEnd.length < BADGE_ROWS ? rowEnd.length : best;
   }
 
   function svg(name, attrs, parent) {
@@ -141,7 +209,103 @@
     if (parent) parent.appendChild(e);
     return e;
   }
+  function clear(e) { while (e.firstChild) e.removeChild(e.firstChild); }
   function r1(v) { return Math.round(v * 10) / 10; }
+
+  // ---- Periods: the points of the chart and the rows of the table. ----
+
+  function coveredIn(a, b) {
+    var n = 0;
+    for (var i = a; i <= b; i++) if (data.covered[i]) n++;
+    return n;
+  }
+
+  // periods splits the chosen days into the view's points: days, days with
+  // the 7 days that end on them, ISO weeks (Monday first) or months. A week
+  // or month that the range or the data cuts, or that has days without
+  // data, is partial; so is a 7-day window with fewer than 7 days of data.
+  function periods() {
+    var out = [], i;
+    if (state.grain === 'day' || state.grain === 'avg7') {
+      for (i = state.from; i <= state.to; i++) {
+        var p = { from: i, to: i, at: i, want: 1, short: dayLabel(data.days[i]), year: data.days[i].slice(0, 4), label: data.days[i] };
+        if (state.grain === 'avg7') {
+          p.from = Math.max(0, i - 6);
+          p.want = 7;
+        }
+        p.have = coveredIn(p.from, p.to);
+        p.partial = state.grain === 'avg7' && p.have < 7;
+        out.push(p);
+      }
+      return out;
+    }
+    var key = state.grain === 'week' ? function (d) { return isoWeek(d).monday; } : function (d) { return d.slice(0, 7); };
+    for (i = state.from; i <= state.to;) {
+      var k = key(data.days[i]), j = i;
+      while (j < state.to && key(data.days[j + 1]) === k) j++;
+      var q = { from: i, to: j, at: i, have: coveredIn(i, j) };
+      if (state.grain === 'week') {
+        var w = isoWeek(data.days[i]), sunday = fromTime(toTime(w.monday) + 6 * DAY_MS);
+        q.want = 7;
+        q.short = dayLabel(w.monday);
+        q.year = w.monday.slice(0, 4);
+        q.label = w.year + '-W' + (w.week < 10 ? '0' : '') + w.week + ' (' + dayLabel(w.monday) + ' to ' + dayLabel(sunday) + ')';
+        q.start = w.monday;
+      } else {
+        q.want = monthDays(data.days[i]);
+        q.short = MONTHS[parseInt(k.slice(5, 7), 10) - 1];
+        q.year = k.slice(0, 4);
+        q.label = q.short + ' ' + q.year;
+        q.start = k + '-01';
+      }
+      q.partial = q.have < q.want;
+      out.push(q);
+      i = j + 1;
+    }
+    return out;
+  }
+  function partialText(p) {
+    return state.grain === 'avg7' ? p.have + ' of 7 days with data' : 'partial: ' + p.have + ' of ' + p.want + ' days';
+  }
+
+  // combine is a series' value over days a to b, as site.aggregate in Go:
+  // with numerators and denominators their sums' ratio; a count's sum (its
+  // mean per day for a 7-day average); else the mean of the values, which
+  // only a single day reaches since quantiles are not combined. It returns
+  // the summed numerator and denominator too.
+  function combine(s, a, b, perDay) {
+    if (a === b) return { v: s.v[a], n: s.n ? s.n[a] : null, d: s.d ? s.d[a] : null };
+    var sum = 0, num = 0, den = 0, vals = 0, pairs = 0, days = 0;
+    for (var i = a; i <= b; i++) {
+      if (data.covered[i]) days++;
+      var v = s.v[i];
+      if (v !== null) { sum += v; vals++; }
+      if (s.n && s.d && s.n[i] !== null && s.d[i] !== null) { num += s.n[i]; den += s.d[i]; pairs++; }
+    }
+    var out = { v: null, n: pairs ? num : null, d: pairs ? den : null };
+    if (data.unit === 'count' && !s.derived) {
+      if (days) out.v = perDay ? sum / days : sum;
+    } else if (pairs > 0 && pairs === vals && den !== 0) {
+      out.v = num / den;
+    } else if (vals) {
+      out.v = sum / vals;
+    }
+    return out;
+  }
+
+  // inPeriods turns daily series into the view's periods.
+  function inPeriods(list, ps) {
+    var perDay = state.grain === 'avg7';
+    return list.map(function (s) {
+      var o = { key: s.key, name: s.name, color: s.color, dash: s.dash || '', segment: s.segment, step: s.step, derived: s.derived,
+        v: [], n: [], d: [], daily: s };
+      ps.forEach(function (p) {
+        var c = combine(s, p.from, p.to, perDay);
+        o.v.push(c.v); o.n.push(c.n); o.d.push(c.d);
+      });
+      return o;
+    });
+  }
 
   // ---- The series the current choices select. ----
 
@@ -159,13 +323,15 @@
     return (data.kind === 'funnel' && !isStepView() && state.step < 0) || asShare() ? 'rate' : data.unit;
   }
 
-  // allSeries lists every line the current segmentation offers, hidden or not.
+  // allSeries lists every daily line the current segmentation offers,
+  // hidden or not. A series may carry n and d, from which periods are
+  // combined; derived ones (shares) always do.
   function allSeries() {
     var seg = segmentation(), out = [];
     if (isStepView()) {
       var t = seg.segments[0];
       data.steps.forEach(function (step, i) {
-        out.push({ key: 'step' + i, name: step, color: data.stepColors[i], segment: t.name, step: step,
+        out.push({ key: 'step' + i, name: step, color: data.stepColors[i], dash: data.stepDashes[i], segment: t.name, step: step,
           v: t.v[i], n: t.n ? t.n[i] : null, d: t.d ? t.d[i] : null });
       });
       return out;
@@ -191,8 +357,9 @@
     });
     return out;
   }
+  function viewKey() { return segmentation().name + '|' + (isStepView() ? 'steps' : state.step); }
   function hiddenSet() {
-    var k = segmentation().name + '|' + (isStepView() ? 'steps' : state.step);
+    var k = viewKey();
     if (!state.hidden[k]) state.hidden[k] = {};
     return state.hidden[k];
   }
@@ -200,207 +367,426 @@
     var h = hiddenSet();
     return allSeries().filter(function (s) { return !h[s.key]; });
   }
+  // visibleSegments are the segments the funnel and the flow add up.
+  function visibleSegments() {
+    var seg = segmentation(), h = hiddenSet();
+    return isStepView() ? [seg.segments[0]] : seg.segments.filter(function (m) { return !h[m.name]; });
+  }
+  // flowSeries is each step after the first as a share of the first, per
+  // day, over the visible segments.
+  function flowSeries() {
+    var segs = visibleSegments(), sums = data.steps.map(function () { return data.days.map(function () { return null; }); });
+    segs.forEach(function (m) {
+      m.v.forEach(function (vals, si) {
+        vals.forEach(function (v, i) { if (v !== null) sums[si][i] = (sums[si][i] || 0) + v; });
+      });
+    });
+    return data.steps.slice(1).map(function (step, k) {
+      var n = sums[k + 1], d = sums[0];
+      return { key: 'flow' + (k + 1), name: step, color: data.stepColors[k + 1], dash: data.stepDashes[k + 1], segment: 'Total', step: step,
+        v: n.map(function (x, i) { return x !== null && d[i] > 0 ? x / d[i] : null; }), n: n, d: d, derived: true };
+    });
+  }
 
-  // aggregate combines the days of the range like site.aggregate in Go:
-  // a count's sum, a ratio's sum over sum, else the mean.
-  function aggregate(s, unit) {
-    var sum = 0, num = 0, den = 0, vals = 0, pairs = 0, days = 0;
-    for (var i = state.from; i <= state.to; i++) {
-      if (data.covered[i]) days++;
-      var v = s.v[i];
-      if (v !== null) { sum += v; vals++; }
-      if (s.n && s.d && s.n[i] !== null && s.d[i] !== null) { num += s.n[i]; den += s.d[i]; pairs++; }
+  // coincidences notes, for each line, the earlier line it equals on more
+  // than half of the points both have, where one hides the other; as in
+  // chart.go.
+  function coincidences(list) {
+    return list.map(function (s, j) {
+      var best = -1, bestSame = 0, bestBoth = 0;
+      for (var i = 0; i < j; i++) {
+        var same = 0, both = 0;
+        for (var k = 0; k < s.v.length; k++) {
+          if (s.v[k] !== null && list[i].v[k] !== null) {
+            both++;
+            if (s.v[k] === list[i].v[k]) same++;
+          }
+        }
+        if (same * 2 > both && same > bestSame) { best = i; bestSame = same; bestBoth = both; }
+      }
+      if (best < 0) return '';
+      var what = state.grain === 'week' ? 'weeks' : state.grain === 'month' ? 'months' : 'days';
+      return bestSame === bestBoth ? 'same as “' + list[best].name + '” on every ' + what.slice(0, -1) + ' shown'
+        : 'same as “' + list[best].name + '” on ' + bestSame + ' of ' + bestBoth + ' ' + what;
+    });
+  }
+
+  // ---- Milestones. ----
+
+  function dayIndexOf(day) {
+    if (day <= data.days[0]) return 0;
+    if (day >= data.days[N - 1]) return N - 1;
+    return Math.round((toTime(day) - toTime(data.days[0])) / DAY_MS);
+  }
+  function milestonesInRange() {
+    var a = data.days[state.from], b = data.days[state.to];
+    return data.milestones.filter(function (m) { return m.to >= a && m.from <= b; });
+  }
+  function milestonesOn(p) {
+    var a = data.days[p.from], b = data.days[p.to];
+    if (state.grain === 'avg7') a = b;
+    return data.milestones.filter(function (m) { return m.to >= a && m.from <= b; });
+  }
+  // periodAt is the index of the period holding day index i, clamped.
+  function periodAt(ps, i) {
+    for (var k = 0; k < ps.length; k++) if (i <= ps[k].to) return k;
+    return ps.length - 1;
+  }
+
+  function markMilestone(n, on) {
+    var all = document.querySelectorAll('.marker');
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].getAttribute('data-n') === String(n)) all[i].classList.toggle('active', on);
     }
-    if (unit === 'count' && !s.derived) return days ? sum : null;
-    if (pairs > 0 && pairs === vals && den !== 0) return num / den;
-    return vals ? sum / vals : null;
+    var items = ui.milestoneList ? ui.milestoneList.querySelectorAll('li') : [];
+    for (var j = 0; j < items.length; j++) {
+      if (items[j].getAttribute('data-n') === String(n)) items[j].classList.toggle('active', on);
+    }
   }
 
   // ---- Drawing. ----
 
-  function drawChart() {
-    var series = visibleSeries(), unit = viewUnit();
-    var box = ui.chart;
-    var W = Math.max(300, Math.round(box.clientWidth || 960));
-    var narrow = W < 560;
-    var H = Math.round(Math.min(420, Math.max(260, W * 0.42)));
-    var L = narrow ? 52 : 76, R = W - (narrow ? 12 : 24), T = 44, B = H - 64;
-    var from = state.from, to = state.to, n = to - from + 1;
+  var charts = {}; // box id → its readout state: {hover, pinned, show}
+
+  // lineChart draws series (already in periods) into box, with the
+  // milestones, and wires the readout to pointer, touch and keyboard. Each
+  // series is drawn in its own group, so a later layer (an interval band
+  // around a line) can go under its line.
+  function lineChart(box, opt) {
+    var series = opt.series, unit = opt.unit, ps = opt.periods;
+    var W = widthOf(box);
+    var narrow = W < 560, H = chartHeight(W);
+    var n = ps.length;
     var hi = 0, any = false;
     series.forEach(function (s) {
-      for (var i = from; i <= to; i++) if (s.v[i] !== null) { any = true; if (s.v[i] > hi) hi = s.v[i]; }
+      s.v.forEach(function (v) { if (v !== null) { any = true; if (v > hi) hi = v; } });
     });
     var scale = unit === 'ms' ? msScale(hi) : { div: 1, label: null };
     var nt = niceTicks(hi / scale.div, narrow ? 4 : 5), top = nt.ticks[nt.ticks.length - 1] * scale.div;
+    var labels = nt.ticks.map(function (v) { return fmtTick(unit, v, nt.step); });
+    var L = Math.ceil(Math.max.apply(null, labels.map(function (l) { return textWidth(l, 12); }))) + AXIS_TITLE_X + 20;
+    var R = W - (narrow ? 12 : 24);
+    var x = function (k) { return n <= 1 ? r1((L + R) / 2) : r1(L + k / (n - 1) * (R - L)); };
+
+    // Milestone badges take rows above the plot, so they never cover each other.
+    var marks = [], rowEnd = [];
+    opt.milestones.forEach(function (m) {
+      var k0 = periodAt(ps, Math.max(state.from, dayIndexOf(m.from))), k1 = periodAt(ps, Math.min(state.to, dayIndexOf(m.to)));
+      var mk = { m: m, x: x(k0), x2: x(k1) };
+      var row = badgeRow(rowEnd, mk.x);
+      if (row === rowEnd.length) rowEnd.push(0);
+      rowEnd[row] = mk.x + BADGE_R;
+      mk.y = BADGE_R + 3 + BADGE_ROW_H * row;
+      marks.push(mk);
+    });
+    var T = rowEnd.length ? BADGE_R + 5 + BADGE_ROW_H * rowEnd.length : 16, B = H - 64;
     var y = function (v) { return r1(B - v / top * (B - T)); };
-    var x = function (i) { return n <= 1 ? (L + R) / 2 : r1(L + (i - from) / (n - 1) * (R - L)); };
 
     var root = svg('svg', { 'class': 'linechart', viewBox: '0 0 ' + W + ' ' + H, role: 'img', tabindex: '0',
-      'aria-label': data.title + ': ' + caption() + '. Use the left and right arrow keys to read values.' });
+      'aria-label': opt.aria + '. Use the left and right arrow keys to read values.' });
     var grid = svg('g', { 'class': 'grid' }, root), ya = svg('g', { 'class': 'axis y' }, root);
-    nt.ticks.forEach(function (v) {
+    nt.ticks.forEach(function (v, i) {
       svg('line', { x1: L, x2: R, y1: y(v * scale.div), y2: y(v * scale.div) }, grid);
-      svg('text', { x: L - 10, y: y(v * scale.div), dy: '0.32em' }, ya).textContent = fmtTick(unit, v, nt.step);
+      svg('text', { x: L - 10, y: y(v * scale.div), dy: '0.32em' }, ya).textContent = labels[i];
     });
     var xa = svg('g', { 'class': 'axis x' }, root);
     svg('line', { 'class': 'baseline', x1: L, x2: R, y1: B, y2: B }, xa);
-    var ds = dayStep(n, R - L, narrow ? 64 : 84), idx = [];
-    for (var i = to; i >= from; i -= ds) idx.unshift(i);
-    idx.forEach(function (i, j) {
-      svg('line', { x1: x(i), x2: x(i), y1: B, y2: B + 5 }, xa);
-      svg('text', { x: x(i), y: B + 20 }, xa).textContent = dayLabel(data.days[i]);
-      if (j === 0 || data.days[i].slice(0, 4) !== data.days[idx[j - 1]].slice(0, 4)) {
-        svg('text', { 'class': 'year', x: x(i), y: B + 35 }, xa).textContent = data.days[i].slice(0, 4);
+    var every = labelStep(n, R - L, narrow ? 64 : 84), idx = [];
+    for (var i = n - 1; i >= 0; i -= every) idx.unshift(i);
+    idx.forEach(function (k, j) {
+      svg('line', { x1: x(k), x2: x(k), y1: B, y2: B + 5 }, xa);
+      svg('text', { x: x(k), y: B + 20 }, xa).textContent = ps[k].short;
+      if (j === 0 || ps[k].year !== ps[idx[j - 1]].year) {
+        svg('text', { 'class': 'year', x: x(k), y: B + 35 }, xa).textContent = ps[k].year;
       }
     });
-    svg('text', { 'class': 'axis-label', transform: 'translate(' + (narrow ? 12 : 18) + ' ' + (T + B) / 2 + ') rotate(-90)' }, root)
-      .textContent = scale.label || (unit === data.unit ? data.ylabel : asShare() ? 'Share of Total' : 'Share completing all steps');
-    svg('text', { 'class': 'axis-label', x: (L + R) / 2, y: H - 6 }, root).textContent = 'Day (UTC)';
+    svg('text', { 'class': 'axis-label', transform: 'translate(' + AXIS_TITLE_X + ' ' + (T + B) / 2 + ') rotate(-90)' }, root)
+      .textContent = scale.label || opt.ylabel;
+    svg('text', { 'class': 'axis-label', x: (L + R) / 2, y: H - 6 }, root).textContent = opt.xlabel;
 
-    // Milestone labels go on the first of two rows where they do not
-    // overlap the previous label; near the right edge they end at their line.
-    var marks = svg('g', { 'class': 'markers' }, root), rowEnd = [-Infinity, -Infinity];
-    data.milestones.forEach(function (m) {
-      var i = data.days.indexOf(m.date);
-      if (i < from || i > to) return;
-      var mx = x(i), w = m.label.length * LABEL_CHAR;
-      var end = mx + 4 + w > W;
-      var x0 = end ? mx - 4 - w : mx + 4;
-      var row = rowEnd[0] < x0 - 8 ? 0 : rowEnd[1] < x0 - 8 ? 1 : (rowEnd[0] <= rowEnd[1] ? 0 : 1);
-      rowEnd[row] = x0 + w;
-      var ly = T - 26 + row * 14;
-      svg('line', { 'class': 'milestone', x1: mx, x2: mx, y1: ly + 4, y2: B }, marks);
-      var t = svg('text', { 'class': 'milestone-label', x: end ? mx - 4 : mx + 4, y: ly, 'text-anchor': end ? 'end' : 'start' }, marks);
-      t.textContent = m.label;
-      svg('title', {}, t).textContent = m.date + ': ' + m.label;
+    var mg = svg('g', { 'class': 'markers' }, root);
+    marks.forEach(function (mk) {
+      var g = svg('g', { 'class': 'marker', 'data-n': mk.m.n }, mg);
+      if (mk.x2 > mk.x) svg('rect', { 'class': 'milestone-span', x: mk.x, y: T, width: r1(mk.x2 - mk.x), height: B - T }, g);
+      svg('line', { 'class': 'milestone', x1: mk.x, x2: mk.x, y1: mk.y + BADGE_R, y2: B }, g);
+      svg('circle', { 'class': 'badge', cx: mk.x, cy: mk.y, r: BADGE_R }, g);
+      svg('text', { 'class': 'badge-num', x: mk.x, y: mk.y, dy: '0.35em' }, g).textContent = mk.m.n;
+      // A larger, invisible target for a finger.
+      mk.hit = svg('circle', { 'class': 'badge-hit', cx: mk.x, cy: mk.y, r: BADGE_R + 6 }, g);
     });
 
-    // Dots mark the days while they are few enough to tell apart.
+    // Dots mark the points while they are few enough to tell apart; a
+    // partial period's point is hollow.
     var lines = svg('g', { 'class': 'lines' }, root), dots = n <= 62 && series.length <= 5;
-    drawn = {};
+    var drawn = {};
     series.forEach(function (s) {
-      var els = drawn[s.key] = [];
+      var g = svg('g', { 'class': 'series' }, lines), els = drawn[s.key] = [];
       var d = '', pen = false, pts = [];
-      for (var i = from; i <= to; i++) {
-        var v = s.v[i];
+      for (var k = 0; k < n; k++) {
+        var v = s.v[k];
         if (v === null) { pen = false; continue; }
-        d += (pen ? 'L' : 'M') + x(i) + ' ' + y(v);
-        var isolated = !pen && (i + 1 > to || s.v[i + 1] === null);
-        if (dots || isolated) pts.push([x(i), y(v)]);
+        d += (pen ? 'L' : 'M') + x(k) + ' ' + y(v);
+        var isolated = !pen && (k + 1 >= n || s.v[k + 1] === null);
+        if (dots || isolated || ps[k].partial) pts.push([x(k), y(v), ps[k].partial]);
         pen = true;
       }
       if (d) {
-        var path = svg('path', { 'class': 'line ' + s.color, d: d }, lines);
+        var path = svg('path', { 'class': 'line ' + s.color + ' ' + s.dash, d: d }, g);
         svg('title', {}, path).textContent = s.name;
         els.push(path);
       }
-      pts.forEach(function (p) { els.push(svg('circle', { 'class': 'dot ' + s.color, cx: p[0], cy: p[1], r: 2.6 }, lines)); });
+      pts.forEach(function (p) {
+        els.push(svg('circle', { 'class': 'dot ' + s.color + (p[2] ? ' partial' : ''), cx: p[0], cy: p[1], r: p[2] ? 3.4 : 2.6 }, g));
+      });
     });
     if (!any) svg('text', { 'class': 'empty', x: (L + R) / 2, y: (T + B) / 2 }, root).textContent =
       series.length ? 'No values in this range' : 'Every series is switched off';
 
-    // Hover and keyboard readout.
+    // The readout: follows a mouse; a tap pins it until a tap elsewhere
+    // moves it or a tap outside the chart ends it; the arrow keys move it.
     var hov = svg('g', { 'class': 'hover' }, root);
     var overlay = svg('rect', { 'class': 'overlay', x: L, y: T, width: Math.max(1, R - L), height: Math.max(1, B - T) }, root);
-    var tip = box.querySelector('.tip') || html('div', { 'class': 'tip', hidden: '' }, null);
-    function show(i) {
-      hover = i;
-      while (hov.firstChild) hov.removeChild(hov.firstChild);
-      if (i === null) { tip.hidden = true; return; }
-      svg('line', { 'class': 'hover-line', x1: x(i), x2: x(i), y1: T, y2: B }, hov);
-      var rows = series.map(function (s) { return { s: s, v: s.v[i] }; })
+    var st = charts[box.id] || (charts[box.id] = { hover: null, pinned: false });
+    var readout = html('div', { 'class': 'tip', hidden: '' }, null);
+    function place(px, py) {
+      readout.hidden = false;
+      var tw = readout.offsetWidth;
+      var left = px + 14 + tw > box.clientWidth ? px - 14 - tw : px + 14;
+      readout.style.left = Math.max(0, Math.min(left, box.clientWidth - tw)) + 'px';
+      readout.style.top = Math.max(0, py) + 'px';
+    }
+    function show(k) {
+      st.hover = k;
+      clear(hov);
+      clear(readout);
+      var active = document.querySelectorAll('.marker.active, .milestone-list li.active');
+      for (var a = 0; a < active.length; a++) active[a].classList.remove('active');
+      if (k === null) {
+        readout.hidden = true;
+        st.pinned = false;
+        return;
+      }
+      svg('line', { 'class': 'hover-line', x1: x(k), x2: x(k), y1: T, y2: B }, hov);
+      var rows = series.map(function (s) { return { s: s, v: s.v[k] }; })
         .filter(function (r) { return r.v !== null; })
         .sort(function (a, b) { return b.v - a.v; });
-      rows.forEach(function (r) { svg('circle', { 'class': 'hover-dot ' + r.s.color, cx: x(i), cy: y(r.v), r: 4.5 }, hov); });
-      while (tip.firstChild) tip.removeChild(tip.firstChild);
-      html('div', { 'class': 'tip-day' }, tip, data.days[i] + (data.covered[i] ? '' : ' (no data)'));
+      rows.forEach(function (r) { svg('circle', { 'class': 'hover-dot ' + r.s.color, cx: x(k), cy: y(r.v), r: 4.5 }, hov); });
+      var p = ps[k];
+      html('div', { 'class': 'tip-day' }, readout, p.label + (state.grain === 'avg7' ? ', 7-day average' : '') +
+        (state.grain === 'day' && !data.covered[p.at] ? ' (no data)' : ''));
+      if (p.partial) html('div', { 'class': 'tip-more' }, readout, partialText(p));
       var max = 12;
       rows.slice(0, max).forEach(function (r) {
-        var line = html('div', { 'class': 'tip-row' }, tip);
+        var line = html('div', { 'class': 'tip-row' }, readout);
         html('span', { 'class': 'sw ' + r.s.color }, line);
         html('span', { 'class': 'tip-name' }, line, r.s.name);
         html('span', { 'class': 'tip-val' }, line, fmtValue(unit, r.v));
       });
-      if (rows.length > max) html('div', { 'class': 'tip-more' }, tip, '+' + (rows.length - max) + ' more');
-      if (!rows.length) html('div', { 'class': 'tip-more' }, tip, 'No values');
-      tip.hidden = false;
-      var scale = box.clientWidth / W;
-      var px = x(i) * scale, tw = tip.offsetWidth;
-      var left = px + 14 + tw > box.clientWidth ? px - 14 - tw : px + 14;
-      tip.style.left = Math.max(0, left) + 'px';
-      tip.style.top = Math.max(0, T * scale) + 'px';
+      if (rows.length > max) html('div', { 'class': 'tip-more' }, readout, '+' + (rows.length - max) + ' more');
+      if (!rows.length) html('div', { 'class': 'tip-more' }, readout, 'No values');
+      milestonesOn(p).forEach(function (m) { html('div', { 'class': 'tip-milestone' }, readout, m.n + ' · ' + m.label); });
+      place(x(k), T);
     }
+    st.show = show;
+    function showMilestone(mk) {
+      clear(hov);
+      clear(readout);
+      st.hover = null;
+      html('div', { 'class': 'tip-day' }, readout, mk.m.n + ' · ' + (mk.m.from === mk.m.to ? mk.m.from : mk.m.from + ' to ' + mk.m.to));
+      html('div', { 'class': 'tip-label' }, readout, mk.m.label);
+      place(mk.x, mk.y + BADGE_R + 4);
+    }
+    st.milestone = function (num) {
+      for (var j = 0; j < marks.length; j++) if (marks[j].m.n === num) { showMilestone(marks[j]); return true; }
+      return false;
+    };
+    st.hide = function () { if (!st.pinned) { clear(hov); readout.hidden = true; st.hover = null; } };
     function indexAt(ev) {
       var rect = root.getBoundingClientRect();
       var sx = (ev.clientX - rect.left) / rect.width * W;
-      if (n <= 1) return from;
-      return Math.min(to, Math.max(from, from + Math.round((sx - L) / (R - L) * (n - 1))));
+      if (n <= 1) return 0;
+      return Math.min(n - 1, Math.max(0, Math.round((sx - L) / (R - L) * (n - 1))));
     }
-    overlay.addEventListener('pointermove', function (ev) { show(indexAt(ev)); });
-    overlay.addEventListener('pointerdown', function (ev) { show(indexAt(ev)); });
-    overlay.addEventListener('pointerleave', function () { show(null); });
+    overlay.addEventListener('pointerdown', function (ev) {
+      st.pinned = ev.pointerType !== 'mouse';
+      show(indexAt(ev));
+    });
+    overlay.addEventListener('pointermove', function (ev) {
+      if (ev.pointerType === 'mouse' || st.pinned) show(indexAt(ev));
+    });
+    // A touch ends with pointerleave: only a mouse leaving ends the readout.
+    overlay.addEventListener('pointerleave', function (ev) { if (ev.pointerType === 'mouse' && !st.pinned) show(null); });
+    marks.forEach(function (mk) {
+      var g = mk.hit.parentNode;
+      g.addEventListener('pointerenter', function (ev) { if (ev.pointerType === 'mouse') { markMilestone(mk.m.n, true); showMilestone(mk); } });
+      g.addEventListener('pointerleave', function (ev) { if (ev.pointerType === 'mouse' && !st.pinned) { markMilestone(mk.m.n, false); show(null); } });
+      g.addEventListener('pointerdown', function (ev) {
+        if (ev.pointerType === 'mouse') return;
+        ev.stopPropagation();
+        st.pinned = true;
+        markMilestone(mk.m.n, true);
+        showMilestone(mk);
+      });
+    });
     root.addEventListener('keydown', function (ev) {
-      var i = hover === null ? to : hover;
-      if (ev.key === 'ArrowLeft') i = Math.max(from, i - 1);
-      else if (ev.key === 'ArrowRight') i = Math.min(to, i + 1);
-      else if (ev.key === 'Home') i = from;
-      else if (ev.key === 'End') i = to;
+      var k = st.hover === null ? n - 1 : st.hover;
+      if (ev.key === 'ArrowLeft') k = Math.max(0, k - 1);
+      else if (ev.key === 'ArrowRight') k = Math.min(n - 1, k + 1);
+      else if (ev.key === 'Home') k = 0;
+      else if (ev.key === 'End') k = n - 1;
       else if (ev.key === 'Escape') { show(null); return; }
       else return;
       ev.preventDefault();
-      show(i);
+      show(k);
     });
-    root.addEventListener('blur', function () { show(null); });
+    root.addEventListener('blur', function () { if (!st.pinned) show(null); });
 
-    while (box.firstChild) box.removeChild(box.firstChild);
+    clear(box);
     box.appendChild(root);
-    box.appendChild(tip);
-    if (hover !== null && hover >= from && hover <= to) show(hover); else hover = null;
+    box.appendChild(readout);
+    st.root = root;
+    st.highlight = function (key) {
+      var all = lines.querySelectorAll('.hl');
+      for (var i = 0; i < all.length; i++) all[i].classList.remove('hl');
+      if (key === null || !drawn[key]) { lines.classList.remove('focus'); return; }
+      lines.classList.add('focus');
+      drawn[key].forEach(function (el) { el.classList.add('hl'); });
+    };
+    if (st.hover !== null && st.hover < n) {
+      show(st.hover);
+    } else {
+      st.hover = null;
+      st.pinned = false;
+    }
   }
 
-  function drawLegend() {
-    var all = allSeries(), h = hiddenSet(), unit = viewUnit();
-    var box = ui.legend;
-    while (box.firstChild) box.removeChild(box.firstChild);
-    all.forEach(function (s) {
-      var label = html('label', { 'class': 'legend-item ' + s.color + (h[s.key] ? ' off' : '') }, box);
-      var cb = html('input', { type: 'checkbox' }, label);
-      cb.checked = !h[s.key];
-      cb.addEventListener('change', function () {
-        if (cb.checked) delete h[s.key]; else h[s.key] = true;
-        update(false);
-      });
-      html('span', { 'class': 'sw', 'aria-hidden': 'true' }, label);
+  // A tap outside every chart ends a pinned readout.
+  document.addEventListener('pointerdown', function (ev) {
+    for (var id in charts) {
+      if (Object.prototype.hasOwnProperty.call(charts, id) && charts[id].root && !charts[id].root.contains(ev.target)) {
+        if (charts[id].pinned) {
+          charts[id].pinned = false;
+          charts[id].show(null);
+        }
+      }
+    }
+  });
+
+  function ylabel(unit) {
+    if (unit !== data.unit) return asShare() ? 'Share of Total' : 'Share completing all steps';
+    if (unit !== 'count') return data.ylabel;
+    var base = data.ylabel.replace(/ per day$/, '');
+    switch (state.grain) {
+      case 'avg7': return base + ' per day, 7-day average';
+      case 'week': return base + ' per week';
+      case 'month': return base + ' per month';
+    }
+    return data.ylabel;
+  }
+  function xlabel() {
+    return { day: 'Day (UTC)', avg7: 'Day (UTC), 7-day average', week: 'ISO week (Monday to Sunday, UTC)', month: 'Month (UTC)' }[state.grain];
+  }
+
+  function drawChart(ps) {
+    var unit = viewUnit();
+    lineChart(ui.chart, { series: inPeriods(visibleSeries(), ps), periods: ps, unit: unit, ylabel: ylabel(unit), xlabel: xlabel(),
+      aria: data.title + ': ' + caption(), milestones: milestonesInRange() });
+  }
+
+  function drawFlow(ps) {
+    if (!ui.flow) return;
+    var series = inPeriods(flowSeries(), ps);
+    lineChart(ui.flow, { series: series, periods: ps, unit: 'rate', ylabel: 'Share of step 1', xlabel: xlabel(),
+      aria: data.title + ': each step as a share of ' + data.steps[0] + ', ' + flowWhat(), milestones: milestonesInRange() });
+    legend(ui.flowLegend, series, null, 'rate', ui.flow);
+    ui.flowCaption.textContent = 'Each step as a share of “' + data.steps[0] + '” · ' + flowWhat();
+  }
+  function flowWhat() {
+    var segs = visibleSegments().length;
+    return (isStepView() ? 'Total' : segmentation().name + ', ' + segs + ' segment' + (segs === 1 ? '' : 's') + ' shown') +
+      ' · ' + grainText() + rangeText();
+  }
+
+  // legend lists series with their aggregate over the range and a note
+  // where one hides another; with a hidden set, each is a switch.
+  function legend(box, series, h, unit, chartBox) {
+    var notes = coincidences(series);
+    clear(box);
+    series.forEach(function (s, i) {
+      var label = html(h ? 'label' : 'span', { 'class': 'legend-item ' + s.color + (h && h[s.key] ? ' off' : '') }, box);
+      var cb = null;
+      if (h) {
+        cb = html('input', { type: 'checkbox' }, label);
+        cb.checked = !h[s.key];
+        cb.addEventListener('change', function () {
+          if (cb.checked) delete h[s.key]; else h[s.key] = true;
+          update();
+        });
+      }
+      html('span', { 'class': 'sw ' + s.dash, 'aria-hidden': 'true' }, label);
       html('span', { 'class': 'legend-name' }, label, s.name);
-      html('span', { 'class': 'agg', title: aggTitle(unit, s) }, label, fmtValue(unit, aggregate(s, unit)));
-      label.addEventListener('mouseenter', function () { highlight(s.key); });
-      label.addEventListener('mouseleave', function () { highlight(null); });
-      cb.addEventListener('focus', function () { highlight(s.key); });
-      cb.addEventListener('blur', function () { highlight(null); });
+      var agg = combine(s.daily, state.from, state.to, false);
+      html('span', { 'class': 'agg', title: aggTitle(unit, s) }, label, fmtValue(unit, agg.v));
+      if (notes[i]) html('span', { 'class': 'legend-note' }, label, '(' + notes[i] + ')');
+      var st = charts[chartBox.id];
+      label.addEventListener('mouseenter', function () { if (st) st.highlight(s.key); });
+      label.addEventListener('mouseleave', function () { if (st) st.highlight(null); });
+      if (cb) {
+        cb.addEventListener('focus', function () { if (st) st.highlight(s.key); });
+        cb.addEventListener('blur', function () { if (st) st.highlight(null); });
+      }
     });
+  }
+
+  function drawLegend(ps) {
+    var all = allSeries(), h = hiddenSet(), unit = viewUnit();
+    var shown = inPeriods(all, ps);
+    legend(ui.legend, shown, h, unit, ui.chart);
     if (all.length > 2) {
-      var actions = html('span', { 'class': 'legend-actions' }, box);
+      var actions = html('span', { 'class': 'legend-actions' }, ui.legend);
       html('button', { type: 'button', 'class': 'link-button' }, actions, 'Show all').addEventListener('click', function () {
         all.forEach(function (s) { delete h[s.key]; });
-        update(false);
+        update();
       });
       html('button', { type: 'button', 'class': 'link-button' }, actions, 'Hide all').addEventListener('click', function () {
         all.forEach(function (s) { h[s.key] = true; });
-        update(false);
+        update();
       });
     }
   }
 
   function aggTitle(unit, s) {
     if (unit === 'count' && !s.derived) return 'Sum over the days shown';
-    if (s.n && s.d) return 'Over the days shown: sum of numerators ÷ sum of denominators';
+    if (s.daily.n && s.daily.d) return 'Over the days shown: sum of numerators ÷ sum of denominators';
     return 'Mean of the daily values shown';
+  }
+
+  // The milestones under the chart: those in the range; pointing at one,
+  // or focusing its link, shows it on the chart.
+  function drawMilestoneList() {
+    if (!ui.milestoneList) return;
+    var inRange = {};
+    milestonesInRange().forEach(function (m) { inRange[m.n] = true; });
+    var items = ui.milestoneList.querySelectorAll('li');
+    for (var i = 0; i < items.length; i++) items[i].hidden = !inRange[items[i].getAttribute('data-n')];
+  }
+  function wireMilestoneList() {
+    if (!ui.milestoneList) return;
+    var items = ui.milestoneList.querySelectorAll('li');
+    Array.prototype.forEach.call(items, function (li) {
+      var num = parseInt(li.getAttribute('data-n'), 10);
+      var on = function () { markMilestone(num, true); if (charts.chart) charts.chart.milestone(num); };
+      var off = function () { markMilestone(num, false); if (charts.chart) charts.chart.hide(); };
+      li.addEventListener('mouseenter', on);
+      li.addEventListener('mouseleave', off);
+      li.addEventListener('focusin', on);
+      li.addEventListener('focusout', off);
+    });
   }
 
   // Funnel: sums of day counts over the range, over the visible segments.
   function funnelCounts() {
-    var seg = segmentation(), h = hiddenSet(), counts = data.steps.map(function () { return 0; });
-    var segs = isStepView() ? [seg.segments[0]] : seg.segments.filter(function (m) { return !h[m.name]; });
+    var segs = visibleSegments(), counts = data.steps.map(function () { return 0; });
     segs.forEach(function (m) {
       data.steps.forEach(function (_, si) {
         for (var i = state.from; i <= state.to; i++) if (m.v[si][i] !== null) counts[si] += m.v[si][i];
@@ -409,28 +795,32 @@
     return { counts: counts, segments: segs.length };
   }
 
+  // drawFunnel draws a bar per step with its name beside the bars, or
+  // above its bar where names would take more than 40% of the width; as
+  // newFunnel in chart.go.
   function drawFunnel() {
     if (!ui.funnel) return;
     var f = funnelCounts(), counts = f.counts;
-    var W = Math.max(300, Math.round(ui.funnel.clientWidth || 960)), narrow = W < 640;
-    var label = narrow ? 0 : Math.min(300, Math.round(W * 0.32)), valueW = narrow ? 0 : 150;
-    var row = narrow ? 62 : 46, barTop = narrow ? 24 : 6, span = W - label - valueW - (narrow ? 0 : 8);
+    var W = widthOf(ui.funnel);
+    var nameW = Math.max.apply(null, data.steps.map(function (s) { return textWidth(s, 14); }));
+    var stacked = W < 640 || nameW + 16 > W * 0.4;
+    var label = stacked ? 0 : Math.ceil(nameW + 16), row = stacked ? 62 : 46, span = W - label - 130 - 8;
     var hi = Math.max.apply(null, counts.concat([0]));
     var root = svg('svg', { 'class': 'funnelchart', viewBox: '0 0 ' + W + ' ' + (row * counts.length + 8), role: 'img',
       'aria-label': data.title + ': sessions reaching each step, ' + caption() });
     counts.forEach(function (c, i) {
       var g = svg('g', { 'class': 'step' }, root), y0 = i * row + 6;
-      var w = Math.max(1, hi > 0 ? c / hi * (narrow ? W * 0.62 : span) : 0);
-      svg('text', { 'class': 'step-name', x: 0, y: narrow ? y0 + 12 : y0 + 21 }, g).textContent = data.steps[i];
-      svg('rect', { 'class': 'bar c' + (i % 11), x: label, y: narrow ? y0 + barTop - 4 : y0, width: r1(w), height: narrow ? 26 : 30, rx: 3 }, g);
-      svg('text', { 'class': 'step-value', x: r1(label + w + 8), y: narrow ? y0 + barTop + 14 : y0 + 21 }, g).textContent =
+      var w = hi > 0 ? Math.max(1, c / hi * span) : 1;
+      svg('text', { 'class': 'step-name', x: 0, y: stacked ? y0 + 12 : y0 + 21 }, g).textContent = data.steps[i];
+      svg('rect', { 'class': 'bar c' + (i % 11), x: label, y: stacked ? y0 + 20 : y0, width: r1(w), height: stacked ? 26 : 30, rx: 3 }, g);
+      svg('text', { 'class': 'step-value', x: r1(label + w + 8), y: stacked ? y0 + 38 : y0 + 21 }, g).textContent =
         fmtValue('count', c) + (counts[0] > 0 ? ' · ' + (c / counts[0] * 100).toFixed(1) + '%' : '');
     });
-    while (ui.funnel.firstChild) ui.funnel.removeChild(ui.funnel.firstChild);
+    clear(ui.funnel);
     ui.funnel.appendChild(root);
 
     var body = ui.funnelBody, last = counts.length - 1;
-    while (body.firstChild) body.removeChild(body.firstChild);
+    clear(body);
     counts.forEach(function (c, i) {
       var tr = html('tr', {}, body);
       html('th', { scope: 'row' }, tr, data.steps[i]);
@@ -443,39 +833,40 @@
       ' · ' + rangeText() + ' · sums of the daily counts';
   }
 
-  function drawTable() {
-    var series = visibleSeries(), unit = viewUnit(), t = ui.table;
+  var GRAIN_HEAD = { day: 'Day', avg7: 'Day (7-day average)', week: 'ISO week', month: 'Month' };
+  var GRAIN_NAME = { day: 'Daily', avg7: '7-day average', week: 'Weekly', month: 'Monthly' };
+
+  function drawTable(ps) {
+    var series = inPeriods(visibleSeries(), ps), unit = viewUnit(), t = ui.table;
     var ratioCols = !stepped && segmentation().name === 'Total' && data.ratio;
-    while (t.firstChild) t.removeChild(t.firstChild);
+    clear(t);
     var head = html('tr', {}, html('thead', {}, t));
-    html('th', { scope: 'col' }, head, 'Day');
+    html('th', { scope: 'col' }, head, GRAIN_HEAD[state.grain]);
     if (ratioCols) {
       ['Value', 'Numerator', 'Denominator'].forEach(function (c) { html('th', { scope: 'col' }, head, c); });
     } else {
       series.forEach(function (s) { html('th', { scope: 'col' }, head, s.name); });
     }
     var body = html('tbody', {}, t);
-    for (var i = state.to; i >= state.from; i--) {
-      var tr = html('tr', {}, body);
-      html('th', { scope: 'row' }, tr, data.days[i]);
+    for (var k = ps.length - 1; k >= 0; k--) {
+      var tr = html('tr', {}, body), th = html('th', { scope: 'row' }, tr, ps[k].label);
+      if (ps[k].partial) html('span', { 'class': 'partial' }, th, ' (' + partialText(ps[k]) + ')');
       if (ratioCols) {
         var s = series[0];
-        html('td', {}, tr, s ? fmtValue(unit, s.v[i]) : '–');
-        html('td', {}, tr, s && s.n ? fmtNum(s.n[i]) : '–');
-        html('td', {}, tr, s && s.d ? fmtNum(s.d[i]) : '–');
+        html('td', {}, tr, s ? fmtValue(unit, s.v[k]) : '–');
+        html('td', {}, tr, s ? fmtNum(s.n[k]) : '–');
+        html('td', {}, tr, s ? fmtNum(s.d[k]) : '–');
       } else {
-        series.forEach(function (s) { html('td', {}, tr, fmtValue(unit, s.v[i])); });
+        series.forEach(function (s) { html('td', {}, tr, fmtValue(unit, s.v[k])); });
       }
     }
-    ui.tableCaption.textContent = 'Daily values, ' + caption() + ', newest first';
-  }
-  function fmtNum(v) {
-    if (v === null || v === undefined) return '–';
-    return v === Math.trunc(v) ? fmtValue('count', v) : group(v.toFixed(2));
+    ui.tableCaption.textContent = GRAIN_NAME[state.grain] + ' values, ' + caption() + ', newest first';
   }
 
   // csv is exactly the data behind the chart: the visible series over the
-  // chosen days.
+  // chosen periods. A day view keeps the long form of the full download;
+  // other views say which days each row combines and whether all of them
+  // had data.
   function csv() {
     var cell = function (s) {
       s = String(s);
@@ -483,13 +874,18 @@
       return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
     };
     var num = function (v) { return v === null || v === undefined ? '' : String(v); };
-    var lines = ['kpi,version,day,segmentation,segment,step,value,numerator,denominator'];
-    visibleSeries().forEach(function (s) {
-      for (var i = state.from; i <= state.to; i++) {
-        if (s.v[i] === null) continue;
-        lines.push([cell(data.kpi), data.version, data.days[i], cell(segmentation().name), cell(s.segment), cell(s.step),
-          num(s.v[i]), num(s.n ? s.n[i] : null), num(s.d ? s.d[i] : null)].join(','));
-      }
+    var ps = periods(), series = inPeriods(visibleSeries(), ps), day = state.grain === 'day';
+    var lines = [day ? 'kpi,version,day,segmentation,segment,step,value,numerator,denominator'
+      : 'kpi,version,granularity,from,to,segmentation,segment,step,value,numerator,denominator,days_with_data,partial'];
+    series.forEach(function (s) {
+      ps.forEach(function (p, k) {
+        if (s.v[k] === null) return;
+        var head = day ? [cell(data.kpi), data.version, data.days[p.at]]
+          : [cell(data.kpi), data.version, state.grain, data.days[p.from], data.days[p.to]];
+        var row = head.concat([cell(segmentation().name), cell(s.segment), cell(s.step), num(s.v[k]), num(s.n[k]), num(s.d[k])]);
+        if (!day) row.push(p.have, p.partial);
+        lines.push(row.join(','));
+      });
     });
     return lines.join('\r\n') + '\r\n';
   }
@@ -498,7 +894,7 @@
     if (!ui.csvView) return;
     ui.csvView.hidden = false;
     ui.csvView.setAttribute('download', data.file + '.' + segmentation().name.replace(/[^A-Za-z0-9_-]/g, '_') + '.' +
-      data.days[state.from] + '_' + data.days[state.to] + '.csv');
+      (state.grain === 'day' ? '' : state.grain + '.') + data.days[state.from] + '_' + data.days[state.to] + '.csv');
   }
   if (ui.csvView) {
     // Built on click so the file always matches what the chart shows.
@@ -516,13 +912,16 @@
     if (state.preset !== 'custom' && state.to === N - 1) return 'last ' + n + ' days, ' + span;
     return n + ' days, ' + span;
   }
+  function grainText() {
+    return { day: '', avg7: '7-day average · ', week: 'per ISO week · ', month: 'per month · ' }[state.grain];
+  }
   function caption() {
     var seg = segmentation().name, what = seg;
     if (stepped && !isStepView()) {
       what += state.step < 0 ? ', share completing all steps' : (data.kind === 'funnel' ? ', step ' : ', ') + data.steps[state.step];
     }
     if (asShare()) what += ', as a share of Total';
-    return what + ' · ' + rangeText();
+    return what + ' · ' + grainText() + rangeText();
   }
 
   // ---- Controls and state. ----
@@ -540,7 +939,8 @@
     }
     ui.from.value = data.days[state.from];
     ui.to.value = data.days[state.to];
-    ui.segmentation.selectedIndex = state.seg;
+    if (ui.segmentation) ui.segmentation.selectedIndex = state.seg;
+    if (ui.grain) ui.grain.value = state.grain;
     if (ui.stepChoice) {
       ui.stepChoice.hidden = isStepView();
       ui.step.value = String(state.step);
@@ -549,58 +949,83 @@
       ui.shareChoice.hidden = !shareable();
       ui.asShare.checked = state.share;
     }
+    // Intervals are drawn once results carry them; the choice is kept
+    // in the URL already.
+    ui.bandChoice.hidden = !data.bands;
+    ui.band.checked = state.band;
   }
 
+  // The URL's fragment holds every choice that differs from the page's
+  // default, so a reload or a shared link shows the same view.
   function writeHash() {
     var parts = [];
     if (state.seg) parts.push('seg=' + encodeURIComponent(segmentation().name));
     if (state.preset === 'custom') parts.push('from=' + data.days[state.from], 'to=' + data.days[state.to]);
-    else if (state.preset !== (N <= data.defaultDays ? 'all' : String(data.defaultDays))) parts.push('range=' + state.preset);
+    else if (state.preset !== defaultPreset) parts.push('range=' + state.preset);
+    if (state.grain !== 'day') parts.push('g=' + state.grain);
     if (stepped && state.step !== data.defaultStep) parts.push('step=' + state.step);
     if (asShare()) parts.push('share=1');
+    var off = Object.keys(hiddenSet());
+    if (off.length) parts.push('off=' + off.map(encodeURIComponent).join(','));
+    if (!state.band) parts.push('band=0');
     try {
       history.replaceState(null, '', parts.length ? '#' + parts.join('&') : location.pathname + location.search);
     } catch (e) { /* some file:// setups refuse; the page still works */ }
   }
 
   function readHash() {
+    resetState();
     var h = location.hash.replace(/^#/, '');
     if (!h) return;
     var q = {};
     h.split('&').forEach(function (kv) {
       var i = kv.indexOf('=');
-      if (i > 0) {
-        try { q[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1)); } catch (e) { /* ignore a malformed part */ }
-      }
+      if (i > 0) q[kv.slice(0, i)] = kv.slice(i + 1);
     });
-    data.segmentations.forEach(function (s, i) { if (s.name === q.seg) state.seg = i; });
+    var text = function (v) {
+      try { return decodeURIComponent(v); } catch (e) { return null; }
+    };
+    data.segmentations.forEach(function (s, i) { if (s.name === text(q.seg || '')) state.seg = i; });
     if (q.range && /^(7|30|90|all)$/.test(q.range)) setPreset(q.range);
     var f = data.days.indexOf(q.from), t = data.days.indexOf(q.to);
     if (f >= 0 && t >= f) { state.from = f; state.to = t; state.preset = 'custom'; }
+    if (data.granular && /^(avg7|week|month)$/.test(q.g)) state.grain = q.g;
     var st = parseInt(q.step, 10);
     if (stepped && st >= (data.kind === 'funnel' ? -1 : 0) && st < data.steps.length) state.step = st;
     state.share = q.share === '1';
+    state.band = q.band !== '0';
+    if (q.off) {
+      var known = {}, hidden = hiddenSet();
+      allSeries().forEach(function (s) { known[s.key] = true; });
+      q.off.split(',').forEach(function (k) {
+        k = text(k);
+        if (k !== null && known[k]) hidden[k] = true;
+      });
+    }
   }
 
   // dayIndex finds the index of a YYYY-MM-DD day, clamped to the data.
   function dayIndex(v, fallback) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return fallback;
-    if (v <= data.days[0]) return 0;
-    if (v >= data.days[N - 1]) return N - 1;
-    var i = data.days.indexOf(v);
-    if (i >= 0) return i;
-    for (i = 0; i < N && data.days[i] < v; i++) { /* first day after v */ }
-    return i;
+    return dayIndexOf(v);
+  }
+
+  function draw() {
+    var ps = periods();
+    drawChart(ps);
+    drawLegend(ps);
+    drawMilestoneList();
+    drawFlow(ps);
+    drawFunnel();
+    drawTable(ps);
   }
 
   function update(writeState) {
     syncControls();
-    drawChart();
-    drawLegend();
-    drawFunnel();
-    drawTable();
+    draw();
     updateCSV();
     ui.caption.textContent = caption();
+    markScrollers();
     if (writeState !== false) writeHash();
   }
 
@@ -628,33 +1053,59 @@
       state.preset = 'custom';
       update();
     });
-    ui.segmentation.addEventListener('change', function () {
-      state.seg = Math.max(0, ui.segmentation.selectedIndex);
-      update();
-    });
+    if (ui.segmentation) {
+      ui.segmentation.addEventListener('change', function () {
+        state.seg = Math.max(0, ui.segmentation.selectedIndex);
+        update();
+      });
+    }
+    if (ui.grain && data.granular) {
+      ui.grain.addEventListener('change', function () {
+        state.grain = /^(avg7|week|month)$/.test(ui.grain.value) ? ui.grain.value : 'day';
+        update();
+      });
+    }
     if (ui.asShare) {
       ui.asShare.addEventListener('change', function () {
         state.share = ui.asShare.checked;
         update();
       });
     }
+    ui.band.addEventListener('change', function () {
+      state.band = ui.band.checked;
+      update();
+    });
     if (ui.step) {
       ui.step.addEventListener('change', function () {
         state.step = parseInt(ui.step.value, 10);
         update();
       });
     }
+    wireMilestoneList();
+    // Charts are drawn for the width they get: again when it changes, and
+    // for the paper when printing.
     var pending = false, lastW = ui.chart.clientWidth;
+    var redraw = function () {
+      pending = false;
+      lastW = ui.chart.clientWidth;
+      draw();
+    };
     window.addEventListener('resize', function () {
       if (pending || ui.chart.clientWidth === lastW) return;
       pending = true;
-      window.requestAnimationFrame(function () {
-        pending = false;
-        lastW = ui.chart.clientWidth;
-        drawChart();
-        drawFunnel();
-      });
+      window.requestAnimationFrame(redraw);
     });
+    var setPrinting = function (on) {
+      if (printing === on) return;
+      printing = on;
+      redraw();
+    };
+    if (window.matchMedia) {
+      var print = window.matchMedia('print');
+      if (print.addEventListener) print.addEventListener('change', function (e) { setPrinting(e.matches); });
+    }
+    window.addEventListener('beforeprint', function () { setPrinting(true); });
+    window.addEventListener('afterprint', function () { setPrinting(false); });
     window.addEventListener('hashchange', function () { readHash(); update(false); });
     update(false);
     document.documentElement.setAttribute('data-report', 'ready');
@@ -664,8 +1115,11 @@
   window.KPIReport = {
     csv: csv,
     state: function () {
-      return { segmentation: segmentation().name, from: data.days[state.from], to: data.days[state.to],
-        series: visibleSeries().map(function (s) { return s.name; }) };
+      var ps = periods();
+      return { segmentation: segmentation().name, from: data.days[state.from], to: data.days[state.to], grain: state.grain,
+        band: state.band, hidden: Object.keys(hiddenSet()),
+        series: visibleSeries().map(function (s) { return s.name; }),
+        periods: ps.map(function (p) { return { label: p.label, from: data.days[p.from], to: data.days[p.to], partial: p.partial }; }) };
     }
   };
 

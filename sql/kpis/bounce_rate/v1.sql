@@ -1,7 +1,7 @@
 -- id: bounce_rate
 -- version: 1
 -- title: Bounce rate
--- question: How many users leave the dialog without engaging?
+-- question: What share of shown dialogs are left without any engagement?
 -- unit: rate
 -- kind: timeseries
 -- order: 8

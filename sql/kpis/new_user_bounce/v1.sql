@@ -1,7 +1,7 @@
 -- id: new_user_bounce
 -- version: 1
 -- title: New user bounce rate
--- question: How many would-be new users leave without engaging?
+-- question: What share of would-be new users leave without engaging?
 -- unit: rate
 -- kind: timeseries
 -- order: 7

@@ -1,7 +1,7 @@
 -- id: new_user_success
 -- version: 1
 -- title: New user success
--- question: Can new users log in?
+-- question: What share of would-be new users get an account and sign in?
 -- unit: rate
 -- kind: timeseries
 -- order: 2

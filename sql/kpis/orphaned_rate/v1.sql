@@ -1,7 +1,7 @@
 -- id: orphaned_rate
 -- version: 1
 -- title: Orphaned dialogs
--- question: How often is the dialog closed in the middle of a flow?
+-- question: What share of dialogs are closed in the middle of a flow?
 -- unit: rate
 -- kind: timeseries
 -- order: 11
