@@ -201,11 +201,9 @@ func rebuild(ctx context.Context, o Options, db *store.DB, runID int64, days []t
 		return nil, err
 	}
 	rec.DaysProcessed, rec.DaysUnchanged = len(process), len(days)-len(process)
-	transformed, err := Transform(ctx, o, process)
+	transformed, loaded, err := transformAndLoad(ctx, o, db, runID, process, hashes)
+	rec.Counts = loaded
 	if err != nil {
-		return nil, err
-	}
-	if rec.Counts, err = loadStage(ctx, o, db, runID, process, hashes); err != nil {
 		return nil, err
 	}
 	// Loading may move copies of a row id seen on another day to the

@@ -87,25 +87,91 @@ func Transform(ctx context.Context, o Options, days []time.Time) (persona.Counts
 	var bytes int64
 	defer o.Progress.Clear()
 	for i, day := range days {
-		inputs, size, err := landedInputs(o.landing(), day)
-		if err != nil {
-			return total, err
-		}
-		st, err := transform.TransformDay(ctx, transform.Options{Day: day, Inputs: inputs, OutDir: o.staging().Dir, Config: o.Config, Now: o.Now})
+		st, size, err := transformDay(ctx, o, day)
 		if err != nil {
 			return total, err
 		}
 		total = total.Add(st.Counts)
 		bytes += size
 		o.Progress.Update("transform", i+1, len(days), total.Fetched, bytes)
-		o.Log.Debug("transformed", "day", day.Format(time.DateOnly), "fetched", st.Fetched, "loaded", st.Loaded,
-			"server_events", st.ServerEvents, "duplicates", st.Duplicates, "rejected", st.Rejected)
 	}
 	o.Progress.Clear()
+	logTransformed(o, days, total, start)
+	return total, nil
+}
+
+// transformDay builds one landed day's Parquet; size is the landed bytes
+// read.
+func transformDay(ctx context.Context, o Options, day time.Time) (transform.Stats, int64, error) {
+	inputs, size, err := landedInputs(o.landing(), day)
+	if err != nil {
+		return transform.Stats{}, 0, err
+	}
+	st, err := transform.TransformDay(ctx, transform.Options{Day: day, Inputs: inputs, OutDir: o.staging().Dir, Config: o.Config, Now: o.Now})
+	if err != nil {
+		return st, 0, err
+	}
+	o.Log.Debug("transformed", "day", day.Format(time.DateOnly), "fetched", st.Fetched, "loaded", st.Loaded,
+		"server_events", st.ServerEvents, "duplicates", st.Duplicates, "rejected", st.Rejected)
+	return st, size, nil
+}
+
+func logTransformed(o Options, days []time.Time, total persona.Counts, start time.Time) {
 	o.Log.Info("transform done", "days", DayRange(days), "fetched", total.Fetched, "loaded", total.Loaded,
 		"server_events", total.ServerEvents, "duplicates", total.Duplicates, "rejected", total.Rejected,
 		"elapsed", time.Since(start).Round(time.Millisecond))
-	return total, nil
+}
+
+// transformAndLoad transforms and loads days in order, the transform of a
+// day (Go, on its own goroutine) overlapping the load of the day before
+// (DuckDB): the two keep both cores busy instead of taking turns. At most
+// one day waits transformed, so memory stays that of a day.
+func transformAndLoad(ctx context.Context, o Options, db *store.DB, runID int64, days []time.Time, hashes map[time.Time]string) (transformed, loaded persona.Counts, err error) {
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type done struct {
+		day time.Time
+		st  transform.Stats
+		err error
+	}
+	ready := make(chan done, 1)
+	go func() {
+		defer close(ready)
+		for _, day := range days {
+			st, _, err := transformDay(ctx, o, day)
+			ready <- done{day, st, err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	// Whatever ends the loop, the transformer is stopped and waited for.
+	defer func() {
+		cancel()
+		for range ready {
+		}
+	}()
+	defer o.Progress.Clear()
+	i := 0
+	for d := range ready {
+		if d.err != nil {
+			return transformed, loaded, d.err
+		}
+		transformed = transformed.Add(d.st.Counts)
+		if i++; i == len(days) {
+			logTransformed(o, days, transformed, start)
+		}
+		c, err := load.Day(ctx, db, runID, o.staging(), d.day, hashes[d.day])
+		if err != nil {
+			return transformed, loaded, err
+		}
+		loaded = loaded.Add(c)
+		o.Progress.Update("transform and load", i, len(days), loaded.Loaded, 0)
+	}
+	o.Progress.Clear()
+	o.Log.Info("load done", "days", DayRange(days), "loaded", loaded.Loaded, "elapsed", time.Since(start).Round(time.Millisecond))
+	return transformed, loaded, nil
 }
 
 // landedInputs lists a landed day's units as transform inputs, with their
@@ -167,7 +233,7 @@ func loadStage(ctx context.Context, o Options, db *store.DB, runID int64, days [
 	var total persona.Counts
 	defer o.Progress.Clear()
 	for i, day := range days {
-		c, err := load.Day(ctx, db, runID, transform.Staging{Dir: o.staging().Dir}, day, hashes[day])
+		c, err := load.Day(ctx, db, runID, o.staging(), day, hashes[day])
 		if err != nil {
 			return total, err
 		}
