@@ -49,7 +49,10 @@ func Quantile(values, weights []float64, q float64) Interval {
 	if !(w > 0) || !(q >= 0 && q <= 1) {
 		return undefined()
 	}
-	at := reach(weights, q*w, w)
+	// Running weights are compared with a tolerance for rounding: a share
+	// is reached when it is within a billionth of the total weight.
+	slack := 1e-9 * w
+	_, at := crossing(weights, q*w-slack)
 	est := unbounded(values[at])
 	if q == 0 || q == 1 {
 		return est
@@ -75,52 +78,30 @@ func Quantile(values, weights []float64, q float64) Interval {
 	if hi > 1 {
 		return est
 	}
-	first := last(weights, lo*w, w)
+	first, _ := crossing(weights, lo*w+slack)
 	if first < 0 {
 		return est
 	}
-	est.Lo = values[first]
-	est.Hi = values[reach(weights, hi*w, w)]
+	_, end := crossing(weights, hi*w-slack)
+	est.Lo, est.Hi = values[first], values[end]
 	return est
 }
 
-// tolerance is how much rounding in running sums of weights is forgiven,
-// as a share of the total weight w.
-func tolerance(w float64) float64 { return 1e-9 * w }
-
-// reach returns the index of the first observation at which the running
-// weight reaches target (the last with a positive weight if rounding keeps
-// it short).
-func reach(weights []float64, target, w float64) int {
+// crossing returns the first observation (with a positive weight) at
+// which the running weight exceeds level, and the one before it, -1 if
+// none; when the running weight never exceeds level, both are the last.
+func crossing(weights []float64, level float64) (before, at int) {
 	var cum float64
-	found := -1
+	before = -1
 	for i, wi := range weights {
 		if !(wi > 0) {
 			continue
 		}
 		cum += wi
-		found = i
-		if cum >= target-tolerance(w) {
-			break
+		if cum > level {
+			return before, i
 		}
+		before = i
 	}
-	return found
-}
-
-// last returns the index of the last observation at which the running
-// weight is at most target, or -1 if the first one already passes it.
-func last(weights []float64, target, w float64) int {
-	var cum float64
-	found := -1
-	for i, wi := range weights {
-		if !(wi > 0) {
-			continue
-		}
-		cum += wi
-		if cum > target+tolerance(w) {
-			break
-		}
-		found = i
-	}
-	return found
+	return before, before
 }
