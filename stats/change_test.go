@@ -1,0 +1,119 @@
+package stats
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestDiffRatesNewcombePublishedExamples(t *testing.T) {
+	// Newcombe (1998), Statistics in Medicine 17, 873–890, Table II,
+	// method 10, for p1 − p2; here a = the second sample, b = the first,
+	// so that b − a = p1 − p2.
+	for _, c := range []struct {
+		k1, n1, k2, n2 int
+		lo, hi         float64
+	}{
+		{56, 70, 48, 80, 0.0524, 0.3339},
+		{9, 10, 3, 10, 0.1705, 0.8090},
+		{5, 56, 0, 29, -0.0381, 0.1926},
+		{0, 10, 0, 20, -0.1611, 0.2775},
+		{0, 10, 0, 10, -0.2775, 0.2775},
+		{10, 10, 0, 20, 0.6791, 1.0000},
+		{10, 10, 0, 10, 0.6075, 1.0000},
+	} {
+		a, b := blobs(c.n2, c.k2, 1), blobs(c.n1, c.k1, 1)
+		d := float64(c.k1)/float64(c.n1) - float64(c.k2)/float64(c.n2)
+		ch := DiffRates(a, b)
+		assertInterval(t, Interval{d, c.lo, c.hi}, ch.Interval, 5e-5)
+		// The other way round, the interval turns over.
+		assertInterval(t, Interval{-d, -c.hi, -c.lo}, DiffRates(b, a).Interval, 5e-5)
+	}
+	// 56/70 − 48/80 = 0.2000, [0.0524, 0.3339]: a change.
+	ch := DiffRates(blobs(80, 48, 1), blobs(70, 56, 1))
+	assert.True(t, ch.Excludes(0))
+	assert.Less(t, ch.P, 0.05)
+}
+
+func TestDiffRatesPValueInvertsTheInterval(t *testing.T) {
+	// At the z that P stands for, Newcombe's interval has an end at 0;
+	// and P < 0.05 exactly when the 95% interval excludes 0.
+	r := rand.New(rand.NewPCG(1, 1))
+	for range 200 {
+		na, nb := 5+r.IntN(200), 5+r.IntN(200)
+		a := blobs(na, r.IntN(na+1), 1).Add(blobs(na, r.IntN(na+1), 10))
+		b := blobs(nb, r.IntN(nb+1), 1).Add(blobs(nb, r.IntN(nb+1), 10))
+		ch := DiffRates(a, b)
+		if !assert.True(t, ch.Bounded()) {
+			continue
+		}
+		assert.Equal(t, ch.P < 0.05, ch.Excludes(0), "%+v", ch)
+		if ch.Value == 0 {
+			assert.Equal(t, 1.0, ch.P)
+			continue
+		}
+		if ch.P < 1e-12 {
+			continue
+		}
+		z := math.Sqrt2 * math.Erfcinv(ch.P)
+		lo, hi := newcombe(a.Num/a.Den, rateSize(a), b.Num/b.Den, rateSize(b), z)
+		end := lo
+		if ch.Value < 0 {
+			end = hi
+		}
+		assert.InDelta(t, 0, end, 1e-6, "%+v at z = %v", ch, z)
+	}
+}
+
+func TestDiffRatesOfNothingIsUndefined(t *testing.T) {
+	for _, ch := range []Change{DiffRates(Sums{}, blobs(10, 3, 1)), DiffRates(blobs(10, 3, 1), Sums{})} {
+		assert.True(t, math.IsNaN(ch.Value) && math.IsNaN(ch.P))
+		assert.False(t, ch.Excludes(0))
+	}
+}
+
+func TestDiffTotalsByHand(t *testing.T) {
+	// a: 400 blobs of w = 10, T = 4,000, Var = 400·90 = 36,000;
+	// b: 420 blobs of w = 10, T = 4,200, Var = 37,800.
+	// d = 200, √(73,800) = 271.662, Z·271.662 = 532.447:
+	// [−332.447, 732.447]; z = 0.73621, P = 0.46160.
+	ch := DiffTotals(blobs(400, 400, 10), blobs(420, 420, 10))
+	assertInterval(t, Interval{200, -332.447, 732.447}, ch.Interval, 1e-3)
+	assert.InDelta(t, 0.46160, ch.P, 1e-5)
+	assert.False(t, ch.Excludes(0))
+}
+
+func TestDiffTotalsOfCensusesIsExact(t *testing.T) {
+	ch := DiffTotals(blobs(100, 40, 1), blobs(100, 41, 1))
+	assert.Equal(t, Change{Interval: Interval{1, 1, 1}, P: 0}, ch)
+	assert.True(t, ch.Excludes(0))
+	ch = DiffTotals(blobs(100, 40, 1), blobs(90, 40, 1))
+	assert.Equal(t, Change{Interval: Interval{0, 0, 0}, P: 1}, ch)
+	assert.False(t, ch.Excludes(0))
+}
+
+func TestDiffMeansWithEqualWeightsIsTheClassicalTest(t *testing.T) {
+	// a = 1, 2, 3 and b = 4, 5, 6: means 2 and 5, s²/n = 1/3 each;
+	// d = 3, √(2/3) = 0.81650, Z·0.81650 = 1.60030: [1.39970, 4.60030];
+	// z = 3.67423, P = 0.00023856.
+	ch := DiffMeans(values(1, 1, 2, 3), values(1, 4, 5, 6))
+	assertInterval(t, Interval{3, 1.39970, 4.60030}, ch.Interval, 1e-5)
+	assert.InDelta(t, 0.00023856, ch.P, 1e-8)
+}
+
+func TestDiffMeansNeedsData(t *testing.T) {
+	ch := DiffMeans(Sums{}, values(1, 4, 5))
+	assert.True(t, math.IsNaN(ch.Value) && math.IsNaN(ch.P))
+	ch = DiffMeans(values(1, 2), values(1, 4, 5))
+	assert.Equal(t, 2.5, ch.Value)
+	assert.False(t, ch.Bounded())
+	assert.True(t, math.IsNaN(ch.P))
+}
+
+func TestNormalChangePValueMatchesTheInterval(t *testing.T) {
+	// Z is the exact 97.5% point: at |z| = Z the p-value is 0.05.
+	assert.InDelta(t, 0.05, normalChange(Z, 1).P, 1e-15)
+	assert.InDelta(t, 1.0, normalChange(0, 4).P, 0)
+}
