@@ -16,8 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
-
 	"github.com/persona-kpi/kpi/blob"
 	"github.com/persona-kpi/kpi/internal/durable"
 	"github.com/persona-kpi/kpi/internal/redact"
@@ -38,8 +36,8 @@ func (c cutIsEnd) Read(p []byte) (int, error) {
 }
 
 // Files is a Source reading files or directories of files: a JSON array
-// of KPIggybank rows, NDJSON of rows, or bare blobs; gzip-compressed or
-// not.
+// of KPIggybank rows, NDJSON of rows, or bare blobs; gzip- or
+// zstd-compressed or not.
 type Files struct {
 	Paths []string
 	Log   *slog.Logger // optional
@@ -90,25 +88,20 @@ func ListFiles(paths []string) ([]string, error) {
 	return files, nil
 }
 
-// openMaybeGzip opens a file, decompressing it when it starts with the
-// gzip magic bytes (whatever its name).
-func openMaybeGzip(path string) (io.ReadCloser, error) {
+// openCompressed opens a file, decompressing it when it starts with
+// gzip's or zstd's magic number (whatever its name). A compressed file cut
+// short reads like a plain one cut short (see cutIsEnd).
+func openCompressed(path string) (io.ReadCloser, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	br := bufio.NewReaderSize(f, 1<<20)
-	magic, _ := br.Peek(2)
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		zr.Multistream(true)
-		return readCloser{Reader: cutIsEnd{zr}, close: func() error { zr.Close(); return f.Close() }}, nil
+	rc, err := decompress(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return readCloser{Reader: br, close: f.Close}, nil
+	return readCloser{Reader: cutIsEnd{rc}, close: rc.Close}, nil
 }
 
 func (r Request) contains(d time.Time) bool {
@@ -165,7 +158,7 @@ func (s Files) Land(ctx context.Context, l Landing, req Request) (Result, error)
 // without a day wait on disk (so memory stays bounded) until the file's
 // first day is known, and then join it.
 func spoolFile(path, dir string, ld *lander, r Request, res *Result, now time.Time) error {
-	rc, err := openMaybeGzip(path)
+	rc, err := openCompressed(path)
 	if err != nil {
 		return err
 	}

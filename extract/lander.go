@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -15,10 +14,10 @@ import (
 )
 
 // filesUnit is the name of the unit that holds a day's file elements.
-const filesUnit = "files.ndjson.gz"
+const filesUnit = "files.ndjson.zst"
 
 // Sizes of the lander's work. A block is a run of one day's lines
-// compressed as one gzip member: members of 512 KiB compress within 1% of
+// compressed as one zstd frame: frames of 512 KiB compress within 1% of
 // one long stream, and concurrently. Memory stays bounded by the block
 // count whatever the input: maxOpenBlocks days may hold a partly filled
 // block (the least recently used is sent off early when another day needs
@@ -32,10 +31,10 @@ const (
 // lander writes the elements of file sources to each day's landing unit
 // as they are read, without a second copy on disk: the reading goroutine
 // routes lines to per-day blocks, compressor goroutines turn full blocks
-// into gzip members, and one writer goroutine appends the members to
+// into zstd frames, and one writer goroutine appends the frames to
 // their day's unit in the order the blocks were filled, hashing the text
-// as it goes. A unit is then a concatenation of gzip members, which every
-// gzip reader (Landing.Open included) reads as one stream.
+// as it goes. A unit is then a concatenation of zstd frames, which every
+// zstd reader (Landing.Open included) reads as one stream.
 type lander struct {
 	l      Landing
 	source string
@@ -68,12 +67,12 @@ type dayUnit struct {
 	size int64
 }
 
-// block is a run of one day's lines and, once compressed, its gzip member.
+// block is a run of one day's lines and, once compressed, its zstd frame.
 type block struct {
-	d    *dayUnit
-	text []byte
-	gz   bytes.Buffer
-	done chan struct{}
+	d      *dayUnit
+	text   []byte
+	packed []byte
+	done   chan struct{}
 }
 
 func newLander(l Landing, source string) *lander {
@@ -150,11 +149,11 @@ func (ld *lander) writeBlock(b *block, files *[]*dayUnit, tick int64) error {
 		*files = append(*files, d)
 	}
 	d.used = tick
-	if _, err := d.f.Write(b.gz.Bytes()); err != nil {
+	if _, err := d.f.Write(b.packed); err != nil {
 		return fmt.Errorf("land %s: %w", d.path, err)
 	}
 	d.h.Write(b.text)
-	d.size += int64(b.gz.Len())
+	d.size += int64(len(b.packed))
 	return nil
 }
 

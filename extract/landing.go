@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/persona-kpi/kpi/internal/durable"
 	"github.com/persona-kpi/kpi/persona"
@@ -26,10 +29,11 @@ import (
 var ErrNotLanded = errors.New("not extracted yet")
 
 // Landing is the raw landing area under a data directory. Each extracted
-// day is a directory of gzip-compressed units and a manifest:
+// day is a directory of compressed units (zstd; gzip from kpi versions
+// before) and a manifest:
 //
 //	<data>/raw/day=YYYY-MM-DD/manifest.json
-//	<data>/raw/day=YYYY-MM-DD/window-0000-2400.json.gz
+//	<data>/raw/day=YYYY-MM-DD/window-0000-2400.json.zst
 //
 // A day's directory is replaced as a whole: units are written to a
 // temporary directory that is renamed into place only once every window of
@@ -142,18 +146,49 @@ func (l Landing) Manifest(day time.Time) (Manifest, error) {
 	return m, nil
 }
 
-// Open returns a unit's decompressed text.
+// Open returns a unit's decompressed text, whichever of kpi's
+// compressions it was landed with.
 func (l Landing) Open(day time.Time, u Unit) (io.ReadCloser, error) {
 	f, err := os.Open(filepath.Join(l.DayDir(day), u.File))
 	if err != nil {
 		return nil, err
 	}
-	zr, err := gzip.NewReader(f)
+	rc, err := decompress(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", f.Name(), err)
 	}
-	return readCloser{Reader: zr, close: func() error { zr.Close(); return f.Close() }}, nil
+	return rc, nil
+}
+
+// Magic numbers of the compressed formats read: gzip and zstd.
+var (
+	gzipMagic = []byte{0x1f, 0x8b}
+	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// decompress reads f decompressed when it starts with gzip's or zstd's
+// magic number (whatever its name), as is otherwise. Closing the result
+// closes f.
+func decompress(f *os.File) (io.ReadCloser, error) {
+	br := bufio.NewReaderSize(f, 1<<20)
+	magic, _ := br.Peek(4)
+	switch {
+	case bytes.HasPrefix(magic, gzipMagic):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, err
+		}
+		zr.Multistream(true)
+		return readCloser{Reader: zr, close: func() error { zr.Close(); return f.Close() }}, nil
+	case bytes.HasPrefix(magic, zstdMagic):
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, err
+		}
+		return readCloser{Reader: zr, close: func() error { zr.Close(); return f.Close() }}, nil
+	}
+	return readCloser{Reader: br, close: f.Close}, nil
 }
 
 type readCloser struct {
@@ -247,11 +282,11 @@ func (l Landing) Begin(day time.Time, source string) (*DayBuilder, error) {
 	}, nil
 }
 
-// unitFile is a unit being written: a gzip stream over a file that can be
+// unitFile is a unit being written: a zstd stream over a file that can be
 // rewound when a source retries.
 type unitFile struct {
 	f  *os.File
-	zw *pgzip
+	zw *packer
 	h  hash.Hash
 }
 
@@ -274,7 +309,7 @@ func (u *unitFile) rewind() (io.Writer, error) {
 	if _, err := u.f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	u.zw = newPgzip(u.f)
+	u.zw = newPacker(u.f)
 	u.h.Reset()
 	return io.MultiWriter(u.zw, u.h), nil
 }
@@ -283,8 +318,8 @@ func (u *unitFile) sum() string { return hex.EncodeToString(u.h.Sum(nil)) }
 
 // finish flushes the unit and returns its compressed size.
 func (u *unitFile) finish() (int64, error) {
-	if u.zw == nil { // never opened: an empty gzip stream
-		u.zw = newPgzip(u.f)
+	if u.zw == nil { // never opened: an empty stream
+		u.zw = newPacker(u.f)
 	}
 	if err := u.zw.Close(); err != nil {
 		u.f.Close()
@@ -312,7 +347,7 @@ func (u *unitFile) abort() {
 
 // Window fetches one window from src into a new unit.
 func (b *DayBuilder) Window(ctx context.Context, src fetcher, w Window) error {
-	name := fmt.Sprintf("window-%s-%s.json.gz", clock(b.day, w.Start), clock(b.day, w.End))
+	name := fmt.Sprintf("window-%s-%s.json.zst", clock(b.day, w.Start), clock(b.day, w.End))
 	u, err := b.createUnit(name)
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -75,8 +77,8 @@ func TestExtractWindowsLandsEachWindowExactlyAsReceived(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "test", m.Source)
 	require.Len(t, m.Units, 4)
-	assert.Equal(t, "window-0000-0600.json.gz", m.Units[0].File)
-	assert.Equal(t, "window-1800-2400.json.gz", m.Units[3].File)
+	assert.Equal(t, "window-0000-0600.json.zst", m.Units[0].File)
+	assert.Equal(t, "window-1800-2400.json.zst", m.Units[3].File)
 	for i, u := range m.Units {
 		w := DayWindows(day, 6)[i]
 		// The half body of the failed first attempt is gone.
@@ -153,4 +155,23 @@ func TestContentHashFollowsTheTextNotTheFetch(t *testing.T) {
 	a := hashOf(`[{"id":"1"}]`, 0)
 	assert.Equal(t, a, hashOf(`[{"id":"1"}]`, 2), "a retried fetch of the same text hashes the same")
 	assert.NotEqual(t, a, hashOf(`[{"id":"2"}]`, 0))
+}
+
+// Landings written by kpi versions before zstd hold gzip units (several
+// members one after another); they stay readable, so no day has to be
+// fetched again after an upgrade.
+func TestOpenReadsGzipUnitsOfEarlierVersions(t *testing.T) {
+	l := Landing{Dir: t.TempDir()}
+	day := time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC)
+	require.NoError(t, os.MkdirAll(l.DayDir(day), 0o755))
+	var members bytes.Buffer
+	for _, part := range []string{`[{"id":"a"},`, `{"id":"b"}]`} {
+		zw := gzip.NewWriter(&members)
+		_, err := zw.Write([]byte(part))
+		require.NoError(t, err)
+		require.NoError(t, zw.Close())
+	}
+	u := Unit{File: "window-0000-2400.json.gz", Kind: KindWindow, Bytes: int64(members.Len())}
+	require.NoError(t, os.WriteFile(filepath.Join(l.DayDir(day), u.File), members.Bytes(), 0o644))
+	assert.Equal(t, `[{"id":"a"},{"id":"b"}]`, readUnit(t, l, day, u))
 }

@@ -25,7 +25,7 @@ import (
 // Input is one raw unit of a day.
 type Input struct {
 	// Name identifies the unit in messages, e.g.
-	// "raw/day=2026-11-20/http-0000-2400.json.gz".
+	// "raw/day=2026-11-20/http-0000-2400.json.zst".
 	Name string
 	// Source is the credential-free source name stored in sessions.source
 	// and rejects.source.

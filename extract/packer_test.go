@@ -2,15 +2,15 @@ package extract
 
 import (
 	"bytes"
-	"compress/gzip"
 	"io"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/stretchr/testify/require"
 )
 
-func TestPgzipWritesOneGzipStream(t *testing.T) {
+func TestPackerWritesOneZstdStream(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, size := range []int{0, 1, blockSize - 1, blockSize, 3*blockSize + 17} {
 		in := make([]byte, size)
@@ -19,7 +19,7 @@ func TestPgzipWritesOneGzipStream(t *testing.T) {
 			in[i] = alphabet[rng.IntN(len(alphabet))]
 		}
 		var out bytes.Buffer
-		z := newPgzip(&out)
+		z := newPacker(&out)
 		// Uneven writes, across block edges.
 		for rest := in; len(rest) > 0; {
 			k := min(len(rest), 1+rng.IntN(70_000))
@@ -29,8 +29,8 @@ func TestPgzipWritesOneGzipStream(t *testing.T) {
 			rest = rest[k:]
 		}
 		require.NoError(t, z.Close())
-		// The standard library's reader, which reads concatenated members.
-		zr, err := gzip.NewReader(&out)
+		// A plain stream reader, which reads concatenated frames.
+		zr, err := zstd.NewReader(&out)
 		require.NoError(t, err, "size %d", size)
 		got, err := io.ReadAll(zr)
 		require.NoError(t, err)
