@@ -20,8 +20,8 @@ var (
 	dbFlag     = &cli.StringFlag{Name: "db", Usage: "DuckDB `FILE` (default: kpi.duckdb)"}
 	dataFlag   = &cli.StringFlag{Name: "data", Usage: "`DIR` for the raw landing copies and Parquet (default: data)"}
 	outFlag    = &cli.StringFlag{Name: "out", Usage: "`DIR` for the report site (default: site)"}
-	seedFlag   = &cli.Int64Flag{Name: "seed", Usage: "seed of the built-in generator `N` (default: 1)"}
-	perDayFlag = &cli.IntFlag{Name: "per-day", Usage: "average blobs per day `N` of the built-in generator (default: 2000)"}
+	seedFlag   = &cli.Int64Flag{Name: "seed", Usage: "seed of the built-in generator `N`", DefaultText: "1"}
+	perDayFlag = &cli.IntFlag{Name: "per-day", Usage: "average blobs per day `N` of the built-in generator", DefaultText: "2000"}
 	logFlags   = []cli.Flag{
 		&cli.StringFlag{Name: "log-format", Usage: "log as `FORMAT`: text or json", Value: "text"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "log warnings and errors only"},
