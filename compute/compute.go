@@ -447,18 +447,18 @@ func register(ctx context.Context, conn *sql.Conn, all []Definition) error {
 	for _, d := range all {
 		segs := strings.Join(d.Segmentations, ",")
 		r, err := tx.ExecContext(ctx, `UPDATE kpis SET title = ?, question = ?, unit = ?, kind = ?, page_order = ?, better = ?,
-				segmentations = string_split(?, ','), description = ?, path = ?
+				segmentations = string_split(?, ','), description = ?, path = ?, estimate = ?
 			WHERE kpi = ? AND version = ?`,
-			d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path, d.ID, d.Version)
+			d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path, d.Estimate.String(), d.ID, d.Version)
 		if err != nil {
 			return fmt.Errorf("compute: register %s: %w", d.Path, err)
 		}
 		if n, err := r.RowsAffected(); err == nil && n > 0 {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kpis (kpi, version, title, question, unit, kind, page_order, better, segmentations, description, path)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?)`,
-			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kpis (kpi, version, title, question, unit, kind, page_order, better, segmentations, description, path, estimate)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?, ?)`,
+			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path, d.Estimate.String()); err != nil {
 			return fmt.Errorf("compute: register %s: %w", d.Path, err)
 		}
 	}
@@ -481,7 +481,8 @@ var resultColumns = []struct{ name, want string }{
 }
 
 // checkQuery refuses a query that is not one SELECT, does not run on the
-// (empty) input relations, or does not return resultColumns.
+// (empty) input relations, or does not return resultColumns (blobColumns
+// for an estimate made from blobs).
 func checkQuery(ctx context.Context, conn *sql.Conn, d Definition) error {
 	file := strings.TrimPrefix(d.Path, SourceDir+"/")
 	var parsed string
@@ -510,6 +511,10 @@ func checkQuery(ctx context.Context, conn *sql.Conn, d Definition) error {
 		return defErr(file, fmt.Errorf("query does not run on empty input: %w", err))
 	}
 	defer rows.Close()
+	columns := resultColumns
+	if d.Estimate.fromBlobs() {
+		columns = blobColumns
+	}
 	var got []string
 	ok := true
 	for rows.Next() {
@@ -520,20 +525,24 @@ func checkQuery(ctx context.Context, conn *sql.Conn, d Definition) error {
 		}
 		i := len(got)
 		got = append(got, name+" "+typ)
-		if i >= len(resultColumns) || name != resultColumns[i].name || !typeFits(resultColumns[i].want, typ) {
+		if i >= len(columns) || name != columns[i].name || !typeFits(columns[i].want, typ) {
 			ok = false
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return defErr(file, fmt.Errorf("describe query: %w", err))
 	}
-	if !ok || len(got) != len(resultColumns) {
-		want := make([]string, len(resultColumns))
-		for i, c := range resultColumns {
+	if !ok || len(got) != len(columns) {
+		want := make([]string, len(columns))
+		for i, c := range columns {
 			want[i] = c.name + " " + c.want
 		}
-		return defErr(file, fmt.Errorf("the query returns (%s); it must return exactly (%s) (kpi and version come from the header; numbers may be any numeric type)",
-			strings.Join(got, ", "), strings.Join(want, ", ")))
+		what := "kpi and version come from the header"
+		if d.Estimate.fromBlobs() {
+			what = "one row per blob: a " + d.Estimate.Method + " estimate is made from the blobs' weights and values"
+		}
+		return defErr(file, fmt.Errorf("the query returns (%s); it must return exactly (%s) (%s; numbers may be any numeric type)",
+			strings.Join(got, ", "), strings.Join(want, ", "), what))
 	}
 	return nil
 }
@@ -669,14 +678,16 @@ func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, c span, firs
 				return fmt.Errorf("compute %s: %w", d.Path, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE kpi_out AS\n"+d.SQL); err != nil {
+		if err := materialize(ctx, conn, tx, d); err != nil {
+			if errors.Is(err, ErrDefinition) {
+				return err
+			}
 			return fmt.Errorf("compute %s: %w", d.Path, err)
 		}
 		if err := checkOutput(ctx, tx, d, c); err != nil {
 			return err
 		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO kpi_results
-			SELECT ?, ?, day, segmentation, segment, step, value, numerator, denominator FROM kpi_out`, d.ID, d.Version)
+		r, err := tx.ExecContext(ctx, `INSERT INTO kpi_results BY NAME SELECT ? AS kpi, ? AS version, * FROM kpi_out`, d.ID, d.Version)
 		if err != nil {
 			return fmt.Errorf("compute %s: %w", d.Path, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,6 +42,9 @@ var Betters = []string{"higher", "lower", "none"}
 // should list them.
 var headerFields = []string{"id", "version", "title", "question", "unit", "kind", "order", "better", "segmentations", "description"}
 
+// optionalFields are the header keys a file may leave out.
+var optionalFields = []string{"estimate"}
+
 // Definition is one version of one KPI: a parsed sql/kpis/<id>/vN.sql.
 type Definition struct {
 	ID       string
@@ -61,8 +65,12 @@ type Definition struct {
 	// SQL is the query: the file without its header, trimmed, line ends
 	// normalized and a trailing semicolon removed.
 	SQL string
-	// Hash is the hex SHA-256 of SQL. Editing the header (a title, the
-	// description) does not change it; editing the query does.
+	// Estimate is how the runner turns the query's rows into values: see
+	// Estimate. The zero value describes the sample (EstimateSample).
+	Estimate Estimate
+	// Hash is the hex SHA-256 of SQL, and of the estimate where it is not
+	// the sample's. Editing the header (a title, the description) does not
+	// change it; editing the query or the estimate does.
 	Hash string
 }
 
@@ -232,7 +240,12 @@ func parseDefinition(file, text string) (Definition, error) {
 		return d, defErr(file, errors.New("no query after the header"))
 	}
 	d.SQL = body
-	sum := sha256.Sum256([]byte(body))
+	hashed := body
+	if d.Estimate.Method != EstimateSample {
+		// A version's numbers change with its estimate as with its query.
+		hashed = "-- estimate: " + d.Estimate.String() + "\n" + body
+	}
+	sum := sha256.Sum256([]byte(hashed))
 	d.Hash = hex.EncodeToString(sum[:])
 	return d, nil
 }
@@ -268,8 +281,8 @@ func readHeader(file string, lines []string) (fields map[string]string, n int, e
 			return nil, n, defErr(file, fmt.Errorf("line %d: malformed header line %q: want \"-- key: value\"", n+1, line))
 		}
 		key := m[1]
-		if !contains(headerFields, key) {
-			return nil, n, defErr(file, fmt.Errorf("line %d: unknown header field %q (fields: %s)", n+1, key, strings.Join(headerFields, ", ")))
+		if !contains(headerFields, key) && !contains(optionalFields, key) {
+			return nil, n, defErr(file, fmt.Errorf("line %d: unknown header field %q (fields: %s)", n+1, key, strings.Join(append(slices.Clone(headerFields), optionalFields...), ", ")))
 		}
 		if _, dup := fields[key]; dup {
 			return nil, n, defErr(file, fmt.Errorf("line %d: header field %q given twice", n+1, key))
@@ -324,6 +337,12 @@ func headerDefinition(file string, fields map[string]string) (Definition, error)
 	}
 	if d.Segmentations, err = parseSegmentations(fields["segmentations"]); err != nil {
 		return d, defErr(file, fmt.Errorf("header segmentations: %w", err))
+	}
+	if d.Estimate, err = parseEstimate(fields["estimate"]); err != nil {
+		return d, defErr(file, fmt.Errorf("header estimate: %w", err))
+	}
+	if err := d.Estimate.fits(d.Kind); err != nil {
+		return d, defErr(file, fmt.Errorf("header estimate: %w", err))
 	}
 	return d, nil
 }

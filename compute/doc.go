@@ -20,6 +20,11 @@
 //	-- description: One paragraph; a line starting "--" and two or more
 //	--   spaces continues the previous field.
 //
+// One field is optional and goes after segmentations:
+//
+//	-- estimate: rate                   (sample, census, total, rate, mean,
+//	                                    or quantiles p50 p95; default sample)
+//
 // The header ends at the first line that is not a comment; the rest of the
 // file is one SELECT statement (a trailing semicolon is allowed).
 //
@@ -64,6 +69,48 @@
 // Summing numerator and denominator over days re-aggregates a range for
 // counts, rates, means and funnels; quantiles cannot be re-aggregated.
 //
+// # Estimates
+//
+// The header's estimate says what the values are about (Estimate):
+//
+//   - sample (the default, and every version written before estimates):
+//     the values describe the sampled blobs as they are. The query returns
+//     the columns above; lo, hi, n and the sums of kpi_results are NULL.
+//   - census: exact counts of everything, such as the server's census
+//     entries. The query returns the columns above; lo = hi = value and
+//     n = the denominator, else the value.
+//   - total, rate, mean, quantiles pNN ...: the values estimate the
+//     population of dialog sessions, each sampled blob weighing
+//     1/sample_rate. The query returns one row per blob (per segment, and
+//     per step of a funnel), and the runner estimates.
+//
+// A query estimating from blobs returns exactly these columns:
+//
+//	day DATE, segmentation VARCHAR, segment VARCHAR, step VARCHAR,
+//	w DOUBLE, y DOUBLE
+//
+// w is the blob's weight (kpi_blobs.weight: 1/sample_rate, 1 where the
+// rate is missing or not in (0, 1]), y what the blob contributes: 1 or 0
+// for a total (a new user or not; every blob looked at has a row, so a day
+// with none has the value 0) and for a rate (the denominator's blobs, 1
+// for those in the numerator), the number for a mean, the observation for
+// quantiles (an empty step, one row per observation; the header names the
+// steps). A row with a weight that is not positive, or a y that is not
+// finite (or, for a rate, outside 0..1), is refused.
+//
+// The runner adds the rows up per (day, segmentation, segment, step) into
+// the sums of package stats, stored in kpi_results (s_blobs = N, s_y = Σy,
+// s_wy = Σw·y, s_w = Σw, s_w2 = Σw², s_w2y, s_w2y2, s_wy2) so that the
+// estimate and interval of any range of days is that of its days' summed
+// sums, and writes value, lo and hi (the 95% interval; NULL where too few
+// blobs bound it) with stats.Total, Rate, Mean or QuantilePoints. n is the
+// sampled blobs behind the value: those that count for a total, the
+// denominator's for a rate or mean, the observations for a quantile. A
+// total's numerator is its value and its denominator NULL; a rate's or
+// mean's numerator and denominator are Σw·y and Σw; a quantile's
+// denominator is its observations, as a sample quantile's. A quantile is
+// not additive: its row keeps s_blobs, s_w and s_w2 only.
+//
 // # What a query reads
 //
 // The runner computes a run of days with one statement per KPI version,
@@ -83,7 +130,9 @@
 //	                              VARCHAR[] (from sessions) holds the
 //	                              distinct event names of the blob's stream
 //	                              (test them with list_contains and
-//	                              list_has_any)
+//	                              list_has_any), and weight DOUBLE, the
+//	                              sessions the blob stands for
+//	                              (stats.Weight: 1/sample_rate, or 1)
 //	kpi_segments                  kpi_blobs once per segment of each blob:
 //	                              every kpi_blobs column plus segmentation
 //	                              and segment, a Total/Total row and one row

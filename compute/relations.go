@@ -98,6 +98,9 @@ func sortedKeys[V any](m map[string]V) []string {
 // view definitions, not bound, so the day filter reaches the table scan.
 func dateLit(day time.Time) string { return "DATE '" + day.Format(time.DateOnly) + "'" }
 
+// weightSQL is stats.Weight in SQL: the sessions a blob stands for.
+const weightSQL = `CASE WHEN sample_rate > 0 AND sample_rate <= 1 THEN 1 / sample_rate ELSE 1 END`
+
 // setRange points the input relations at days: kpi_range, kpi_sessions,
 // kpi_events, kpi_blobs and kpi_segments. A span with from after to
 // selects nothing.
@@ -122,7 +125,7 @@ func setRange(ctx context.Context, conn *sql.Conn, days span) error {
 		// than on id, and the table's rowid is one for free. The session's
 		// events list is written by transform (sessions.events).
 		`CREATE OR REPLACE TEMP VIEW kpi_blobs AS
-			SELECT rowid AS blob, * FROM main.sessions
+			SELECT rowid AS blob, *, ` + weightSQL + ` AS weight FROM main.sessions
 			WHERE day BETWEEN ` + f + ` AND ` + t + ` AND event_count > 0`,
 		`CREATE OR REPLACE TEMP VIEW kpi_segments AS ` + strings.Join(segs, "\nUNION ALL "),
 	}

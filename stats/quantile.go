@@ -35,15 +35,48 @@ func Quantile(values, weights []float64, q float64) Interval {
 	if len(values) != len(weights) {
 		panic("stats: Quantile: values and weights differ in length")
 	}
-	var n, w, w2 float64
+	var points []Point
 	for i, x := range values {
 		if i > 0 && !(x >= values[i-1]) {
 			panic("stats: Quantile: values not sorted")
 		}
-		if wi := weights[i]; wi > 0 {
-			n++
-			w += wi
-			w2 += wi * wi
+		wi := weights[i]
+		if !(wi > 0) {
+			continue
+		}
+		if k := len(points) - 1; k >= 0 && points[k].Value == x {
+			points[k].Count++
+			points[k].W += wi
+			points[k].W2 += wi * wi
+			continue
+		}
+		points = append(points, Point{Value: x, Count: 1, W: wi, W2: wi * wi})
+	}
+	return QuantilePoints(points, q)
+}
+
+// Point is one distinct value of a quantile's observations: how many
+// observations have it, and the sum of their weights and squared weights.
+// Points are additive like Sums, so a KPI query hands the runner one row
+// per distinct value (GROUP BY the value) rather than every observation.
+type Point struct {
+	Value, Count, W, W2 float64
+}
+
+// QuantilePoints is Quantile over observations grouped by value, points
+// sorted ascending by value with distinct values; a point whose W is not
+// positive is left out. The observations of a tie count at their mean
+// weight, so the result does not depend on the order ties came in.
+func QuantilePoints(points []Point, q float64) Interval {
+	var n, w, w2 float64
+	for i, pt := range points {
+		if i > 0 && !(pt.Value > points[i-1].Value) {
+			panic("stats: QuantilePoints: values not sorted and distinct")
+		}
+		if pt.W > 0 {
+			n += pt.Count
+			w += pt.W
+			w2 += pt.W2
 		}
 	}
 	if !(w > 0) || !(q >= 0 && q <= 1) {
@@ -52,22 +85,19 @@ func Quantile(values, weights []float64, q float64) Interval {
 	// Running weights are compared with a tolerance for rounding: a share
 	// is reached when it is within a billionth of the total weight.
 	slack := 1e-9 * w
-	_, at := crossing(weights, q*w-slack)
-	est := unbounded(values[at])
+	_, at := crossing(points, q*w-slack)
+	est := unbounded(points[at].Value)
 	if q == 0 || q == 1 {
 		return est
 	}
 	// The share of weight at or below the estimate, ties included, and
 	// its linearised variance Σ w²·(y − p)² / W² for y = 1 at or below.
 	var nBelow, below, below2 float64
-	for i, x := range values {
-		if x > values[at] {
-			break
-		}
-		if wi := weights[i]; wi > 0 {
-			nBelow++
-			below += wi
-			below2 += wi * wi
+	for _, pt := range points[:at+1] {
+		if pt.W > 0 {
+			nBelow += pt.Count
+			below += pt.W
+			below2 += pt.W2
 		}
 	}
 	p := below / w
@@ -78,29 +108,36 @@ func Quantile(values, weights []float64, q float64) Interval {
 	if hi > 1 {
 		return est
 	}
-	first, _ := crossing(weights, lo*w+slack)
+	first, _ := crossing(points, lo*w+slack)
 	if first < 0 {
 		return est
 	}
-	_, end := crossing(weights, hi*w-slack)
-	est.Lo, est.Hi = values[first], values[end]
+	_, end := crossing(points, hi*w-slack)
+	est.Lo, est.Hi = points[first].Value, points[end].Value
 	return est
 }
 
-// crossing returns the first observation (with a positive weight) at
-// which the running weight exceeds level, and the one before it, -1 if
+// crossing returns the first point (with a positive weight) at which the
+// running weight exceeds level, and the point holding the observation
+// before that one (the same point when it crossed inside a tie), -1 if
 // none; when the running weight never exceeds level, both are the last.
-func crossing(weights []float64, level float64) (before, at int) {
+func crossing(points []Point, level float64) (before, at int) {
 	var cum float64
 	before = -1
-	for i, wi := range weights {
-		if !(wi > 0) {
+	for i, pt := range points {
+		if !(pt.W > 0) {
 			continue
 		}
-		cum += wi
-		if cum > level {
+		// The observations of a tie are taken at their mean weight: when
+		// the first of them still fits under level, the tie holds the
+		// observation before the crossing too.
+		if cum+pt.W > level {
+			if cum+pt.W/pt.Count <= level {
+				before = i
+			}
 			return before, i
 		}
+		cum += pt.W
 		before = i
 	}
 	return before, before

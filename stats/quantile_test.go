@@ -2,6 +2,7 @@ package stats
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,9 +78,11 @@ func TestQuantileOfEqualValues(t *testing.T) {
 		w = append(w, []float64{10, 2}[i%2])
 	}
 	assert.Equal(t, Interval{5, 5, 5}, Quantile(v, w, 0.5))
-	// Half as many are too few: 6.9 blobs, shares 0.5 ± 0.373, and the
-	// first weight, 10 of 60, is above the lower share.
-	assert.False(t, Quantile(v[:10], w[:10], 0.5).Bounded())
+	// Six are too few: 36²/312 = 4.2 blobs, shares 0.5 ± 0.481, and the
+	// first observation, at the ties' mean weight 6 of 36, is above the
+	// lower share. The order the ties come in does not matter.
+	assert.False(t, Quantile(v[:6], w[:6], 0.5).Bounded())
+	assert.Equal(t, Quantile(v[:10], w[:10], 0.5), Quantile(v[:10], append([]float64{2}, w[:9]...), 0.5))
 }
 
 func TestQuantileEnds(t *testing.T) {
@@ -115,4 +118,31 @@ func TestQuantileRefusesMistakes(t *testing.T) {
 	assert.Panics(t, func() { Quantile([]float64{1, 2}, []float64{1}, 0.5) })
 	assert.Panics(t, func() { Quantile([]float64{2, 1}, []float64{1, 1}, 0.5) })
 	assert.Panics(t, func() { Quantile([]float64{1, math.NaN(), 3}, []float64{1, 1, 1}, 0.5) })
+}
+
+func TestQuantilePointsAreQuantileOfTheirObservations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		var values, weights []float64
+		var points []Point
+		for v := 1.0; v <= 40; v++ {
+			k := rng.IntN(4) // some values are not observed
+			if k == 0 {
+				continue
+			}
+			w := []float64{1, 2, 10}[rng.IntN(3)] // one weight per value, so tie order cannot matter
+			points = append(points, Point{Value: v, Count: float64(k), W: float64(k) * w, W2: float64(k) * w * w})
+			for range k {
+				values = append(values, v)
+				weights = append(weights, w)
+			}
+		}
+		for _, q := range []float64{0.25, 0.5, 0.95} {
+			want, got := Quantile(values, weights, q), QuantilePoints(points, q)
+			assert.Equal(t, want.Value, got.Value)
+			if want.Bounded() || got.Bounded() {
+				assert.Equal(t, want, got)
+			}
+		}
+	}
 }

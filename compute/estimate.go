@@ -1,0 +1,326 @@
+package compute
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/marcboeker/go-duckdb"
+
+	"github.com/persona-kpi/kpi/stats"
+)
+
+// The methods a header's "estimate:" field names: how the runner turns a
+// query's rows into values (see Estimate).
+const (
+	EstimateSample    = "sample"
+	EstimateCensus    = "census"
+	EstimateTotal     = "total"
+	EstimateRate      = "rate"
+	EstimateMean      = "mean"
+	EstimateQuantiles = "quantiles"
+)
+
+// Estimates are the methods a header may name.
+var Estimates = []string{EstimateSample, EstimateCensus, EstimateTotal, EstimateRate, EstimateMean, EstimateQuantiles}
+
+// Estimate says what a version's values are about and how they are made.
+//
+//   - sample (the default): the values describe the sampled blobs
+//     themselves; the query returns them, and they have no interval.
+//   - census: the values are exact counts of everything (the server's
+//     census); the query returns them, and each is its own interval.
+//   - total, rate, mean, quantiles: the values estimate the population of
+//     dialog sessions from the sampled blobs. The query returns one row
+//     per blob (per segment and step) with the blob's weight w and value
+//     y, and the runner makes each row's value, 95% interval and sums
+//     with package stats.
+type Estimate struct {
+	Method string
+	// Steps names a quantiles estimate's steps (p50, p95) and Levels gives
+	// their quantiles (0.5, 0.95), in the header's order.
+	Steps  []string
+	Levels []float64
+}
+
+// String is the estimate as a header writes it: "rate", "quantiles p50 p95".
+func (e Estimate) String() string {
+	if len(e.Steps) == 0 {
+		return e.Method
+	}
+	return e.Method + " " + strings.Join(e.Steps, " ")
+}
+
+// fromBlobs says the query returns one row per blob for the runner to
+// estimate from, rather than the values themselves.
+func (e Estimate) fromBlobs() bool {
+	return e.Method != EstimateSample && e.Method != EstimateCensus
+}
+
+// parseEstimate reads a header's estimate field; "" is the sample's.
+func parseEstimate(s string) (Estimate, error) {
+	words := strings.Fields(strings.ReplaceAll(s, ",", " "))
+	if len(words) == 0 {
+		return Estimate{Method: EstimateSample}, nil
+	}
+	e := Estimate{Method: words[0]}
+	if !contains(Estimates, e.Method) {
+		return e, fmt.Errorf("%q must be one of %s", e.Method, strings.Join(Estimates, ", "))
+	}
+	if e.Method != EstimateQuantiles {
+		if len(words) > 1 {
+			return e, fmt.Errorf("%q takes no steps: write %q", s, e.Method)
+		}
+		return e, nil
+	}
+	if len(words) == 1 {
+		return e, errors.New(`quantiles needs its steps, e.g. "quantiles p50 p95"`)
+	}
+	for _, w := range words[1:] {
+		// "99.9e-2" reads as the double nearest 0.999, where 99.9/100 does not.
+		level, err := strconv.ParseFloat(strings.TrimPrefix(w, "p")+"e-2", 64)
+		if !strings.HasPrefix(w, "p") || err != nil || !(level > 0 && level < 1) || contains(e.Steps, w) {
+			return e, fmt.Errorf("quantile step %q must be p<percent>, the percent between 0 and 100 (p50, p95, p99.9), each once", w)
+		}
+		e.Steps = append(e.Steps, w)
+		e.Levels = append(e.Levels, level)
+	}
+	return e, nil
+}
+
+// fits refuses an estimate that cannot make rows of the version's kind.
+func (e Estimate) fits(kind string) error {
+	ok := true
+	switch e.Method {
+	case EstimateRate, EstimateMean:
+		ok = kind == "timeseries"
+	case EstimateTotal, EstimateCensus:
+		ok = kind == "timeseries" || kind == "funnel"
+	case EstimateQuantiles:
+		ok = kind == "quantiles"
+	}
+	if !ok {
+		return fmt.Errorf("a %s estimate does not make %s rows", e.Method, kind)
+	}
+	return nil
+}
+
+// blobColumns are the columns a query estimating from blobs returns: one
+// row per blob, segment and step, with the blob's weight and value.
+var blobColumns = []struct{ name, want string }{
+	{"day", "DATE"},
+	{"segmentation", "VARCHAR"},
+	{"segment", "VARCHAR"},
+	{"step", "VARCHAR"},
+	{"w", "DOUBLE"},
+	{"y", "DOUBLE"},
+}
+
+// outColumns is kpi_out, the rows a version writes to kpi_results after
+// kpi and version.
+const outColumns = `day DATE, segmentation VARCHAR, segment VARCHAR, step VARCHAR,
+	value DOUBLE, numerator DOUBLE, denominator DOUBLE, lo DOUBLE, hi DOUBLE, n BIGINT,
+	s_blobs DOUBLE, s_y DOUBLE, s_wy DOUBLE, s_w DOUBLE, s_w2 DOUBLE, s_w2y DOUBLE, s_w2y2 DOUBLE, s_wy2 DOUBLE`
+
+// materialize runs the version's query over the chunk into the temp table
+// kpi_out, estimating where its header says so.
+func materialize(ctx context.Context, conn *sql.Conn, tx *sql.Tx, d Definition) error {
+	var q string
+	switch d.Estimate.Method {
+	case EstimateSample:
+		q = `SELECT day, segmentation, segment, step, value, numerator, denominator,
+			NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM (` + d.SQL + `)`
+	case EstimateCensus:
+		// Every entry is counted: the value is its own interval, and the
+		// entries behind it are the count itself.
+		q = `SELECT day, segmentation, segment, step, value, numerator, denominator,
+			value, value, round(coalesce(denominator, value)), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM (` + d.SQL + `)`
+	}
+	if _, err := tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE kpi_out ("+outColumns+")"); err != nil {
+		return err
+	}
+	if q != "" {
+		_, err := tx.ExecContext(ctx, "INSERT INTO kpi_out "+q)
+		return err
+	}
+	var rows [][]driver.Value
+	var err error
+	if d.Estimate.Method == EstimateQuantiles {
+		rows, err = estimateQuantiles(ctx, tx, d)
+	} else {
+		rows, err = estimateSums(ctx, tx, d)
+	}
+	if err != nil {
+		return err
+	}
+	// The appender writes in the transaction open on conn.
+	return conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "kpi_out")
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := a.AppendRow(r...); err != nil {
+				a.Close()
+				return err
+			}
+		}
+		return a.Close()
+	})
+}
+
+// blobProblems counts a query's rows that no estimate can use: weights
+// that are not positive and finite, values that are not finite, and for a
+// rate values outside [0, 1].
+func blobProblems(d Definition) string {
+	bad := `w IS NULL OR NOT isfinite(w) OR w <= 0 OR y IS NULL OR NOT isfinite(y)`
+	if d.Estimate.Method == EstimateRate {
+		bad += ` OR y < 0 OR y > 1`
+	}
+	return `count(*) FILTER (WHERE ` + bad + `)`
+}
+
+// badBlobs is the error for rows blobProblems counted.
+func badBlobs(d Definition, n int64) error {
+	file := strings.TrimPrefix(d.Path, SourceDir+"/")
+	want := "a positive weight w (1/sample_rate: stats.Weight) and a finite value y"
+	if d.Estimate.Method == EstimateRate {
+		want += " between 0 and 1"
+	}
+	return defErr(file, fmt.Errorf("%d rows lack %s", n, want))
+}
+
+// estimateSums adds up the query's blobs per day, segment and step and
+// estimates each row's total, rate or mean.
+func estimateSums(ctx context.Context, tx *sql.Tx, d Definition) ([][]driver.Value, error) {
+	res, err := tx.QueryContext(ctx, `SELECT day, segmentation, segment, step, `+blobProblems(d)+`,
+			count(*), sum(y), sum(w*y), sum(w), sum(w*w), sum(w*w*y), sum(w*w*y*y), sum(w*y*y)
+		FROM (`+d.SQL+`) GROUP BY ALL`)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	var out [][]driver.Value
+	for res.Next() {
+		var day sql.NullTime
+		var seg, segment, step sql.NullString
+		var bad int64
+		var s stats.Sums
+		if err := res.Scan(&day, &seg, &segment, &step, &bad, &s.N, &s.Y, &s.Num, &s.Den, &s.W2, &s.W2Y, &s.W2Y2, &s.WY2); err != nil {
+			return nil, err
+		}
+		if bad > 0 {
+			return nil, badBlobs(d, bad)
+		}
+		var iv stats.Interval
+		num, den := any(s.Num), any(s.Den)
+		n := s.N
+		switch d.Estimate.Method {
+		case EstimateTotal:
+			// The sampled blobs that count, and no denominator: a total of
+			// a range of days is the sum of its days'.
+			iv, den, n = stats.Total(s), nil, s.Y
+		case EstimateRate:
+			iv = stats.Rate(s)
+		case EstimateMean:
+			iv = stats.Mean(s)
+		}
+		if math.IsNaN(iv.Value) {
+			continue // no blob in the denominator: no row, as for a rate of 0/0
+		}
+		out = append(out, []driver.Value{nullTime(day), nullString(seg), nullString(segment), nullString(step),
+			iv.Value, num, den, end(iv.Lo), end(iv.Hi), int64(math.Round(n)),
+			s.N, s.Y, s.Num, s.Den, s.W2, s.W2Y, s.W2Y2, s.WY2})
+	}
+	return out, res.Err()
+}
+
+// estimateQuantiles reads the query's observations grouped by value, in
+// order, and estimates each header step's quantile per day and segment.
+// Only the distinct values of one day and segment are held at a time.
+func estimateQuantiles(ctx context.Context, tx *sql.Tx, d Definition) ([][]driver.Value, error) {
+	res, err := tx.QueryContext(ctx, `SELECT day, segmentation, segment, step, y, `+blobProblems(d)+`,
+			count(*), sum(w), sum(w*w)
+		FROM (`+d.SQL+`) GROUP BY ALL ORDER BY day, segmentation, segment, step, y`)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	type key struct {
+		day                sql.NullTime
+		seg, segment, step sql.NullString
+	}
+	var out [][]driver.Value
+	var cur key
+	var points []stats.Point
+	flush := func() {
+		if len(points) == 0 {
+			return
+		}
+		var n, w, w2 float64
+		for _, p := range points {
+			n, w, w2 = n+p.Count, w+p.W, w2+p.W2
+		}
+		for i, step := range d.Estimate.Steps {
+			iv := stats.QuantilePoints(points, d.Estimate.Levels[i])
+			out = append(out, []driver.Value{nullTime(cur.day), nullString(cur.seg), nullString(cur.segment), step,
+				iv.Value, nil, n, end(iv.Lo), end(iv.Hi), int64(n),
+				n, nil, nil, w, w2, nil, nil, nil})
+		}
+		points = points[:0]
+	}
+	for res.Next() {
+		var k key
+		var y sql.NullFloat64
+		var bad int64
+		var p stats.Point
+		if err := res.Scan(&k.day, &k.seg, &k.segment, &k.step, &y, &bad, &p.Count, &p.W, &p.W2); err != nil {
+			return nil, err
+		}
+		if bad > 0 {
+			return nil, badBlobs(d, bad)
+		}
+		if k.step.String != "" {
+			file := strings.TrimPrefix(d.Path, SourceDir+"/")
+			return nil, defErr(file, fmt.Errorf("rows have step %q: the observations of a quantiles estimate have step '' (the header names the steps)", k.step.String))
+		}
+		if k != cur {
+			flush()
+			cur = k
+		}
+		p.Value = y.Float64
+		points = append(points, p)
+	}
+	if err := res.Err(); err != nil {
+		return nil, err
+	}
+	flush()
+	return out, nil
+}
+
+// end is an interval's end as stored: NULL where there is none.
+func end(x float64) driver.Value {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return x
+}
+
+func nullTime(t sql.NullTime) driver.Value {
+	if !t.Valid {
+		return nil
+	}
+	return t.Time
+}
+
+func nullString(s sql.NullString) driver.Value {
+	if !s.Valid {
+		return nil
+	}
+	return s.String
+}
