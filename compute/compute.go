@@ -481,8 +481,7 @@ var resultColumns = []struct{ name, want string }{
 }
 
 // checkQuery refuses a query that is not one SELECT, does not run on the
-// (empty) input relations, or does not return resultColumns (blobColumns
-// for an estimate made from blobs).
+// (empty) input relations, or does not return its estimate's columns.
 func checkQuery(ctx context.Context, conn *sql.Conn, d Definition) error {
 	file := strings.TrimPrefix(d.Path, SourceDir+"/")
 	var parsed string
@@ -511,10 +510,7 @@ func checkQuery(ctx context.Context, conn *sql.Conn, d Definition) error {
 		return defErr(file, fmt.Errorf("query does not run on empty input: %w", err))
 	}
 	defer rows.Close()
-	columns := resultColumns
-	if d.Estimate.fromBlobs() {
-		columns = blobColumns
-	}
+	columns := d.Estimate.columns()
 	var got []string
 	ok := true
 	for rows.Next() {
@@ -538,8 +534,11 @@ func checkQuery(ctx context.Context, conn *sql.Conn, d Definition) error {
 			want[i] = c.name + " " + c.want
 		}
 		what := "kpi and version come from the header"
-		if d.Estimate.fromBlobs() {
-			what = "one row per blob: a " + d.Estimate.Method + " estimate is made from the blobs' weights and values"
+		switch {
+		case d.Estimate.Method == EstimateQuantiles:
+			what = "one row per observation: quantiles are estimated from the observations and their blobs' weights"
+		case d.Estimate.fromBlobs():
+			what = "sums is kpi_sums(w, y) over the row's blobs: a " + d.Estimate.Method + " is estimated from them"
 		}
 		return defErr(file, fmt.Errorf("the query returns (%s); it must return exactly (%s) (%s; numbers may be any numeric type)",
 			strings.Join(got, ", "), strings.Join(want, ", "), what))

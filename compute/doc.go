@@ -80,85 +80,37 @@
 //     entries. The query returns the columns above; lo = hi = value and
 //     n = the denominator, else the value.
 //   - total, rate, mean, quantiles pNN ...: the values estimate the
-//     population of dialog sessions, each sampled blob weighing
-//     1/sample_rate. The query returns one row per blob (per segment, and
-//     per step of a funnel), and the runner estimates.
+//     population of dialog sessions, each sampled blob standing for
+//     1/sample_rate sessions (kpi_blobs.weight); the runner estimates.
 //
-// A query estimating from blobs returns exactly these columns:
+// A total, rate or mean query returns one row per day, segment and step,
+// its blobs added up by the aggregate kpi_sums(w, y):
+//
+//	day DATE, segmentation VARCHAR, segment VARCHAR, step VARCHAR,
+//	sums (kpi_sums(weight, y) ... GROUP BY ...)
+//
+// w is the blob's weight (kpi_blobs.weight), y what the blob contributes:
+// 1 or 0 for a total (a new user or not: every blob looked at is summed,
+// so a day with none has the value 0) and for a rate (the denominator's
+// blobs, 1 for those in the numerator), the number for a mean. A
+// quantiles query returns one row per observation, with an empty step
+// (the header names the steps):
 //
 //	day DATE, segmentation VARCHAR, segment VARCHAR, step VARCHAR,
 //	w DOUBLE, y DOUBLE
 //
-// w is the blob's weight (kpi_blobs.weight: 1/sample_rate, 1 where the
-// rate is missing or not in (0, 1]), y what the blob contributes: 1 or 0
-// for a total (a new user or not; every blob looked at has a row, so a day
-// with none has the value 0) and for a rate (the denominator's blobs, 1
-// for those in the numerator), the number for a mean, the observation for
-// quantiles (an empty step, one row per observation; the header names the
-// steps). A row with a weight that is not positive, or a y that is not
-// finite (or, for a rate, outside 0..1), is refused.
+// A blob whose weight is not positive, or whose y is not finite (or, for
+// a rate, is outside 0..1), is refused.
 //
-// The runner adds the rows up per (day, segmentation, segment, step) into
-// the sums of package stats, stored in kpi_results (s_blobs = N, s_y = Σy,
-// s_wy = Σw·y, s_w = Σw, s_w2 = Σw², s_w2y, s_w2y2, s_wy2) so that the
-// estimate and interval of any range of days is that of its days' summed
-// sums, and writes value, lo and hi (the 95% interval; NULL where too few
-// blobs bound it) with stats.Total, Rate, Mean or QuantilePoints. n is the
-// sampled blobs behind the value: those that count for a total, the
-// denominator's for a rate or mean, the observations for a quantile. A
-// total's numerator is its value and its denominator NULL; a rate's or
-// mean's numerator and denominator are Σw·y and Σw; a quantile's
+// The runner writes kpi_sums into kpi_results (s_blobs = N, s_y = Σy,
+// s_wy = Σw·y, s_w = Σw, s_w2 = Σw², s_w2y, s_w2y2, s_wy2: package
+// stats's Sums), so that the estimate and interval of any range of days
+// is that of its days' summed sums, and value, lo and hi (the 95%
+// interval; NULL where too few blobs bound it) from stats.Total, Rate,
+// Mean or QuantilePoints. n is the sampled blobs behind the value: those
+// that count for a total, the denominator's for a rate or mean, the
+// observations for a quantile. A total's numerator is its value and its
+// denominator NULL; a rate's or mean's are Σw·y and Σw; a quantile's
 // denominator is its observations, as a sample quantile's. A quantile is
 // not additive: its row keeps s_blobs, s_w and s_w2 only.
-//
-// # What a query reads
-//
-// The runner computes a run of days with one statement per KPI version,
-// against temporary relations restricted to those days. Queries read
-// these, never sessions or events directly:
-//
-//	kpi_range(from_day, to_day)   the days being computed, one row
-//	kpi_sessions                  sessions of those days with a non-empty
-//	                              event stream (all columns of sessions)
-//	kpi_events                    events of those days (all columns of events:
-//	                              duration_ms and repeat_count for XHR events,
-//	                              NULL for the others)
-//	kpi_server_events             the server's census entries of those days
-//	                              (all columns of server_events; not sampled)
-//	kpi_blobs                     kpi_sessions plus blob BIGINT, a key for
-//	                              joins (faster than id); its events
-//	                              VARCHAR[] (from sessions) holds the
-//	                              distinct event names of the blob's stream
-//	                              (test them with list_contains and
-//	                              list_has_any), and weight DOUBLE, the
-//	                              sessions the blob stands for
-//	                              (stats.Weight: 1/sample_rate, or 1)
-//	kpi_segments                  kpi_blobs once per segment of each blob:
-//	                              every kpi_blobs column plus segmentation
-//	                              and segment, a Total/Total row and one row
-//	                              per segmentation from the seg_* columns
-//	                              transform derived (the original's rules).
-//	                              Group by it directly, or compute per blob
-//	                              from kpi_blobs and join it USING (blob).
-//	cfg_segment_lists(segmentation, position, segment)
-//	cfg_aliases(raw, alias)
-//	cfg_flow_steps(flow, position, step, events VARCHAR[])
-//	                              the configuration's segment lists, aliases
-//	                              and flows; position counts from 1 in the
-//	                              configured order. A step configured with no
-//	                              event (or "") has events [] and is reached
-//	                              by every blob; user.email_confrimed is
-//	                              written user.email_confirmed, as in events.
-//
-// A query that needs segments other than transform's (a version with a new
-// Locale rule, say) builds them from kpi_blobs and the cfg_* tables.
-//
-// # Versions and history
-//
-// Each computed version's SQL (the file without its header) is hashed into
-// the kpis table. A file whose SQL changed after it was computed is refused
-// with ErrChanged: add a new version instead, or set Options.Force to
-// recompute that version's whole history. Editing only the header (title,
-// description, order, better) is fine: the next computation registers it. A version computed for the first time is computed
-// over all loaded days, whatever range was asked for.
 package compute

@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/marcboeker/go-duckdb"
 
@@ -36,10 +37,10 @@ var Estimates = []string{EstimateSample, EstimateCensus, EstimateTotal, Estimate
 //   - census: the values are exact counts of everything (the server's
 //     census); the query returns them, and each is its own interval.
 //   - total, rate, mean, quantiles: the values estimate the population of
-//     dialog sessions from the sampled blobs. The query returns one row
-//     per blob (per segment and step) with the blob's weight w and value
-//     y, and the runner makes each row's value, 95% interval and sums
-//     with package stats.
+//     dialog sessions from the sampled blobs. The query returns each row's
+//     blobs added up by kpi_sums(w, y) (quantiles: one row per
+//     observation, with its blob's weight w), and the runner makes each
+//     row's value and 95% interval with package stats.
 type Estimate struct {
 	Method string
 	// Steps names a quantiles estimate's steps (p50, p95) and Levels gives
@@ -56,10 +57,21 @@ func (e Estimate) String() string {
 	return e.Method + " " + strings.Join(e.Steps, " ")
 }
 
-// fromBlobs says the query returns one row per blob for the runner to
-// estimate from, rather than the values themselves.
+// fromBlobs says the query returns what the runner estimates from (sums
+// of blobs, or observations) rather than the values themselves.
 func (e Estimate) fromBlobs() bool {
 	return e.Method != EstimateSample && e.Method != EstimateCensus
+}
+
+// columns are the columns the version's query returns.
+func (e Estimate) columns() []struct{ name, want string } {
+	switch {
+	case e.Method == EstimateQuantiles:
+		return observationColumns
+	case e.fromBlobs():
+		return sumsColumns
+	}
+	return resultColumns
 }
 
 // parseEstimate reads a header's estimate field; "" is the sample's.
@@ -110,9 +122,19 @@ func (e Estimate) fits(kind string) error {
 	return nil
 }
 
-// blobColumns are the columns a query estimating from blobs returns: one
-// row per blob, segment and step, with the blob's weight and value.
-var blobColumns = []struct{ name, want string }{
+// sumsColumns are the columns a query of a total, rate or mean returns:
+// one row per day, segment and step, its blobs added up by kpi_sums.
+var sumsColumns = []struct{ name, want string }{
+	{"day", "DATE"},
+	{"segmentation", "VARCHAR"},
+	{"segment", "VARCHAR"},
+	{"step", "VARCHAR"},
+	{"sums", sumsType},
+}
+
+// observationColumns are the columns a query of quantiles returns: one row
+// per observation, with its blob's weight.
+var observationColumns = []struct{ name, want string }{
 	{"day", "DATE"},
 	{"segmentation", "VARCHAR"},
 	{"segment", "VARCHAR"},
@@ -120,6 +142,27 @@ var blobColumns = []struct{ name, want string }{
 	{"w", "DOUBLE"},
 	{"y", "DOUBLE"},
 }
+
+// sumsMacro is kpi_sums(w, y), the aggregate a total, rate or mean query
+// computes over each row's blobs: the stats.Sums of blobs of weight w and
+// value y, and what the runner checks them with (blobs whose weight is not
+// positive or whose value is not finite, and the smallest and largest
+// value, which a rate needs between 0 and 1).
+const sumsMacro = `CREATE OR REPLACE TEMP MACRO kpi_sums(w, y) AS {
+	'n': count(*),
+	'y': sum((y)::DOUBLE),
+	'wy': sum((w)::DOUBLE * (y)),
+	'w': sum((w)::DOUBLE),
+	'w2': sum((w)::DOUBLE * (w)),
+	'w2y': sum((w)::DOUBLE * (w) * (y)),
+	'w2y2': sum((w)::DOUBLE * (w) * (y) * (y)),
+	'wy2': sum((w)::DOUBLE * (y) * (y)),
+	'bad': count(*) FILTER (WHERE NOT coalesce(isfinite((w)::DOUBLE) AND (w) > 0 AND isfinite((y)::DOUBLE), false)),
+	'ymin': min((y)::DOUBLE),
+	'ymax': max((y)::DOUBLE)}`
+
+// sumsType is the type of kpi_sums, as DESCRIBE shows it.
+const sumsType = "STRUCT(n BIGINT, y DOUBLE, wy DOUBLE, w DOUBLE, w2 DOUBLE, w2y DOUBLE, w2y2 DOUBLE, wy2 DOUBLE, bad BIGINT, ymin DOUBLE, ymax DOUBLE)"
 
 // outColumns is kpi_out, the rows a version writes to kpi_results after
 // kpi and version.
@@ -174,33 +217,18 @@ func materialize(ctx context.Context, conn *sql.Conn, tx *sql.Tx, d Definition) 
 	})
 }
 
-// blobProblems counts a query's rows that no estimate can use: weights
-// that are not positive and finite, values that are not finite, and for a
-// rate values outside [0, 1].
-func blobProblems(d Definition) string {
-	bad := `w IS NULL OR NOT isfinite(w) OR w <= 0 OR y IS NULL OR NOT isfinite(y)`
-	if d.Estimate.Method == EstimateRate {
-		bad += ` OR y < 0 OR y > 1`
-	}
-	return `count(*) FILTER (WHERE ` + bad + `)`
-}
-
-// badBlobs is the error for rows blobProblems counted.
+// badBlobs is the error for n rows no estimate can use.
 func badBlobs(d Definition, n int64) error {
 	file := strings.TrimPrefix(d.Path, SourceDir+"/")
-	want := "a positive weight w (1/sample_rate: stats.Weight) and a finite value y"
-	if d.Estimate.Method == EstimateRate {
-		want += " between 0 and 1"
-	}
-	return defErr(file, fmt.Errorf("%d rows lack %s", n, want))
+	return defErr(file, fmt.Errorf("%d blobs lack a positive weight w (kpi_blobs.weight) or a finite value y", n))
 }
 
-// estimateSums adds up the query's blobs per day, segment and step and
-// estimates each row's total, rate or mean.
+// estimateSums estimates each of the query's rows from its kpi_sums: a
+// total, rate or mean.
 func estimateSums(ctx context.Context, tx *sql.Tx, d Definition) ([][]driver.Value, error) {
-	res, err := tx.QueryContext(ctx, `SELECT day, segmentation, segment, step, `+blobProblems(d)+`,
-			count(*), sum(y), sum(w*y), sum(w), sum(w*w), sum(w*w*y), sum(w*w*y*y), sum(w*y*y)
-		FROM (`+d.SQL+`) GROUP BY ALL`)
+	res, err := tx.QueryContext(ctx, `SELECT day, segmentation, segment, step, sums.bad, sums.ymin, sums.ymax,
+			sums.n, sums.y, sums.wy, sums.w, sums.w2, sums.w2y, sums.w2y2, sums.wy2
+		FROM (`+d.SQL+`)`)
 	if err != nil {
 		return nil, err
 	}
@@ -209,13 +237,27 @@ func estimateSums(ctx context.Context, tx *sql.Tx, d Definition) ([][]driver.Val
 	for res.Next() {
 		var day sql.NullTime
 		var seg, segment, step sql.NullString
-		var bad int64
+		var bad sql.NullInt64
+		var ymin, ymax sql.NullFloat64
 		var s stats.Sums
-		if err := res.Scan(&day, &seg, &segment, &step, &bad, &s.N, &s.Y, &s.Num, &s.Den, &s.W2, &s.W2Y, &s.W2Y2, &s.WY2); err != nil {
+		var sums [8]sql.NullFloat64 // NULL when the query summed no blob
+		if err := res.Scan(&day, &seg, &segment, &step, &bad, &ymin, &ymax,
+			&sums[0], &sums[1], &sums[2], &sums[3], &sums[4], &sums[5], &sums[6], &sums[7]); err != nil {
 			return nil, err
 		}
-		if bad > 0 {
-			return nil, badBlobs(d, bad)
+		if bad.Int64 > 0 {
+			return nil, badBlobs(d, bad.Int64)
+		}
+		if d.Estimate.Method == EstimateRate && (ymin.Float64 < 0 || ymax.Float64 > 1) {
+			file := strings.TrimPrefix(d.Path, SourceDir+"/")
+			return nil, defErr(file, fmt.Errorf("a rate's y is 1 for a blob in the numerator and 0 for one that is not, but %s %s has y from %g to %g",
+				day.Time.Format(time.DateOnly), seg.String+"/"+segment.String, ymin.Float64, ymax.Float64))
+		}
+		for i, f := range []*float64{&s.N, &s.Y, &s.Num, &s.Den, &s.W2, &s.W2Y, &s.W2Y2, &s.WY2} {
+			*f = sums[i].Float64
+		}
+		if s.N == 0 {
+			continue // a group of no blobs measures nothing
 		}
 		var iv stats.Interval
 		num, den := any(s.Num), any(s.Den)
@@ -231,7 +273,7 @@ func estimateSums(ctx context.Context, tx *sql.Tx, d Definition) ([][]driver.Val
 			iv = stats.Mean(s)
 		}
 		if math.IsNaN(iv.Value) {
-			continue // no blob in the denominator: no row, as for a rate of 0/0
+			continue
 		}
 		out = append(out, []driver.Value{nullTime(day), nullString(seg), nullString(segment), nullString(step),
 			iv.Value, num, den, end(iv.Lo), end(iv.Hi), int64(math.Round(n)),
@@ -244,7 +286,8 @@ func estimateSums(ctx context.Context, tx *sql.Tx, d Definition) ([][]driver.Val
 // order, and estimates each header step's quantile per day and segment.
 // Only the distinct values of one day and segment are held at a time.
 func estimateQuantiles(ctx context.Context, tx *sql.Tx, d Definition) ([][]driver.Value, error) {
-	res, err := tx.QueryContext(ctx, `SELECT day, segmentation, segment, step, y, `+blobProblems(d)+`,
+	res, err := tx.QueryContext(ctx, `SELECT day, segmentation, segment, step, y,
+			count(*) FILTER (WHERE NOT coalesce(isfinite(w) AND w > 0 AND isfinite(y), false)),
 			count(*), sum(w), sum(w*w)
 		FROM (`+d.SQL+`) GROUP BY ALL ORDER BY day, segmentation, segment, step, y`)
 	if err != nil {

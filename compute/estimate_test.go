@@ -45,6 +45,11 @@ func listed(step string, blobs ...[2]float64) string {
 	return q + ") d(day, w, y) WHERE d.day BETWEEN r.from_day AND r.to_day"
 }
 
+// summed adds up a query's blobs per day, segment and step with kpi_sums.
+func summed(q string) string {
+	return "SELECT day, segmentation, segment, step, kpi_sums(w, y) AS sums FROM (" + q + ") GROUP BY ALL"
+}
+
 // estimated is a kpi_results row with its interval and sums.
 type estimated struct {
 	value, lo, hi    sql.NullFloat64
@@ -79,9 +84,9 @@ func TestEstimatesFromBlobs(t *testing.T) {
 	// Three blobs: weights 10, 2, 2; two of them count.
 	blobs := [][2]float64{{10, 1}, {2, 1}, {2, 0}}
 	defs := fstest.MapFS{
-		"total/v1.sql": estimateFile("total", "timeseries", "total", listed("", blobs...)),
-		"rate/v1.sql":  estimateFile("rate", "timeseries", "rate", listed("", blobs...)),
-		"mean/v1.sql":  estimateFile("mean", "timeseries", "mean", listed("", [2]float64{10, 3}, [2]float64{2, 1}, [2]float64{2, 0})),
+		"total/v1.sql": estimateFile("total", "timeseries", "total", summed(listed("", blobs...))),
+		"rate/v1.sql":  estimateFile("rate", "timeseries", "rate", summed(listed("", blobs...))),
+		"mean/v1.sql":  estimateFile("mean", "timeseries", "mean", summed(listed("", [2]float64{10, 3}, [2]float64{2, 1}, [2]float64{2, 0}))),
 	}
 	_, err := Compute(context.Background(), db.DB, defs, opts())
 	require.NoError(t, err)
@@ -124,8 +129,8 @@ func TestEstimateOfAWholeRangeAddsItsDaysSums(t *testing.T) {
 	db := threeDays(t)
 	// Every loaded blob counts once per segment, weight 2 on Linux, 5
 	// elsewhere; OS segments and Total.
-	q := `SELECT day, segmentation, segment, '' AS step, CASE WHEN os = 'Linux' THEN 2 ELSE 5 END AS w, 1 AS y
-		FROM kpi_segments WHERE segmentation IN ('Total', 'OS')`
+	q := `SELECT day, segmentation, segment, '' AS step, kpi_sums(CASE WHEN os = 'Linux' THEN 2 ELSE 5 END, 1) AS sums
+		FROM kpi_segments WHERE segmentation IN ('Total', 'OS') GROUP BY ALL`
 	_, err := Compute(context.Background(), db.DB, fstest.MapFS{"k/v1.sql": estimateFile("k", "timeseries", "total", q)}, opts())
 	require.NoError(t, err)
 	var days int
@@ -204,10 +209,12 @@ func TestEstimateRefusesBadBlobs(t *testing.T) {
 	for name, c := range map[string]struct {
 		kind, estimate, query, want string
 	}{
-		"zero weight":    {"timeseries", "total", listed("", [2]float64{0, 1}), "1 rows lack a positive weight w"},
-		"rate above one": {"timeseries", "rate", listed("", [2]float64{1, 2}, [2]float64{1, 1}), "1 rows lack a positive weight w (1/sample_rate: stats.Weight) and a finite value y between 0 and 1"},
-		"quantile step":  {"quantiles", "quantiles p50", listed("p50", [2]float64{1, 2}), "the observations of a quantiles estimate have step ''"},
-		"values given":   {"timeseries", "rate", countQuery, "it must return exactly (day DATE, segmentation VARCHAR, segment VARCHAR, step VARCHAR, w DOUBLE, y DOUBLE)"},
+		"zero weight":     {"timeseries", "total", summed(listed("", [2]float64{0, 1}, [2]float64{1, 1})), "1 blobs lack a positive weight w"},
+		"rate above one":  {"timeseries", "rate", summed(listed("", [2]float64{1, 2}, [2]float64{1, 1})), "a rate's y is 1 for a blob in the numerator and 0 for one that is not"},
+		"quantile weight": {"quantiles", "quantiles p50", listed("", [2]float64{-1, 2}), "1 blobs lack a positive weight"},
+		"quantile step":   {"quantiles", "quantiles p50", listed("p50", [2]float64{1, 2}), "the observations of a quantiles estimate have step ''"},
+		"values given":    {"timeseries", "rate", countQuery, "it must return exactly (day DATE, segmentation VARCHAR, segment VARCHAR, step VARCHAR, sums STRUCT("},
+		"blobs given":     {"timeseries", "total", listed("", [2]float64{1, 1}), "sums is kpi_sums(w, y) over the row's blobs"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			db := threeDays(t)
@@ -250,7 +257,7 @@ func TestEstimateHeader(t *testing.T) {
 
 func TestChangingTheEstimateIsAChange(t *testing.T) {
 	db := threeDays(t)
-	q := listed("", [2]float64{2, 1})
+	q := summed(listed("", [2]float64{2, 1}))
 	_, err := Compute(context.Background(), db.DB, fstest.MapFS{"k/v1.sql": estimateFile("k", "timeseries", "total", q)}, opts())
 	require.NoError(t, err)
 	_, err = Compute(context.Background(), db.DB, fstest.MapFS{"k/v1.sql": estimateFile("k", "timeseries", "rate", q)}, opts())

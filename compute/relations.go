@@ -26,6 +26,7 @@ var tempRelations = []struct{ kind, name string }{
 	{"TABLE", "cfg_segment_lists"},
 	{"TABLE", "cfg_aliases"},
 	{"TABLE", "cfg_flow_steps"},
+	{"MACRO", "kpi_sums"},
 }
 
 func dropTemp(ctx context.Context, conn *sql.Conn) {
@@ -37,14 +38,14 @@ func dropTemp(ctx context.Context, conn *sql.Conn) {
 }
 
 // materializeConfig writes the configuration's segment lists, aliases and
-// flows into temp tables the KPI SQL reads.
+// flows into temp tables the KPI SQL reads, and defines kpi_sums.
 func materializeConfig(ctx context.Context, conn *sql.Conn, cfg config.Config) error {
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE cfg_segment_lists (segmentation VARCHAR NOT NULL, position INTEGER NOT NULL, segment VARCHAR NOT NULL)`,
 		`CREATE OR REPLACE TEMP TABLE cfg_aliases (raw VARCHAR NOT NULL, alias VARCHAR NOT NULL)`,
 		`CREATE OR REPLACE TEMP TABLE cfg_flow_steps (flow VARCHAR NOT NULL, position INTEGER NOT NULL, step VARCHAR NOT NULL, events VARCHAR[] NOT NULL)`,
 	}
-	for _, s := range stmts {
+	for _, s := range append(stmts, sumsMacro) {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("config tables: %w", err)
 		}
