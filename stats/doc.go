@@ -1,8 +1,10 @@
 // Package stats turns the additive statistics of sampled blobs into
 // population estimates with 95% intervals, and judges changes between
 // periods. It is the one home of these methods: the KPI runner (compute)
-// and the report (reports) both call it. docs/data.md §2.5 describes the
-// same methods for readers of the KPIs.
+// and the report (reports) both call it, and reports/static/stats.js is
+// Total, Rate and Mean for the browser, which re-estimates the range of
+// days a reader picks (a browser test holds the two to the same numbers).
+// docs/data.md §2.5 describes the same methods for readers of the KPIs.
 //
 // # Weights and the additive sums
 //
