@@ -431,36 +431,22 @@ func (ds *dataset) readOthers(ctx context.Context, db *sql.DB) error {
 	return rows.Err()
 }
 
+// readUnknownEvents lists the event names outside the dialog's
+// vocabulary (persona.EventNames and EventPatterns) and the configured
+// flows' events.
 func (ds *dataset) readUnknownEvents(ctx context.Context, db *sql.DB, cfg config.Config) error {
-	known := map[string]bool{}
-	for _, e := range persona.KnownEvents {
-		known[e] = true
-	}
+	var flowEvents []string
 	for _, steps := range cfg.Flows {
 		for _, st := range steps {
 			for _, e := range st.Events {
-				known[e] = true
+				if e != "" {
+					flowEvents = append(flowEvents, persona.EventName(e))
+				}
 			}
 		}
 	}
-	names := make([]string, 0, len(known))
-	for e := range known {
-		names = append(names, e)
-	}
-	slices.Sort(names)
-	var q strings.Builder
-	q.WriteString(qUnknownEventsHead)
-	args := make([]any, 0, len(names)+1)
-	for i, e := range names {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?)")
-		args = append(args, e)
-	}
-	q.WriteString(qUnknownEventsTail)
-	args = append(args, otherWindowDays, 10)
-	rows, err := db.QueryContext(ctx, q.String(), args...)
+	slices.Sort(flowEvents)
+	rows, err := db.QueryContext(ctx, qUnknownEvents, otherWindowDays, persona.VocabularyPattern(slices.Compact(flowEvents)...), 10)
 	if err != nil {
 		return fmt.Errorf("read events: %w", err)
 	}

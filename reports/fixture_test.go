@@ -273,6 +273,12 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	}
 	exec(fmt.Sprintf(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) SELECT DATE '%s', 's' || i, 0, CASE WHEN i %% 2 = 0 THEN 'screen.rp_info' ELSE 'dialog.new_thing' END, 0, 0 FROM range(50) t(i)`,
 		fixtureThrough.Format(time.DateOnly)))
+	// The production vocabulary (docs/data.md §1.6), which the health page
+	// must not list as unrecognised.
+	for i, name := range productionNames {
+		exec(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) VALUES (?, ?, ?, ?, 10, 10)`,
+			fixtureThrough, fmt.Sprintf("s%d", i), 2+i, name)
+	}
 	if f.hostile {
 		for i, name := range []string{evilScript, evilImg, evilClose, evilLineSep} {
 			exec(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) VALUES (?, ?, 1, ?, 5, 5)`, fixtureThrough, fmt.Sprintf("h%d", i), name)
@@ -284,6 +290,14 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	exec(`INSERT INTO day_event_names SELECT * FROM event_names_of(DATE '0001-01-01', DATE '9999-12-31')`)
 	exec(`INSERT INTO day_other_values SELECT * FROM other_values_of(DATE '0001-01-01', DATE '9999-12-31')`)
 	return db
+}
+
+// productionNames are event names of the production dialog that no
+// configured flow uses.
+var productionNames = []string{
+	"window.dom_loading", "user.can_interact", "screen.error.xhrError.503", "screen.error.cookiesDisabled", "screen.error.",
+	"xhr_complete.GET/wsapi/session_context", "xhr_complete.POST/wsapi/cert_key", "xhr./wsapi/user_creation_status",
+	"xhr.malformed_report", "user.reverify_email_staged", "user.email_count:3", "window.get_called",
 }
 
 func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

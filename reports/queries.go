@@ -64,20 +64,16 @@ SELECT coalesce(sum(loaded), 0) FROM loaded_days
 WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)`
 
 // qUnknownEvents lists the most frequent event names over the last days
-// that are neither a screen.* name nor in the known list. readUnknownEvents
-// puts the known names between head and tail as a VALUES list of
-// parameters; the last two parameters are the number of days and of rows.
-const qUnknownEventsHead = `
-WITH known(name) AS (VALUES `
-
-const qUnknownEventsTail = `),
-recent AS (
+// that are outside the dialog's vocabulary. Parameters: the vocabulary as
+// one RE2 pattern (persona.VocabularyPattern, with the configured flows'
+// events), the number of days and of rows.
+const qUnknownEvents = `
+WITH recent AS (
     SELECT name, sum(events) AS n, sum(sessions) AS sessions FROM day_event_names
     WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)
     GROUP BY name
 )
 SELECT name, n, sessions FROM recent
-WHERE NOT regexp_full_match(name, 'screen\.[a-z_]+')
-  AND name NOT IN (SELECT name FROM known)
+WHERE NOT regexp_full_match(name, ?)
 ORDER BY n DESC, name
 LIMIT ?`

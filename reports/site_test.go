@@ -571,6 +571,11 @@ func TestHealthListsUnrecognisedEventNamesOnly(t *testing.T) {
 	if strings.Contains(section, "assertion_generated") {
 		t.Error("a known event is listed as unrecognised")
 	}
+	for _, name := range productionNames {
+		if strings.Contains(section, name) {
+			t.Errorf("the production name %s is listed as unrecognised", name)
+		}
+	}
 }
 
 // tileChanges lists the index's tiles in page order, each with the class
