@@ -498,7 +498,8 @@ func newFunnel(names []string, counts []float64, aria string, size chartSize) fu
 	return f
 }
 
-// healthChartView is a stacked bar per day: loaded, duplicates, rejected.
+// healthChartView is a stacked bar per day: blobs loaded, census entries,
+// duplicates, rejected.
 type healthChartView struct {
 	W, H                  float64
 	Size                  string
@@ -509,11 +510,11 @@ type healthChartView struct {
 }
 
 type healthBar struct {
-	X, W                float64
-	Day                 string
-	Segments            []healthSeg
-	Fetched             string
-	Loaded, Dup, Reject string
+	X, W                        float64
+	Day                         string
+	Segments                    []healthSeg
+	Fetched                     string
+	Loaded, Server, Dup, Reject string
 }
 
 type healthSeg struct {
@@ -540,7 +541,7 @@ func newHealthChart(days []loadedDay, size chartSize) healthChartView {
 	c.MidY = (c.Top + c.Bot) / 2
 	hi := 0.0
 	for _, d := range days {
-		hi = max(hi, float64(d.Loaded+d.Duplicates+d.Rejected))
+		hi = max(hi, float64(d.Loaded+d.ServerEvents+d.Duplicates+d.Rejected))
 	}
 	ys, step := niceTicks(hi, 4)
 	for _, v := range ys {
@@ -571,12 +572,13 @@ func newHealthChart(days []loadedDay, size chartSize) healthChartView {
 	}
 	for i, d := range days {
 		b := healthBar{X: r1(c.Left + slot*float64(i) + (slot-bw)/2), W: r1(bw), Day: d.Day.Format(time.DateOnly),
-			Fetched: formatCount(d.Fetched), Loaded: formatCount(d.Loaded), Dup: formatCount(d.Duplicates), Reject: formatCount(d.Rejected)}
+			Fetched: formatCount(d.Fetched), Loaded: formatCount(d.Loaded), Server: formatCount(d.ServerEvents),
+			Dup: formatCount(d.Duplicates), Reject: formatCount(d.Rejected)}
 		base := 0.0
 		for _, part := range []struct {
 			v     int64
 			class string
-		}{{d.Loaded, "h-loaded"}, {d.Duplicates, "h-dup"}, {d.Rejected, "h-rej"}} {
+		}{{d.Loaded, "h-loaded"}, {d.ServerEvents, "h-srv"}, {d.Duplicates, "h-dup"}, {d.Rejected, "h-rej"}} {
 			if part.v <= 0 {
 				continue
 			}

@@ -228,15 +228,17 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	exec(`DELETE FROM kpi_results WHERE value = 0 AND kpi IN ('sign_in_attempts', 'new_users', 'new_user_flow', 'password_reset_flow', 'general_progress', 'email_addition_flow')`)
 
 	// Load bookkeeping: runs, loaded_days, rejects.
-	exec(`INSERT INTO runs (id, command, started_at, ended_at, status, source, from_day, to_day, fetched, loaded, duplicates, rejected, error) VALUES
-		(1, 'run', TIMESTAMP '2024-05-29 06:00:00', TIMESTAMP '2024-05-29 06:01:10', 'success', 'generate', DATE '2024-04-30', DATE '2024-05-28', 58000, 57500, 300, 200, NULL),
-		(2, 'run', TIMESTAMP '2024-05-30 06:00:00', TIMESTAMP '2024-05-30 06:00:04', 'failed', 'https://kpiggybank.example.org/wsapi/interaction_data', NULL, NULL, 0, 0, 0, 0, ?),
-		(3, 'run', TIMESTAMP '2024-05-31 06:00:00', TIMESTAMP '2024-05-31 06:01:30', 'success', 'generate', DATE '2024-05-01', DATE '2024-05-30', 60000, 59400, 350, 250, NULL)`,
+	exec(`INSERT INTO runs (id, command, started_at, ended_at, status, source, from_day, to_day, fetched, loaded, server_events, duplicates, conflicts, rejected, error) VALUES
+		(1, 'run', TIMESTAMP '2024-05-29 06:00:00', TIMESTAMP '2024-05-29 06:01:10', 'success', 'generate', DATE '2024-04-30', DATE '2024-05-28', 58000, 41500, 16000, 300, 0, 200, NULL),
+		(2, 'run', TIMESTAMP '2024-05-30 06:00:00', TIMESTAMP '2024-05-30 06:00:04', 'failed', 'https://kpiggybank.example.org/wsapi/interaction_data', NULL, NULL, 0, 0, 0, 0, 0, 0, ?),
+		(3, 'run', TIMESTAMP '2024-05-31 06:00:00', TIMESTAMP '2024-05-31 06:01:30', 'success', 'generate', DATE '2024-05-01', DATE '2024-05-30', 60000, 41400, 18000, 350, 3, 250, NULL)`,
 		"fetch window 2024-05-29: "+evilScript)
-	exec((`INSERT INTO loaded_days (day, run_id, loaded_at, fetched, loaded, duplicates, rejected)
-		SELECT day, 3, TIMESTAMP '2024-05-31 06:01:00', l + d + r, l, d, r FROM (
-			SELECT day, CAST(round(blobs) AS BIGINT) AS l, CAST(round(blobs * 0.006) AS BIGINT) AS d,
-			       CAST(round(blobs * 0.004 * r1) AS BIGINT) AS r
+	// Census entries are about a third of the blobs; a few days have
+	// conflicting re-deliveries among their duplicates.
+	exec((`INSERT INTO loaded_days (day, run_id, loaded_at, fetched, loaded, server_events, duplicates, conflicts, rejected)
+		SELECT day, 3, TIMESTAMP '2024-05-31 06:01:00', l + s + d + r, l, s, d, CASE WHEN r2 > 0.9 THEN least(d, 2) ELSE 0 END, r FROM (
+			SELECT day, r2, CAST(round(blobs) AS BIGINT) AS l, CAST(round(blobs * 0.3) AS BIGINT) AS s,
+			       CAST(round(blobs * 0.006) AS BIGINT) AS d, CAST(round(blobs * 0.004 * r1) AS BIGINT) AS r
 			FROM fx_base WHERE segmentation = 'Total')`))
 	exec(`INSERT INTO rejects (day, blob_day, id, source, reason, detail, raw)
 		SELECT day, day, 'id' || fx_base.i || '-' || k, 'generate', CASE WHEN k % 3 = 0 THEN 'bad_json' WHEN k % 3 = 1 THEN 'no_events' ELSE 'bad_timestamp' END,

@@ -26,10 +26,11 @@ type tile struct {
 }
 
 type healthSummary struct {
-	Days                         int
-	Fetched, Loaded, Dup, Reject string
-	RejectShare                  string
-	Gaps                         int
+	Days                                 int
+	Fetched, Loaded, Server, Dup, Reject string
+	Conflicts                            string // "" when there are none
+	RejectShare                          string
+	Gaps                                 int
 }
 
 func (s *site) indexPage() indexPage {
@@ -45,12 +46,16 @@ func (s *site) indexPage() indexPage {
 	if len(ld) > 7 {
 		ld = ld[len(ld)-7:]
 	}
-	var f, l, du, r int64
+	var c persona.Counts
 	for _, d := range ld {
-		f, l, du, r = f+d.Fetched, l+d.Loaded, du+d.Duplicates, r+d.Rejected
+		c = c.Add(d.Counts())
 	}
-	p.Health = healthSummary{Days: len(ld), Fetched: formatCount(f), Loaded: formatCount(l), Dup: formatCount(du), Reject: formatCount(r), Gaps: len(s.gaps())}
-	p.Health.RejectShare = share(r, f)
+	p.Health = healthSummary{Days: len(ld), Fetched: formatCount(c.Fetched), Loaded: formatCount(c.Loaded), Server: formatCount(c.ServerEvents),
+		Dup: formatCount(c.Duplicates), Reject: formatCount(c.Rejected), Gaps: len(s.gaps())}
+	if c.Conflicts > 0 {
+		p.Health.Conflicts = formatCount(c.Conflicts)
+	}
+	p.Health.RejectShare = share(c.Rejected, c.Fetched)
 	return p
 }
 
@@ -516,24 +521,37 @@ func funnelRows(steps []string, counts []float64) []funnelRow {
 // healthPage is the data-health page.
 type healthPage struct {
 	layout
-	Run         *runInfo
-	Runs        []runInfo
-	Chart       []healthChartView
-	Reasons     []string
-	Days        []healthRow
-	Gaps        []string
-	Others      []otherGroup
-	Events      []eventRow
-	OtherWindow int
-	Missing     []string
-	Totals      healthRow
+	Run          *runInfo
+	Runs         []runInfo
+	Chart        []healthChartView
+	Reasons      []string
+	Days         []healthRow
+	Gaps         []string
+	Others       []otherGroup
+	Events       []eventRow
+	OtherWindow  int
+	Missing      []string
+	Totals       healthRow
+	ConflictDays int // loaded days with conflicting re-deliveries
 }
 
+// healthRow is a day's accounting (or the total's): fetched = loaded +
+// census entries + duplicates + rejected; conflicts are among the
+// duplicates.
 type healthRow struct {
-	Day                                  string
-	Fetched, Loaded, Duplicates, Rejects string
-	ByReason                             []string
-	Unbalanced                           bool
+	Day                                          string
+	Fetched, Loaded, Server, Duplicates, Rejects string
+	Conflicts                                    string
+	HasConflicts                                 bool
+	ByReason                                     []string
+	Unbalanced                                   bool
+}
+
+// newHealthRow writes counts for the per-day table.
+func newHealthRow(day string, c persona.Counts) healthRow {
+	return healthRow{Day: day, Fetched: formatCount(c.Fetched), Loaded: formatCount(c.Loaded), Server: formatCount(c.ServerEvents),
+		Duplicates: formatCount(c.Duplicates), Rejects: formatCount(c.Rejected), Conflicts: formatCount(c.Conflicts),
+		HasConflicts: c.Conflicts > 0, Unbalanced: c.Check() != nil}
 }
 
 type otherGroup struct {
@@ -579,22 +597,23 @@ func (s *site) healthPage() healthPage {
 		Run: s.ds.run, Runs: s.ds.runs, Reasons: s.ds.reasons, Gaps: s.gaps(),
 		OtherWindow: otherWindowDays, Missing: s.ds.missing}
 	p.Chart = healthCharts(s.ds.loadedDays)
-	var tf, tl, td, tr int64
+	var total persona.Counts
 	reasonTotals := make([]int64, len(s.ds.reasons))
 	for i := len(s.ds.loadedDays) - 1; i >= 0; i-- {
 		d := s.ds.loadedDays[i]
-		row := healthRow{Day: d.Day.Format(time.DateOnly), Fetched: formatCount(d.Fetched), Loaded: formatCount(d.Loaded),
-			Duplicates: formatCount(d.Duplicates), Rejects: formatCount(d.Rejected),
-			Unbalanced: d.Fetched != d.Loaded+d.Duplicates+d.Rejected}
+		row := newHealthRow(d.Day.Format(time.DateOnly), d.Counts())
 		for j, reason := range s.ds.reasons {
 			n := s.ds.rejects[d.Day][reason]
 			reasonTotals[j] += n
 			row.ByReason = append(row.ByReason, formatCount(n))
 		}
-		tf, tl, td, tr = tf+d.Fetched, tl+d.Loaded, td+d.Duplicates, tr+d.Rejected
+		total = total.Add(d.Counts())
+		if d.Conflicts > 0 {
+			p.ConflictDays++
+		}
 		p.Days = append(p.Days, row)
 	}
-	p.Totals = healthRow{Day: "Total", Fetched: formatCount(tf), Loaded: formatCount(tl), Duplicates: formatCount(td), Rejects: formatCount(tr)}
+	p.Totals = newHealthRow("Total", total)
 	for _, n := range reasonTotals {
 		p.Totals.ByReason = append(p.Totals.ByReason, formatCount(n))
 	}

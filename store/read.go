@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // The read models below are what kpi status and the report both show.
@@ -22,6 +24,12 @@ type Run struct {
 	Fetched, Loaded, Duplicates, Rejected int64
 	ServerEvents, Conflicts               int64
 	DaysProcessed, DaysUnchanged          int64
+}
+
+// Counts is the run's accounting.
+func (r Run) Counts() persona.Counts {
+	return persona.Counts{Fetched: r.Fetched, Loaded: r.Loaded, ServerEvents: r.ServerEvents,
+		Duplicates: r.Duplicates, Rejected: r.Rejected, Conflicts: r.Conflicts}
 }
 
 const runColumns = `id, command, started_at, ended_at, status, source, from_day, to_day,
@@ -81,6 +89,12 @@ type LoadedDay struct {
 	LoadedAt                              time.Time
 	Fetched, Loaded, Duplicates, Rejected int64
 	ServerEvents, Conflicts               int64
+}
+
+// Counts is the day's accounting.
+func (l LoadedDay) Counts() persona.Counts {
+	return persona.Counts{Fetched: l.Fetched, Loaded: l.Loaded, ServerEvents: l.ServerEvents,
+		Duplicates: l.Duplicates, Rejected: l.Rejected, Conflicts: l.Conflicts}
 }
 
 // LoadedDays lists the days in the store, in order.

@@ -1,0 +1,171 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// tableRows reads the table inside the element whose aria-label is label
+// (or the table with that aria-label): each row's cells as text, the
+// head's and foot's rows included.
+func tableRows(t *testing.T, page []byte, label string) [][]string {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var box *html.Node
+	var find func(n *html.Node)
+	find = func(n *html.Node) {
+		for _, a := range n.Attr {
+			if a.Key == "aria-label" && a.Val == label && box == nil {
+				box = n
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			find(c)
+		}
+	}
+	find(doc)
+	if box == nil {
+		t.Fatalf("no element labelled %q", label)
+	}
+	var rows [][]string
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "tr" {
+			var cells []string
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.ElementNode && (c.Data == "td" || c.Data == "th") {
+					cells = append(cells, strings.TrimSpace(textOf(c)))
+				}
+			}
+			rows = append(rows, cells)
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(box)
+	return rows
+}
+
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(textOf(c))
+	}
+	return b.String()
+}
+
+// column is the index of a table's column by its head, or fails.
+func column(t *testing.T, head []string, name string) int {
+	t.Helper()
+	for i, h := range head {
+		if h == name {
+			return i
+		}
+	}
+	t.Fatalf("no column %q in %q", name, head)
+	return -1
+}
+
+// TestHealthAccountsForCensusEntriesAndConflicts: wherever the health
+// page and the overview show the accounting, census entries are a term of
+// it, and conflicting re-deliveries are counted per day and in total.
+func TestHealthAccountsForCensusEntriesAndConflicts(t *testing.T) {
+	files, db := hostileSite(t)
+	page := files["health.html"]
+	_, text := parse(t, "health.html", page)
+	for _, want := range []string{
+		"60,000 fetched = 41,400 blobs loaded + 18,000 census entries + 350 duplicates + 250 rejected",
+		"3 of the duplicates conflicting",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("health.html lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "do not add up") {
+		t.Error("a balanced day is marked as not adding up")
+	}
+
+	// The runs table has the census entries and conflicts of each run.
+	runs := tableRows(t, page, "Table of recent runs")
+	srv, conf := column(t, runs[0], "Census entries"), column(t, runs[0], "Conflicting")
+	if runs[1][0] != "#3" || runs[1][srv] != "18,000" || runs[1][conf] != "3" {
+		t.Errorf("run #3 row %q", runs[1])
+	}
+
+	// Each day's row and the total are the database's.
+	days := tableRows(t, page, "Table of rows per day")
+	head := days[0]
+	var wantDays, wantConflictDays int
+	var sumServer, sumConflicts int64
+	if err := db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE conflicts > 0), sum(server_events), sum(conflicts) FROM loaded_days`).
+		Scan(&wantDays, &wantConflictDays, &sumServer, &sumConflicts); err != nil {
+		t.Fatal(err)
+	}
+	if wantConflictDays == 0 {
+		t.Fatal("the fixture should have conflicting re-deliveries")
+	}
+	if len(days) != wantDays+2 {
+		t.Fatalf("%d rows for %d loaded days", len(days), wantDays)
+	}
+	rows, err := db.Query(`SELECT strftime(day, '%Y-%m-%d'), fetched, loaded, server_events, duplicates, conflicts, rejected FROM loaded_days ORDER BY day DESC`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for i := 1; rows.Next(); i++ {
+		var day string
+		var f, l, s, d, c, r int64
+		if err := rows.Scan(&day, &f, &l, &s, &d, &c, &r); err != nil {
+			t.Fatal(err)
+		}
+		got := days[i]
+		for name, v := range map[string]int64{"Fetched": f, "Loaded": l, "Census entries": s, "Duplicates": d, "Conflicting": c, "Rejected": r} {
+			if cell := got[column(t, head, name)]; cell != formatCount(v) {
+				t.Errorf("%s %s: %s, want %d", day, name, cell, v)
+			}
+		}
+	}
+	total := days[len(days)-1]
+	if total[0] != "Total" || total[column(t, head, "Census entries")] != formatCount(sumServer) || total[column(t, head, "Conflicting")] != formatCount(sumConflicts) {
+		t.Errorf("total row %q, want %d census entries and %d conflicting", total, sumServer, sumConflicts)
+	}
+	if want := formatCount(sumConflicts) + " re-deliveries on " + formatCount(int64(wantConflictDays)) + " day(s)"; !strings.Contains(text, want) {
+		t.Errorf("health.html lacks the conflicts notice %q", want)
+	}
+	if n := bytes.Count(page, []byte(`class="h-srv"`)); n == 0 {
+		t.Error("the chart has no census entries")
+	}
+
+	_, text = parse(t, "index.html", files["index.html"])
+	if !strings.Contains(text, "census entries") {
+		t.Error("the overview's health summary lacks the census entries")
+	}
+}
+
+// TestHealthSaysWhichDaysDoNotAddUp: a day whose terms do not add up to
+// its fetched rows is marked, the census entries being one of the terms.
+func TestHealthSaysWhichDaysDoNotAddUp(t *testing.T) {
+	db := newFixtureDB(t, fixture{days: 5})
+	if _, err := db.Exec(`UPDATE loaded_days SET server_events = server_events + 1 WHERE day = (SELECT max(day) FROM loaded_days)`); err != nil {
+		t.Fatal(err)
+	}
+	files, err := Build(context.Background(), db, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(files["health.html"], []byte("counts do not add up")); n != 1 {
+		t.Errorf("%d days marked as not adding up, want 1", n)
+	}
+}
