@@ -124,3 +124,14 @@ var vocabulary = regexp.MustCompile(`^(?:` + VocabularyPattern() + `)$`)
 // KnownEvent reports whether a stored event name is in the dialog's
 // vocabulary.
 func KnownEvent(name string) bool { return vocabulary.MatchString(name) }
+
+// ServerEventTypes are the types of the server's census entries
+// (docs/data.md §1.4), in the order the data health page shows them: the
+// dialog served and assertions verified, confirmation emails sent, their
+// links followed, and identity providers' returns.
+var ServerEventTypes = []string{
+	"signin", "verify",
+	"stage_user.success", "stage_email.success", "stage_reset.success", "stage_reverify.success", "stage_transition.success",
+	"complete_user_creation.success", "complete_email_confirmation.success", "complete_reset.success", "complete_transition.success",
+	"idp.auth_return", "idp.auth_cancel", "idp.create_new_user",
+}

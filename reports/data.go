@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,6 +106,20 @@ type eventCount struct {
 	N, Sessions int64
 }
 
+// typeCount is how many census entries of a type a day has; Type is NULL
+// for the types outside persona.ServerEventTypes, counted together.
+type typeCount struct {
+	Day  time.Time
+	Type sql.NullString
+	N    int64
+}
+
+// typeTotal is how many census entries of an unknown type the window has.
+type typeTotal struct {
+	Type string
+	N    int64
+}
+
 // dataset is everything the site is made from.
 type dataset struct {
 	defs     []kpiDef
@@ -122,7 +137,9 @@ type dataset struct {
 	others      []otherValue
 	recent      int64 // sessions in the Other window
 	unknownEvt  []eventCount
-	missing     []string // tables the database lacks
+	serverTypes []typeCount // census entries per day and type, over the Other window
+	otherTypes  []typeTotal // the most frequent unknown census types
+	missing     []string    // tables the database lacks
 }
 
 func (ds *dataset) through() (time.Time, bool) {
@@ -160,6 +177,7 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 		{[]string{"rejects"}, func() error { return ds.readRejects(ctx, db) }},
 		{[]string{"loaded_days", "day_other_values"}, func() error { return ds.readOthers(ctx, db) }},
 		{[]string{"loaded_days", "day_event_names"}, func() error { return ds.readUnknownEvents(ctx, db, opt.Config) }},
+		{[]string{"loaded_days", "day_server_types"}, func() error { return ds.readServerTypes(ctx, db) }},
 	}
 	for _, p := range parts {
 		if !has(p.tables...) {
@@ -176,7 +194,7 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 // and returns a test of whether it has all of some tables.
 func (ds *dataset) findTables(ctx context.Context, db *sql.DB) (has func(tables ...string) bool, err error) {
 	found := map[string]bool{}
-	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names"} {
+	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names", "day_server_types"} {
 		if found[t], err = exists(ctx, db, t); err != nil {
 			return nil, err
 		}
@@ -459,4 +477,48 @@ func (ds *dataset) readUnknownEvents(ctx context.Context, db *sql.DB, cfg config
 		ds.unknownEvt = append(ds.unknownEvt, e)
 	}
 	return rows.Err()
+}
+
+// anyOf is an RE2 pattern matching exactly the names given.
+func anyOf(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = regexp.QuoteMeta(n)
+	}
+	return strings.Join(quoted, "|")
+}
+
+// readServerTypes reads the census entries per day and type over the
+// Other window, and the most frequent types outside persona's list.
+func (ds *dataset) readServerTypes(ctx context.Context, db *sql.DB) error {
+	known := anyOf(persona.ServerEventTypes)
+	rows, err := db.QueryContext(ctx, qServerTypes, known, otherWindowDays)
+	if err != nil {
+		return fmt.Errorf("read census types: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c typeCount
+		if err := rows.Scan(&c.Day, &c.Type, &c.N); err != nil {
+			return fmt.Errorf("read census types: %w", err)
+		}
+		c.Day = c.Day.UTC()
+		ds.serverTypes = append(ds.serverTypes, c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read census types: %w", err)
+	}
+	others, err := db.QueryContext(ctx, qUnknownServerTypes, otherWindowDays, known, 10)
+	if err != nil {
+		return fmt.Errorf("read census types: %w", err)
+	}
+	defer others.Close()
+	for others.Next() {
+		var c typeTotal
+		if err := others.Scan(&c.Type, &c.N); err != nil {
+			return fmt.Errorf("read census types: %w", err)
+		}
+		ds.otherTypes = append(ds.otherTypes, c)
+	}
+	return others.Err()
 }

@@ -37,6 +37,9 @@ var fixtureThrough = time.Date(2024, 5, 30, 0, 0, 0, 0, time.UTC)
 // fixtureGap is a day that was never loaded: no results, no loaded_days.
 var fixtureGap = fixtureThrough.AddDate(0, 0, -12)
 
+// fixtureCensusGap is a loaded day without census entries.
+var fixtureCensusGap = fixtureThrough.AddDate(0, 0, -3)
+
 type fixture struct {
 	days    int
 	hostile bool
@@ -240,6 +243,25 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 			SELECT day, r2, CAST(round(blobs) AS BIGINT) AS l, CAST(round(blobs * 0.3) AS BIGINT) AS s,
 			       CAST(round(blobs * 0.006) AS BIGINT) AS d, CAST(round(blobs * 0.004 * r1) AS BIGINT) AS r
 			FROM fx_base WHERE segmentation = 'Total')`))
+	// The census per type: each day's entries split by fixed shares, a
+	// day without any (entries lost), and in the hostile fixture types
+	// that are not the server's. Each day's census entries in
+	// loaded_days are then the profile's, so that the days add up.
+	var shares []string
+	for i, ty := range persona.ServerEventTypes {
+		shares = append(shares, fmt.Sprintf("(%s, %g, %g)", sqlQuote(ty), float64(i)/float64(len(persona.ServerEventTypes)), float64(i+1)/float64(len(persona.ServerEventTypes))))
+	}
+	exec(fmt.Sprintf(`INSERT INTO day_server_types
+		SELECT day, type, CAST(floor(server_events * hi) - floor(server_events * lo) AS BIGINT) AS n
+		FROM loaded_days, (VALUES %s) t(type, lo, hi)
+		WHERE day <> ? AND floor(server_events * hi) > floor(server_events * lo)`, strings.Join(shares, ", ")), fixtureCensusGap)
+	if f.hostile {
+		for i, ty := range []string{evilScript, evilImg, evilLineSep, "Signin", strings.Repeat("stage_user.success", 1000)} {
+			exec(`INSERT INTO day_server_types VALUES (?, ?, ?)`, fixtureThrough, ty, i+1)
+		}
+	}
+	exec(`UPDATE loaded_days SET server_events = coalesce((SELECT sum(events) FROM day_server_types t WHERE t.day = loaded_days.day), 0)`)
+	exec(`UPDATE loaded_days SET fetched = loaded + server_events + duplicates + rejected`)
 	exec(`INSERT INTO rejects (day, blob_day, id, source, reason, detail, raw)
 		SELECT day, day, 'id' || fx_base.i || '-' || k, 'generate', CASE WHEN k % 3 = 0 THEN 'bad_json' WHEN k % 3 = 1 THEN 'no_events' ELSE 'bad_timestamp' END,
 		       'detail', '{"raw": "' || k || '"}'

@@ -3,10 +3,14 @@ package reports
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
+
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // tableRows reads the table inside the element whose aria-label is label
@@ -167,5 +171,55 @@ func TestHealthSaysWhichDaysDoNotAddUp(t *testing.T) {
 	}
 	if n := bytes.Count(files["health.html"], []byte("counts do not add up")); n != 1 {
 		t.Errorf("%d days marked as not adding up, want 1", n)
+	}
+}
+
+// TestHealthShowsTheCensusPerDayAndType: a column per type of the
+// server's list, in its order, one for the others; a row per recent
+// loaded day, a day without entries marked; the unknown types listed as
+// text.
+func TestHealthShowsTheCensusPerDayAndType(t *testing.T) {
+	files, db := hostileSite(t)
+	page := files["health.html"]
+	rows := tableRows(t, page, "Table of census entries per day and type")
+	head := rows[0]
+	if want := append(append([]string{"Day", "Total"}, persona.ServerEventTypes...), "Other types"); !slices.Equal(head, want) {
+		t.Errorf("head %q, want %q", head, want)
+	}
+	var recent int
+	if err := db.QueryRow(`SELECT count(*) FROM loaded_days WHERE day > (SELECT max(day) FROM loaded_days) - ?::INTEGER`, otherWindowDays).Scan(&recent); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows)-1 != recent {
+		t.Errorf("%d day rows, want the %d recent loaded days", len(rows)-1, recent)
+	}
+	byDay := map[string][]string{}
+	for _, r := range rows[1:] {
+		byDay[strings.Fields(r[0])[0]] = r
+	}
+	last := byDay[fixtureThrough.Format(time.DateOnly)]
+	var signin, total int64
+	if err := db.QueryRow(`SELECT sum(events) FILTER (WHERE type = 'signin'), sum(events) FROM day_server_types WHERE day = ?`, fixtureThrough).Scan(&signin, &total); err != nil {
+		t.Fatal(err)
+	}
+	if last[column(t, head, "signin")] != formatCount(signin) || last[column(t, head, "Total")] != formatCount(total) || last[column(t, head, "Other types")] != "15" {
+		t.Errorf("%s: %q, want %d signin of %d, 15 of other types", fixtureThrough.Format(time.DateOnly), last, signin, total)
+	}
+	if gap := byDay[fixtureCensusGap.Format(time.DateOnly)]; !strings.Contains(gap[0], "no census entries") || gap[1] != "0" {
+		t.Errorf("the day without census entries is not marked: %q", gap)
+	}
+	var unknown []string
+	for _, r := range tableRows(t, page, "Census types outside the server’s list")[1:] {
+		unknown = append(unknown, r[0])
+	}
+	for _, v := range []string{evilScript, evilImg, `en\u2028US\u2029x`, "Signin"} {
+		if !slices.Contains(unknown, v) {
+			t.Errorf("the unknown census type %q is not listed as text: %q", v, unknown)
+		}
+	}
+	for _, known := range persona.ServerEventTypes {
+		if slices.Contains(unknown, known) {
+			t.Errorf("the known type %s is listed as unknown", known)
+		}
 	}
 }

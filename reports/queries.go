@@ -77,3 +77,26 @@ SELECT name, n, sessions FROM recent
 WHERE NOT regexp_full_match(name, ?)
 ORDER BY n DESC, name
 LIMIT ?`
+
+// qServerTypes counts the server's census entries per day and type over
+// the last days loaded, from the day profiles; a type outside the known
+// ones is NULL, counted together. Parameters: the known types as one RE2
+// pattern, the number of days.
+const qServerTypes = `
+SELECT day, CASE WHEN regexp_full_match(type, ?) THEN type END AS known, sum(events)
+FROM day_server_types
+WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)
+GROUP BY ALL
+ORDER BY day, known NULLS LAST`
+
+// qUnknownServerTypes lists the most frequent census types outside the
+// known ones over the same days. Parameters: the pattern, the number of
+// days and of rows. Types come from the server's entries as stored: any
+// text.
+const qUnknownServerTypes = `
+SELECT type, sum(events) AS n FROM day_server_types
+WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)
+  AND NOT regexp_full_match(type, ?)
+GROUP BY type
+ORDER BY n DESC, type
+LIMIT ?`

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"strings"
 )
 
 //go:embed templates/*.html
@@ -24,6 +25,25 @@ var funcs = template.FuncMap{
 	"arrow": arrow,
 	"sql":   shortSQL,
 	"count": formatCount,
+	"parts": nameParts,
+}
+
+// nameParts cuts a dotted or underscored name after each . and _, so a
+// template can offer a line break there (<wbr>) in a narrow column head.
+func nameParts(s string) []string {
+	var out []string
+	for len(s) > 0 {
+		i := strings.IndexAny(s, "._")
+		if i < 0 {
+			break
+		}
+		out = append(out, s[:i+1])
+		s = s[i+1:]
+	}
+	if s != "" {
+		out = append(out, s)
+	}
+	return out
 }
 
 func arrow(dir string) string {

@@ -44,3 +44,9 @@ func TestGeneratorSendsOnlyTheDialogsVocabulary(t *testing.T) {
 		})
 	}
 }
+
+// TestGeneratorCensusTypesAreTheServers: the generator's census types are
+// persona's list, the one the data health page shows, in its order.
+func TestGeneratorCensusTypesAreTheServers(t *testing.T) {
+	assert.Equal(t, persona.ServerEventTypes, censusNames[cSignin:])
+}
