@@ -446,7 +446,7 @@ func latestValue(daily func(i int) float64, last int) int {
 func (s *site) headlineNote(d kpiDef, r *kpiResults, m measure, li int) string {
 	switch {
 	case m.started != nil:
-		return "of the " + formatValue("count", m.started[li]) + " at “" + r.steps[0] + "”, the share reaching “" + r.steps[len(r.steps)-1] + "”"
+		return "of the " + formatValue("count", m.started[li]) + " at “" + name(r.steps[0]) + "”, the share reaching “" + name(r.steps[len(r.steps)-1]) + "”"
 	case d.Unit == "rate":
 		// A rate's question says what it is a share of; this gives the counts.
 		if t := s.total(d, mainStep(d, r)); t != nil && !math.IsNaN(t.n[li]) && !math.IsNaN(t.d[li]) {
@@ -460,11 +460,11 @@ func (s *site) headlineNote(d kpiDef, r *kpiResults, m measure, li int) string {
 	var others []string
 	for _, st := range r.steps {
 		if st != main {
-			others = append(others, st+" "+formatValue(m.unit, s.values(d, s.total(d, st), li)[0]))
+			others = append(others, name(st)+" "+formatValue(m.unit, s.values(d, s.total(d, st), li)[0]))
 		}
 	}
 	if main != "p50" {
-		return main + " · " + strings.Join(others, " · ")
+		return name(main) + " · " + strings.Join(others, " · ")
 	}
 	return main + " (median) · " + strings.Join(others, " · ")
 }

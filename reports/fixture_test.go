@@ -32,6 +32,14 @@ const (
 	evilFormula = `=HYPERLINK("http://evil.example/","x")`
 )
 
+// Values too long to show whole: a raw OS value of 1 MB, an event name of
+// 100 kB, a browser segment of 14,000 characters.
+var (
+	evilHugeOS    = "<b>" + strings.Repeat("Windows NT 6.1 \u2028; ", 1<<20/22)
+	evilLongEvent = "screen." + strings.Repeat("x<i>", 25000)
+	evilLongSeg   = strings.Repeat("Firefox/", 1750)
+)
+
 var fixtureThrough = time.Date(2024, 5, 30, 0, 0, 0, 0, time.UTC)
 
 // fixtureGap is a day that was never loaded: no results, no loaded_days.
@@ -129,7 +137,7 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 			case persona.OS:
 				list = append(list, evilScript, evilURL)
 			case persona.Browser:
-				list = append(list, evilImg, evilFormula)
+				list = append(list, evilImg, evilFormula, evilLongSeg)
 			case persona.Locale:
 				list = append(list, evilClose, evilLineSep)
 			}
@@ -292,6 +300,10 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 		}
 		exec(`INSERT INTO sessions (id, day, ts, lang, os, browser, number_sites_signed_in, event_count, duration_ms,
 			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, events)
+			VALUES ('h-huge', ?, ?, 'de', ?, 'Firefox', 0, 1, 10, 'Other', 'Firefox', 'Other', 'Unknown', 'German', 'Other', 'Other', 'generate', ['screen.rp_info'])`,
+			fixtureThrough, fixtureThrough, evilHugeOS)
+		exec(`INSERT INTO sessions (id, day, ts, lang, os, browser, number_sites_signed_in, event_count, duration_ms,
+			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, events)
 			VALUES ('h-null', ?, ?, NULL, NULL, NULL, 0, 1, 10, 'Other', 'Other', 'Other', 'Unknown', 'Other', 'Other', 'Other', 'generate', ['screen.rp_info'])`,
 			fixtureThrough, fixtureThrough)
 	}
@@ -304,7 +316,7 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 			fixtureThrough, fmt.Sprintf("s%d", i), 2+i, name)
 	}
 	if f.hostile {
-		for i, name := range []string{evilScript, evilImg, evilClose, evilLineSep} {
+		for i, name := range []string{evilScript, evilImg, evilClose, evilLineSep, evilLongEvent} {
 			exec(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) VALUES (?, ?, 1, ?, 5, 5)`, fixtureThrough, fmt.Sprintf("h%d", i), name)
 		}
 	}

@@ -165,6 +165,44 @@ func unitName(unit string) string {
 	return "a count of dialog sessions"
 }
 
+// The longest values from the data a page shows, in characters: a longer
+// one is cut and ends in "…". The database keeps every value whole, and
+// so does the CSV of a version's data.
+const (
+	valueMax   = 200  // raw values, event names, census types, segments and steps
+	messageMax = 1000 // a run's error and source
+)
+
+// cut keeps the first n characters of s, and marks a cut with "…".
+func cut(s string, n int) string {
+	if len(s) <= n { // bytes: at least as many as characters
+		return s
+	}
+	chars := 0
+	for i := range s {
+		if chars == n {
+			return s[:i] + "…"
+		}
+		chars++
+	}
+	return s
+}
+
+// name is a segment, segmentation or step as a page shows it.
+func name(s string) string { return cut(s, valueMax) }
+
+func names(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = name(s)
+	}
+	return out
+}
+
+// shown is a raw value from the data as the health page shows it: cut to
+// valueMax characters, invisible ones written as \u escapes.
+func shown(s string) string { return visible(cut(s, valueMax)) }
+
 // visible writes control and invisible characters as \u escapes so that a
 // maintainer sees exactly what a raw value holds. Escaping for HTML stays
 // with html/template.

@@ -3,10 +3,12 @@ package reports
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 
@@ -220,6 +222,70 @@ func TestHealthShowsTheCensusPerDayAndType(t *testing.T) {
 	for _, known := range persona.ServerEventTypes {
 		if slices.Contains(unknown, known) {
 			t.Errorf("the known type %s is listed as unknown", known)
+		}
+	}
+}
+
+// TestLongValuesAreCutForDisplay: a value of 1 MB (raw OS), 100 kB (an
+// event name) or 18 kB (a census type) is shown as its first valueMax
+// characters and "…", still escaped; a long segment is cut on the KPI
+// page, and kept whole in the version's CSV.
+func TestLongValuesAreCutForDisplay(t *testing.T) {
+	files, _ := hostileSite(t)
+	page := files["health.html"]
+	if len(page) > 400<<10 {
+		t.Errorf("health.html is %d bytes", len(page))
+	}
+	_, text := parse(t, "health.html", page)
+	for _, v := range []string{evilHugeOS, evilLongEvent, strings.Repeat("stage_user.success", 1000)} {
+		want := shown(v)
+		if !strings.HasSuffix(want, "…") || utf8.RuneCountInString(cut(v, valueMax)) != valueMax+1 {
+			t.Fatalf("shown(%.20q…) = %.40q", v, want)
+		}
+		if !strings.Contains(text, want) {
+			t.Errorf("health.html lacks the cut value %.60q…", want)
+		}
+		if strings.Contains(text, visible(strings.TrimSuffix(cut(v, 2*valueMax), "…"))) {
+			t.Errorf("health.html shows more than %d characters of %.30q…", valueMax, v)
+		}
+	}
+
+	els, _ := parse(t, "sign_in_attempts.html", files["sign_in_attempts.html"])
+	var data pageJSON
+	for _, e := range els {
+		if e.tag == "script" && e.attrs["id"] == "kpi-data" {
+			if err := json.Unmarshal([]byte(e.text), &data); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var sawLong bool
+	for _, sg := range data.Segmentations {
+		for _, m := range sg.Segments {
+			if n := utf8.RuneCountInString(m.Name); n > valueMax+1 {
+				t.Errorf("segment %.30q… is %d characters long on the page", m.Name, n)
+			}
+			sawLong = sawLong || m.Name == cut(evilLongSeg, valueMax)
+		}
+	}
+	if !sawLong {
+		t.Error("the long Browser segment is not on the page, cut")
+	}
+	if !bytes.Contains(files["sign_in_attempts.v1.csv"], []byte(","+evilLongSeg+",")) {
+		t.Error("the CSV does not keep the long segment whole")
+	}
+}
+
+func TestCutCountsCharacters(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"", 3, ""}, {"abc", 3, "abc"}, {"abcd", 3, "abc…"}, {"ééé", 3, "ééé"}, {"éééé", 3, "ééé…"}, {"a\u2028bc", 2, "a\u2028…"},
+	} {
+		if got := cut(c.in, c.n); got != c.want {
+			t.Errorf("cut(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
 		}
 	}
 }

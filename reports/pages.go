@@ -197,7 +197,7 @@ func (s *site) kpiPage(d kpiDef) kpiPage {
 		p.Data = s.emptyPageData(d)
 		return p
 	}
-	p.Steps, p.Stepped = r.steps, stepped(r)
+	p.Steps, p.Stepped = names(r.steps), stepped(r)
 	p.Data = s.pageData(d, r, p.Segmentations)
 	// The server-drawn view: Total over the default range.
 	shown := max(r.first, len(s.ds.days)-DefaultDays)
@@ -237,7 +237,7 @@ func (s *site) emptyPageData(d kpiDef) pageJSON {
 // from the version's first day with a result.
 func (s *site) pageData(d kpiDef, r *kpiResults, segmentations []string) pageJSON {
 	data := pageJSON{KPI: d.ID, Version: d.Version, Title: d.Title, Unit: d.Unit, Kind: d.Kind,
-		YLabel: yLabel(d), Steps: r.steps, StepColors: stepColors(d, r), StepDashes: stepDashes(d, r), Ratio: r.hasRatio,
+		YLabel: yLabel(d), Steps: names(r.steps), StepColors: stepColors(d, r), StepDashes: stepDashes(d, r), Ratio: r.hasRatio,
 		Granular: d.Kind != "quantiles", Milestones: milestonesJSON(s.milestonesOf(d.ID, s.ds.days[r.first:])), DefaultDays: DefaultDays,
 		File: s.slugs[d.ID] + ".v" + strconv.Itoa(d.Version)}
 	// Segmented funnels open on the share completing all steps (-1),
@@ -261,10 +261,10 @@ func (s *site) pageData(d kpiDef, r *kpiResults, segmentations []string) pageJSO
 // each with its values per step and day from the version's first day,
 // and its numerators and denominators when the version has them.
 func (s *site) segmentationData(d kpiDef, r *kpiResults, segmentation string) segJSON {
-	sj := segJSON{Name: segmentation}
+	sj := segJSON{Name: name(segmentation)}
 	bySeg := r.cells[segmentation]
 	for i, segment := range s.segmentOrder(segmentation, bySeg) {
-		m := segmentJSON{Name: segment, Color: colorClass(i, segment)}
+		m := segmentJSON{Name: name(segment), Color: colorClass(i, segment)}
 		for _, step := range r.steps {
 			ser := bySeg[segment][step]
 			m.V = append(m.V, s.values(d, ser, r.first))
@@ -297,7 +297,7 @@ func (s *site) totalChart(d kpiDef, r *kpiResults, from int, data pageJSON, rang
 	var lines []lineSeries
 	if stepped(r) {
 		for i, step := range r.steps {
-			lines = append(lines, lineSeries{Name: step, Color: data.StepColors[i], Dash: data.StepDashes[i], Values: s.values(d, s.total(d, step), from)})
+			lines = append(lines, lineSeries{Name: name(step), Color: data.StepColors[i], Dash: data.StepDashes[i], Values: s.values(d, s.total(d, step), from)})
 		}
 	} else {
 		lines = []lineSeries{{Name: "Total", Color: "c0", Values: s.values(d, s.total(d, firstStep(r)), from)}}
@@ -362,8 +362,8 @@ func (s *site) funnel(d kpiDef, r *kpiResults, from int, rangeText string) *funn
 		}
 	}
 	return &funnelSection{
-		Chart: funnelCharts(r.steps, counts, d.Title+": sessions reaching each step, "+rangeText),
-		Rows:  funnelRows(r.steps, counts),
+		Chart: funnelCharts(names(r.steps), counts, d.Title+": sessions reaching each step, "+rangeText),
+		Rows:  funnelRows(names(r.steps), counts),
 	}
 }
 
@@ -384,10 +384,10 @@ func (s *site) flow(d kpiDef, r *kpiResults, from int, data pageJSON, rangeText 
 				v[k] = math.NaN()
 			}
 		}
-		lines = append(lines, lineSeries{Name: step, Color: data.StepColors[i+1], Dash: data.StepDashes[i+1], Values: v})
+		lines = append(lines, lineSeries{Name: name(step), Color: data.StepColors[i+1], Dash: data.StepDashes[i+1], Values: v})
 	}
 	in := lineInput{days: s.ds.days[from:], lines: lines, unit: "rate", yLabel: "Share of step 1",
-		aria: d.Title + ": each step as a share of “" + r.steps[0] + "”, " + rangeText, milestones: miles}
+		aria: d.Title + ": each step as a share of “" + name(r.steps[0]) + "”, " + rangeText, milestones: miles}
 	return &flowSection{Chart: lineCharts(in), Legend: legend(lines)}
 }
 
@@ -400,7 +400,7 @@ func (s *site) dailyTable(d kpiDef, r *kpiResults) tableView {
 	t := tableView{Caption: "Daily values, Total, newest first", Head: []string{"Day"}}
 	switch {
 	case stepped(r):
-		t.Head = append(t.Head, r.steps...)
+		t.Head = append(t.Head, names(r.steps)...)
 	case r.hasRatio:
 		t.Head = append(t.Head, "Value", "Numerator", "Denominator")
 	default:
@@ -530,6 +530,7 @@ type healthPage struct {
 	Others       []otherGroup
 	Events       []eventRow
 	OtherWindow  int
+	ValueMax     int // the longest value shown, in characters
 	Missing      []string
 	Totals       healthRow
 	ConflictDays int // loaded days with conflicting re-deliveries
@@ -612,8 +613,8 @@ func (s *site) gaps() []string {
 
 func (s *site) healthPage() healthPage {
 	p := healthPage{layout: s.layout("Data health · Persona sign-in KPIs", "What went into the Persona sign-in KPIs: blobs loaded and rejected per day, and values no segment placed.", "health", ""),
-		Run: s.ds.run, Runs: s.ds.runs, Reasons: s.ds.reasons, Gaps: s.gaps(),
-		OtherWindow: otherWindowDays, Missing: s.ds.missing}
+		Run: s.ds.run, Runs: s.ds.runs, Reasons: names(s.ds.reasons), Gaps: s.gaps(),
+		OtherWindow: otherWindowDays, ValueMax: valueMax, Missing: s.ds.missing}
 	p.Chart = healthCharts(s.ds.loadedDays)
 	var total persona.Counts
 	reasonTotals := make([]int64, len(s.ds.reasons))
@@ -645,7 +646,7 @@ func (s *site) healthPage() healthPage {
 		}
 		row := otherRow{N: formatCount(o.N), Missing: !o.Raw.Valid}
 		if o.Raw.Valid {
-			row.Raw = visible(o.Raw.String)
+			row.Raw = shown(o.Raw.String)
 		}
 		row.Share = share(o.N, o.Total)
 		g.Values = append(g.Values, row)
@@ -662,7 +663,7 @@ func (s *site) healthPage() healthPage {
 		}
 	}
 	for _, e := range s.ds.unknownEvt {
-		p.Events = append(p.Events, eventRow{Name: visible(e.Name), N: formatCount(e.N), Sessions: formatCount(e.Sessions)})
+		p.Events = append(p.Events, eventRow{Name: shown(e.Name), N: formatCount(e.N), Sessions: formatCount(e.Sessions)})
 	}
 	p.Census = s.censusSection()
 	return p
@@ -723,7 +724,7 @@ func (s *site) censusSection() censusSection {
 		c.Rows = append(c.Rows, row)
 	}
 	for _, t := range s.ds.otherTypes {
-		c.Unknown = append(c.Unknown, eventRow{Name: visible(t.Type), N: formatCount(t.N)})
+		c.Unknown = append(c.Unknown, eventRow{Name: shown(t.Type), N: formatCount(t.N)})
 	}
 	return c
 }

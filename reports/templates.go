@@ -20,12 +20,14 @@ var staticFS embed.FS
 type templates struct{ sets map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"add":   func(a, b float64) float64 { return r1(a + b) },
-	"sub":   func(a, b float64) float64 { return r1(a - b) },
-	"arrow": arrow,
-	"sql":   shortSQL,
-	"count": formatCount,
-	"parts": nameParts,
+	"add":     func(a, b float64) float64 { return r1(a + b) },
+	"sub":     func(a, b float64) float64 { return r1(a - b) },
+	"arrow":   arrow,
+	"sql":     shortSQL,
+	"count":   formatCount,
+	"parts":   nameParts,
+	"name":    name,
+	"message": func(s string) string { return cut(s, messageMax) },
 }
 
 // nameParts cuts a dotted or underscored name after each . and _, so a
