@@ -114,6 +114,17 @@ type typeCount struct {
 	N    int64
 }
 
+// rateCount is how many blobs of a day and OS segment had a sample rate:
+// Kind is "rate" (Rate holds it), "other" (a rate outside the most
+// frequent ones) or "none" (the blob had no rate).
+type rateCount struct {
+	Day  time.Time
+	OS   string
+	Kind string
+	Rate sql.NullFloat64
+	N    int64
+}
+
 // typeTotal is how many census entries of an unknown type the window has.
 type typeTotal struct {
 	Type string
@@ -139,6 +150,7 @@ type dataset struct {
 	unknownEvt  []eventCount
 	serverTypes []typeCount // census entries per day and type, over the Other window
 	otherTypes  []typeTotal // the most frequent unknown census types
+	rates       []rateCount // blobs per day, OS segment and sample rate, over the Other window
 	missing     []string    // tables the database lacks
 }
 
@@ -178,6 +190,7 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 		{[]string{"loaded_days", "day_other_values"}, func() error { return ds.readOthers(ctx, db) }},
 		{[]string{"loaded_days", "day_event_names"}, func() error { return ds.readUnknownEvents(ctx, db, opt.Config) }},
 		{[]string{"loaded_days", "day_server_types"}, func() error { return ds.readServerTypes(ctx, db) }},
+		{[]string{"loaded_days", "day_sample_rates"}, func() error { return ds.readSampleRates(ctx, db) }},
 	}
 	for _, p := range parts {
 		if !has(p.tables...) {
@@ -194,7 +207,7 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 // and returns a test of whether it has all of some tables.
 func (ds *dataset) findTables(ctx context.Context, db *sql.DB) (has func(tables ...string) bool, err error) {
 	found := map[string]bool{}
-	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names", "day_server_types"} {
+	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names", "day_server_types", "day_sample_rates"} {
 		if found[t], err = exists(ctx, db, t); err != nil {
 			return nil, err
 		}
@@ -521,4 +534,28 @@ func (ds *dataset) readServerTypes(ctx context.Context, db *sql.DB) error {
 		ds.otherTypes = append(ds.otherTypes, c)
 	}
 	return others.Err()
+}
+
+// maxRates is how many sample rates the health page tells apart; the
+// others are counted together. Rates are set per user agent, a handful at
+// a time.
+const maxRates = 6
+
+// readSampleRates reads the blobs per day, OS segment and sample rate
+// over the Other window.
+func (ds *dataset) readSampleRates(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, qSampleRates, otherWindowDays, maxRates)
+	if err != nil {
+		return fmt.Errorf("read sample rates: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c rateCount
+		if err := rows.Scan(&c.Day, &c.OS, &c.Kind, &c.Rate, &c.N); err != nil {
+			return fmt.Errorf("read sample rates: %w", err)
+		}
+		c.Day = c.Day.UTC()
+		ds.rates = append(ds.rates, c)
+	}
+	return rows.Err()
 }

@@ -270,6 +270,24 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	}
 	exec(`UPDATE loaded_days SET server_events = coalesce((SELECT sum(events) FROM day_server_types t WHERE t.day = loaded_days.day), 0)`)
 	exec(`UPDATE loaded_days SET fetched = loaded + server_events + duplicates + rejected`)
+	// The sample-rate mix: desktops at 0.1, phones at 0.5 (Android at
+	// 0.25 in the last 10 days), Firefox OS at 0.7, some blobs without a
+	// rate; in the hostile fixture, OS segments that are markup or 1 MB
+	// long and rates nobody sets.
+	exec(fmt.Sprintf(`INSERT INTO day_sample_rates
+		SELECT day, os, CASE WHEN os = 'Android' AND day > DATE '%s' - 10 THEN 0.25 ELSE rate END,
+		       CAST(round(loaded * share) AS BIGINT)
+		FROM loaded_days, (VALUES ('Windows 7', 0.1, 0.4), ('Windows 8', 0.1, 0.15), ('Macintosh', 0.1, 0.15), ('Linux', 0.1, 0.05),
+			('Android', 0.5, 0.1), ('iOS', 0.5, 0.08), ('FirefoxOS', 0.7, 0.02), ('Other', 0.1, 0.04), ('Other', NULL, 0.01)) t(os, rate, share)`,
+		fixtureThrough.Format(time.DateOnly)))
+	if f.hostile {
+		for i, v := range []struct {
+			os   string
+			rate any
+		}{{evilScript, 0.1}, {evilHugeOS, 0.123456789}, {evilLineSep, 1e-9}, {"FirefoxOS", 0.33}, {"FirefoxOS", 0.34}, {"FirefoxOS", 0.35}, {"iOS", nil}} {
+			exec(`INSERT INTO day_sample_rates VALUES (?, ?, ?, ?)`, fixtureThrough, v.os, v.rate, i+1)
+		}
+	}
 	exec(`INSERT INTO rejects (day, blob_day, id, source, reason, detail, raw)
 		SELECT day, day, 'id' || fx_base.i || '-' || k, 'generate', CASE WHEN k % 3 = 0 THEN 'bad_json' WHEN k % 3 = 1 THEN 'no_events' ELSE 'bad_timestamp' END,
 		       'detail', '{"raw": "' || k || '"}'

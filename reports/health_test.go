@@ -289,3 +289,58 @@ func TestCutCountsCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthShowsTheSampleRateMix: per recent day and per OS segment, the
+// share of blobs at each rate, the most frequent rates as columns in
+// ascending order, the others together, a missing rate as none; OS
+// segments from the data as text.
+func TestHealthShowsTheSampleRateMix(t *testing.T) {
+	files, db := hostileSite(t)
+	page := files["health.html"]
+	_, text := parse(t, "health.html", page)
+	if !strings.Contains(text, "moves every unweighted number") {
+		t.Error("the page does not say why the mix matters")
+	}
+	days := tableRows(t, page, "Table of sample rates per day")
+	want := []string{"Day", "Blobs", "Mix", "0.1", "0.25", "0.34", "0.35", "0.5", "0.7", "other rates", "none"}
+	if !slices.Equal(days[0], want) {
+		t.Errorf("head %q, want %q", days[0], want)
+	}
+	head := days[0]
+	day := fixtureThrough.AddDate(0, 0, -15)
+	var phones, all int64
+	if err := db.QueryRow(`SELECT sum(sessions) FILTER (WHERE sample_rate = 0.5), sum(sessions) FROM day_sample_rates WHERE day = ?`, day).Scan(&phones, &all); err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, r := range days[1:] {
+		if r[0] == day.Format(time.DateOnly) {
+			found = true
+			if r[column(t, head, "0.5")] != share(phones, all) || r[column(t, head, "Blobs")] != formatCount(all) || r[column(t, head, "0.25")] != "–" {
+				t.Errorf("%s: %q, want %s of %d at 0.5 and none at 0.25", r[0], r, share(phones, all), all)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no row for %s", day.Format(time.DateOnly))
+	}
+
+	byOS := map[string][]string{}
+	for _, r := range tableRows(t, page, "Table of sample rates by OS segment")[1:] {
+		byOS[r[0]] = r
+	}
+	if r := byOS["Windows 7"]; r == nil || r[column(t, head, "0.1")] != "100.0%" {
+		t.Errorf("Windows 7: %q, want all at 0.1", r)
+	}
+	if r := byOS["Android"]; r == nil || r[column(t, head, "0.25")] == "–" || r[column(t, head, "0.5")] == "–" {
+		t.Errorf("Android: %q, want its change from 0.5 to 0.25", r)
+	}
+	if r := byOS["iOS"]; r == nil || r[column(t, head, "none")] == "–" {
+		t.Errorf("iOS: %q, want some blobs without a rate", r)
+	}
+	for _, os := range []string{evilScript, shown(evilLineSep), shown(evilHugeOS)} {
+		if byOS[os] == nil {
+			t.Errorf("the OS segment %.40q is not shown as text", os)
+		}
+	}
+}

@@ -535,6 +535,7 @@ type healthPage struct {
 	Totals       healthRow
 	ConflictDays int // loaded days with conflicting re-deliveries
 	Census       censusSection
+	Rates        rateSection
 }
 
 // censusSection is the server's census entries per day and type over the
@@ -666,67 +667,8 @@ func (s *site) healthPage() healthPage {
 		p.Events = append(p.Events, eventRow{Name: shown(e.Name), N: formatCount(e.N), Sessions: formatCount(e.Sessions)})
 	}
 	p.Census = s.censusSection()
+	p.Rates = s.rateSection()
 	return p
-}
-
-// recentLoadedDays are the loaded days within otherWindowDays of the last
-// one, as the profile queries count them.
-func (s *site) recentLoadedDays() []loadedDay {
-	ld := s.ds.loadedDays
-	if len(ld) == 0 {
-		return nil
-	}
-	from := ld[len(ld)-1].Day.AddDate(0, 0, -otherWindowDays)
-	i, _ := slices.BinarySearchFunc(ld, from, func(d loadedDay, t time.Time) int { return d.Day.Compare(t) })
-	for i < len(ld) && !ld[i].Day.After(from) {
-		i++
-	}
-	return ld[i:]
-}
-
-// censusSection arranges the census entries per day and type: a column
-// per known type that occurs, one for the others, a row per recent loaded
-// day (a day without entries too: a census with holes cannot be trusted).
-func (s *site) censusSection() censusSection {
-	var c censusSection
-	byDay := map[time.Time]map[string]int64{}
-	other := map[time.Time]int64{}
-	seen := map[string]bool{}
-	for _, t := range s.ds.serverTypes {
-		if !t.Type.Valid {
-			other[t.Day] += t.N
-			c.Other = true
-			continue
-		}
-		if byDay[t.Day] == nil {
-			byDay[t.Day] = map[string]int64{}
-		}
-		byDay[t.Day][t.Type.String] += t.N
-		seen[t.Type.String] = true
-	}
-	for _, ty := range persona.ServerEventTypes {
-		if seen[ty] {
-			c.Types = append(c.Types, ty)
-		}
-	}
-	days := s.recentLoadedDays()
-	for i := len(days) - 1; i >= 0; i-- {
-		day := days[i].Day
-		row := censusRow{Day: day.Format(time.DateOnly), Other: formatCount(other[day])}
-		total := other[day]
-		for _, ty := range c.Types {
-			n := byDay[day][ty]
-			total += n
-			row.Cells = append(row.Cells, formatCount(n))
-		}
-		row.Total, row.None = formatCount(total), total == 0
-		c.Any = c.Any || total > 0
-		c.Rows = append(c.Rows, row)
-	}
-	for _, t := range s.ds.otherTypes {
-		c.Unknown = append(c.Unknown, eventRow{Name: shown(t.Type), N: formatCount(t.N)})
-	}
-	return c
 }
 
 // shortSQL trims the blank lines around a definition's SQL.

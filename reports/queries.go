@@ -100,3 +100,26 @@ WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)
 GROUP BY type
 ORDER BY n DESC, type
 LIMIT ?`
+
+// qSampleRates counts blobs per day, OS segment and sample rate over the
+// last days loaded, from the day profiles: the rates among the most
+// frequent ones as themselves, the rest as 'other', a missing rate as
+// 'none'. Parameters: the number of days, how many rates to keep. OS
+// segments are the configured ones and Other, as the store holds them.
+const qSampleRates = `
+WITH recent AS (
+    SELECT * FROM day_sample_rates
+    WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)
+), top AS (
+    SELECT sample_rate FROM recent WHERE sample_rate IS NOT NULL
+    GROUP BY sample_rate ORDER BY sum(sessions) DESC, sample_rate LIMIT ?
+)
+SELECT day, os,
+       CASE WHEN sample_rate IS NULL THEN 'none'
+            WHEN sample_rate IN (SELECT sample_rate FROM top) THEN 'rate'
+            ELSE 'other' END AS kind,
+       CASE WHEN sample_rate IN (SELECT sample_rate FROM top) THEN sample_rate END AS rate,
+       sum(sessions)
+FROM recent
+GROUP BY ALL
+ORDER BY day, os`
