@@ -32,6 +32,7 @@ type kpiDef struct {
 	ComputedAt   sql.NullTime // when this SQL last computed
 	ComputedFrom sql.NullTime // first and last day computed with it
 	ComputedTo   sql.NullTime
+	Counts       subject // what it counts, from the relations SQL reads
 }
 
 type kpiKey struct {
@@ -377,6 +378,7 @@ func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 			&d.ComputedAt, &d.ComputedFrom, &d.ComputedTo); err != nil {
 			return fmt.Errorf("read kpis: %w", err)
 		}
+		d.Counts = subjectOf(d.SQL)
 		ds.defs = append(ds.defs, d)
 	}
 	if err := rows.Err(); err != nil {

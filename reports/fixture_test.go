@@ -108,6 +108,15 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 		"sites_signed_in v1", "sites_signed_in v2", "sign_in_attempts v1", "sign_in_attempts v2",
 		"new_user_bounce v1", "bounce_rate v1", "general_progress v1", "email_addition_flow v1",
 		"orphaned_rate v1", "assertion_time v1", "email_confirmation_time v1",
+		"server_accounts_created v1", "server_census v1",
+	}
+	// A stand-in for each version's SQL that reads what the real one
+	// reads: the census KPIs the server's entries, the others the blobs.
+	standIn := func(d compute.Definition) string {
+		if strings.Contains(d.SQL, "kpi_server_events") {
+			return fmt.Sprintf("-- %s v%d\nSELECT day, count(*) AS value\nFROM kpi_server_events\nGROUP BY day", d.ID, d.Version)
+		}
+		return fmt.Sprintf("-- %s v%d\nSELECT day, count(*) AS value\nFROM kpi_blobs\nWHERE number_emails < 3\nGROUP BY day", d.ID, d.Version)
 	}
 	for _, d := range headers {
 		if !slices.Contains(registered, d.Key()) {
@@ -117,7 +126,7 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 				sha256, sql, computed_at, computed_from, computed_to)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?, 'abc', ?, TIMESTAMP '2024-05-31 06:01:20', ?, ?)`,
 			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, strings.Join(d.Segmentations, ","), d.Description, d.Path,
-			fmt.Sprintf("-- %s v%d\nSELECT day, count(*) AS value\nFROM sessions\nWHERE event_count > 0 AND number_emails < 3\nGROUP BY day", d.ID, d.Version),
+			standIn(d),
 			fixtureThrough.AddDate(0, 0, -(f.days-1)), fixtureThrough)
 	}
 
@@ -268,6 +277,15 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 			exec(`INSERT INTO day_server_types VALUES (?, ?, ?)`, fixtureThrough, ty, i+1)
 		}
 	}
+	// The census KPIs, from the census as their SQL counts it: a type of
+	// another shape than the server's names is Other.
+	exec(`INSERT INTO kpi_results
+		SELECT 'server_census', 1, day, 'Total', 'Total', '', sum(events), sum(events), NULL FROM day_server_types GROUP BY day
+		UNION ALL SELECT 'server_census', 1, day, 'Type', segment, '', sum(events), sum(events), NULL FROM (
+			SELECT day, events, CASE WHEN regexp_full_match(type, '[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*') THEN type ELSE 'Other' END AS segment
+			FROM day_server_types) GROUP BY day, segment
+		UNION ALL SELECT 'server_accounts_created', 1, day, 'Total', 'Total', '', n, n, NULL FROM (
+			SELECT day, sum(events) FILTER (WHERE type = 'complete_user_creation.success') AS n FROM day_server_types GROUP BY day)`)
 	exec(`UPDATE loaded_days SET server_events = coalesce((SELECT sum(events) FROM day_server_types t WHERE t.day = loaded_days.day), 0)`)
 	exec(`UPDATE loaded_days SET fetched = loaded + server_events + duplicates + rejected`)
 	// The sample-rate mix: desktops at 0.1, phones at 0.5 (Android at

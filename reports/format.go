@@ -129,42 +129,6 @@ func change(unit string, latest, base float64) (text, dir string) {
 	}
 }
 
-// yLabel is the y axis label of a KPI. A rate's denominator differs from
-// KPI to KPI (sessions, shown dialogs, new-user outcomes), so a rate is
-// labelled with its title rather than as a share of something it may not
-// be.
-func yLabel(d kpiDef) string {
-	switch d.Unit {
-	case "rate":
-		return d.Title
-	case "mean":
-		return "Mean per session"
-	case "median":
-		return "Median per session"
-	case "ms":
-		return "Milliseconds"
-	}
-	if d.Kind == "funnel" {
-		return "Sessions reaching the step"
-	}
-	return "Sessions per day"
-}
-
-// unitName says in words what a unit means, for the definition section.
-func unitName(unit string) string {
-	switch unit {
-	case "rate":
-		return "a rate (numerator ÷ denominator), shown as a percentage"
-	case "mean":
-		return "a mean (sum ÷ count)"
-	case "median":
-		return "a median"
-	case "ms":
-		return "a duration in milliseconds"
-	}
-	return "a count of dialog sessions"
-}
-
 // The longest values from the data a page shows, in characters: a longer
 // one is cut and ends in "…". The database keeps every value whole, and
 // so does the CSV of a version's data.

@@ -184,7 +184,7 @@ func (s *site) kpiPage(d kpiDef) kpiPage {
 		IsLatest:   s.isLatest(d),
 		LatestHref: s.href(d.ID, 0),
 		Versions:   s.versionLinks(d),
-		UnitName:   unitName(d.Unit),
+		UnitName:   unitName(d),
 		Headline:   s.headline(d),
 		CSV:        s.csvName(d),
 	}

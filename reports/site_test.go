@@ -606,7 +606,8 @@ func TestOrderAndJudgementComeFromTheKPIRegistry(t *testing.T) {
 	hrefs, _ := tileChanges(t, files["index.html"])
 	want := []string{"new_user_flow.html", "new_user_success.html", "new_users.html", "password_reset_flow.html",
 		"sites_signed_in.html", "sign_in_attempts.html", "new_user_bounce.html", "bounce_rate.html",
-		"general_progress.html", "email_addition_flow.html", "orphaned_rate.html", "assertion_time.html", "email_confirmation_time.html"}
+		"general_progress.html", "email_addition_flow.html", "orphaned_rate.html", "assertion_time.html", "email_confirmation_time.html",
+		"server_accounts_created.html", "server_census.html"}
 	if !slices.Equal(hrefs, want) {
 		t.Errorf("tiles %v, want the headers' order %v", hrefs, want)
 	}
