@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -250,15 +249,7 @@ func TestLongValuesAreCutForDisplay(t *testing.T) {
 		}
 	}
 
-	els, _ := parse(t, "sign_in_attempts.html", files["sign_in_attempts.html"])
-	var data pageJSON
-	for _, e := range els {
-		if e.tag == "script" && e.attrs["id"] == "kpi-data" {
-			if err := json.Unmarshal([]byte(e.text), &data); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	data := chartData(t, "sign_in_attempts.html", files["sign_in_attempts.html"])
 	var sawLong bool
 	for _, sg := range data.Segmentations {
 		for _, m := range sg.Segments {

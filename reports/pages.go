@@ -30,7 +30,7 @@ type healthSummary struct {
 	Fetched, Loaded, Server, Dup, Reject string
 	Conflicts                            string // "" when there are none
 	RejectShare                          string
-	Gaps                                 int
+	Gaps                                 int64 // days never loaded between loaded ones
 }
 
 func (s *site) indexPage() indexPage {
@@ -51,7 +51,7 @@ func (s *site) indexPage() indexPage {
 		c = c.Add(d.Counts())
 	}
 	p.Health = healthSummary{Days: len(ld), Fetched: formatCount(c.Fetched), Loaded: formatCount(c.Loaded), Server: formatCount(c.ServerEvents),
-		Dup: formatCount(c.Duplicates), Reject: formatCount(c.Rejected), Gaps: len(s.gaps())}
+		Dup: formatCount(c.Duplicates), Reject: formatCount(c.Rejected), Gaps: s.missingDays()}
 	if c.Conflicts > 0 {
 		p.Health.Conflicts = formatCount(c.Conflicts)
 	}
@@ -200,7 +200,7 @@ func (s *site) kpiPage(d kpiDef) kpiPage {
 	p.Steps, p.Stepped = names(r.steps), stepped(r)
 	p.Data = s.pageData(d, r, p.Segmentations)
 	// The server-drawn view: Total over the default range.
-	shown := max(r.first, len(s.ds.days)-DefaultDays)
+	shown := max(r.first, s.ds.since(len(s.ds.days)-1, DefaultDays))
 	p.RangeText = rangeText(s.ds.days[shown:], shown > r.first)
 	miles := s.milestonesOf(d.ID, s.ds.days[r.first:])
 	p.Milestones = milestoneItems(miles, s.ds.days[shown:])
@@ -483,15 +483,31 @@ func formatNumber(v float64) string {
 	return groupThousands(strconv.FormatFloat(v, 'f', 2, 64))
 }
 
+// rangeText says which days a view shows: the calendar days from its
+// first to its last, and how many of them the axis leaves out (runs
+// without data longer than maxShownGap). Mirrored in report.js.
 func rangeText(days []time.Time, partial bool) string {
 	if len(days) == 0 {
 		return "no days"
 	}
-	span := days[0].Format(time.DateOnly) + " to " + days[len(days)-1].Format(time.DateOnly)
+	n := daysBetween(days[0], days[len(days)-1]) + 1
+	text := "all " + dayCount(n) + ", "
 	if partial {
-		return "last " + strconv.Itoa(len(days)) + " days, " + span
+		text = "last " + dayCount(n) + ", "
 	}
-	return "all " + strconv.Itoa(len(days)) + " days, " + span
+	text += days[0].Format(time.DateOnly) + " to " + days[len(days)-1].Format(time.DateOnly)
+	if left := n - len(days); left > 0 {
+		text += " (" + dayCount(left) + " without data left out)"
+	}
+	return text
+}
+
+// dayCount writes "1 day" or "5,416 days". Mirrored in report.js.
+func dayCount(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return groupThousands(strconv.Itoa(n)) + " days"
 }
 
 // funnelRows is the original dashboard's funnel table: per stage its
@@ -592,24 +608,29 @@ type eventRow struct {
 	N, Sessions string
 }
 
-// gaps lists the days between the first and last loaded day that were
-// never loaded.
+// gaps lists the runs of days between the first and last loaded day that
+// were never loaded: "2024-05-18", or "2012-01-03 to 2026-10-31 (5,416
+// days)" for a longer run, one entry per run however long.
 func (s *site) gaps() []string {
-	ld := s.ds.loadedDays
-	if len(ld) == 0 {
-		return nil
-	}
-	have := map[time.Time]bool{}
-	for _, d := range ld {
-		have[d.Day] = true
-	}
 	var out []string
-	for d := ld[0].Day; d.Before(ld[len(ld)-1].Day); d = d.AddDate(0, 0, 1) {
-		if !have[d] {
-			out = append(out, d.Format(time.DateOnly))
+	for _, g := range s.ds.gaps {
+		if g.Days() == 1 {
+			out = append(out, g.First.Format(time.DateOnly))
+			continue
 		}
+		out = append(out, g.First.Format(time.DateOnly)+" to "+g.Last.Format(time.DateOnly)+" ("+formatCount(int64(g.Days()))+" days)")
 	}
 	return out
+}
+
+// missingDays is how many days between the first and last loaded day were
+// never loaded.
+func (s *site) missingDays() int64 {
+	var n int64
+	for _, g := range s.ds.gaps {
+		n += int64(g.Days())
+	}
+	return n
 }
 
 func (s *site) healthPage() healthPage {

@@ -181,6 +181,21 @@ func TestEveryPageIsSafeToPublish(t *testing.T) {
 	}
 }
 
+// chartData reads a KPI page's chart data as report.js does.
+func chartData(t *testing.T, name string, page []byte) pageJSON {
+	t.Helper()
+	els, _ := parse(t, name, page)
+	var data pageJSON
+	for _, e := range els {
+		if e.tag == "script" && e.attrs["id"] == "kpi-data" {
+			if err := json.Unmarshal([]byte(e.text), &data); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+	}
+	return data
+}
+
 // checkLocalURL fails a link that leaves the site or names a missing file.
 func checkLocalURL(t *testing.T, files map[string][]byte, page, tag, attr, v string) {
 	t.Helper()
@@ -226,15 +241,7 @@ func TestHostileValuesShowAsText(t *testing.T) {
 	}
 
 	// Segment values and steps reach the pages as chart data.
-	els, _ := parse(t, "sign_in_attempts.html", files["sign_in_attempts.html"])
-	var data pageJSON
-	for _, e := range els {
-		if e.tag == "script" && e.attrs["id"] == "kpi-data" {
-			if err := json.Unmarshal([]byte(e.text), &data); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	data := chartData(t, "sign_in_attempts.html", files["sign_in_attempts.html"])
 	segs := map[string][]string{}
 	for _, s := range data.Segmentations {
 		for _, m := range s.Segments {
