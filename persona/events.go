@@ -1,14 +1,15 @@
 package persona
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/persona-kpi/kpi/internal/redact"
 )
 
 // Event names of the dialog (docs/data.md §1.6) that kpi's code looks for: its
-// flows, the new-user rule that makes a blob's EmailType Fallback, and the
-// names the data health page recognises.
+// flows and the new-user rule that makes a blob's EmailType Fallback.
 const (
 	WindowRedirectToPrimary = "window.redirect_to_primary"
 	WindowUnload            = "window.unload"
@@ -59,13 +60,78 @@ func EventName(name string) string {
 	return redact.Emails(name)
 }
 
-// KnownEvents are the names of docs/data.md §1.6, outside screen.*, that the
-// data health page does not list as unrecognised (besides those of the
-// configured flows).
-var KnownEvents = []string{
-	WindowRedirectToPrimary, WindowUnload, GenerateAssertion, AssertionGenerated,
-	UserUserStaged, UserUserConfirmed, UserEmailStaged, UserEmailConfirmedTypo,
-	UserEmailConfirmed, UserResetPasswordStaged, UserResetPasswordConfirmed,
-	UserLogout, AuthenticateEnterPassword, AuthenticatePasswordSubmitted,
-	AuthenticatePasswordSuccess, AuthenticatePasswordFail, StagingContinuation,
+// The dialog's vocabulary (docs/data.md §1.6), as names are stored: after
+// EventName, so without query strings and with the typo fixed. The data
+// health page lists the names outside it as unrecognised; transform and
+// compute do not need it, since a KPI looks for the names it counts.
+
+// EventNames are the names the dialog sent, exactly, besides the families
+// of EventPatterns: start-up, user actions and the names of 2012.
+var EventNames = []string{
+	// Window and start-up.
+	"window.dom_loading", "window.channel_established", "user.can_interact",
+	WindowRedirectToPrimary, WindowUnload,
+	// User actions.
+	UserUserStaged, UserUserConfirmed, UserEmailStaged, UserEmailConfirmed, UserEmailConfirmedTypo,
+	UserResetPasswordStaged, UserResetPasswordConfirmed,
+	"user.reverify_email_staged", "user.reverify_email_confirmed", UserLogout,
+	AuthenticateEnterPassword, AuthenticatePasswordSubmitted, AuthenticatePasswordSuccess, AuthenticatePasswordFail,
+	GenerateAssertion, AssertionGenerated, StagingContinuation,
+	// An XHR the dialog could not name.
+	"xhr.malformed_report",
+	// Names of 2012 (window.get_called became window.channel_established).
+	"emails_displayed", "window.opened", "window.get_called", "window.javascript_start",
+}
+
+// EventPatterns are the families of names, as anchored RE2 patterns (the
+// syntax of Go's regexp and of DuckDB's regexp_full_match):
+//
+//   - screen.<name>: every screen the state machine opens (rp_info,
+//     authenticate, ...; older ones too), lower case words;
+//   - screen.error.<key> and screen.error.<key>.<status>, the status an
+//     HTTP status of 400 or more (screen.error.xhrError.503), and the bare
+//     screen.error. of dialogs before mid-2013;
+//   - xhr_complete.<METHOD>/wsapi/<endpoint>, the XHR events since
+//     2012-10-09;
+//   - xhr./wsapi/<endpoint>, their names of 2012-10 to 2013-02-14 (the
+//     query string cut off);
+//   - user.email_count:<n>, a name of 2012 with the count in it.
+var EventPatterns = []string{
+	`screen\.[a-z][a-z_]*`,
+	`screen\.error\.([A-Za-z]+(\.[1-5][0-9][0-9])?)?`,
+	`xhr_complete\.(GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH)/wsapi/[a-z_]+`,
+	`xhr\./wsapi/[a-z_]+`,
+	`user\.email_count:[0-9]+`,
+}
+
+// VocabularyPattern is one anchored RE2 pattern matching exactly the
+// names of EventNames, the families of EventPatterns and extra (the
+// events of configured flows, say): for DuckDB's regexp_full_match, and
+// the pattern KnownEvent uses.
+func VocabularyPattern(extra ...string) string {
+	alts := make([]string, 0, len(EventPatterns)+len(EventNames)+len(extra))
+	for _, p := range EventPatterns {
+		alts = append(alts, "(?:"+p+")")
+	}
+	for _, n := range append(slices.Clone(EventNames), extra...) {
+		alts = append(alts, regexp.QuoteMeta(n))
+	}
+	return strings.Join(alts, "|")
+}
+
+var vocabulary = regexp.MustCompile(`^(?:` + VocabularyPattern() + `)$`)
+
+// KnownEvent reports whether a stored event name is in the dialog's
+// vocabulary.
+func KnownEvent(name string) bool { return vocabulary.MatchString(name) }
+
+// ServerEventTypes are the types of the server's census entries
+// (docs/data.md §1.4), in the order the data health page shows them: the
+// dialog served and assertions verified, confirmation emails sent, their
+// links followed, and identity providers' returns.
+var ServerEventTypes = []string{
+	"signin", "verify",
+	"stage_user.success", "stage_email.success", "stage_reset.success", "stage_reverify.success", "stage_transition.success",
+	"complete_user_creation.success", "complete_email_confirmation.success", "complete_reset.success", "complete_transition.success",
+	"idp.auth_return", "idp.auth_cancel", "idp.create_new_user",
 }

@@ -367,10 +367,10 @@ func (s *site) headline(d kpiDef) headline {
 	var h headline
 	m := s.headlineMeasure(d, r)
 	last := len(s.ds.days) - 1
-	for i := max(0, last-sparkDays+1); i <= last; i++ {
+	for i := s.ds.since(last, sparkDays); i <= last; i++ {
 		h.Spark = append(h.Spark, m.daily(i))
 	}
-	li := latestValue(m.daily, last)
+	li := latestValue(m.daily, s.ds.since(last, 8), last)
 	if li < 0 {
 		h.Value, h.Note = "–", "no value in the last 7 days"
 		return h
@@ -380,7 +380,7 @@ func (s *site) headline(d kpiDef) headline {
 	h.Value = formatValue(m.unit, m.daily(li))
 	h.Note = s.headlineNote(d, r, m, li)
 	// Compare like with like: the 7 days before the day shown.
-	base := m.baseline(li-7, li-1)
+	base := m.baseline(s.ds.since(li, 8), li-1)
 	h.Change, h.Dir = change(m.unit, m.daily(li), base)
 	h.Judgement = judge(d.Better, h.Dir)
 	h.Against = against(m.unit, h.Change, base)
@@ -430,10 +430,10 @@ func (s *site) headlineMeasure(d kpiDef, r *kpiResults) measure {
 	}
 }
 
-// latestValue is the latest of the 8 days up to last that has a value (a
+// latestValue is the latest day from first to last that has a value (a
 // rate has none on a day without a denominator), or -1.
-func latestValue(daily func(i int) float64, last int) int {
-	for i := last; i >= 0 && i >= last-7; i-- {
+func latestValue(daily func(i int) float64, first, last int) int {
+	for i := last; i >= 0 && i >= first; i-- {
 		if !math.IsNaN(daily(i)) {
 			return i
 		}
@@ -446,7 +446,7 @@ func latestValue(daily func(i int) float64, last int) int {
 func (s *site) headlineNote(d kpiDef, r *kpiResults, m measure, li int) string {
 	switch {
 	case m.started != nil:
-		return "of the " + formatValue("count", m.started[li]) + " at “" + r.steps[0] + "”, the share reaching “" + r.steps[len(r.steps)-1] + "”"
+		return "of the " + formatValue("count", m.started[li]) + " at “" + name(r.steps[0]) + "”, the share reaching “" + name(r.steps[len(r.steps)-1]) + "”"
 	case d.Unit == "rate":
 		// A rate's question says what it is a share of; this gives the counts.
 		if t := s.total(d, mainStep(d, r)); t != nil && !math.IsNaN(t.n[li]) && !math.IsNaN(t.d[li]) {
@@ -460,11 +460,11 @@ func (s *site) headlineNote(d kpiDef, r *kpiResults, m measure, li int) string {
 	var others []string
 	for _, st := range r.steps {
 		if st != main {
-			others = append(others, st+" "+formatValue(m.unit, s.values(d, s.total(d, st), li)[0]))
+			others = append(others, name(st)+" "+formatValue(m.unit, s.values(d, s.total(d, st), li)[0]))
 		}
 	}
 	if main != "p50" {
-		return main + " · " + strings.Join(others, " · ")
+		return name(main) + " · " + strings.Join(others, " · ")
 	}
 	return main + " (median) · " + strings.Join(others, " · ")
 }

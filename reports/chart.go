@@ -59,8 +59,23 @@ type lineChartView struct {
 	YLabel, XLabel, Aria   string
 	Lines                  []chartLine
 	Markers                []marker
+	Cuts                   []cutMark
 	Empty                  bool
 	MidX, MidY, LabelYPosX float64
+}
+
+// cutMark is where the day axis leaves out a run of days without data
+// (see maxShownGap): a dashed line between the days around it.
+type cutMark struct {
+	X     float64
+	Title string
+}
+
+// cutTitle says which days a cut before day i leaves out.
+func cutTitle(days []time.Time, i int) string {
+	from, to := days[i-1].AddDate(0, 0, 1), days[i].AddDate(0, 0, -1)
+	return "No data from " + from.Format(time.DateOnly) + " to " + to.Format(time.DateOnly) +
+		" (" + dayCount(daysBetween(from, to)+1) + ", left out)"
 }
 
 // lineSeries is one line to draw: a value per day of days.
@@ -229,8 +244,14 @@ func newLineChart(in lineInput, size chartSize) lineChartView {
 	}
 	c.XTicks = dayTicks(in.days, sc, minPx)
 	dots := len(in.days) <= 62 && len(in.lines) <= 5
+	cuts := make([]bool, len(in.days))
+	for i := range in.days {
+		if cuts[i] = cutBefore(in.days, i); cuts[i] {
+			c.Cuts = append(c.Cuts, cutMark{X: r1((sc.x(i-1) + sc.x(i)) / 2), Title: cutTitle(in.days, i)})
+		}
+	}
 	for _, l := range in.lines {
-		c.Lines = append(c.Lines, drawLine(l, sc, dots))
+		c.Lines = append(c.Lines, drawLine(l, sc, dots, cuts))
 	}
 	return c
 }
@@ -287,14 +308,17 @@ func dayTicks(days []time.Time, sc lineScale, minPx float64) []tick {
 	return ticks
 }
 
-// drawLine is one series as a path, lifted where a value is missing. With
-// dots every point gets a dot; without, only a point with no neighbour,
-// which the path alone would not show.
-func drawLine(l lineSeries, sc lineScale, dots bool) chartLine {
+// drawLine is one series as a path, lifted where a value is missing and
+// at the axis's cuts. With dots every point gets a dot; without, only a
+// point with no neighbour, which the path alone would not show.
+func drawLine(l lineSeries, sc lineScale, dots bool, cuts []bool) chartLine {
 	cl := chartLine{Color: l.Color, Dash: l.Dash, Name: l.Name}
 	var b strings.Builder
 	pen := false
 	for i, v := range l.Values {
+		if cuts[i] {
+			pen = false
+		}
 		if math.IsNaN(v) {
 			pen = false
 			continue
@@ -306,7 +330,7 @@ func drawLine(l lineSeries, sc lineScale, dots bool) chartLine {
 			b.WriteString("M")
 		}
 		b.WriteString(f1(px) + " " + f1(py))
-		isolated := !pen && (i+1 >= len(l.Values) || math.IsNaN(l.Values[i+1]))
+		isolated := !pen && (i+1 >= len(l.Values) || math.IsNaN(l.Values[i+1]) || cuts[i+1])
 		if dots || isolated {
 			cl.Dots = append(cl.Dots, point{px, py})
 		}
@@ -326,14 +350,14 @@ func milestoneMarkers(ms []milestoneView, days []time.Time, sc lineScale) ([]mar
 	}
 	var out []marker
 	var rowEnd []float64
-	index := func(t time.Time) int {
-		return min(max(int(t.Sub(days[0]).Hours()/24), 0), len(days)-1)
-	}
 	for k, m := range ms {
-		if m.last.Before(days[0]) || m.first.After(days[len(days)-1]) {
+		// A milestone none of whose days is on the axis (before it, after
+		// it, or in a cut) is not drawn.
+		i0, i1 := atOrAfter(days, m.first), atOrBefore(days, m.last)
+		if i0 > i1 {
 			continue
 		}
-		mk := marker{X: sc.x(index(m.first)), X2: sc.x(index(m.last)), N: k + 1, Title: strconv.Itoa(k+1) + " · " + m.When() + ": " + m.Label}
+		mk := marker{X: sc.x(i0), X2: sc.x(i1), N: k + 1, Title: strconv.Itoa(k+1) + " · " + m.When() + ": " + m.Label}
 		row := badgeRow(rowEnd, mk.X)
 		if row == len(rowEnd) {
 			rowEnd = append(rowEnd, 0)
@@ -498,22 +522,24 @@ func newFunnel(names []string, counts []float64, aria string, size chartSize) fu
 	return f
 }
 
-// healthChartView is a stacked bar per day: loaded, duplicates, rejected.
+// healthChartView is a stacked bar per day: blobs loaded, census entries,
+// duplicates, rejected.
 type healthChartView struct {
 	W, H                  float64
 	Size                  string
 	Left, Right, Top, Bot float64
 	YTicks, XTicks        []tick
 	Bars                  []healthBar
+	Gaps                  []cutMark // between two bars: days never loaded
 	MidY                  float64
 }
 
 type healthBar struct {
-	X, W                float64
-	Day                 string
-	Segments            []healthSeg
-	Fetched             string
-	Loaded, Dup, Reject string
+	X, W                        float64
+	Day                         string
+	Segments                    []healthSeg
+	Fetched                     string
+	Loaded, Server, Dup, Reject string
 }
 
 type healthSeg struct {
@@ -540,7 +566,7 @@ func newHealthChart(days []loadedDay, size chartSize) healthChartView {
 	c.MidY = (c.Top + c.Bot) / 2
 	hi := 0.0
 	for _, d := range days {
-		hi = max(hi, float64(d.Loaded+d.Duplicates+d.Rejected))
+		hi = max(hi, float64(d.Loaded+d.ServerEvents+d.Duplicates+d.Rejected))
 	}
 	ys, step := niceTicks(hi, 4)
 	for _, v := range ys {
@@ -565,18 +591,36 @@ func newHealthChart(days []loadedDay, size chartSize) healthChartView {
 	if narrow {
 		minPx = 64
 	}
-	ds := dayStep(n, c.Right-c.Left, minPx)
-	for i := n - 1; i >= 0; i -= ds {
-		c.XTicks = append([]tick{{Pos: r1(c.Left + slot*(float64(i)+0.5)), Label: days[i].Day.Format("Jan 2")}}, c.XTicks...)
+	var idx []int // the labelled days, counting back from the last
+	for i := n - 1; i >= 0; i -= dayStep(n, c.Right-c.Left, minPx) {
+		idx = append([]int{i}, idx...)
+	}
+	for j, i := range idx {
+		t := tick{Pos: r1(c.Left + slot*(float64(i)+0.5)), Label: days[i].Day.Format("Jan 2")}
+		// The first label and the first of a new year name the year.
+		if j == 0 || days[i].Day.Year() != days[idx[j-1]].Day.Year() {
+			t.Sub = strconv.Itoa(days[i].Day.Year())
+		}
+		c.XTicks = append(c.XTicks, t)
+	}
+	for i := 1; i < n; i++ {
+		if from, to := days[i-1].Day.AddDate(0, 0, 1), days[i].Day.AddDate(0, 0, -1); !to.Before(from) {
+			title := "Never loaded: " + from.Format(time.DateOnly)
+			if to.After(from) {
+				title += " to " + to.Format(time.DateOnly) + " (" + dayCount(daysBetween(from, to)+1) + ")"
+			}
+			c.Gaps = append(c.Gaps, cutMark{X: r1(c.Left + slot*float64(i)), Title: title})
+		}
 	}
 	for i, d := range days {
 		b := healthBar{X: r1(c.Left + slot*float64(i) + (slot-bw)/2), W: r1(bw), Day: d.Day.Format(time.DateOnly),
-			Fetched: formatCount(d.Fetched), Loaded: formatCount(d.Loaded), Dup: formatCount(d.Duplicates), Reject: formatCount(d.Rejected)}
+			Fetched: formatCount(d.Fetched), Loaded: formatCount(d.Loaded), Server: formatCount(d.ServerEvents),
+			Dup: formatCount(d.Duplicates), Reject: formatCount(d.Rejected)}
 		base := 0.0
 		for _, part := range []struct {
 			v     int64
 			class string
-		}{{d.Loaded, "h-loaded"}, {d.Duplicates, "h-dup"}, {d.Rejected, "h-rej"}} {
+		}{{d.Loaded, "h-loaded"}, {d.ServerEvents, "h-srv"}, {d.Duplicates, "h-dup"}, {d.Rejected, "h-rej"}} {
 			if part.v <= 0 {
 				continue
 			}

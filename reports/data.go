@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +32,7 @@ type kpiDef struct {
 	ComputedAt   sql.NullTime // when this SQL last computed
 	ComputedFrom sql.NullTime // first and last day computed with it
 	ComputedTo   sql.NullTime
+	Counts       subject // what it counts, from the relations SQL reads
 }
 
 type kpiKey struct {
@@ -105,11 +107,36 @@ type eventCount struct {
 	N, Sessions int64
 }
 
+// typeCount is how many census entries of a type a day has; Type is NULL
+// for the types outside persona.ServerEventTypes, counted together.
+type typeCount struct {
+	Day  time.Time
+	Type sql.NullString
+	N    int64
+}
+
+// rateCount is how many blobs of a day and OS segment had a sample rate:
+// Kind is "rate" (Rate holds it), "other" (a rate outside the most
+// frequent ones) or "none" (the blob had no rate).
+type rateCount struct {
+	Day  time.Time
+	OS   string
+	Kind string
+	Rate sql.NullFloat64
+	N    int64
+}
+
+// typeTotal is how many census entries of an unknown type the window has.
+type typeTotal struct {
+	Type string
+	N    int64
+}
+
 // dataset is everything the site is made from.
 type dataset struct {
 	defs     []kpiDef
 	results  map[kpiKey]*kpiResults
-	days     []time.Time // every day from the first to the last result
+	days     []time.Time // the day axis: see setDays
 	covered  []bool      // the day has any result at all
 	dayIndex map[time.Time]int
 
@@ -117,12 +144,16 @@ type dataset struct {
 	lastSuccess *runInfo // the newest run that succeeded
 	runs        []runInfo
 	loadedDays  []loadedDay
+	gaps        []store.DayRange // runs of days never loaded, between loaded ones
 	rejects     map[time.Time]map[string]int64
 	reasons     []string
 	others      []otherValue
 	recent      int64 // sessions in the Other window
 	unknownEvt  []eventCount
-	missing     []string // tables the database lacks
+	serverTypes []typeCount // census entries per day and type, over the Other window
+	otherTypes  []typeTotal // the most frequent unknown census types
+	rates       []rateCount // blobs per day, OS segment and sample rate, over the Other window
+	missing     []string    // tables the database lacks
 }
 
 func (ds *dataset) through() (time.Time, bool) {
@@ -160,6 +191,8 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 		{[]string{"rejects"}, func() error { return ds.readRejects(ctx, db) }},
 		{[]string{"loaded_days", "day_other_values"}, func() error { return ds.readOthers(ctx, db) }},
 		{[]string{"loaded_days", "day_event_names"}, func() error { return ds.readUnknownEvents(ctx, db, opt.Config) }},
+		{[]string{"loaded_days", "day_server_types"}, func() error { return ds.readServerTypes(ctx, db) }},
+		{[]string{"loaded_days", "day_sample_rates"}, func() error { return ds.readSampleRates(ctx, db) }},
 	}
 	for _, p := range parts {
 		if !has(p.tables...) {
@@ -176,7 +209,7 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 // and returns a test of whether it has all of some tables.
 func (ds *dataset) findTables(ctx context.Context, db *sql.DB) (has func(tables ...string) bool, err error) {
 	found := map[string]bool{}
-	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names"} {
+	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names", "day_server_types", "day_sample_rates"} {
 		if found[t], err = exists(ctx, db, t); err != nil {
 			return nil, err
 		}
@@ -232,17 +265,62 @@ func readResultDays(ctx context.Context, db *sql.DB) ([]time.Time, error) {
 	return present, nil
 }
 
-// setDays makes the site's days every day from the first to the last of
-// present, and marks the present ones covered.
+// maxShownGap is the longest run of days without results that the day
+// axis keeps. Such days stay on it as days without data: a line breaks
+// there, and a week or month holding one is partial. A longer run is cut
+// out of the axis, and the charts mark the cut. So the pages grow with
+// the days that have data, never with the span between the first and
+// the last: data on two days fourteen years apart makes an axis of two
+// days, not of five thousand.
+const maxShownGap = 31
+
+// setDays makes the site's day axis from the days with results, present
+// (ascending): those days, marked covered, and the days between two of
+// them that are at most maxShownGap apart.
 func (ds *dataset) setDays(present []time.Time) {
-	for d := present[0]; !d.After(present[len(present)-1]); d = d.AddDate(0, 0, 1) {
+	add := func(d time.Time, covered bool) {
 		ds.dayIndex[d] = len(ds.days)
 		ds.days = append(ds.days, d)
+		ds.covered = append(ds.covered, covered)
 	}
-	ds.covered = make([]bool, len(ds.days))
-	for _, d := range present {
-		ds.covered[ds.dayIndex[d]] = true
+	for i, d := range present {
+		if i > 0 && daysBetween(present[i-1], d)-1 <= maxShownGap {
+			for g := present[i-1].AddDate(0, 0, 1); g.Before(d); g = g.AddDate(0, 0, 1) {
+				add(g, false)
+			}
+		}
+		add(d, true)
 	}
+}
+
+// daysBetween is how many days b is after a (UTC midnights).
+func daysBetween(a, b time.Time) int { return int(b.Sub(a).Hours()/24 + 0.5) }
+
+// atOrAfter is the index of the first of days (ascending) on or after t:
+// len(days) if none is.
+func atOrAfter(days []time.Time, t time.Time) int {
+	i, _ := slices.BinarySearchFunc(days, t, time.Time.Compare)
+	return i
+}
+
+// atOrBefore is the index of the last of days (ascending) on or before
+// t: -1 if none is.
+func atOrBefore(days []time.Time, t time.Time) int {
+	i, found := slices.BinarySearchFunc(days, t, time.Time.Compare)
+	if found {
+		return i
+	}
+	return i - 1
+}
+
+// cutBefore reports whether the axis skips days before its day i: a run
+// of more than maxShownGap days without results was cut out there.
+func cutBefore(days []time.Time, i int) bool { return i > 0 && daysBetween(days[i-1], days[i]) > 1 }
+
+// since is the index of the first day of the axis within n days up to
+// day i (day i itself being the n-th): the start of "the last n days".
+func (ds *dataset) since(i, n int) int {
+	return atOrAfter(ds.days, ds.days[i].AddDate(0, 0, -(n-1)))
 }
 
 // readResultRows places every kpi_results row in its version's series.
@@ -346,6 +424,7 @@ func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 			&d.ComputedAt, &d.ComputedFrom, &d.ComputedTo); err != nil {
 			return fmt.Errorf("read kpis: %w", err)
 		}
+		d.Counts = subjectOf(d.SQL)
 		ds.defs = append(ds.defs, d)
 	}
 	if err := rows.Err(); err != nil {
@@ -388,7 +467,10 @@ func view(r *store.Run) *runInfo {
 }
 
 func (ds *dataset) readLoadedDays(ctx context.Context, db *sql.DB) (err error) {
-	ds.loadedDays, err = store.LoadedDays(ctx, db)
+	if ds.loadedDays, err = store.LoadedDays(ctx, db); err != nil {
+		return err
+	}
+	ds.gaps, err = store.MissingRanges(ctx, db)
 	return err
 }
 
@@ -412,65 +494,99 @@ func (ds *dataset) readRejects(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-func (ds *dataset) readOthers(ctx context.Context, db *sql.DB) error {
+// queryAll runs a query and scans each row into a new T with scan; what
+// names the read in errors.
+func queryAll[T any](ctx context.Context, db *sql.DB, what, q string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, fmt.Errorf("read %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	return out, nil
+}
+
+func (ds *dataset) readOthers(ctx context.Context, db *sql.DB) (err error) {
 	if err := db.QueryRowContext(ctx, qSessionsRecent, otherWindowDays).Scan(&ds.recent); err != nil {
 		return fmt.Errorf("read other values: %w", err)
 	}
-	rows, err := db.QueryContext(ctx, qOtherValues, otherWindowDays, 10)
-	if err != nil {
-		return fmt.Errorf("read other values: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var o otherValue
-		if err := rows.Scan(&o.Segmentation, &o.Raw, &o.N, &o.Total); err != nil {
-			return fmt.Errorf("read other values: %w", err)
-		}
-		ds.others = append(ds.others, o)
-	}
-	return rows.Err()
+	ds.others, err = queryAll(ctx, db, "other values", qOtherValues, []any{otherWindowDays, 10}, func(rows *sql.Rows, o *otherValue) error {
+		return rows.Scan(&o.Segmentation, &o.Raw, &o.N, &o.Total)
+	})
+	return err
 }
 
-func (ds *dataset) readUnknownEvents(ctx context.Context, db *sql.DB, cfg config.Config) error {
-	known := map[string]bool{}
-	for _, e := range persona.KnownEvents {
-		known[e] = true
-	}
+// readUnknownEvents lists the event names outside the dialog's
+// vocabulary (persona.EventNames and EventPatterns) and the configured
+// flows' events.
+func (ds *dataset) readUnknownEvents(ctx context.Context, db *sql.DB, cfg config.Config) (err error) {
+	var flowEvents []string
 	for _, steps := range cfg.Flows {
 		for _, st := range steps {
 			for _, e := range st.Events {
-				known[e] = true
+				if e != "" {
+					flowEvents = append(flowEvents, persona.EventName(e))
+				}
 			}
 		}
 	}
-	names := make([]string, 0, len(known))
-	for e := range known {
-		names = append(names, e)
+	slices.Sort(flowEvents)
+	args := []any{otherWindowDays, persona.VocabularyPattern(slices.Compact(flowEvents)...), 10}
+	ds.unknownEvt, err = queryAll(ctx, db, "events", qUnknownEvents, args, func(rows *sql.Rows, e *eventCount) error {
+		return rows.Scan(&e.Name, &e.N, &e.Sessions)
+	})
+	return err
+}
+
+// anyOf is an RE2 pattern matching exactly the names given.
+func anyOf(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = regexp.QuoteMeta(n)
 	}
-	slices.Sort(names)
-	var q strings.Builder
-	q.WriteString(qUnknownEventsHead)
-	args := make([]any, 0, len(names)+1)
-	for i, e := range names {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?)")
-		args = append(args, e)
-	}
-	q.WriteString(qUnknownEventsTail)
-	args = append(args, otherWindowDays, 10)
-	rows, err := db.QueryContext(ctx, q.String(), args...)
+	return strings.Join(quoted, "|")
+}
+
+// readServerTypes reads the census entries per day and type over the
+// Other window, and the most frequent types outside persona's list.
+func (ds *dataset) readServerTypes(ctx context.Context, db *sql.DB) (err error) {
+	known := anyOf(persona.ServerEventTypes)
+	ds.serverTypes, err = queryAll(ctx, db, "census types", qServerTypes, []any{known, otherWindowDays}, func(rows *sql.Rows, c *typeCount) error {
+		err := rows.Scan(&c.Day, &c.Type, &c.N)
+		c.Day = c.Day.UTC()
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("read events: %w", err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var e eventCount
-		if err := rows.Scan(&e.Name, &e.N, &e.Sessions); err != nil {
-			return fmt.Errorf("read events: %w", err)
-		}
-		ds.unknownEvt = append(ds.unknownEvt, e)
-	}
-	return rows.Err()
+	ds.otherTypes, err = queryAll(ctx, db, "census types", qUnknownServerTypes, []any{otherWindowDays, known, 10}, func(rows *sql.Rows, c *typeTotal) error {
+		return rows.Scan(&c.Type, &c.N)
+	})
+	return err
+}
+
+// maxRates is how many sample rates the health page tells apart; the
+// others are counted together. Rates are set per user agent, a handful at
+// a time.
+const maxRates = 6
+
+// readSampleRates reads the blobs per day, OS segment and sample rate
+// over the Other window.
+func (ds *dataset) readSampleRates(ctx context.Context, db *sql.DB) (err error) {
+	ds.rates, err = queryAll(ctx, db, "sample rates", qSampleRates, []any{otherWindowDays, maxRates}, func(rows *sql.Rows, c *rateCount) error {
+		err := rows.Scan(&c.Day, &c.OS, &c.Kind, &c.Rate, &c.N)
+		c.Day = c.Day.UTC()
+		return err
+	})
+	return err
 }

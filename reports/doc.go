@@ -11,8 +11,14 @@
 // chart drawing (chart.go, drawn at three widths, and report.js, for the
 // exact width) are all part of this package, and a Content-Security-Policy
 // allows nothing else. Strings from the data and the configuration are
-// escaped by html/template for their context, and the chart data reaches
-// the script as JSON inside <script type="application/json">. The site
-// asks not to be indexed (meta robots, robots.txt): it is for internal
-// readers only. Handler serves a written site for a local preview.
+// escaped by html/template for their context (and cut to valueMax
+// characters), and the chart data reaches the script as JSON inside
+// <script type="application/json">. The site asks not to be indexed (meta
+// robots, robots.txt): it is for internal readers only. Handler serves a
+// written site for a local preview.
+//
+// The site grows with the days that have data, never with the span
+// between the first and the last: the day axis cuts out long runs without
+// data (setDays), the health page lists gaps as runs and reads only the
+// day profiles of recent loaded days.
 package reports

@@ -32,10 +32,21 @@ const (
 	evilFormula = `=HYPERLINK("http://evil.example/","x")`
 )
 
+// Values too long to show whole: a raw OS value of 1 MB, an event name of
+// 100 kB, a browser segment of 14,000 characters.
+var (
+	evilHugeOS    = "<b>" + strings.Repeat("Windows NT 6.1 \u2028; ", 1<<20/22)
+	evilLongEvent = "screen." + strings.Repeat("x<i>", 25000)
+	evilLongSeg   = strings.Repeat("Firefox/", 1750)
+)
+
 var fixtureThrough = time.Date(2024, 5, 30, 0, 0, 0, 0, time.UTC)
 
 // fixtureGap is a day that was never loaded: no results, no loaded_days.
 var fixtureGap = fixtureThrough.AddDate(0, 0, -12)
+
+// fixtureCensusGap is a loaded day without census entries.
+var fixtureCensusGap = fixtureThrough.AddDate(0, 0, -3)
 
 type fixture struct {
 	days    int
@@ -97,6 +108,15 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 		"sites_signed_in v1", "sites_signed_in v2", "sign_in_attempts v1", "sign_in_attempts v2",
 		"new_user_bounce v1", "bounce_rate v1", "general_progress v1", "email_addition_flow v1",
 		"orphaned_rate v1", "assertion_time v1", "email_confirmation_time v1",
+		"server_accounts_created v1", "server_census v1",
+	}
+	// A stand-in for each version's SQL that reads what the real one
+	// reads: the census KPIs the server's entries, the others the blobs.
+	standIn := func(d compute.Definition) string {
+		if strings.Contains(d.SQL, "kpi_server_events") {
+			return fmt.Sprintf("-- %s v%d\nSELECT day, count(*) AS value\nFROM kpi_server_events\nGROUP BY day", d.ID, d.Version)
+		}
+		return fmt.Sprintf("-- %s v%d\nSELECT day, count(*) AS value\nFROM kpi_blobs\nWHERE number_emails < 3\nGROUP BY day", d.ID, d.Version)
 	}
 	for _, d := range headers {
 		if !slices.Contains(registered, d.Key()) {
@@ -106,7 +126,7 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 				sha256, sql, computed_at, computed_from, computed_to)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?, 'abc', ?, TIMESTAMP '2024-05-31 06:01:20', ?, ?)`,
 			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, strings.Join(d.Segmentations, ","), d.Description, d.Path,
-			fmt.Sprintf("-- %s v%d\nSELECT day, count(*) AS value\nFROM sessions\nWHERE event_count > 0 AND number_emails < 3\nGROUP BY day", d.ID, d.Version),
+			standIn(d),
 			fixtureThrough.AddDate(0, 0, -(f.days-1)), fixtureThrough)
 	}
 
@@ -126,7 +146,7 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 			case persona.OS:
 				list = append(list, evilScript, evilURL)
 			case persona.Browser:
-				list = append(list, evilImg, evilFormula)
+				list = append(list, evilImg, evilFormula, evilLongSeg)
 			case persona.Locale:
 				list = append(list, evilClose, evilLineSep)
 			}
@@ -228,16 +248,64 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	exec(`DELETE FROM kpi_results WHERE value = 0 AND kpi IN ('sign_in_attempts', 'new_users', 'new_user_flow', 'password_reset_flow', 'general_progress', 'email_addition_flow')`)
 
 	// Load bookkeeping: runs, loaded_days, rejects.
-	exec(`INSERT INTO runs (id, command, started_at, ended_at, status, source, from_day, to_day, fetched, loaded, duplicates, rejected, error) VALUES
-		(1, 'run', TIMESTAMP '2024-05-29 06:00:00', TIMESTAMP '2024-05-29 06:01:10', 'success', 'generate', DATE '2024-04-30', DATE '2024-05-28', 58000, 57500, 300, 200, NULL),
-		(2, 'run', TIMESTAMP '2024-05-30 06:00:00', TIMESTAMP '2024-05-30 06:00:04', 'failed', 'https://kpiggybank.example.org/wsapi/interaction_data', NULL, NULL, 0, 0, 0, 0, ?),
-		(3, 'run', TIMESTAMP '2024-05-31 06:00:00', TIMESTAMP '2024-05-31 06:01:30', 'success', 'generate', DATE '2024-05-01', DATE '2024-05-30', 60000, 59400, 350, 250, NULL)`,
+	exec(`INSERT INTO runs (id, command, started_at, ended_at, status, source, from_day, to_day, fetched, loaded, server_events, duplicates, conflicts, rejected, error) VALUES
+		(1, 'run', TIMESTAMP '2024-05-29 06:00:00', TIMESTAMP '2024-05-29 06:01:10', 'success', 'generate', DATE '2024-04-30', DATE '2024-05-28', 58000, 41500, 16000, 300, 0, 200, NULL),
+		(2, 'run', TIMESTAMP '2024-05-30 06:00:00', TIMESTAMP '2024-05-30 06:00:04', 'failed', 'https://kpiggybank.example.org/wsapi/interaction_data', NULL, NULL, 0, 0, 0, 0, 0, 0, ?),
+		(3, 'run', TIMESTAMP '2024-05-31 06:00:00', TIMESTAMP '2024-05-31 06:01:30', 'success', 'generate', DATE '2024-05-01', DATE '2024-05-30', 60000, 41400, 18000, 350, 3, 250, NULL)`,
 		"fetch window 2024-05-29: "+evilScript)
-	exec((`INSERT INTO loaded_days (day, run_id, loaded_at, fetched, loaded, duplicates, rejected)
-		SELECT day, 3, TIMESTAMP '2024-05-31 06:01:00', l + d + r, l, d, r FROM (
-			SELECT day, CAST(round(blobs) AS BIGINT) AS l, CAST(round(blobs * 0.006) AS BIGINT) AS d,
-			       CAST(round(blobs * 0.004 * r1) AS BIGINT) AS r
+	// Census entries are about a third of the blobs; a few days have
+	// conflicting re-deliveries among their duplicates.
+	exec((`INSERT INTO loaded_days (day, run_id, loaded_at, fetched, loaded, server_events, duplicates, conflicts, rejected)
+		SELECT day, 3, TIMESTAMP '2024-05-31 06:01:00', l + s + d + r, l, s, d, CASE WHEN r2 > 0.9 THEN least(d, 2) ELSE 0 END, r FROM (
+			SELECT day, r2, CAST(round(blobs) AS BIGINT) AS l, CAST(round(blobs * 0.3) AS BIGINT) AS s,
+			       CAST(round(blobs * 0.006) AS BIGINT) AS d, CAST(round(blobs * 0.004 * r1) AS BIGINT) AS r
 			FROM fx_base WHERE segmentation = 'Total')`))
+	// The census per type: each day's entries split by fixed shares, a
+	// day without any (entries lost), and in the hostile fixture types
+	// that are not the server's. Each day's census entries in
+	// loaded_days are then the profile's, so that the days add up.
+	var shares []string
+	for i, ty := range persona.ServerEventTypes {
+		shares = append(shares, fmt.Sprintf("(%s, %g, %g)", sqlQuote(ty), float64(i)/float64(len(persona.ServerEventTypes)), float64(i+1)/float64(len(persona.ServerEventTypes))))
+	}
+	exec(fmt.Sprintf(`INSERT INTO day_server_types
+		SELECT day, type, CAST(floor(server_events * hi) - floor(server_events * lo) AS BIGINT) AS n
+		FROM loaded_days, (VALUES %s) t(type, lo, hi)
+		WHERE day <> ? AND floor(server_events * hi) > floor(server_events * lo)`, strings.Join(shares, ", ")), fixtureCensusGap)
+	if f.hostile {
+		for i, ty := range []string{evilScript, evilImg, evilLineSep, "Signin", strings.Repeat("stage_user.success", 1000)} {
+			exec(`INSERT INTO day_server_types VALUES (?, ?, ?)`, fixtureThrough, ty, i+1)
+		}
+	}
+	// The census KPIs, from the census as their SQL counts it: a type of
+	// another shape than the server's names is Other.
+	exec(`INSERT INTO kpi_results
+		SELECT 'server_census', 1, day, 'Total', 'Total', '', sum(events), sum(events), NULL FROM day_server_types GROUP BY day
+		UNION ALL SELECT 'server_census', 1, day, 'Type', segment, '', sum(events), sum(events), NULL FROM (
+			SELECT day, events, CASE WHEN regexp_full_match(type, '[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*') THEN type ELSE 'Other' END AS segment
+			FROM day_server_types) GROUP BY day, segment
+		UNION ALL SELECT 'server_accounts_created', 1, day, 'Total', 'Total', '', n, n, NULL FROM (
+			SELECT day, sum(events) FILTER (WHERE type = 'complete_user_creation.success') AS n FROM day_server_types GROUP BY day)`)
+	exec(`UPDATE loaded_days SET server_events = coalesce((SELECT sum(events) FROM day_server_types t WHERE t.day = loaded_days.day), 0)`)
+	exec(`UPDATE loaded_days SET fetched = loaded + server_events + duplicates + rejected`)
+	// The sample-rate mix: desktops at 0.1, phones at 0.5 (Android at
+	// 0.25 in the last 10 days), Firefox OS at 0.7, some blobs without a
+	// rate; in the hostile fixture, OS segments that are markup or 1 MB
+	// long and rates nobody sets.
+	exec(fmt.Sprintf(`INSERT INTO day_sample_rates
+		SELECT day, os, CASE WHEN os = 'Android' AND day > DATE '%s' - 10 THEN 0.25 ELSE rate END,
+		       CAST(round(loaded * share) AS BIGINT)
+		FROM loaded_days, (VALUES ('Windows 7', 0.1, 0.4), ('Windows 8', 0.1, 0.15), ('Macintosh', 0.1, 0.15), ('Linux', 0.1, 0.05),
+			('Android', 0.5, 0.1), ('iOS', 0.5, 0.08), ('FirefoxOS', 0.7, 0.02), ('Other', 0.1, 0.04), ('Other', NULL, 0.01)) t(os, rate, share)`,
+		fixtureThrough.Format(time.DateOnly)))
+	if f.hostile {
+		for i, v := range []struct {
+			os   string
+			rate any
+		}{{evilScript, 0.1}, {evilHugeOS, 0.123456789}, {evilLineSep, 1e-9}, {"FirefoxOS", 0.33}, {"FirefoxOS", 0.34}, {"FirefoxOS", 0.35}, {"iOS", nil}} {
+			exec(`INSERT INTO day_sample_rates VALUES (?, ?, ?, ?)`, fixtureThrough, v.os, v.rate, i+1)
+		}
+	}
 	exec(`INSERT INTO rejects (day, blob_day, id, source, reason, detail, raw)
 		SELECT day, day, 'id' || fx_base.i || '-' || k, 'generate', CASE WHEN k % 3 = 0 THEN 'bad_json' WHEN k % 3 = 1 THEN 'no_events' ELSE 'bad_timestamp' END,
 		       'detail', '{"raw": "' || k || '"}'
@@ -268,13 +336,23 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 		}
 		exec(`INSERT INTO sessions (id, day, ts, lang, os, browser, number_sites_signed_in, event_count, duration_ms,
 			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, events)
+			VALUES ('h-huge', ?, ?, 'de', ?, 'Firefox', 0, 1, 10, 'Other', 'Firefox', 'Other', 'Unknown', 'German', 'Other', 'Other', 'generate', ['screen.rp_info'])`,
+			fixtureThrough, fixtureThrough, evilHugeOS)
+		exec(`INSERT INTO sessions (id, day, ts, lang, os, browser, number_sites_signed_in, event_count, duration_ms,
+			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, events)
 			VALUES ('h-null', ?, ?, NULL, NULL, NULL, 0, 1, 10, 'Other', 'Other', 'Other', 'Unknown', 'Other', 'Other', 'Other', 'generate', ['screen.rp_info'])`,
 			fixtureThrough, fixtureThrough)
 	}
 	exec(fmt.Sprintf(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) SELECT DATE '%s', 's' || i, 0, CASE WHEN i %% 2 = 0 THEN 'screen.rp_info' ELSE 'dialog.new_thing' END, 0, 0 FROM range(50) t(i)`,
 		fixtureThrough.Format(time.DateOnly)))
+	// The production vocabulary (docs/data.md §1.6), which the health page
+	// must not list as unrecognised.
+	for i, name := range productionNames {
+		exec(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) VALUES (?, ?, ?, ?, 10, 10)`,
+			fixtureThrough, fmt.Sprintf("s%d", i), 2+i, name)
+	}
 	if f.hostile {
-		for i, name := range []string{evilScript, evilImg, evilClose, evilLineSep} {
+		for i, name := range []string{evilScript, evilImg, evilClose, evilLineSep, evilLongEvent} {
 			exec(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) VALUES (?, ?, 1, ?, 5, 5)`, fixtureThrough, fmt.Sprintf("h%d", i), name)
 		}
 	}
@@ -284,6 +362,14 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	exec(`INSERT INTO day_event_names SELECT * FROM event_names_of(DATE '0001-01-01', DATE '9999-12-31')`)
 	exec(`INSERT INTO day_other_values SELECT * FROM other_values_of(DATE '0001-01-01', DATE '9999-12-31')`)
 	return db
+}
+
+// productionNames are event names of the production dialog that no
+// configured flow uses.
+var productionNames = []string{
+	"window.dom_loading", "user.can_interact", "screen.error.xhrError.503", "screen.error.cookiesDisabled", "screen.error.",
+	"xhr_complete.GET/wsapi/session_context", "xhr_complete.POST/wsapi/cert_key", "xhr./wsapi/user_creation_status",
+	"xhr.malformed_report", "user.reverify_email_staged", "user.email_count:3", "window.get_called",
 }
 
 func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -129,41 +129,43 @@ func change(unit string, latest, base float64) (text, dir string) {
 	}
 }
 
-// yLabel is the y axis label of a KPI. A rate's denominator differs from
-// KPI to KPI (sessions, shown dialogs, new-user outcomes), so a rate is
-// labelled with its title rather than as a share of something it may not
-// be.
-func yLabel(d kpiDef) string {
-	switch d.Unit {
-	case "rate":
-		return d.Title
-	case "mean":
-		return "Mean per session"
-	case "median":
-		return "Median per session"
-	case "ms":
-		return "Milliseconds"
+// The longest values from the data a page shows, in characters: a longer
+// one is cut and ends in "…". The database keeps every value whole, and
+// so does the CSV of a version's data.
+const (
+	valueMax   = 200  // raw values, event names, census types, segments and steps
+	messageMax = 1000 // a run's error and source
+)
+
+// cut keeps the first n characters of s, and marks a cut with "…".
+func cut(s string, n int) string {
+	if len(s) <= n { // bytes: at least as many as characters
+		return s
 	}
-	if d.Kind == "funnel" {
-		return "Sessions reaching the step"
+	chars := 0
+	for i := range s {
+		if chars == n {
+			return s[:i] + "…"
+		}
+		chars++
 	}
-	return "Sessions per day"
+	return s
 }
 
-// unitName says in words what a unit means, for the definition section.
-func unitName(unit string) string {
-	switch unit {
-	case "rate":
-		return "a rate (numerator ÷ denominator), shown as a percentage"
-	case "mean":
-		return "a mean (sum ÷ count)"
-	case "median":
-		return "a median"
-	case "ms":
-		return "a duration in milliseconds"
+// name is a segment, segmentation or step as a page shows it.
+func name(s string) string { return cut(s, valueMax) }
+
+func names(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = name(s)
 	}
-	return "a count of dialog sessions"
+	return out
 }
+
+// shown is a raw value from the data as the health page shows it: cut to
+// valueMax characters, invisible ones written as \u escapes.
+func shown(s string) string { return visible(cut(s, valueMax)) }
 
 // visible writes control and invisible characters as \u escapes so that a
 // maintainer sees exactly what a raw value holds. Escaping for HTML stays

@@ -213,29 +213,11 @@ func (s *site) window(m measure, a, b time.Time) (float64, int) {
 	return m.baseline(i, j), covered
 }
 
-// clip turns days a to b into indices of the site's days, cut to the
-// days the data has.
+// clip turns days a to b into indices of the site's day axis: the first
+// and last of its days within them, ok false if none is.
 func (s *site) clip(a, b time.Time) (i, j int, ok bool) {
-	days := s.ds.days
-	if len(days) == 0 || b.Before(days[0]) || a.After(days[len(days)-1]) {
-		return 0, -1, false
-	}
-	a, b = maxTime(a, days[0]), minTime(b, days[len(days)-1])
-	return s.ds.dayIndex[a], s.ds.dayIndex[b], true
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
+	i, j = atOrAfter(s.ds.days, a), atOrBefore(s.ds.days, b)
+	return i, j, i <= j
 }
 
 // aroundHash is a KPI page's URL fragment showing days a to b, cut to the

@@ -26,10 +26,11 @@ type tile struct {
 }
 
 type healthSummary struct {
-	Days                         int
-	Fetched, Loaded, Dup, Reject string
-	RejectShare                  string
-	Gaps                         int
+	Days                                 int
+	Fetched, Loaded, Server, Dup, Reject string
+	Conflicts                            string // "" when there are none
+	RejectShare                          string
+	Gaps                                 int64 // days never loaded between loaded ones
 }
 
 func (s *site) indexPage() indexPage {
@@ -45,12 +46,16 @@ func (s *site) indexPage() indexPage {
 	if len(ld) > 7 {
 		ld = ld[len(ld)-7:]
 	}
-	var f, l, du, r int64
+	var c persona.Counts
 	for _, d := range ld {
-		f, l, du, r = f+d.Fetched, l+d.Loaded, du+d.Duplicates, r+d.Rejected
+		c = c.Add(d.Counts())
 	}
-	p.Health = healthSummary{Days: len(ld), Fetched: formatCount(f), Loaded: formatCount(l), Dup: formatCount(du), Reject: formatCount(r), Gaps: len(s.gaps())}
-	p.Health.RejectShare = share(r, f)
+	p.Health = healthSummary{Days: len(ld), Fetched: formatCount(c.Fetched), Loaded: formatCount(c.Loaded), Server: formatCount(c.ServerEvents),
+		Dup: formatCount(c.Duplicates), Reject: formatCount(c.Rejected), Gaps: s.missingDays()}
+	if c.Conflicts > 0 {
+		p.Health.Conflicts = formatCount(c.Conflicts)
+	}
+	p.Health.RejectShare = share(c.Rejected, c.Fetched)
 	return p
 }
 
@@ -179,7 +184,7 @@ func (s *site) kpiPage(d kpiDef) kpiPage {
 		IsLatest:   s.isLatest(d),
 		LatestHref: s.href(d.ID, 0),
 		Versions:   s.versionLinks(d),
-		UnitName:   unitName(d.Unit),
+		UnitName:   unitName(d),
 		Headline:   s.headline(d),
 		CSV:        s.csvName(d),
 	}
@@ -192,10 +197,10 @@ func (s *site) kpiPage(d kpiDef) kpiPage {
 		p.Data = s.emptyPageData(d)
 		return p
 	}
-	p.Steps, p.Stepped = r.steps, stepped(r)
+	p.Steps, p.Stepped = names(r.steps), stepped(r)
 	p.Data = s.pageData(d, r, p.Segmentations)
 	// The server-drawn view: Total over the default range.
-	shown := max(r.first, len(s.ds.days)-DefaultDays)
+	shown := max(r.first, s.ds.since(len(s.ds.days)-1, DefaultDays))
 	p.RangeText = rangeText(s.ds.days[shown:], shown > r.first)
 	miles := s.milestonesOf(d.ID, s.ds.days[r.first:])
 	p.Milestones = milestoneItems(miles, s.ds.days[shown:])
@@ -232,7 +237,7 @@ func (s *site) emptyPageData(d kpiDef) pageJSON {
 // from the version's first day with a result.
 func (s *site) pageData(d kpiDef, r *kpiResults, segmentations []string) pageJSON {
 	data := pageJSON{KPI: d.ID, Version: d.Version, Title: d.Title, Unit: d.Unit, Kind: d.Kind,
-		YLabel: yLabel(d), Steps: r.steps, StepColors: stepColors(d, r), StepDashes: stepDashes(d, r), Ratio: r.hasRatio,
+		YLabel: yLabel(d), Steps: names(r.steps), StepColors: stepColors(d, r), StepDashes: stepDashes(d, r), Ratio: r.hasRatio,
 		Granular: d.Kind != "quantiles", Milestones: milestonesJSON(s.milestonesOf(d.ID, s.ds.days[r.first:])), DefaultDays: DefaultDays,
 		File: s.slugs[d.ID] + ".v" + strconv.Itoa(d.Version)}
 	// Segmented funnels open on the share completing all steps (-1),
@@ -256,10 +261,10 @@ func (s *site) pageData(d kpiDef, r *kpiResults, segmentations []string) pageJSO
 // each with its values per step and day from the version's first day,
 // and its numerators and denominators when the version has them.
 func (s *site) segmentationData(d kpiDef, r *kpiResults, segmentation string) segJSON {
-	sj := segJSON{Name: segmentation}
+	sj := segJSON{Name: name(segmentation)}
 	bySeg := r.cells[segmentation]
 	for i, segment := range s.segmentOrder(segmentation, bySeg) {
-		m := segmentJSON{Name: segment, Color: colorClass(i, segment)}
+		m := segmentJSON{Name: name(segment), Color: colorClass(i, segment)}
 		for _, step := range r.steps {
 			ser := bySeg[segment][step]
 			m.V = append(m.V, s.values(d, ser, r.first))
@@ -292,7 +297,7 @@ func (s *site) totalChart(d kpiDef, r *kpiResults, from int, data pageJSON, rang
 	var lines []lineSeries
 	if stepped(r) {
 		for i, step := range r.steps {
-			lines = append(lines, lineSeries{Name: step, Color: data.StepColors[i], Dash: data.StepDashes[i], Values: s.values(d, s.total(d, step), from)})
+			lines = append(lines, lineSeries{Name: name(step), Color: data.StepColors[i], Dash: data.StepDashes[i], Values: s.values(d, s.total(d, step), from)})
 		}
 	} else {
 		lines = []lineSeries{{Name: "Total", Color: "c0", Values: s.values(d, s.total(d, firstStep(r)), from)}}
@@ -357,8 +362,8 @@ func (s *site) funnel(d kpiDef, r *kpiResults, from int, rangeText string) *funn
 		}
 	}
 	return &funnelSection{
-		Chart: funnelCharts(r.steps, counts, d.Title+": sessions reaching each step, "+rangeText),
-		Rows:  funnelRows(r.steps, counts),
+		Chart: funnelCharts(names(r.steps), counts, d.Title+": sessions reaching each step, "+rangeText),
+		Rows:  funnelRows(names(r.steps), counts),
 	}
 }
 
@@ -379,10 +384,10 @@ func (s *site) flow(d kpiDef, r *kpiResults, from int, data pageJSON, rangeText 
 				v[k] = math.NaN()
 			}
 		}
-		lines = append(lines, lineSeries{Name: step, Color: data.StepColors[i+1], Dash: data.StepDashes[i+1], Values: v})
+		lines = append(lines, lineSeries{Name: name(step), Color: data.StepColors[i+1], Dash: data.StepDashes[i+1], Values: v})
 	}
 	in := lineInput{days: s.ds.days[from:], lines: lines, unit: "rate", yLabel: "Share of step 1",
-		aria: d.Title + ": each step as a share of “" + r.steps[0] + "”, " + rangeText, milestones: miles}
+		aria: d.Title + ": each step as a share of “" + name(r.steps[0]) + "”, " + rangeText, milestones: miles}
 	return &flowSection{Chart: lineCharts(in), Legend: legend(lines)}
 }
 
@@ -395,7 +400,7 @@ func (s *site) dailyTable(d kpiDef, r *kpiResults) tableView {
 	t := tableView{Caption: "Daily values, Total, newest first", Head: []string{"Day"}}
 	switch {
 	case stepped(r):
-		t.Head = append(t.Head, r.steps...)
+		t.Head = append(t.Head, names(r.steps)...)
 	case r.hasRatio:
 		t.Head = append(t.Head, "Value", "Numerator", "Denominator")
 	default:
@@ -478,15 +483,31 @@ func formatNumber(v float64) string {
 	return groupThousands(strconv.FormatFloat(v, 'f', 2, 64))
 }
 
+// rangeText says which days a view shows: the calendar days from its
+// first to its last, and how many of them the axis leaves out (runs
+// without data longer than maxShownGap). Mirrored in report.js.
 func rangeText(days []time.Time, partial bool) string {
 	if len(days) == 0 {
 		return "no days"
 	}
-	span := days[0].Format(time.DateOnly) + " to " + days[len(days)-1].Format(time.DateOnly)
+	n := daysBetween(days[0], days[len(days)-1]) + 1
+	text := "all " + dayCount(n) + ", "
 	if partial {
-		return "last " + strconv.Itoa(len(days)) + " days, " + span
+		text = "last " + dayCount(n) + ", "
 	}
-	return "all " + strconv.Itoa(len(days)) + " days, " + span
+	text += days[0].Format(time.DateOnly) + " to " + days[len(days)-1].Format(time.DateOnly)
+	if left := n - len(days); left > 0 {
+		text += " (" + dayCount(left) + " without data left out)"
+	}
+	return text
+}
+
+// dayCount writes "1 day" or "5,416 days". Mirrored in report.js.
+func dayCount(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return groupThousands(strconv.Itoa(n)) + " days"
 }
 
 // funnelRows is the original dashboard's funnel table: per stage its
@@ -516,24 +537,57 @@ func funnelRows(steps []string, counts []float64) []funnelRow {
 // healthPage is the data-health page.
 type healthPage struct {
 	layout
-	Run         *runInfo
-	Runs        []runInfo
-	Chart       []healthChartView
-	Reasons     []string
-	Days        []healthRow
-	Gaps        []string
-	Others      []otherGroup
-	Events      []eventRow
-	OtherWindow int
-	Missing     []string
-	Totals      healthRow
+	Run          *runInfo
+	Runs         []runInfo
+	Chart        []healthChartView
+	Reasons      []string
+	Days         []healthRow
+	Gaps         []string
+	Others       []otherGroup
+	Events       []eventRow
+	OtherWindow  int
+	ValueMax     int // the longest value shown, in characters
+	Missing      []string
+	Totals       healthRow
+	ConflictDays int // loaded days with conflicting re-deliveries
+	Census       censusSection
+	Rates        rateSection
 }
 
+// censusSection is the server's census entries per day and type over the
+// recent loaded days.
+type censusSection struct {
+	Types   []string    // the known types the days have, in persona's order
+	Other   bool        // some entries have a type outside them
+	Rows    []censusRow // every recent loaded day, newest first
+	Unknown []eventRow  // the most frequent unknown types
+	Any     bool        // the days have any census entry
+}
+
+type censusRow struct {
+	Day, Total string
+	Cells      []string // per type of Types
+	Other      string
+	None       bool // no census entry that day
+}
+
+// healthRow is a day's accounting (or the total's): fetched = loaded +
+// census entries + duplicates + rejected; conflicts are among the
+// duplicates.
 type healthRow struct {
-	Day                                  string
-	Fetched, Loaded, Duplicates, Rejects string
-	ByReason                             []string
-	Unbalanced                           bool
+	Day                                          string
+	Fetched, Loaded, Server, Duplicates, Rejects string
+	Conflicts                                    string
+	HasConflicts                                 bool
+	ByReason                                     []string
+	Unbalanced                                   bool
+}
+
+// newHealthRow writes counts for the per-day table.
+func newHealthRow(day string, c persona.Counts) healthRow {
+	return healthRow{Day: day, Fetched: formatCount(c.Fetched), Loaded: formatCount(c.Loaded), Server: formatCount(c.ServerEvents),
+		Duplicates: formatCount(c.Duplicates), Rejects: formatCount(c.Rejected), Conflicts: formatCount(c.Conflicts),
+		HasConflicts: c.Conflicts > 0, Unbalanced: c.Check() != nil}
 }
 
 type otherGroup struct {
@@ -554,47 +608,53 @@ type eventRow struct {
 	N, Sessions string
 }
 
-// gaps lists the days between the first and last loaded day that were
-// never loaded.
+// gaps lists the runs of days between the first and last loaded day that
+// were never loaded: "2024-05-18", or "2012-01-03 to 2026-10-31 (5,416
+// days)" for a longer run, one entry per run however long.
 func (s *site) gaps() []string {
-	ld := s.ds.loadedDays
-	if len(ld) == 0 {
-		return nil
-	}
-	have := map[time.Time]bool{}
-	for _, d := range ld {
-		have[d.Day] = true
-	}
 	var out []string
-	for d := ld[0].Day; d.Before(ld[len(ld)-1].Day); d = d.AddDate(0, 0, 1) {
-		if !have[d] {
-			out = append(out, d.Format(time.DateOnly))
+	for _, g := range s.ds.gaps {
+		if g.Days() == 1 {
+			out = append(out, g.First.Format(time.DateOnly))
+			continue
 		}
+		out = append(out, g.First.Format(time.DateOnly)+" to "+g.Last.Format(time.DateOnly)+" ("+formatCount(int64(g.Days()))+" days)")
 	}
 	return out
 }
 
+// missingDays is how many days between the first and last loaded day were
+// never loaded.
+func (s *site) missingDays() int64 {
+	var n int64
+	for _, g := range s.ds.gaps {
+		n += int64(g.Days())
+	}
+	return n
+}
+
 func (s *site) healthPage() healthPage {
 	p := healthPage{layout: s.layout("Data health · Persona sign-in KPIs", "What went into the Persona sign-in KPIs: blobs loaded and rejected per day, and values no segment placed.", "health", ""),
-		Run: s.ds.run, Runs: s.ds.runs, Reasons: s.ds.reasons, Gaps: s.gaps(),
-		OtherWindow: otherWindowDays, Missing: s.ds.missing}
+		Run: s.ds.run, Runs: s.ds.runs, Reasons: names(s.ds.reasons), Gaps: s.gaps(),
+		OtherWindow: otherWindowDays, ValueMax: valueMax, Missing: s.ds.missing}
 	p.Chart = healthCharts(s.ds.loadedDays)
-	var tf, tl, td, tr int64
+	var total persona.Counts
 	reasonTotals := make([]int64, len(s.ds.reasons))
 	for i := len(s.ds.loadedDays) - 1; i >= 0; i-- {
 		d := s.ds.loadedDays[i]
-		row := healthRow{Day: d.Day.Format(time.DateOnly), Fetched: formatCount(d.Fetched), Loaded: formatCount(d.Loaded),
-			Duplicates: formatCount(d.Duplicates), Rejects: formatCount(d.Rejected),
-			Unbalanced: d.Fetched != d.Loaded+d.Duplicates+d.Rejected}
+		row := newHealthRow(d.Day.Format(time.DateOnly), d.Counts())
 		for j, reason := range s.ds.reasons {
 			n := s.ds.rejects[d.Day][reason]
 			reasonTotals[j] += n
 			row.ByReason = append(row.ByReason, formatCount(n))
 		}
-		tf, tl, td, tr = tf+d.Fetched, tl+d.Loaded, td+d.Duplicates, tr+d.Rejected
+		total = total.Add(d.Counts())
+		if d.Conflicts > 0 {
+			p.ConflictDays++
+		}
 		p.Days = append(p.Days, row)
 	}
-	p.Totals = healthRow{Day: "Total", Fetched: formatCount(tf), Loaded: formatCount(tl), Duplicates: formatCount(td), Rejects: formatCount(tr)}
+	p.Totals = newHealthRow("Total", total)
 	for _, n := range reasonTotals {
 		p.Totals.ByReason = append(p.Totals.ByReason, formatCount(n))
 	}
@@ -608,7 +668,7 @@ func (s *site) healthPage() healthPage {
 		}
 		row := otherRow{N: formatCount(o.N), Missing: !o.Raw.Valid}
 		if o.Raw.Valid {
-			row.Raw = visible(o.Raw.String)
+			row.Raw = shown(o.Raw.String)
 		}
 		row.Share = share(o.N, o.Total)
 		g.Values = append(g.Values, row)
@@ -625,8 +685,10 @@ func (s *site) healthPage() healthPage {
 		}
 	}
 	for _, e := range s.ds.unknownEvt {
-		p.Events = append(p.Events, eventRow{Name: visible(e.Name), N: formatCount(e.N), Sessions: formatCount(e.Sessions)})
+		p.Events = append(p.Events, eventRow{Name: shown(e.Name), N: formatCount(e.N), Sessions: formatCount(e.Sessions)})
 	}
+	p.Census = s.censusSection()
+	p.Rates = s.rateSection()
 	return p
 }
 

@@ -64,20 +64,62 @@ SELECT coalesce(sum(loaded), 0) FROM loaded_days
 WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)`
 
 // qUnknownEvents lists the most frequent event names over the last days
-// that are neither a screen.* name nor in the known list. readUnknownEvents
-// puts the known names between head and tail as a VALUES list of
-// parameters; the last two parameters are the number of days and of rows.
-const qUnknownEventsHead = `
-WITH known(name) AS (VALUES `
-
-const qUnknownEventsTail = `),
-recent AS (
+// that are outside the dialog's vocabulary. Parameters: the vocabulary as
+// one RE2 pattern (persona.VocabularyPattern, with the configured flows'
+// events), the number of days and of rows.
+const qUnknownEvents = `
+WITH recent AS (
     SELECT name, sum(events) AS n, sum(sessions) AS sessions FROM day_event_names
     WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)
     GROUP BY name
 )
 SELECT name, n, sessions FROM recent
-WHERE NOT regexp_full_match(name, 'screen\.[a-z_]+')
-  AND name NOT IN (SELECT name FROM known)
+WHERE NOT regexp_full_match(name, ?)
 ORDER BY n DESC, name
 LIMIT ?`
+
+// qServerTypes counts the server's census entries per day and type over
+// the last days loaded, from the day profiles; a type outside the known
+// ones is NULL, counted together. Parameters: the known types as one RE2
+// pattern, the number of days.
+const qServerTypes = `
+SELECT day, CASE WHEN regexp_full_match(type, ?) THEN type END AS known, sum(events)
+FROM day_server_types
+WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)
+GROUP BY ALL
+ORDER BY day, known NULLS LAST`
+
+// qUnknownServerTypes lists the most frequent census types outside the
+// known ones over the same days. Parameters: the pattern, the number of
+// days and of rows. Types come from the server's entries as stored: any
+// text.
+const qUnknownServerTypes = `
+SELECT type, sum(events) AS n FROM day_server_types
+WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)
+  AND NOT regexp_full_match(type, ?)
+GROUP BY type
+ORDER BY n DESC, type
+LIMIT ?`
+
+// qSampleRates counts blobs per day, OS segment and sample rate over the
+// last days loaded, from the day profiles: the rates among the most
+// frequent ones as themselves, the rest as 'other', a missing rate as
+// 'none'. Parameters: the number of days, how many rates to keep. OS
+// segments are the configured ones and Other, as the store holds them.
+const qSampleRates = `
+WITH recent AS (
+    SELECT * FROM day_sample_rates
+    WHERE day > (SELECT max(day) FROM loaded_days) - CAST(? AS INTEGER)
+), top AS (
+    SELECT sample_rate FROM recent WHERE sample_rate IS NOT NULL
+    GROUP BY sample_rate ORDER BY sum(sessions) DESC, sample_rate LIMIT ?
+)
+SELECT day, os,
+       CASE WHEN sample_rate IS NULL THEN 'none'
+            WHEN sample_rate IN (SELECT sample_rate FROM top) THEN 'rate'
+            ELSE 'other' END AS kind,
+       CASE WHEN sample_rate IN (SELECT sample_rate FROM top) THEN sample_rate END AS rate,
+       sum(sessions)
+FROM recent
+GROUP BY ALL
+ORDER BY day, os`

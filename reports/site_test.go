@@ -181,6 +181,21 @@ func TestEveryPageIsSafeToPublish(t *testing.T) {
 	}
 }
 
+// chartData reads a KPI page's chart data as report.js does.
+func chartData(t *testing.T, name string, page []byte) pageJSON {
+	t.Helper()
+	els, _ := parse(t, name, page)
+	var data pageJSON
+	for _, e := range els {
+		if e.tag == "script" && e.attrs["id"] == "kpi-data" {
+			if err := json.Unmarshal([]byte(e.text), &data); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+	}
+	return data
+}
+
 // checkLocalURL fails a link that leaves the site or names a missing file.
 func checkLocalURL(t *testing.T, files map[string][]byte, page, tag, attr, v string) {
 	t.Helper()
@@ -226,15 +241,7 @@ func TestHostileValuesShowAsText(t *testing.T) {
 	}
 
 	// Segment values and steps reach the pages as chart data.
-	els, _ := parse(t, "sign_in_attempts.html", files["sign_in_attempts.html"])
-	var data pageJSON
-	for _, e := range els {
-		if e.tag == "script" && e.attrs["id"] == "kpi-data" {
-			if err := json.Unmarshal([]byte(e.text), &data); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	data := chartData(t, "sign_in_attempts.html", files["sign_in_attempts.html"])
 	segs := map[string][]string{}
 	for _, s := range data.Segmentations {
 		for _, m := range s.Segments {
@@ -571,6 +578,11 @@ func TestHealthListsUnrecognisedEventNamesOnly(t *testing.T) {
 	if strings.Contains(section, "assertion_generated") {
 		t.Error("a known event is listed as unrecognised")
 	}
+	for _, name := range productionNames {
+		if strings.Contains(section, name) {
+			t.Errorf("the production name %s is listed as unrecognised", name)
+		}
+	}
 }
 
 // tileChanges lists the index's tiles in page order, each with the class
@@ -601,7 +613,8 @@ func TestOrderAndJudgementComeFromTheKPIRegistry(t *testing.T) {
 	hrefs, _ := tileChanges(t, files["index.html"])
 	want := []string{"new_user_flow.html", "new_user_success.html", "new_users.html", "password_reset_flow.html",
 		"sites_signed_in.html", "sign_in_attempts.html", "new_user_bounce.html", "bounce_rate.html",
-		"general_progress.html", "email_addition_flow.html", "orphaned_rate.html", "assertion_time.html", "email_confirmation_time.html"}
+		"general_progress.html", "email_addition_flow.html", "orphaned_rate.html", "assertion_time.html", "email_confirmation_time.html",
+		"server_accounts_created.html", "server_census.html"}
 	if !slices.Equal(hrefs, want) {
 		t.Errorf("tiles %v, want the headers' order %v", hrefs, want)
 	}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"strings"
 )
 
 //go:embed templates/*.html
@@ -19,11 +20,32 @@ var staticFS embed.FS
 type templates struct{ sets map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"add":   func(a, b float64) float64 { return r1(a + b) },
-	"sub":   func(a, b float64) float64 { return r1(a - b) },
-	"arrow": arrow,
-	"sql":   shortSQL,
-	"count": formatCount,
+	"add":     func(a, b float64) float64 { return r1(a + b) },
+	"sub":     func(a, b float64) float64 { return r1(a - b) },
+	"arrow":   arrow,
+	"sql":     shortSQL,
+	"count":   formatCount,
+	"parts":   nameParts,
+	"name":    name,
+	"message": func(s string) string { return cut(s, messageMax) },
+}
+
+// nameParts cuts a dotted or underscored name after each . and _, so a
+// template can offer a line break there (<wbr>) in a narrow column head.
+func nameParts(s string) []string {
+	var out []string
+	for len(s) > 0 {
+		i := strings.IndexAny(s, "._")
+		if i < 0 {
+			break
+		}
+		out = append(out, s[:i+1])
+		s = s[i+1:]
+	}
+	if s != "" {
+		out = append(out, s)
+	}
+	return out
 }
 
 func arrow(dir string) string {

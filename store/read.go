@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // The read models below are what kpi status and the report both show.
@@ -24,6 +26,12 @@ type Run struct {
 	DaysProcessed, DaysUnchanged          int64
 }
 
+// Counts is the run's accounting.
+func (r Run) Counts() persona.Counts {
+	return persona.Counts{Fetched: r.Fetched, Loaded: r.Loaded, ServerEvents: r.ServerEvents,
+		Duplicates: r.Duplicates, Rejected: r.Rejected, Conflicts: r.Conflicts}
+}
+
 const runColumns = `id, command, started_at, ended_at, status, source, from_day, to_day,
 	fetched, loaded, duplicates, rejected, coalesce(server_events, 0), coalesce(conflicts, 0), coalesce(days_processed, 0), coalesce(days_unchanged, 0), coalesce(error, '')`
 
@@ -34,22 +42,32 @@ func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
 	return r, err
 }
 
-// Runs lists the most recent runs, newest first.
-func Runs(ctx context.Context, db *sql.DB, limit int) ([]Run, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs ORDER BY id DESC LIMIT ?`, limit)
+// readAll runs a read model's query and scans each row with scan; table
+// names what is read in errors.
+func readAll[T any](ctx context.Context, db *sql.DB, table, q string, args []any, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read runs: %w", err)
+		return nil, fmt.Errorf("read %s: %w", table, err)
 	}
 	defer rows.Close()
-	var out []Run
+	var out []T
 	for rows.Next() {
-		r, err := scanRun(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("read runs: %w", err)
+			return nil, fmt.Errorf("read %s: %w", table, err)
 		}
-		out = append(out, r)
+		out = append(out, v)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", table, err)
+	}
+	return out, nil
+}
+
+// Runs lists the most recent runs, newest first.
+func Runs(ctx context.Context, db *sql.DB, limit int) ([]Run, error) {
+	return readAll(ctx, db, "runs", `SELECT `+runColumns+` FROM runs ORDER BY id DESC LIMIT ?`, []any{limit},
+		func(rows *sql.Rows) (Run, error) { return scanRun(rows) })
 }
 
 // RunByID reads one run; nil if there is none with that id.
@@ -83,24 +101,21 @@ type LoadedDay struct {
 	ServerEvents, Conflicts               int64
 }
 
+// Counts is the day's accounting.
+func (l LoadedDay) Counts() persona.Counts {
+	return persona.Counts{Fetched: l.Fetched, Loaded: l.Loaded, ServerEvents: l.ServerEvents,
+		Duplicates: l.Duplicates, Rejected: l.Rejected, Conflicts: l.Conflicts}
+}
+
 // LoadedDays lists the days in the store, in order.
 func LoadedDays(ctx context.Context, db *sql.DB) ([]LoadedDay, error) {
-	rows, err := db.QueryContext(ctx, `SELECT day, run_id, loaded_at, fetched, loaded, duplicates, rejected,
-		coalesce(server_events, 0), coalesce(conflicts, 0) FROM loaded_days ORDER BY day`)
-	if err != nil {
-		return nil, fmt.Errorf("read loaded_days: %w", err)
-	}
-	defer rows.Close()
-	var out []LoadedDay
-	for rows.Next() {
-		var l LoadedDay
-		if err := rows.Scan(&l.Day, &l.RunID, &l.LoadedAt, &l.Fetched, &l.Loaded, &l.Duplicates, &l.Rejected, &l.ServerEvents, &l.Conflicts); err != nil {
-			return nil, fmt.Errorf("read loaded_days: %w", err)
-		}
-		l.Day = l.Day.UTC()
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return readAll(ctx, db, "loaded_days", `SELECT day, run_id, loaded_at, fetched, loaded, duplicates, rejected,
+		coalesce(server_events, 0), coalesce(conflicts, 0) FROM loaded_days ORDER BY day`, nil,
+		func(rows *sql.Rows) (l LoadedDay, err error) {
+			err = rows.Scan(&l.Day, &l.RunID, &l.LoadedAt, &l.Fetched, &l.Loaded, &l.Duplicates, &l.Rejected, &l.ServerEvents, &l.Conflicts)
+			l.Day = l.Day.UTC()
+			return l, err
+		})
 }
 
 // RejectCount is how many blobs were rejected for a reason on a day.
@@ -112,21 +127,12 @@ type RejectCount struct {
 
 // RejectsByDay counts rejected blobs per day and reason, in order.
 func RejectsByDay(ctx context.Context, db *sql.DB) ([]RejectCount, error) {
-	rows, err := db.QueryContext(ctx, `SELECT day, reason, count(*) FROM rejects GROUP BY day, reason ORDER BY day, reason`)
-	if err != nil {
-		return nil, fmt.Errorf("read rejects: %w", err)
-	}
-	defer rows.Close()
-	var out []RejectCount
-	for rows.Next() {
-		var c RejectCount
-		if err := rows.Scan(&c.Day, &c.Reason, &c.N); err != nil {
-			return nil, fmt.Errorf("read rejects: %w", err)
-		}
-		c.Day = c.Day.UTC()
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return readAll(ctx, db, "rejects", `SELECT day, reason, count(*) FROM rejects GROUP BY day, reason ORDER BY day, reason`, nil,
+		func(rows *sql.Rows) (c RejectCount, err error) {
+			err = rows.Scan(&c.Day, &c.Reason, &c.N)
+			c.Day = c.Day.UTC()
+			return c, err
+		})
 }
 
 // Span is the range of loaded days and the days missing inside it.
@@ -156,6 +162,26 @@ func LoadedSpan(ctx context.Context, db *sql.DB) (Span, error) {
 	return sp, nil
 }
 
+// DayRange is a run of days, First to Last (equal for one day).
+type DayRange struct{ First, Last time.Time }
+
+// Days is how many days the range holds.
+func (r DayRange) Days() int { return int(r.Last.Sub(r.First).Hours()/24+0.5) + 1 }
+
+// MissingRanges lists the runs of days between the first and the last
+// loaded day that were never loaded, in order: one row per run, however
+// long, so the answer grows with the gaps, not with the days in them.
+func MissingRanges(ctx context.Context, db *sql.DB) ([]DayRange, error) {
+	return readAll(ctx, db, "loaded_days", `SELECT prev + 1, day - 1 FROM (
+			SELECT day, lag(day) OVER (ORDER BY day) AS prev FROM loaded_days)
+		WHERE day - prev > 1 ORDER BY day`, nil,
+		func(rows *sql.Rows) (r DayRange, err error) {
+			err = rows.Scan(&r.First, &r.Last)
+			r.First, r.Last = r.First.UTC(), r.Last.UTC()
+			return r, err
+		})
+}
+
 // ReasonTotal is how many blobs were rejected for a reason, and the last
 // day one was.
 type ReasonTotal struct {
@@ -166,20 +192,11 @@ type ReasonTotal struct {
 
 // RejectReasons totals the rejected blobs by reason, most frequent first.
 func RejectReasons(ctx context.Context, db *sql.DB) ([]ReasonTotal, error) {
-	rows, err := db.QueryContext(ctx, `SELECT reason, count(*), max(day) FROM rejects GROUP BY reason ORDER BY 2 DESC, 1`)
-	if err != nil {
-		return nil, fmt.Errorf("read rejects: %w", err)
-	}
-	defer rows.Close()
-	var out []ReasonTotal
-	for rows.Next() {
-		var r ReasonTotal
-		if err := rows.Scan(&r.Reason, &r.N, &r.Last); err != nil {
-			return nil, fmt.Errorf("read rejects: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return readAll(ctx, db, "rejects", `SELECT reason, count(*), max(day) FROM rejects GROUP BY reason ORDER BY 2 DESC, 1`, nil,
+		func(rows *sql.Rows) (r ReasonTotal, err error) {
+			err = rows.Scan(&r.Reason, &r.N, &r.Last)
+			return r, err
+		})
 }
 
 // KPIVersion is what the kpis registry says of one KPI version's
@@ -194,21 +211,12 @@ type KPIVersion struct {
 
 // KPIVersions lists every registered KPI version by id and version.
 func KPIVersions(ctx context.Context, db *sql.DB) ([]KPIVersion, error) {
-	rows, err := db.QueryContext(ctx, `SELECT kpi, version, title, computed_to, last_compute_ms, last_compute_days
-		FROM kpis ORDER BY kpi, version`)
-	if err != nil {
-		return nil, fmt.Errorf("read kpis: %w", err)
-	}
-	defer rows.Close()
-	var out []KPIVersion
-	for rows.Next() {
-		var v KPIVersion
-		if err := rows.Scan(&v.KPI, &v.Version, &v.Title, &v.ComputedTo, &v.LastComputeMs, &v.LastComputeDays); err != nil {
-			return nil, fmt.Errorf("read kpis: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return readAll(ctx, db, "kpis", `SELECT kpi, version, title, computed_to, last_compute_ms, last_compute_days
+		FROM kpis ORDER BY kpi, version`, nil,
+		func(rows *sql.Rows) (v KPIVersion, err error) {
+			err = rows.Scan(&v.KPI, &v.Version, &v.Title, &v.ComputedTo, &v.LastComputeMs, &v.LastComputeDays)
+			return v, err
+		})
 }
 
 // UncomputedDays lists the loaded days some registered KPI version has

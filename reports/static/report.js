@@ -57,10 +57,37 @@
     table: $('data-table'), tableCaption: $('table-caption'), csvView: $('csv-view')
   };
   var stepped = data.steps.length > 1 || (data.steps.length === 1 && data.steps[0] !== '');
-  var defaultPreset = N <= data.defaultDays ? 'all' : String(data.defaultDays);
+
+  // ---- Calendar: days are YYYY-MM-DD strings in UTC. ----
+
+  function toTime(day) { return Date.UTC(+day.slice(0, 4), +day.slice(5, 7) - 1, +day.slice(8, 10)); }
+  function fromTime(t) { return new Date(t).toISOString().slice(0, 10); }
+  // The day axis holds the days with data and the short runs of days
+  // without (data.go, setDays); a longer run is cut out of it. These find
+  // days on it by date.
+  function atOrAfter(day) {
+    var lo = 0, hi = N;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (data.days[mid] < day) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+  function atOrBefore(day) {
+    var i = atOrAfter(day);
+    return i < N && data.days[i] === day ? i : i - 1;
+  }
+  // since is the first index within n days up to day index i.
+  function since(i, n) { return atOrAfter(fromTime(toTime(data.days[i]) - (n - 1) * DAY_MS)); }
+  // cutBefore says whether days were cut out of the axis before index i.
+  function cutBefore(i) { return i > 0 && toTime(data.days[i]) - toTime(data.days[i - 1]) > DAY_MS; }
+  function calendarDays(a, b) { return Math.round((toTime(data.days[b]) - toTime(data.days[a])) / DAY_MS) + 1; }
+
+  var defaultFrom = since(N - 1, data.defaultDays);
+  var defaultPreset = defaultFrom === 0 ? 'all' : String(data.defaultDays);
   var state;
   function resetState() {
-    state = { seg: 0, step: data.defaultStep, from: Math.max(0, N - data.defaultDays), to: N - 1,
+    state = { seg: 0, step: data.defaultStep, from: defaultFrom, to: N - 1,
       preset: defaultPreset, hidden: {}, share: false, grain: 'day', band: true };
   }
   resetState();
@@ -118,10 +145,8 @@
     return MONTHS[parseInt(day.slice(5, 7), 10) - 1] + ' ' + parseInt(day.slice(8, 10), 10);
   }
 
-  // ---- Calendar: days are YYYY-MM-DD strings in UTC. ----
+  // ---- Calendar. ----
 
-  function toTime(day) { return Date.UTC(+day.slice(0, 4), +day.slice(5, 7) - 1, +day.slice(8, 10)); }
-  function fromTime(t) { return new Date(t).toISOString().slice(0, 10); }
   // isoWeek is a day's ISO week: its Monday and its number (weeks belong
   // to the year of their Thursday).
   function isoWeek(day) {
@@ -228,9 +253,10 @@
     var out = [], i;
     if (state.grain === 'day' || state.grain === 'avg7') {
       for (i = state.from; i <= state.to; i++) {
-        var p = { from: i, to: i, at: i, want: 1, short: dayLabel(data.days[i]), year: data.days[i].slice(0, 4), label: data.days[i] };
+        var p = { from: i, to: i, at: i, want: 1, short: dayLabel(data.days[i]), year: data.days[i].slice(0, 4), label: data.days[i],
+          cut: cutBefore(i) };
         if (state.grain === 'avg7') {
-          p.from = Math.max(0, i - 6);
+          p.from = since(i, 7);
           p.want = 7;
         }
         p.have = coveredIn(p.from, p.to);
@@ -243,7 +269,7 @@
     for (i = state.from; i <= state.to;) {
       var k = key(data.days[i]), j = i;
       while (j < state.to && key(data.days[j + 1]) === k) j++;
-      var q = { from: i, to: j, at: i, have: coveredIn(i, j) };
+      var q = { from: i, to: j, at: i, have: coveredIn(i, j), cut: cutBefore(i) };
       if (state.grain === 'week') {
         var w = isoWeek(data.days[i]), sunday = fromTime(toTime(w.monday) + 6 * DAY_MS);
         q.want = 7;
@@ -413,11 +439,6 @@
 
   // ---- Milestones. ----
 
-  function dayIndexOf(day) {
-    if (day <= data.days[0]) return 0;
-    if (day >= data.days[N - 1]) return N - 1;
-    return Math.round((toTime(day) - toTime(data.days[0])) / DAY_MS);
-  }
   function milestonesInRange() {
     var a = data.days[state.from], b = data.days[state.to];
     return data.milestones.filter(function (m) { return m.to >= a && m.from <= b; });
@@ -471,7 +492,11 @@
     // Milestone badges take rows above the plot, so they never cover each other.
     var marks = [], rowEnd = [];
     opt.milestones.forEach(function (m) {
-      var k0 = periodAt(ps, Math.max(state.from, dayIndexOf(m.from))), k1 = periodAt(ps, Math.min(state.to, dayIndexOf(m.to)));
+      // A milestone none of whose days is on the axis (it fell in a cut)
+      // is not drawn; as milestoneMarkers in chart.go.
+      var i0 = atOrAfter(m.from), i1 = atOrBefore(m.to);
+      if (i0 > i1) return;
+      var k0 = periodAt(ps, Math.max(state.from, i0)), k1 = periodAt(ps, Math.min(state.to, i1));
       var mk = { m: m, x: x(k0), x2: x(k1) };
       var row = badgeRow(rowEnd, mk.x);
       if (row === rowEnd.length) rowEnd.push(0);
@@ -519,14 +544,26 @@
     // partial period's point is hollow.
     var lines = svg('g', { 'class': 'lines' }, root), dots = n <= 62 && series.length <= 5;
     var drawn = {};
+    // Where days were cut out of the axis, a dashed line says which, and
+    // the lines lift; as the cuts of newLineChart in chart.go.
+    var cuts = svg('g', { 'class': 'cuts' }, null), cutAt = ps.map(function (p, k) { return k > 0 && p.cut; });
+    cutAt.forEach(function (c, k) {
+      if (!c) return;
+      var a = fromTime(toTime(data.days[ps[k].at - 1]) + DAY_MS), b = fromTime(toTime(data.days[ps[k].at]) - DAY_MS);
+      var cx = r1((x(k - 1) + x(k)) / 2);
+      svg('title', {}, svg('line', { 'class': 'axis-cut', x1: cx, x2: cx, y1: T, y2: B + 8 }, cuts)).textContent =
+        'No data from ' + a + ' to ' + b + ' (' + dayCount(Math.round((toTime(b) - toTime(a)) / DAY_MS) + 1) + ', left out)';
+    });
+    if (cuts.firstChild) root.insertBefore(cuts, mg);
     series.forEach(function (s) {
       var g = svg('g', { 'class': 'series' }, lines), els = drawn[s.key] = [];
       var d = '', pen = false, pts = [];
       for (var k = 0; k < n; k++) {
         var v = s.v[k];
+        if (cutAt[k]) pen = false;
         if (v === null) { pen = false; continue; }
         d += (pen ? 'L' : 'M') + x(k) + ' ' + y(v);
-        var isolated = !pen && (k + 1 >= n || s.v[k + 1] === null);
+        var isolated = !pen && (k + 1 >= n || s.v[k + 1] === null || cutAt[k + 1]);
         if (dots || isolated || ps[k].partial) pts.push([x(k), y(v), ps[k].partial]);
         pen = true;
       }
@@ -905,12 +942,17 @@
     });
   }
 
+  // rangeText says which days the view shows: the calendar days from its
+  // first to its last, and how many of them the axis leaves out; as
+  // rangeText in pages.go.
+  function dayCount(n) { return n === 1 ? '1 day' : group(String(n)) + ' days'; }
   function rangeText() {
-    var n = state.to - state.from + 1;
-    var span = data.days[state.from] + ' to ' + data.days[state.to];
-    if (state.preset === 'all' || n === N) return 'all ' + n + ' days, ' + span;
-    if (state.preset !== 'custom' && state.to === N - 1) return 'last ' + n + ' days, ' + span;
-    return n + ' days, ' + span;
+    var n = calendarDays(state.from, state.to), left = n - (state.to - state.from + 1);
+    var text = dayCount(n) + ', ' + data.days[state.from] + ' to ' + data.days[state.to] +
+      (left > 0 ? ' (' + dayCount(left) + ' without data left out)' : '');
+    if (state.preset === 'all' || (state.from === 0 && state.to === N - 1)) return 'all ' + text;
+    if (state.preset !== 'custom' && state.to === N - 1) return 'last ' + text;
+    return text;
   }
   function grainText() {
     return { day: '', avg7: '7-day average · ', week: 'per ISO week · ', month: 'per month · ' }[state.grain];
@@ -929,7 +971,7 @@
   function setPreset(p) {
     state.preset = p;
     state.to = N - 1;
-    state.from = p === 'all' ? 0 : Math.max(0, N - parseInt(p, 10));
+    state.from = p === 'all' ? 0 : since(N - 1, parseInt(p, 10));
   }
 
   function syncControls() {
@@ -1004,11 +1046,11 @@
     }
   }
 
-  // dayIndex finds the index of a YYYY-MM-DD day, clamped to the data.
-  function dayIndex(v, fallback) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return fallback;
-    return dayIndexOf(v);
-  }
+  // fromIndex and toIndex find the first day on or after a YYYY-MM-DD
+  // day and the last on or before it, clamped to the axis.
+  function validDay(v) { return /^\d{4}-\d{2}-\d{2}$/.test(v); }
+  function fromIndex(v, fallback) { return validDay(v) ? Math.min(N - 1, atOrAfter(v)) : fallback; }
+  function toIndex(v, fallback) { return validDay(v) ? Math.max(0, atOrBefore(v)) : fallback; }
 
   function draw() {
     var ps = periods();
@@ -1042,13 +1084,13 @@
       });
     }
     ui.from.addEventListener('change', function () {
-      state.from = dayIndex(ui.from.value, state.from);
+      state.from = fromIndex(ui.from.value, state.from);
       if (state.from > state.to) state.to = state.from;
       state.preset = 'custom';
       update();
     });
     ui.to.addEventListener('change', function () {
-      state.to = dayIndex(ui.to.value, state.to);
+      state.to = toIndex(ui.to.value, state.to);
       if (state.to < state.from) state.from = state.to;
       state.preset = 'custom';
       update();

@@ -1,0 +1,97 @@
+package reports
+
+import (
+	"regexp"
+	"strings"
+)
+
+// subject is what a KPI version counts or measures, in words for its
+// page: its unit text, its axis and its definition.
+//
+// It follows from the relations the version's query reads, the contract
+// compute/doc.go ("What a query reads") sets between a KPI's SQL and the
+// store: kpi_server_events holds the server's census entries (one row per
+// server-side event, not sampled), kpi_sessions, kpi_blobs, kpi_segments
+// and kpi_events hold dialog sessions (one blob each). A query reading
+// only the first counts census entries, one reading only the others
+// counts sessions; one reading both, or none (a version not computed yet
+// has no SQL in the registry), gets words that name neither.
+type subject struct {
+	// Plural names the things counted: "sessions", "census entries", or
+	// "" when unknown.
+	Plural string
+	// Count is the unit text of a count ("a count of dialog sessions").
+	Count string
+	// Axis is a daily count's axis label ("Sessions per day").
+	Axis string
+	// Each is what a mean or median is per ("session").
+	Each string
+	// Note is what the definition adds about what counts.
+	Note string
+}
+
+var (
+	dialogSubject = subject{Plural: "sessions", Count: "a count of dialog sessions", Axis: "Sessions", Each: "session",
+		Note: "Only sessions with a non-empty event stream count."}
+	censusSubject = subject{Plural: "census entries", Count: "a count of the server’s census entries", Axis: "Census entries", Each: "census entry",
+		Note: "Census entries are the Persona server’s own records, one per server-side event and not sampled: exact counts, not estimates."}
+	unknownSubject = subject{Count: "a count", Axis: "Count"}
+)
+
+var (
+	censusRelations = regexp.MustCompile(`\bkpi_server_events\b`)
+	dialogRelations = regexp.MustCompile(`\bkpi_(sessions|blobs|segments|events)\b`)
+	// sqlNoise is what is not a relation name in SQL text: comments and
+	// string literals.
+	sqlNoise = regexp.MustCompile(`(?s)--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'`)
+)
+
+// subjectOf says what a version whose query is sqlText counts.
+func subjectOf(sqlText string) subject {
+	q := sqlNoise.ReplaceAllString(sqlText, " ")
+	census, dialog := censusRelations.MatchString(q), dialogRelations.MatchString(q)
+	switch {
+	case census && !dialog:
+		return censusSubject
+	case dialog && !census:
+		return dialogSubject
+	}
+	return unknownSubject
+}
+
+// yLabel is the y axis label of a KPI. A rate's denominator differs from
+// KPI to KPI (sessions, shown dialogs, new-user outcomes), so a rate is
+// labelled with its title rather than as a share of something it may not
+// be.
+func yLabel(d kpiDef) string {
+	switch d.Unit {
+	case "rate":
+		return d.Title
+	case "mean":
+		return strings.TrimSpace("Mean per " + d.Counts.Each)
+	case "median":
+		return strings.TrimSpace("Median per " + d.Counts.Each)
+	case "ms":
+		return "Milliseconds"
+	}
+	if d.Kind == "funnel" {
+		return d.Counts.Axis + " reaching the step"
+	}
+	return d.Counts.Axis + " per day"
+}
+
+// unitName says in words what a KPI's value is, for the definition
+// section.
+func unitName(d kpiDef) string {
+	switch d.Unit {
+	case "rate":
+		return "a rate (numerator ÷ denominator), shown as a percentage"
+	case "mean":
+		return "a mean (sum ÷ count)"
+	case "median":
+		return "a median"
+	case "ms":
+		return "a duration in milliseconds"
+	}
+	return d.Counts.Count
+}
