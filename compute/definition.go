@@ -31,7 +31,9 @@ var Units = []string{"count", "rate", "mean", "median", "ms"}
 //     blobs, denominator the first step's count.
 //   - quantiles: one row per quantile (step 'p25', 'p50', ...), numerator
 //     NULL, denominator the number of observations.
-var Kinds = []string{"timeseries", "funnel", "quantiles"}
+//   - shares: one row per category (step '0', '1', '3 or more', ...), value
+//     the share of the day's blobs in it: a distribution.
+var Kinds = []string{"timeseries", "funnel", "quantiles", "shares"}
 
 // Betters are the directions a KPI header may call good news, which the
 // report colours: a rise (higher), a fall (lower), or neither (none) for a

@@ -13,7 +13,7 @@
 //	-- title: New user flow
 //	-- question: Can new users log in?
 //	-- unit: count                      (count, rate, mean, median or ms)
-//	-- kind: funnel                     (timeseries, funnel or quantiles)
+//	-- kind: funnel                     (timeseries, funnel, quantiles or shares)
 //	-- order: 1                         (the KPI's place in the report, from 1)
 //	-- better: higher                   (higher, lower or none)
 //	-- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
@@ -65,6 +65,9 @@
 //     count.
 //   - quantiles: one row per quantile, step 'p25', 'p50', 'p95', ...;
 //     numerator NULL, denominator the number of observations.
+//   - shares: a distribution, one row per category (step '0', '1', '2',
+//     '3 or more', ...), value the share of the blobs in it: numerator the
+//     blobs in it, denominator every blob of the day and segment.
 //
 // Summing numerator and denominator over days re-aggregates a range for
 // counts, rates, means and funnels; quantiles cannot be re-aggregated.

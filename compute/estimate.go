@@ -109,7 +109,9 @@ func parseEstimate(s string) (Estimate, error) {
 func (e Estimate) fits(kind string) error {
 	ok := true
 	switch e.Method {
-	case EstimateRate, EstimateMean:
+	case EstimateRate:
+		ok = kind == "timeseries" || kind == "shares"
+	case EstimateMean:
 		ok = kind == "timeseries"
 	case EstimateTotal, EstimateCensus:
 		ok = kind == "timeseries" || kind == "funnel"

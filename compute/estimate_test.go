@@ -246,6 +246,8 @@ func TestEstimateHeader(t *testing.T) {
 	}
 	_, err := LoadDefinitions(fstest.MapFS{"k/v1.sql": estimateFile("k", "funnel", "rate", "SELECT 1")})
 	assert.ErrorContains(t, err, "a rate estimate does not make funnel rows")
+	_, err = LoadDefinitions(fstest.MapFS{"k/v1.sql": estimateFile("k", "shares", "rate", "SELECT 1")})
+	assert.NoError(t, err, "a distribution's shares are rates")
 	_, err = LoadDefinitions(fstest.MapFS{"k/v1.sql": estimateFile("k", "timeseries", "quantiles p50", "SELECT 1")})
 	assert.ErrorContains(t, err, "a quantiles estimate does not make timeseries rows")
 
