@@ -188,7 +188,7 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 		start.Format(time.DateOnly), f.days, start.Format(time.DateOnly), fixtureGap.Format(time.DateOnly)))
 	segmented := `TRUE`
 	total := `segmentation = 'Total'`
-	exec(`INSERT INTO kpi_results
+	exec(`INSERT INTO kpi_results (kpi, version, day, segmentation, segment, step, value, numerator, denominator)
 		SELECT 'sign_in_attempts', 1, day, segmentation, segment, '', round(blobs), NULL, NULL FROM fx_base WHERE ` + segmented + `
 		UNION ALL SELECT 'new_users', 1, day, segmentation, segment, '', round(blobs * (0.028 + 0.006 * r1)), NULL, NULL FROM fx_base
 		UNION ALL SELECT 'new_user_success', 1, day, segmentation, segment, '', n / d, n, d FROM (
@@ -227,7 +227,7 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 			parts = append(parts, fmt.Sprintf(`SELECT %s, 1, day, segmentation, segment, %s, round(%s), NULL, round(%s) FROM fx_base WHERE %s`,
 				sqlQuote(kpi), sqlQuote(name), acc, fmt.Sprintf("(blobs * %g * (0.95 + 0.1 * r1))", factors[0]), where))
 		}
-		exec("INSERT INTO kpi_results " + strings.Join(parts, " UNION ALL "))
+		exec("INSERT INTO kpi_results (kpi, version, day, segmentation, segment, step, value, numerator, denominator) " + strings.Join(parts, " UNION ALL "))
 	}
 	flowSteps := func(name string) []string {
 		var out []string
@@ -279,7 +279,7 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	}
 	// The census KPIs, from the census as their SQL counts it: a type of
 	// another shape than the server's names is Other.
-	exec(`INSERT INTO kpi_results
+	exec(`INSERT INTO kpi_results (kpi, version, day, segmentation, segment, step, value, numerator, denominator)
 		SELECT 'server_census', 1, day, 'Total', 'Total', '', sum(events), sum(events), NULL FROM day_server_types GROUP BY day
 		UNION ALL SELECT 'server_census', 1, day, 'Type', segment, '', sum(events), sum(events), NULL FROM (
 			SELECT day, events, CASE WHEN regexp_full_match(type, '[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*') THEN type ELSE 'Other' END AS segment
