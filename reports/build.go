@@ -302,15 +302,23 @@ func (s *site) values(d kpiDef, ser *series, from int) []float64 {
 // ratio's sum of numerators over sum of denominators, else the mean of
 // the daily values. perDay turns a count's sum into a daily mean.
 func (s *site) aggregate(d kpiDef, ser *series, from, to int, perDay bool) float64 {
-	from = max(from, 0)
-	if ser == nil || from > to {
+	var days []int
+	for i := max(from, 0); i <= to; i++ {
+		days = append(days, i)
+	}
+	return s.aggregateDays(d, ser, days, perDay)
+}
+
+// aggregateDays is aggregate over the day indices days.
+func (s *site) aggregateDays(d kpiDef, ser *series, days []int, perDay bool) float64 {
+	if ser == nil || len(days) == 0 {
 		return math.NaN()
 	}
 	var sum, num, den float64
-	var days, vals, pairs int
-	for i := from; i <= to; i++ {
+	var covered, vals, pairs int
+	for _, i := range days {
 		if s.ds.covered[i] {
-			days++
+			covered++
 		}
 		if v := ser.v[i]; !math.IsNaN(v) {
 			sum += v
@@ -324,11 +332,11 @@ func (s *site) aggregate(d kpiDef, ser *series, from, to int, perDay bool) float
 	}
 	switch {
 	case d.Unit == "count":
-		if days == 0 {
+		if covered == 0 {
 			return math.NaN()
 		}
 		if perDay {
-			return sum / float64(days)
+			return sum / float64(covered)
 		}
 		return sum
 	case pairs > 0 && pairs == vals && den != 0:
@@ -347,152 +355,6 @@ func (s *site) total(d kpiDef, step string) *series {
 		return nil
 	}
 	return r.cells["Total"]["Total"][step]
-}
-
-// headline is a KPI's latest value and its change against the 7 days
-// before. For a funnel it is the share completing all steps.
-type headline struct {
-	Value, Day, Note     string
-	Change, Dir, Against string
-	Judgement            string // good, bad or ""
-	OlderDay             bool   // Day is before the data-through day
-	Spark                []float64
-}
-
-func (s *site) headline(d kpiDef) headline {
-	r := s.results(d)
-	if r == nil || len(s.ds.days) == 0 {
-		return headline{Value: "–", Note: "no results yet"}
-	}
-	var h headline
-	m := s.headlineMeasure(d, r)
-	last := len(s.ds.days) - 1
-	for i := s.ds.since(last, sparkDays); i <= last; i++ {
-		h.Spark = append(h.Spark, m.daily(i))
-	}
-	li := latestValue(m.daily, s.ds.since(last, 8), last)
-	if li < 0 {
-		h.Value, h.Note = "–", "no value in the last 7 days"
-		return h
-	}
-	h.Day = s.ds.days[li].Format(time.DateOnly)
-	h.OlderDay = li != last
-	h.Value = formatValue(m.unit, m.daily(li))
-	h.Note = s.headlineNote(d, r, m, li)
-	// Compare like with like: the 7 days before the day shown.
-	base := m.baseline(s.ds.since(li, 8), li-1)
-	h.Change, h.Dir = change(m.unit, m.daily(li), base)
-	h.Judgement = judge(d.Better, h.Dir)
-	h.Against = against(m.unit, h.Change, base)
-	return h
-}
-
-// measure is what a headline shows of a KPI version: its value per day
-// index and over a range of days, in unit. A funnel shows the share of
-// those who started (its first step) that completed all steps, and keeps
-// how many started each day.
-type measure struct {
-	unit     string
-	started  []float64
-	daily    func(i int) float64
-	baseline func(from, to int) float64
-}
-
-// headlineMeasure is d's measure: the completion share of a funnel, else
-// the Total of its main step, a count's baseline being a daily mean.
-func (s *site) headlineMeasure(d kpiDef, r *kpiResults) measure {
-	if d.Kind == "funnel" && len(r.steps) > 0 {
-		first, final := s.total(d, r.steps[0]), s.total(d, r.steps[len(r.steps)-1])
-		fv, lv := s.values(d, first, 0), s.values(d, final, 0)
-		return measure{
-			unit:    "rate",
-			started: fv,
-			daily: func(i int) float64 {
-				if fv[i] > 0 {
-					return lv[i] / fv[i]
-				}
-				return math.NaN()
-			},
-			baseline: func(from, to int) float64 {
-				if b := s.aggregate(d, first, from, to, false); b > 0 {
-					return s.aggregate(d, final, from, to, false) / b
-				}
-				return math.NaN()
-			},
-		}
-	}
-	ser := s.total(d, mainStep(d, r))
-	vals := s.values(d, ser, 0)
-	return measure{
-		unit:     d.Unit,
-		daily:    func(i int) float64 { return vals[i] },
-		baseline: func(from, to int) float64 { return s.aggregate(d, ser, from, to, true) },
-	}
-}
-
-// latestValue is the latest day from first to last that has a value (a
-// rate has none on a day without a denominator), or -1.
-func latestValue(daily func(i int) float64, first, last int) int {
-	for i := last; i >= 0 && i >= first; i-- {
-		if !math.IsNaN(daily(i)) {
-			return i
-		}
-	}
-	return -1
-}
-
-// headlineNote says what the headline of day li is: how many started a
-// funnel, or the other quantiles beside the main one.
-func (s *site) headlineNote(d kpiDef, r *kpiResults, m measure, li int) string {
-	switch {
-	case m.started != nil:
-		return "of the " + formatValue("count", m.started[li]) + " at “" + name(r.steps[0]) + "”, the share reaching “" + name(r.steps[len(r.steps)-1]) + "”"
-	case d.Unit == "rate":
-		// A rate's question says what it is a share of; this gives the counts.
-		if t := s.total(d, mainStep(d, r)); t != nil && !math.IsNaN(t.n[li]) && !math.IsNaN(t.d[li]) {
-			return formatNumber(t.n[li]) + " of " + formatNumber(t.d[li])
-		}
-		return ""
-	case d.Kind != "quantiles" || len(r.steps) <= 1:
-		return ""
-	}
-	main := mainStep(d, r)
-	var others []string
-	for _, st := range r.steps {
-		if st != main {
-			others = append(others, name(st)+" "+formatValue(m.unit, s.values(d, s.total(d, st), li)[0]))
-		}
-	}
-	if main != "p50" {
-		return name(main) + " · " + strings.Join(others, " · ")
-	}
-	return main + " (median) · " + strings.Join(others, " · ")
-}
-
-// against names what a change compares with: the previous 7 days, their
-// daily average for a count.
-func against(unit, change string, base float64) string {
-	switch {
-	case change == "":
-		return ""
-	case unit == "count":
-		return "vs previous 7-day average (" + formatValue(unit, base) + ")"
-	}
-	return "vs previous 7 days (" + formatValue(unit, base) + ")"
-}
-
-// judge says whether a change in direction dir ("up", "down", "flat") is
-// good or bad news for a KPI whose header says better ("higher", "lower",
-// "none"): "good", "bad", or "" for a flat change and for a KPI whose
-// direction means nothing or is not registered yet.
-func judge(better, dir string) string {
-	if (better != "higher" && better != "lower") || (dir != "up" && dir != "down") {
-		return ""
-	}
-	if (dir == "up") == (better == "higher") {
-		return "good"
-	}
-	return "bad"
 }
 
 // mainStep is the step a KPI's headline and single line show: the median

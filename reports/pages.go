@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/persona"
+	"github.com/persona-kpi/kpi/stats"
 )
 
 // indexPage is the overview: one tile per KPI.
@@ -97,9 +98,14 @@ type versionLink struct {
 type legendItem struct{ Name, Color, Dash, Note string }
 
 type funnelSection struct {
-	Chart []funnelView
-	Rows  []funnelRow
+	Chart  []funnelView
+	Rows   []funnelRow
+	Asides []asideRow
 }
+
+// asideRow is a funnel's row that is not one of its steps, summed over
+// the days shown.
+type asideRow struct{ Name, Count, Interval string }
 
 // flowSection is the original dashboard's "flow over time": each step of
 // a funnel as a share of its first step, per day.
@@ -352,30 +358,44 @@ func coincideNote(other string, same, both int) string {
 }
 
 // funnel is a funnel version's chart and the original dashboard's table,
-// from each step's Total summed over days[from:].
+// from each step's Total summed over days[from:]; a row that is not a
+// step of the funnel (an aside) is listed apart, with its interval.
 func (s *site) funnel(d kpiDef, r *kpiResults, from int, rangeText string) *funnelSection {
-	counts := make([]float64, len(r.steps))
-	for i, step := range r.steps {
-		counts[i] = s.aggregate(d, s.total(d, step), from, len(s.ds.days)-1, false)
+	steps := funnelSteps(r)
+	counts := make([]float64, len(steps))
+	last := len(s.ds.days) - 1
+	for i, step := range steps {
+		counts[i] = s.aggregate(d, s.total(d, step), from, last, false)
 		if math.IsNaN(counts[i]) {
 			counts[i] = 0
 		}
 	}
-	return &funnelSection{
-		Chart: funnelCharts(names(r.steps), counts, d.Title+": sessions reaching each step, "+rangeText),
-		Rows:  funnelRows(names(r.steps), counts),
+	f := &funnelSection{
+		Chart: funnelCharts(names(steps), counts, d.Title+": sessions reaching each step, "+rangeText),
+		Rows:  funnelRows(names(steps), counts),
 	}
+	for _, step := range asideSteps(r) {
+		ser := s.total(d, step)
+		a := asideRow{Name: name(step), Count: formatValue("count", s.aggregate(d, ser, from, last, false))}
+		if d.additive() && ser != nil && ser.sums != nil {
+			iv := stats.Total(ser.rangeSums(from, last))
+			a.Count, a.Interval = formatValue("count", iv.Value), formatValue("count", iv.Lo)+" to "+formatValue("count", iv.Hi)
+		}
+		f.Asides = append(f.Asides, a)
+	}
+	return f
 }
 
 // flow draws each step after the first as a share of the first, per day
 // of days[from:], from the Total counts.
 func (s *site) flow(d kpiDef, r *kpiResults, from int, data pageJSON, rangeText string, miles []milestoneView) *flowSection {
-	if len(r.steps) < 2 {
+	steps := funnelSteps(r)
+	if len(steps) < 2 {
 		return nil
 	}
-	first := s.values(d, s.total(d, r.steps[0]), from)
+	first := s.values(d, s.total(d, steps[0]), from)
 	var lines []lineSeries
-	for i, step := range r.steps[1:] {
+	for i, step := range steps[1:] {
 		v := s.values(d, s.total(d, step), from)
 		for k := range v {
 			if first[k] > 0 {
@@ -387,7 +407,7 @@ func (s *site) flow(d kpiDef, r *kpiResults, from int, data pageJSON, rangeText 
 		lines = append(lines, lineSeries{Name: name(step), Color: data.StepColors[i+1], Dash: data.StepDashes[i+1], Values: v})
 	}
 	in := lineInput{days: s.ds.days[from:], lines: lines, unit: "rate", yLabel: "Share of step 1",
-		aria: d.Title + ": each step as a share of “" + name(r.steps[0]) + "”, " + rangeText, milestones: miles}
+		aria: d.Title + ": each step as a share of “" + name(steps[0]) + "”, " + rangeText, milestones: miles}
 	return &flowSection{Chart: lineCharts(in), Legend: legend(lines)}
 }
 

@@ -315,7 +315,7 @@ func TestSiteHasAPagePerKPIVersion(t *testing.T) {
 	if !slices.Equal(tiles, latest) {
 		t.Errorf("index tiles %v, want %v", tiles, latest)
 	}
-	for _, want := range []string{"Data through 2024-05-30", "generated 2024-05-31 06:00 UTC", "run #3", "vs previous 7 days"} {
+	for _, want := range []string{"Data through 2024-05-30", "generated 2024-05-31 06:00 UTC", "run #3", "vs the 7 days before"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("index.html lacks %q", want)
 		}
@@ -332,7 +332,8 @@ func TestFunnelTableSumsTheDaysShown(t *testing.T) {
 	files, db := hostileSite(t)
 	var want []float64
 	rows, err := db.Query(`SELECT step, sum(value) FROM kpi_results
-		WHERE kpi = 'new_user_flow' AND segmentation = 'Total' AND day > DATE '2024-05-30' - CAST(? AS INTEGER)
+		WHERE kpi = 'new_user_flow' AND version = (SELECT max(version) FROM kpis WHERE kpi = 'new_user_flow')
+		  AND segmentation = 'Total' AND day > DATE '2024-05-30' - CAST(? AS INTEGER) AND regexp_matches(step, '^[0-9]')
 		GROUP BY step ORDER BY step`, DefaultDays)
 	if err != nil {
 		t.Fatal(err)
@@ -454,22 +455,6 @@ func TestBuildWithoutResults(t *testing.T) {
 	}
 	if _, ok := files["new_user_flow.html"]; !ok {
 		t.Error("a defined KPI without results still gets its page")
-	}
-}
-
-func TestHeadlineComparesWithThePrevious7Days(t *testing.T) {
-	files, db := hostileSite(t)
-	var latest, base float64
-	if err := db.QueryRow(`SELECT
-		max(value) FILTER (WHERE day = DATE '2024-05-30'),
-		sum(value) FILTER (WHERE day BETWEEN DATE '2024-05-23' AND DATE '2024-05-29') / 7
-		FROM kpi_results WHERE kpi = 'sign_in_attempts' AND version = 2 AND segmentation = 'Total'`).Scan(&latest, &base); err != nil {
-		t.Fatal(err)
-	}
-	ch, _ := change("count", latest, base)
-	_, text := parse(t, "index.html", files["index.html"])
-	if !strings.Contains(text, formatValue("count", latest)) || !strings.Contains(text, ch) {
-		t.Errorf("index lacks sign-in attempts %s %s", formatValue("count", latest), ch)
 	}
 }
 
