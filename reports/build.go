@@ -95,12 +95,12 @@ type site struct {
 	navList []navItem
 }
 
-type assets struct{ CSS, JS, Icon string }
+type assets struct{ CSS, JS, Stats, Icon string }
 
 func newSite(ds *dataset, opt Options) (*site, error) {
 	s := &site{ds: ds, opt: opt, files: map[string][]byte{}, byID: map[string][]kpiDef{}, slugs: map[string]string{}}
-	// index and health are the site's own pages.
-	used := map[string]bool{"index": true, "health": true}
+	// index, health and the census check are the site's own pages.
+	used := map[string]bool{"index": true, "health": true, checkPage: true}
 	for _, d := range ds.defs {
 		if _, ok := s.byID[d.ID]; !ok {
 			slug := slugify(d.ID)
@@ -189,7 +189,7 @@ func (s *site) render() (map[string][]byte, error) {
 	for _, a := range []struct {
 		name string
 		dst  *string
-	}{{"report.css", &s.assets.CSS}, {"report.js", &s.assets.JS}, {"favicon.svg", &s.assets.Icon}} {
+	}{{"report.css", &s.assets.CSS}, {"report.js", &s.assets.JS}, {"stats.js", &s.assets.Stats}, {"favicon.svg", &s.assets.Icon}} {
 		if *a.dst, err = s.addAsset(a.name); err != nil {
 			return nil, fmt.Errorf("asset %s: %w", a.name, err)
 		}
@@ -201,6 +201,9 @@ func (s *site) render() (map[string][]byte, error) {
 		return nil, err
 	}
 	if err := s.put("health.html", "health", s.healthPage()); err != nil {
+		return nil, err
+	}
+	if err := s.put(checkPage+".html", "census", s.censusPage()); err != nil {
 		return nil, err
 	}
 	for _, m := range s.miles {
@@ -434,12 +437,16 @@ func colorClass(i int, name string) string {
 	return "c" + strconv.Itoa(i%11)
 }
 
+// csvHead is the long form of kpi_results, as a version's CSV has it.
+var csvHead = []string{"kpi", "version", "day", "segmentation", "segment", "step", "value", "numerator", "denominator",
+	"lo", "hi", "n", "s_blobs", "s_y", "s_wy", "s_w", "s_w2", "s_w2y", "s_w2y2", "s_wy2"}
+
 // csv writes every result of one KPI version in the long form of
-// kpi_results.
+// kpi_results, its interval, n and sums included (empty where NULL).
 func (s *site) csv(d kpiDef) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.Write([]string{"kpi", "version", "day", "segmentation", "segment", "step", "value", "numerator", "denominator"})
+	w.Write(csvHead)
 	r := s.results(d)
 	if r != nil {
 		for _, seg := range s.segmentations(r) {
@@ -454,8 +461,10 @@ func (s *site) csv(d kpiDef) ([]byte, error) {
 						if math.IsNaN(ser.v[i]) {
 							continue
 						}
-						w.Write([]string{csvSafe(d.ID), strconv.Itoa(d.Version), s.ds.days[i].Format(time.DateOnly),
-							csvSafe(seg), csvSafe(segment), csvSafe(step), csvNum(ser.v[i]), csvNum(ser.n[i]), csvNum(ser.d[i])})
+						row := []string{csvSafe(d.ID), strconv.Itoa(d.Version), s.ds.days[i].Format(time.DateOnly),
+							csvSafe(seg), csvSafe(segment), csvSafe(step), csvNum(ser.v[i]), csvNum(ser.n[i]), csvNum(ser.d[i]),
+							csvNum(ser.lo[i]), csvNum(ser.hi[i]), csvNum(ser.obs[i])}
+						w.Write(append(row, csvSums(ser, i)...))
 					}
 				}
 			}
@@ -463,6 +472,19 @@ func (s *site) csv(d kpiDef) ([]byte, error) {
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
+}
+
+// csvSums is a row's sums as CSV cells, empty where the row has none.
+func csvSums(ser *series, i int) []string {
+	if ser.sums == nil || ser.sums[i].N == 0 {
+		return make([]string, 8)
+	}
+	x := ser.sums[i]
+	var out []string
+	for _, v := range []float64{x.N, x.Y, x.Num, x.Den, x.W2, x.W2Y, x.W2Y2, x.WY2} {
+		out = append(out, csvNum(v))
+	}
+	return out
 }
 
 func csvNum(v float64) string {

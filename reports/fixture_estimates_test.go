@@ -125,9 +125,13 @@ type simSession struct {
 	assertMS float64
 }
 
-// simPopulation draws the fixture's population and samples it.
+// simPopulation draws the fixture's population and samples it: rng draws
+// each day's sessions (in the stationary fixture the same sessions on the
+// same weekday of every week, so nothing changes but the sample), sample
+// decides which are sent.
 type simPopulation struct {
 	rng      *rand.Rand
+	sample   *rand.Rand
 	segs     []fixtureSeg
 	bySegm   map[string][]int // segmentation → its segments' indices
 	order    []string         // segmentations in fixture order
@@ -137,7 +141,7 @@ type simPopulation struct {
 }
 
 func newSimPopulation(f fixture) *simPopulation {
-	p := &simPopulation{rng: rand.New(rand.NewPCG(15, 2024)), segs: fixtureSegments(f.hostile), bySegm: map[string][]int{},
+	p := &simPopulation{sample: rand.New(rand.NewPCG(15, 2024)), segs: fixtureSegments(f.hostile), bySegm: map[string][]int{},
 		hostile: f.hostile, still: f.stationary, lastDays: fixtureThrough.AddDate(0, 0, -6)}
 	for i, s := range p.segs {
 		if s.segmentation == "Total" {
@@ -189,9 +193,9 @@ func (p *simPopulation) session(day time.Time) simSession {
 	engage, finish := 0.62, 0.9
 	switch {
 	case planted && s.phone:
-		engage, finish = 0.5, 0.5
+		engage, finish = 0.5, 0.3
 	case planted:
-		engage, finish = 0.67, 0.65
+		engage, finish = 0.67, 0.5
 	case s.phone:
 		engage = 0.5
 	}
@@ -278,8 +282,10 @@ func simulateEstimates(f fixture, defs []compute.Definition) (accs []*acc, censu
 			continue
 		}
 		size := 9000 * (1 + 0.18*math.Sin(float64(i)*2*math.Pi/7))
+		p.rng = rand.New(rand.NewPCG(uint64(i%7), 7))
 		if !f.stationary {
 			size *= 1 + float64(i)/400
+			p.rng = rand.New(rand.NewPCG(uint64(i), 1))
 		}
 		var truth float64
 		for range int(size) {
@@ -287,7 +293,7 @@ func simulateEstimates(f fixture, defs []compute.Definition) (accs []*acc, censu
 			if s.outcome == "fallback" {
 				truth++
 			}
-			if p.rng.Float64() < s.rate {
+			if p.sample.Float64() < s.rate {
 				p.count(accs, defs, day, s)
 			}
 		}

@@ -66,6 +66,7 @@ func (s *site) headline(d kpiDef) headline {
 	if c, ok := s.lastWeeks(m, li); ok {
 		h.compare(d, m, c)
 	}
+	h.Shares = s.sharesFor(d, li)
 	return h
 }
 
@@ -152,6 +153,9 @@ func (h *headline) compare(d kpiDef, m measure, c comparison) {
 	case !h.Real:
 		h.Verdict, h.Dir = "no clear change", "flat"
 		h.Why = "The 95% interval of the change includes 0: the change may be sampling noise."
+	case h.Dir == "flat":
+		h.Verdict, h.Real = "no clear change", false
+		h.Why = "The change is below a tenth of a percent or point."
 	default:
 		h.Judgement = judge(d.Better, h.Dir)
 		h.Verdict = verdict(h.Judgement, h.Dir)

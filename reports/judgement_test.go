@@ -72,7 +72,7 @@ func latestDefs(t *testing.T, db *sql.DB) []latestDef {
 // headlineChange is the change a tile of d must show, from the database
 // and package stats: the last 7 days against the 7 before, a funnel's
 // share completing its last step as a rate.
-func headlineChange(t *testing.T, db *sql.DB, d latestDef) (stats.Change, bool) {
+func headlineChange(t *testing.T, db *sql.DB, d latestDef) (stats.Change, float64, bool) {
 	t.Helper()
 	step, method := "", d.estimate
 	if d.kind == "funnel" {
@@ -90,7 +90,7 @@ func headlineChange(t *testing.T, db *sql.DB, d latestDef) (stats.Change, bool) 
 			FROM kpi_results WHERE kpi = ? AND version = ? AND day <> ?::DATE + 7`, fixtureThrough, fixtureThrough, fixtureThrough, d.id, d.version, fixtureGap).Scan(&a, &b); err != nil {
 			t.Fatal(err)
 		}
-		return stats.DiffTotals(censusSums(b/6), censusSums(a/6)), true
+		return stats.DiffTotals(censusSums(b/6), censusSums(a/6)), b / 6, true
 	case "quantiles":
 		var a, b stats.Interval
 		if err := db.QueryRow(`SELECT max(value) FILTER (WHERE day = ?), max(lo) FILTER (WHERE day = ?), max(hi) FILTER (WHERE day = ?),
@@ -99,15 +99,15 @@ func headlineChange(t *testing.T, db *sql.DB, d latestDef) (stats.Change, bool) 
 			fixtureThrough, fixtureThrough, fixtureThrough, fixtureThrough, fixtureThrough, fixtureThrough, d.id, d.version).Scan(&a.Value, &a.Lo, &a.Hi, &b.Value, &b.Lo, &b.Hi); err != nil {
 			t.Fatal(err)
 		}
-		return stats.DiffIntervals(b, a), true
+		return stats.DiffIntervals(b, a), b.Value, true
 	default:
-		return stats.Change{}, false
+		return stats.Change{}, 0, false
 	}
 	before, after, pairs := lastWeeksSums(daySums(t, db, d.id, d.version, "Total", "Total", step), fixtureThrough)
 	if method == "total" {
-		return scaled(stats.DiffTotals(before, after), 1/float64(pairs)), true
+		return scaled(stats.DiffTotals(before, after), 1/float64(pairs)), before.Num / float64(pairs), true
 	}
-	return stats.DiffRates(before, after), true
+	return stats.DiffRates(before, after), stats.Rate(before).Value, true
 }
 
 // TestTilesAreColouredOnlyWhenTheChangeIsReal recomputes every estimate
@@ -128,14 +128,16 @@ func TestTilesAreColouredOnlyWhenTheChangeIsReal(t *testing.T) {
 			}
 			continue
 		}
-		c, ok := headlineChange(t, db, d)
+		c, base, ok := headlineChange(t, db, d)
 		if !ok {
 			continue
 		}
 		want := "change "
-		if c.Excludes(0) {
+		unit := map[bool]string{true: "rate", false: "count"}[d.estimate == "rate" || d.kind == "funnel"]
+		// A change too small to show is not coloured, real or not.
+		if _, dir := change(unit, base+c.Value, base); c.Excludes(0) && dir != "flat" {
 			real++
-			want += judge(d.better, map[bool]string{true: "up", false: "down"}[c.Value > 0])
+			want += judge(d.better, dir)
 		} else {
 			noise++
 		}

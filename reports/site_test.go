@@ -320,8 +320,9 @@ func TestSiteHasAPagePerKPIVersion(t *testing.T) {
 			t.Errorf("index.html lacks %q", want)
 		}
 	}
-	if n := bytes.Count(files["index.html"], []byte(`class="spark"`)); n != len(latest) {
-		t.Errorf("%d sparklines for %d KPIs", n, len(latest))
+	// A tile has a sparkline, or a distribution in its place.
+	if n, d := bytes.Count(files["index.html"], []byte(`class="spark"`)), bytes.Count(files["index.html"], []byte(`class="shares"`)); n+d != len(latest) || d != 1 {
+		t.Errorf("%d sparklines and %d distributions for %d KPIs", n, d, len(latest))
 	}
 }
 
@@ -391,7 +392,7 @@ func TestCSVHoldsEveryResultAndNoFormula(t *testing.T) {
 	if got := len(recs) - 1; got != want {
 		t.Errorf("%d CSV rows, want %d", got, want)
 	}
-	if strings.Join(recs[0], ",") != "kpi,version,day,segmentation,segment,step,value,numerator,denominator" {
+	if strings.Join(recs[0], ",") != "kpi,version,day,segmentation,segment,step,value,numerator,denominator,lo,hi,n,s_blobs,s_y,s_wy,s_w,s_w2,s_w2y,s_w2y2,s_wy2" {
 		t.Errorf("header %v", recs[0])
 	}
 	var sawFormula bool
