@@ -263,7 +263,7 @@ func (s *site) startedOver(m measure, p periodEstimate, li int) float64 {
 // weighted ones of an estimate.
 func (s *site) rateNote(d kpiDef, r *kpiResults, m measure, p periodEstimate, li int) string {
 	if p.sums.Den > 0 {
-		return formatCount(int64(math.Round(p.sums.Num))) + " of an estimated " + formatCount(int64(math.Round(p.sums.Den))) + " " + plural(d, p.sums.Den)
+		return "an estimated " + formatCount(int64(math.Round(p.sums.Num))) + " of " + formatCount(int64(math.Round(p.sums.Den))) + " " + plural(d, p.sums.Den)
 	}
 	t := s.total(d, mainStep(d, r))
 	if t == nil {

@@ -609,10 +609,15 @@ func (s *site) dailyTable(d kpiDef, r *kpiResults) tableView {
 	from := r.first
 	days := s.ds.days[from:]
 	t := tableView{Caption: "Daily values, Total, newest first", Head: []string{"Day"}}
+	// An estimated total is its own weighted numerator, without a
+	// denominator.
+	ratio := !stepped(r) && r.hasRatio && d.method() != "total"
 	switch {
 	case stepped(r):
 		t.Head = append(t.Head, names(r.steps)...)
-	case r.hasRatio:
+	case ratio && d.additive():
+		t.Head = append(t.Head, "Value", "Numerator (weighted)", "Denominator (weighted)")
+	case ratio:
 		t.Head = append(t.Head, "Value", "Numerator", "Denominator")
 	default:
 		t.Head = append(t.Head, "Value")
@@ -632,7 +637,6 @@ func (s *site) dailyTable(d kpiDef, r *kpiResults) tableView {
 		cols[i].v = s.values(d, ser, from)
 		cols[i].lo, cols[i].hi = s.interval(d, r, ser, from)
 	}
-	ratio := !stepped(r) && r.hasRatio
 	tot := s.total(d, firstStep(r))
 	for j := len(days) - 1; j >= 0; j-- {
 		row := []cell{{Text: days[j].Format(time.DateOnly)}}

@@ -43,7 +43,7 @@ type changeItem struct {
 	N              string
 	Dir, Judgement string
 	Verdict, Why   string
-	size           float64 // |change| relative to before, for the order
+	size           float64 // the least change the interval allows, relative to before: the order
 	p              float64
 }
 
@@ -162,8 +162,10 @@ func (s *site) changeItem(d kpiDef, t target, c comparison) changeItem {
 	it.Judgement = judge(d.Better, it.Dir)
 	it.Verdict = verdict(it.Judgement, it.Dir)
 	it.Why = "The 95% interval of the change, " + it.Within + ", excludes 0, and the change stays after the correction for testing every segment at once."
+	// Largest first by the change the interval is sure of, so that a
+	// small segment's wide interval does not lead the list.
 	if before.Value != 0 {
-		it.size = math.Abs(c.change.Value / before.Value)
+		it.size = math.Min(math.Abs(c.change.Lo), math.Abs(c.change.Hi)) / math.Abs(before.Value)
 	}
 	return it
 }

@@ -1069,8 +1069,12 @@
     clear(t);
     var head = html('tr', {}, html('thead', {}, t));
     html('th', { scope: 'col' }, head, GRAIN_HEAD[state.grain]);
+    // An estimated total is its own weighted numerator and has no
+    // denominator: its value and the sampled sessions behind it.
+    var parts = !ADDITIVE || METHOD !== 'total';
     if (ratioCols) {
-      var cols = ADDITIVE ? ['Value', 'Numerator (weighted)', 'Denominator (weighted)', 'Sampled'] : ['Value', 'Numerator', 'Denominator'];
+      var cols = !ADDITIVE ? ['Value', 'Numerator', 'Denominator'] :
+        parts ? ['Value', 'Numerator (weighted)', 'Denominator (weighted)', 'Sampled'] : ['Value', 'Sampled'];
       cols.forEach(function (c) { html('th', { scope: 'col' }, head, c); });
     } else {
       series.forEach(function (s) { html('th', { scope: 'col' }, head, s.name); });
@@ -1082,8 +1086,10 @@
       if (ratioCols) {
         var s = series[0];
         valueCell(tr, unit, s, k);
-        html('td', {}, tr, s ? fmtNum(s.n[k]) : '–');
-        html('td', {}, tr, s ? fmtNum(s.d[k]) : '–');
+        if (parts) {
+          html('td', {}, tr, s ? fmtNum(s.n[k]) : '–');
+          html('td', {}, tr, s ? fmtNum(s.d[k]) : '–');
+        }
         if (sampled) html('td', {}, tr, s && s.obs[k] !== null ? fmtValue('count', s.obs[k]) : '–');
       } else {
         series.forEach(function (s) { valueCell(tr, unit, s, k); });
