@@ -107,8 +107,8 @@ func (h *headline) basis(d kpiDef, m measure, p periodEstimate) {
 		h.Basis = "Counts the server’s census entries as stored. Its version does not mark them as an exact census, so changes are not judged."
 		h.Short = "the server’s census entries as stored"
 	default:
-		h.Basis = "Describes the sampled " + plural(d, 2) + " as they are, unweighted: not an estimate for all sessions, and without an interval."
-		h.Short = "the sample as it is, unweighted"
+		h.Basis = "This version carries no interval (its estimate is “sample”): it describes the sampled " + plural(d, 2) + ", or weights them without saying how sure the result is, so whether a change is more than sampling noise cannot be told."
+		h.Short = "from the sample, no interval"
 	}
 }
 
@@ -149,7 +149,7 @@ func (h *headline) compare(d kpiDef, m measure, c comparison) {
 	switch {
 	case !m.judged():
 		h.Verdict = "not judged"
-		h.Why = "This version describes the sampled sessions as they are, without an interval: whether this change is more than sampling noise cannot be told, so it is not coloured."
+		h.Why = "This version has no interval: whether this change is more than sampling noise cannot be told, so it is not coloured."
 	case !h.Real:
 		h.Verdict, h.Dir = "no clear change", "flat"
 		h.Why = "The 95% interval of the change includes 0: the change may be sampling noise."

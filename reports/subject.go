@@ -115,5 +115,5 @@ func estimateText(d kpiDef) string {
 	if d.Counts == censusSubject {
 		return "Counts the server’s census entries as stored; the version does not mark them as an exact census, so the pages judge no change."
 	}
-	return "Describes the sampled blobs as they are, unweighted: it says what the sample did, not all sessions, and has no interval."
+	return "Has no interval (estimate: sample): it describes the sampled sessions, or weights them without an interval, so the pages judge no change."
 }
