@@ -64,7 +64,7 @@ func (e Estimate) fromBlobs() bool {
 }
 
 // columns are the columns the version's query returns.
-func (e Estimate) columns() []struct{ name, want string } {
+func (e Estimate) columns() []column {
 	switch {
 	case e.Method == EstimateQuantiles:
 		return observationColumns
@@ -126,7 +126,7 @@ func (e Estimate) fits(kind string) error {
 
 // sumsColumns are the columns a query of a total, rate or mean returns:
 // one row per day, segment and step, its blobs added up by kpi_sums.
-var sumsColumns = []struct{ name, want string }{
+var sumsColumns = []column{
 	{"day", "DATE"},
 	{"segmentation", "VARCHAR"},
 	{"segment", "VARCHAR"},
@@ -136,7 +136,7 @@ var sumsColumns = []struct{ name, want string }{
 
 // observationColumns are the columns a query of quantiles returns: one row
 // per observation, with its blob's weight.
-var observationColumns = []struct{ name, want string }{
+var observationColumns = []column{
 	{"day", "DATE"},
 	{"segmentation", "VARCHAR"},
 	{"segment", "VARCHAR"},

@@ -29,7 +29,11 @@ var tempRelations = []struct{ kind, name string }{
 	{"MACRO", "kpi_sums"},
 }
 
-func dropTemp(ctx context.Context, conn *sql.Conn) {
+// dropTemp drops the runner's temporary relations and the tables of
+// facts, which a run interrupted between its build and its drop leaves.
+func dropTemp(ctx context.Context, conn *sql.Conn, facts []Fact) {
+	// Best effort, as below.
+	_ = dropFacts(ctx, conn, facts)
 	for _, r := range tempRelations {
 		// Best effort: the connection goes back to the pool, and a leftover
 		// temp relation would only be replaced by the next run.
