@@ -120,7 +120,14 @@
 //   - funnel: one row per step, named as in the flow, for every day and
 //     segment with a blob in the flow (0 for a step none reached); value =
 //     numerator = blobs reaching the step, denominator = the first step's
-//     count.
+//     count. A funnel that estimates the population (estimate: total, see
+//     Estimates) sums every step of a day and segment over the same blobs,
+//     those that entered the flow, y = 1 for a blob that reached the step
+//     and every step before it: the steps never go up, and a step's sums
+//     over the first step's give the conversion from it. A row whose step
+//     does not start with a digit is an aside, not a step of the chain
+//     (sessions back from confirming their email, error screens): a total
+//     over its own blobs, which the report shows apart.
 //   - quantiles: one row per quantile, step 'p25', 'p50', 'p95', ...;
 //     numerator NULL, denominator the number of observations.
 //   - shares: a distribution, one row per category (step '0', '1', '2',
