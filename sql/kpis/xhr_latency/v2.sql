@@ -21,20 +21,11 @@
 --   v1's, a value is one that was observed, not interpolated. numerator
 --   NULL, denominator = n = the observations (events, not requests).
 
-WITH xhr AS (
-    -- Each XHR event with a duration, and its blob's weight. xhr./ and
-    -- not xhr.: an old name is xhr.<url>, the url a path, which leaves out
-    -- xhr.malformed_report. A NULL duration fails the test too.
-    SELECT e.day, e.name, e.duration_ms, b.weight
-    FROM kpi_events e
-    JOIN kpi_blobs b ON b.id = e.session_id AND b.day = e.day
-    WHERE (starts_with(e.name, 'xhr_complete.') OR starts_with(e.name, 'xhr./'))
-        AND e.duration_ms >= 0
-),
-endpoints AS (
-    -- The endpoint of each name (a day has a few dozen), as v1 names it:
-    -- only names of the expected shape become segments, since event names
-    -- come from users' browsers.
+WITH endpoints AS (
+    -- The endpoint of each XHR name (a day has a few dozen), as v1 names
+    -- it: only names of the expected shape become segments, since event
+    -- names come from users' browsers. xhr./ and not xhr.: an old name is
+    -- xhr.<url>, the url a path, which leaves out xhr.malformed_report.
     SELECT
         name,
         CASE
@@ -44,16 +35,23 @@ endpoints AS (
                 THEN substr(name, length('xhr.') + 1)
             ELSE 'Other'
         END AS endpoint
-    FROM (SELECT DISTINCT name FROM xhr)
+    FROM (
+        SELECT DISTINCT name
+        FROM kpi_events
+        WHERE starts_with(name, 'xhr_complete.') OR starts_with(name, 'xhr./')
+    )
 )
--- One row per observation in Total and in its Endpoint.
+-- One row per XHR event with a duration, in Total and in its Endpoint,
+-- weighing its blob's weight. A NULL duration fails the test too.
 SELECT
-    x.day,
+    e.day,
     s.segmentation,
     CASE s.segmentation WHEN 'Endpoint' THEN n.endpoint ELSE 'Total' END AS segment,
     '' AS step,
-    x.weight AS w,
-    x.duration_ms AS y
-FROM xhr x
+    b.weight AS w,
+    e.duration_ms AS y
+FROM kpi_events e
 JOIN endpoints n USING (name)
+JOIN kpi_blobs b ON b.id = e.session_id AND b.day = e.day
 CROSS JOIN (VALUES ('Total'), ('Endpoint')) s(segmentation)
+WHERE e.duration_ms >= 0
