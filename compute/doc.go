@@ -170,6 +170,14 @@
 // A blob whose weight is not positive, or whose y is not finite (or, for
 // a rate, is outside 0..1), is refused.
 //
+// kpi_sums_add(sums) adds up the kpi_sums of disjoint sets of blobs into
+// those of their union, so a query may sum in two steps: a distribution
+// (kind shares) groups each blob once, by day, segment and category, with
+// kpi_sums(weight, 1) and kpi_sums(weight, 0), and each category's row
+// adds every category's sums, its own with y = 1 (sites_signed_in v4),
+// rather than grouping every blob once per category. Sums of partial
+// sums round differently from sums over the blobs, the same on every run.
+//
 // The runner writes kpi_sums into kpi_results (s_blobs = N, s_y = Σy,
 // s_wy = Σw·y, s_w = Σw, s_w2 = Σw², s_w2y, s_w2y2, s_wy2: package
 // stats's Sums), so that the estimate and interval of any range of days

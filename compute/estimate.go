@@ -163,6 +163,24 @@ const sumsMacro = `CREATE OR REPLACE TEMP MACRO kpi_sums(w, y) AS {
 	'ymin': min((y)::DOUBLE),
 	'ymax': max((y)::DOUBLE)}`
 
+// sumsAddMacro is kpi_sums_add(sums), the aggregate adding up kpi_sums
+// of disjoint sets of blobs into the kpi_sums of their union, so that a
+// query can sum blobs in two steps: the shares of a distribution group
+// the blobs once by category, then add every category's sums, with y = 1
+// for its own, instead of grouping every blob once per category.
+const sumsAddMacro = `CREATE OR REPLACE TEMP MACRO kpi_sums_add(s) AS {
+	'n': sum((s).n)::BIGINT,
+	'y': sum((s).y),
+	'wy': sum((s).wy),
+	'w': sum((s).w),
+	'w2': sum((s).w2),
+	'w2y': sum((s).w2y),
+	'w2y2': sum((s).w2y2),
+	'wy2': sum((s).wy2),
+	'bad': sum((s).bad)::BIGINT,
+	'ymin': min((s).ymin),
+	'ymax': max((s).ymax)}`
+
 // sumsType is the type of kpi_sums, as DESCRIBE shows it.
 const sumsType = "STRUCT(n BIGINT, y DOUBLE, wy DOUBLE, w DOUBLE, w2 DOUBLE, w2y DOUBLE, w2y2 DOUBLE, wy2 DOUBLE, bad BIGINT, ymin DOUBLE, ymax DOUBLE)"
 
