@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -135,6 +136,17 @@ func runPeer(ctx context.Context, file, dbPath string) (peerResult, error) {
 		return res, err
 	}
 	defer conn.Close()
+	// kpi's tables, but DuckDB's own settings, as a user's plain DuckDB
+	// would have them (store.Open bounds kpi's writer's memory).
+	limit, err := defaultMemoryLimit(ctx)
+	if err != nil {
+		return res, err
+	}
+	for _, s := range []string{"SET GLOBAL memory_limit = '" + limit + "'", "RESET GLOBAL checkpoint_threshold"} {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return res, err
+		}
+	}
 	defs, err := compute.LoadDefinitions(kpisql.KPIs())
 	if err != nil {
 		return res, err
@@ -183,6 +195,19 @@ func runPeer(ctx context.Context, file, dbPath string) (peerResult, error) {
 	res.KPISeconds = time.Since(kpis).Seconds()
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// defaultMemoryLimit is DuckDB's own memory limit on this machine (80% of
+// RAM), read from a fresh in-memory database.
+func defaultMemoryLimit(ctx context.Context) (string, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var limit string
+	err = db.QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&limit)
+	return limit, err
 }
 
 // peerChild is the peer's own process, as baselineChild is the
