@@ -30,7 +30,8 @@ var Units = []string{"count", "rate", "mean", "median", "ms"}
 // Kinds a KPI header may declare: how its rows are shaped.
 //   - timeseries: one value per day and segment; step is empty.
 //   - funnel: one row per flow step (in the flow's order), value a count of
-//     blobs, denominator the first step's count.
+//     blobs, denominator the first step's count; a step whose name does not
+//     start with a digit is an aside, outside the chain of steps.
 //   - quantiles: one row per quantile (step 'p25', 'p50', ...), numerator
 //     NULL, denominator the number of observations.
 //   - shares: one row per category (step '0', '1', '3 or more', ...), value

@@ -120,7 +120,14 @@
 //   - funnel: one row per step, named as in the flow, for every day and
 //     segment with a blob in the flow (0 for a step none reached); value =
 //     numerator = blobs reaching the step, denominator = the first step's
-//     count.
+//     count. A funnel that estimates the population (estimate: total, see
+//     Estimates) sums every step of a day and segment over the same blobs,
+//     those that entered the flow, y = 1 for a blob that reached the step
+//     and every step before it: the steps never go up, and a step's sums
+//     over the first step's give the conversion from it. A row whose step
+//     does not start with a digit is an aside, not a step of the chain
+//     (sessions back from confirming their email, error screens): a total
+//     over its own blobs, which the report shows apart.
 //   - quantiles: one row per quantile, step 'p25', 'p50', 'p95', ...;
 //     numerator NULL, denominator the number of observations.
 //   - shares: a distribution, one row per category (step '0', '1', '2',
@@ -162,6 +169,14 @@
 //
 // A blob whose weight is not positive, or whose y is not finite (or, for
 // a rate, is outside 0..1), is refused.
+//
+// kpi_sums_add(sums) adds up the kpi_sums of disjoint sets of blobs into
+// those of their union, so a query may sum in two steps: a distribution
+// (kind shares) groups each blob once, by day, segment and category, with
+// kpi_sums(weight, 1) and kpi_sums(weight, 0), and each category's row
+// adds every category's sums, its own with y = 1 (sites_signed_in v4),
+// rather than grouping every blob once per category. Sums of partial
+// sums round differently from sums over the blobs, the same on every run.
 //
 // The runner writes kpi_sums into kpi_results (s_blobs = N, s_y = Σy,
 // s_wy = Σw·y, s_w = Σw, s_w2 = Σw², s_w2y, s_w2y2, s_wy2: package

@@ -27,6 +27,7 @@ var tempRelations = []struct{ kind, name string }{
 	{"TABLE", "cfg_aliases"},
 	{"TABLE", "cfg_flow_steps"},
 	{"MACRO", "kpi_sums"},
+	{"MACRO", "kpi_sums_add"},
 }
 
 // dropTemp drops the runner's temporary relations and the tables of
@@ -42,14 +43,15 @@ func dropTemp(ctx context.Context, conn *sql.Conn, facts []Fact) {
 }
 
 // materializeConfig writes the configuration's segment lists, aliases and
-// flows into temp tables the KPI SQL reads, and defines kpi_sums.
+// flows into temp tables the KPI SQL reads, and defines kpi_sums and
+// kpi_sums_add.
 func materializeConfig(ctx context.Context, conn *sql.Conn, cfg config.Config) error {
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE cfg_segment_lists (segmentation VARCHAR NOT NULL, position INTEGER NOT NULL, segment VARCHAR NOT NULL)`,
 		`CREATE OR REPLACE TEMP TABLE cfg_aliases (raw VARCHAR NOT NULL, alias VARCHAR NOT NULL)`,
 		`CREATE OR REPLACE TEMP TABLE cfg_flow_steps (flow VARCHAR NOT NULL, position INTEGER NOT NULL, step VARCHAR NOT NULL, events VARCHAR[] NOT NULL)`,
 	}
-	for _, s := range append(stmts, sumsMacro) {
+	for _, s := range append(stmts, sumsMacro, sumsAddMacro) {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("config tables: %w", err)
 		}

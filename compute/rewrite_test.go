@@ -167,7 +167,12 @@ func assertSameRows(t *testing.T, want, got []resultRow) {
 		return fmt.Sprintf("%s v%d %s %s/%s step %q", r.KPI, r.Version, r.Day, r.Segmentation, r.Segment, r.Step)
 	}
 	show := func(r resultRow) string {
-		return fmt.Sprintf("value %v numerator %s denominator %s", r.Value, fmtNullable(r.Numerator), fmtNullable(r.Denominator))
+		n := "NULL"
+		if r.N != nil {
+			n = fmt.Sprint(*r.N)
+		}
+		return fmt.Sprintf("value %v numerator %s denominator %s lo %s hi %s n %s", r.Value,
+			fmtNullable(r.Numerator), fmtNullable(r.Denominator), fmtNullable(r.Lo), fmtNullable(r.Hi), n)
 	}
 	byKey := map[string]resultRow{}
 	for _, r := range got {
