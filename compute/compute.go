@@ -9,12 +9,14 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/persona"
+	kpisql "github.com/persona-kpi/kpi/sql"
 )
 
 // DefaultChunkSessions is how many sessions one KPI statement reads at most
@@ -46,6 +48,10 @@ type Options struct {
 	// Config supplies the segment lists, aliases and flows the KPI SQL
 	// reads (cfg_* tables); it must be a loaded or default configuration.
 	Config config.Config
+	// Facts holds the fact definitions the KPI versions may read: one
+	// directory per fact id with v1.sql, v2.sql, ... (sql/facts); nil
+	// means the facts embedded in the binary.
+	Facts fs.FS
 	// Logger receives progress; nil logs nothing.
 	Logger *slog.Logger
 	// ChunkSessions bounds the sessions one statement reads; 0 means
@@ -77,9 +83,23 @@ type Computed struct {
 	Elapsed time.Duration
 }
 
-// Result lists what Compute computed, in definition order.
+// BuiltFact is what building one fact version cost in a computation.
+type BuiltFact struct {
+	Fact    string
+	Version int
+	// Chunks is the number of runs of days it was built for, Rows the
+	// rows it held over all of them.
+	Chunks int
+	Rows   int64
+	// Elapsed is the time spent building it over all those runs.
+	Elapsed time.Duration
+}
+
+// Result lists what Compute computed, in definition order, and the facts
+// it built for that, in the order it built them.
 type Result struct {
 	Computed []Computed
+	Facts    []BuiltFact
 }
 
 // Rows is the total number of rows written.
@@ -109,13 +129,15 @@ type job struct {
 // database must have the migrations applied; db should have one open
 // connection (Compute holds it for the whole run, for its temp tables).
 //
-// It loads and checks every definition, registers them in the kpis table,
-// refuses a selected version whose SQL changed since it was computed
-// (unless opt.Force), checks that each selected query runs and has the
-// kpi_results columns, and then, for runs of days, replaces each selected
-// version's rows of those days in one transaction per run of days. A
-// version's hash is recorded with its last run of days, so an interrupted
-// computation is detected and redone.
+// It loads and checks every definition and fact (opt.Facts), registers
+// them in the kpis and facts tables, refuses a selected version whose SQL
+// changed since it was computed, or that reads a fact whose SQL changed
+// since (unless opt.Force), checks that each fact and query it needs runs
+// and has the right columns, and then, for runs of days, builds the facts
+// the selected versions read once and replaces each selected version's
+// rows of those days in one transaction per run of days. A version's hash
+// is recorded with its last run of days, so an interrupted computation is
+// detected and redone. It computes on one DuckDB thread (see oneThread).
 func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
@@ -123,6 +145,13 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 	}
 	all, err := LoadDefinitions(defs)
 	if err != nil {
+		return Result{}, err
+	}
+	facts, err := LoadFacts(opt.Facts)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := checkFactRefs(all, facts); err != nil {
 		return Result{}, err
 	}
 	selected, err := selectDefinitions(all, opt.KPI, opt.Version)
@@ -135,16 +164,25 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 		return Result{}, fmt.Errorf("compute: %w", err)
 	}
 	defer conn.Close()
-	defer dropTemp(context.WithoutCancel(ctx), conn)
-
-	jobs, err := planJobs(ctx, conn, all, selected, opt.Force)
+	defer dropTemp(context.WithoutCancel(ctx), conn, facts)
+	restore, err := oneThread(ctx, conn)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := checkQueries(ctx, conn, opt.Config, jobs); err != nil {
+	defer restore()
+
+	p, err := planJobs(ctx, conn, all, facts, selected, opt.Force)
+	if err != nil {
 		return Result{}, err
 	}
-	if err := register(ctx, conn, all); err != nil {
+	jobs := p.jobs
+	if err := checkQueries(ctx, conn, opt.Config, facts, jobs); err != nil {
+		return Result{}, err
+	}
+	if err := register(ctx, conn, all, opt.Logger); err != nil {
+		return Result{}, err
+	}
+	if err := registerFacts(ctx, conn, facts); err != nil {
 		return Result{}, err
 	}
 	loaded, err := loadedDays(ctx, conn)
@@ -161,10 +199,16 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 		}
 		groups = append(groups, pending...)
 	}
+	built := &builds{}
 	for _, g := range groups {
-		if err := computeGroup(ctx, conn, opt, g); err != nil {
+		if err := computeGroup(ctx, conn, opt, facts, g, built); err != nil {
+			res.Facts = built.list
 			return res, err
 		}
+	}
+	res.Facts = built.list
+	if err := recordFacts(ctx, conn, p.forced, built.list); err != nil {
+		return res, err
 	}
 	return res, nil
 }
@@ -184,50 +228,119 @@ func (opt Options) withDefaults() (Options, error) {
 	if opt.ChunkSessions <= 0 {
 		opt.ChunkSessions = DefaultChunkSessions
 	}
+	if opt.Facts == nil {
+		opt.Facts = kpisql.Facts()
+	}
 	return opt, nil
 }
 
+// plan is how a computation goes: its jobs, and the changed facts that
+// Force recomputes.
+type plan struct {
+	jobs []*job
+	// forced are facts whose SQL changed since KPI results were computed
+	// with them, recomputed with Force: their new hash is recorded once
+	// every version reading them is computed again.
+	forced []Fact
+}
+
 // planJobs decides how each selected version is computed, from what the
-// kpis table remembers of it: a version never computed is back-filled; a
+// kpis and facts tables remember: a version never computed is
+// back-filled; a version computed with one of the hashes its header
+// supersedes is computed as usual (register records its new hash); a
 // version whose SQL changed since is refused (naming the next version
-// number in all), or back-filled with force.
-func planJobs(ctx context.Context, conn *sql.Conn, all, selected []Definition, force bool) ([]*job, error) {
+// number in all), or back-filled with force; and so is a version that
+// reads a fact whose SQL changed since KPI results were computed with it.
+// Force back-fills every version in all that reads such a fact, selected
+// or not, as their results were all computed with its old SQL.
+func planJobs(ctx context.Context, conn *sql.Conn, all []Definition, facts []Fact, selected []Definition, force bool) (plan, error) {
 	states, err := readStates(ctx, conn)
 	if err != nil {
-		return nil, err
+		return plan{}, err
 	}
-	jobs := make([]*job, 0, len(selected))
+	factStates, err := readFactStates(ctx, conn)
+	if err != nil {
+		return plan{}, err
+	}
+	var p plan
 	var changed []error
+	for {
+		// Facts changed since they were computed with; with force, every
+		// version reading one joins, which may need more facts.
+		needed, err := factsRead(facts, selected)
+		if err != nil {
+			return plan{}, err
+		}
+		grown := false
+		for _, f := range needed {
+			st := factStates[f.Ref()]
+			if st.hash == "" || st.hash == f.Hash || slices.ContainsFunc(p.forced, func(g Fact) bool { return g.Ref() == f.Ref() }) {
+				continue
+			}
+			if !force {
+				changed = append(changed, &ChangedError{Path: f.Path, ComputedAt: st.computedAt, Next: nextVersion(facts, f.ID), Fact: true})
+				continue
+			}
+			p.forced = append(p.forced, f)
+			for _, d := range all {
+				if !slices.ContainsFunc(selected, func(s Definition) bool { return s.Key() == d.Key() }) && readsFact(facts, d, f.Ref()) {
+					selected = append(selected, d)
+					grown = true
+				}
+			}
+		}
+		if !grown {
+			break
+		}
+	}
+	// In definition order, the versions force added among them.
+	chosen := map[string]bool{}
 	for _, d := range selected {
+		chosen[d.Key()] = true
+	}
+	for _, d := range all {
+		if !chosen[d.Key()] {
+			continue
+		}
 		j := &job{def: d}
 		st, seen := states[d.Key()]
 		switch {
 		case !seen || st.hash == "":
 			j.backfill = true
-		case st.hash != d.Hash:
+		case slices.ContainsFunc(p.forced, func(f Fact) bool { return readsFact(facts, d, f.Ref()) }):
+			j.backfill, j.changed = true, true
+		case st.hash != d.Hash && !slices.Contains(d.Supersedes, st.hash):
 			if !force {
 				changed = append(changed, &ChangedError{Path: d.Path, ComputedAt: st.computedAt, Next: nextVersion(all, d.ID)})
 				continue
 			}
 			j.backfill, j.changed = true, true
 		}
-		jobs = append(jobs, j)
+		p.jobs = append(p.jobs, j)
 	}
 	if err := errors.Join(changed...); err != nil {
-		return nil, err
+		return plan{}, err
 	}
-	return jobs, nil
+	return p, nil
 }
 
-// checkQueries writes the configuration's tables and checks every job's
-// query against input relations of the right shape and no rows (an empty
-// range), so that no version is computed while one is refused.
-func checkQueries(ctx context.Context, conn *sql.Conn, cfg config.Config, jobs []*job) error {
+// checkQueries writes the configuration's tables and checks the facts the
+// jobs read and every job's query against input relations of the right
+// shape and no rows (an empty range), so that no version is computed
+// while one is refused.
+func checkQueries(ctx context.Context, conn *sql.Conn, cfg config.Config, facts []Fact, jobs []*job) error {
 	if err := materializeConfig(ctx, conn, cfg); err != nil {
 		return fmt.Errorf("compute: %w", err)
 	}
 	if err := setRange(ctx, conn, span{time.Unix(86400, 0).UTC(), time.Unix(0, 0).UTC()}); err != nil {
 		return fmt.Errorf("compute: %w", err)
+	}
+	needed, err := factsRead(facts, definitions(jobs))
+	if err != nil {
+		return err
+	}
+	if err := checkFacts(ctx, conn, needed); err != nil {
+		return err
 	}
 	var bad []error
 	for _, j := range jobs {
@@ -236,6 +349,15 @@ func checkQueries(ctx context.Context, conn *sql.Conn, cfg config.Config, jobs [
 		}
 	}
 	return errors.Join(bad...)
+}
+
+// definitions are the jobs' definitions.
+func definitions(jobs []*job) []Definition {
+	out := make([]Definition, len(jobs))
+	for i, j := range jobs {
+		out[i] = j.def
+	}
+	return out
 }
 
 // newResult lists the jobs in a Result, in definition order, and points
@@ -344,7 +466,7 @@ func pendingDays(ctx context.Context, conn *sql.Conn, d Definition) ([]time.Time
 
 // computeGroup computes a group's versions over its days; with nothing
 // loaded they stay listed with zero days.
-func computeGroup(ctx context.Context, conn *sql.Conn, opt Options, g jobGroup) error {
+func computeGroup(ctx context.Context, conn *sql.Conn, opt Options, facts []Fact, g jobGroup, built *builds) error {
 	if len(g.jobs) == 0 {
 		return nil
 	}
@@ -354,7 +476,11 @@ func computeGroup(ctx context.Context, conn *sql.Conn, opt Options, g jobGroup) 
 		}
 		return nil
 	}
-	return computeRange(ctx, conn, opt.Logger, g.jobs, g.days, opt.ChunkSessions)
+	needed, err := factsRead(facts, definitions(g.jobs))
+	if err != nil {
+		return err
+	}
+	return computeRange(ctx, conn, opt.Logger, g.jobs, needed, built, g.days, opt.ChunkSessions)
 }
 
 // span is a run of days, from and to inclusive; zero days mean none.
@@ -404,11 +530,13 @@ func selectDefinitions(all []Definition, kpi string, version int) ([]Definition,
 	return out, nil
 }
 
-func nextVersion(all []Definition, id string) int {
+// nextVersion is the version number a changed version of id should take
+// instead: one more than the last of all.
+func nextVersion[T interface{ idVersion() (string, int) }](all []T, id string) int {
 	n := 0
 	for _, d := range all {
-		if d.ID == id && d.Version > n {
-			n = d.Version
+		if i, v := d.idVersion(); i == id && v > n {
+			n = v
 		}
 	}
 	return n + 1
@@ -437,8 +565,10 @@ func readStates(ctx context.Context, conn *sql.Conn) (map[string]state, error) {
 }
 
 // register writes every definition's header fields into kpis, keeping what
-// is recorded of its computations.
-func register(ctx context.Context, conn *sql.Conn, all []Definition) error {
+// is recorded of its computations, and records the new hash and SQL of a
+// version computed with a hash its header supersedes: the rewrite gives
+// the same results, so they stand.
+func register(ctx context.Context, conn *sql.Conn, all []Definition, log *slog.Logger) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("compute: register: %w", err)
@@ -446,20 +576,32 @@ func register(ctx context.Context, conn *sql.Conn, all []Definition) error {
 	defer tx.Rollback()
 	for _, d := range all {
 		segs := strings.Join(d.Segmentations, ",")
+		facts := jsonList(d.Facts)
 		r, err := tx.ExecContext(ctx, `UPDATE kpis SET title = ?, question = ?, unit = ?, kind = ?, page_order = ?, better = ?,
-				segmentations = string_split(?, ','), description = ?, path = ?, estimate = ?
+				segmentations = string_split(?, ','), description = ?, path = ?, facts = CAST(?::JSON AS VARCHAR[]), estimate = ?
 			WHERE kpi = ? AND version = ?`,
-			d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path, d.Estimate.String(), d.ID, d.Version)
+			d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path, facts, d.Estimate.String(), d.ID, d.Version)
+		if err != nil {
+			return fmt.Errorf("compute: register %s: %w", d.Path, err)
+		}
+		if n, err := r.RowsAffected(); err != nil || n == 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO kpis (kpi, version, title, question, unit, kind, page_order, better, segmentations, description, path, facts, estimate)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?, CAST(?::JSON AS VARCHAR[]), ?)`,
+				d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path, facts, d.Estimate.String()); err != nil {
+				return fmt.Errorf("compute: register %s: %w", d.Path, err)
+			}
+		}
+		if len(d.Supersedes) == 0 {
+			continue
+		}
+		r, err = tx.ExecContext(ctx, `UPDATE kpis SET sha256 = ?, sql = ?
+			WHERE kpi = ? AND version = ? AND list_contains(CAST(?::JSON AS VARCHAR[]), sha256)`,
+			d.Hash, d.SQL, d.ID, d.Version, jsonList(d.Supersedes))
 		if err != nil {
 			return fmt.Errorf("compute: register %s: %w", d.Path, err)
 		}
 		if n, err := r.RowsAffected(); err == nil && n > 0 {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kpis (kpi, version, title, question, unit, kind, page_order, better, segmentations, description, path, estimate)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?, ?)`,
-			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, segs, d.Description, d.Path, d.Estimate.String()); err != nil {
-			return fmt.Errorf("compute: register %s: %w", d.Path, err)
+			log.Info("kpi: recorded the rewritten SQL of a computed version, whose results stand", "kpi", d.ID, "version", d.Version, "sha256", d.Hash)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -468,9 +610,23 @@ func register(ctx context.Context, conn *sql.Conn, all []Definition) error {
 	return nil
 }
 
+// jsonList writes list (of strings or fmt.Stringers) as a JSON array of
+// strings, for a VARCHAR[] parameter.
+func jsonList[T any](list []T) string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = fmt.Sprint(v)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		panic(err) // a list of strings always marshals
+	}
+	return string(b)
+}
+
 // resultColumns are the columns a KPI query returns: kpi_results' columns
 // after kpi and version, which the runner takes from the header.
-var resultColumns = []struct{ name, want string }{
+var resultColumns = []column{
 	{"day", "DATE"},
 	{"segmentation", "VARCHAR"},
 	{"segment", "VARCHAR"},
@@ -480,59 +636,26 @@ var resultColumns = []struct{ name, want string }{
 	{"denominator", "DOUBLE"},
 }
 
-// checkQuery refuses a query that is not one SELECT, does not run on the
-// (empty) input relations, or does not return its estimate's columns.
+// checkQuery refuses a query that is not one SELECT, reads a fact its
+// header does not list (or lists one it does not read), does not run on
+// the (empty) input relations, or does not return its estimate's columns.
 func checkQuery(ctx context.Context, conn *sql.Conn, d Definition) error {
 	file := strings.TrimPrefix(d.Path, SourceDir+"/")
-	var parsed string
-	// json_serialize_sql takes a constant, not a parameter: a quoted literal.
-	lit := "'" + strings.ReplaceAll(d.SQL, "'", "''") + "'"
-	if err := conn.QueryRowContext(ctx, `SELECT json_serialize_sql(`+lit+`)`).Scan(&parsed); err != nil {
-		return defErr(file, fmt.Errorf("parse query: %w", err))
+	if err := checkSelect(ctx, conn, d.SQL, d.Facts); err != nil {
+		return defErr(file, err)
 	}
-	var p struct {
-		Error      bool              `json:"error"`
-		Message    string            `json:"error_message"`
-		Statements []json.RawMessage `json:"statements"`
-	}
-	if err := json.Unmarshal([]byte(parsed), &p); err != nil {
-		return defErr(file, fmt.Errorf("parse query: %w", err))
-	}
-	if p.Error {
-		return defErr(file, fmt.Errorf("the query must be one SELECT statement: %s", p.Message))
-	}
-	if len(p.Statements) != 1 {
-		return defErr(file, fmt.Errorf("the query must be one SELECT statement, found %d statements", len(p.Statements)))
-	}
-
-	rows, err := conn.QueryContext(ctx, "DESCRIBE\n"+d.SQL)
+	cols, err := describe(ctx, conn, "DESCRIBE\n"+d.SQL)
 	if err != nil {
-		return defErr(file, fmt.Errorf("query does not run on empty input: %w", err))
+		return defErr(file, err)
 	}
-	defer rows.Close()
-	columns := d.Estimate.columns()
-	var got []string
-	ok := true
-	for rows.Next() {
-		var name, typ string
-		var null, key, def, extra sql.NullString
-		if err := rows.Scan(&name, &typ, &null, &key, &def, &extra); err != nil {
-			return defErr(file, fmt.Errorf("describe query: %w", err))
-		}
-		i := len(got)
-		got = append(got, name+" "+typ)
-		if i >= len(columns) || name != columns[i].name || !typeFits(columns[i].want, typ) {
+	want := d.Estimate.columns()
+	ok := len(cols) == len(want)
+	for i, c := range cols {
+		if i >= len(want) || c.name != want[i].name || !typeFits(want[i].typ, c.typ) {
 			ok = false
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return defErr(file, fmt.Errorf("describe query: %w", err))
-	}
-	if !ok || len(got) != len(columns) {
-		want := make([]string, len(columns))
-		for i, c := range columns {
-			want[i] = c.name + " " + c.want
-		}
+	if !ok {
 		what := "kpi and version come from the header"
 		switch {
 		case d.Estimate.Method == EstimateQuantiles:
@@ -541,9 +664,115 @@ func checkQuery(ctx context.Context, conn *sql.Conn, d Definition) error {
 			what = "sums is kpi_sums(w, y) over the row's blobs: a " + d.Estimate.Method + " is estimated from them"
 		}
 		return defErr(file, fmt.Errorf("the query returns (%s); it must return exactly (%s) (%s; numbers may be any numeric type)",
-			strings.Join(got, ", "), strings.Join(want, ", "), what))
+			columnList(cols), columnList(want), what))
 	}
 	return nil
+}
+
+// factTable matches the name of a fact's table, FactRef.Table.
+var factTable = regexp.MustCompile(`^fact_([a-z][a-z0-9_]*)_v([1-9][0-9]*)$`)
+
+// checkSelect refuses a query that is not one SELECT statement, or that
+// reads a fact table that facts does not list, or does not read one it
+// lists. Its errors do not name the file.
+func checkSelect(ctx context.Context, conn *sql.Conn, query string, facts []FactRef) error {
+	var parsed string
+	// json_serialize_sql takes a constant, not a parameter: a quoted literal.
+	lit := "'" + strings.ReplaceAll(query, "'", "''") + "'"
+	if err := conn.QueryRowContext(ctx, `SELECT json_serialize_sql(`+lit+`)`).Scan(&parsed); err != nil {
+		return fmt.Errorf("parse query: %w", err)
+	}
+	var p struct {
+		Error      bool              `json:"error"`
+		Message    string            `json:"error_message"`
+		Statements []json.RawMessage `json:"statements"`
+	}
+	if err := json.Unmarshal([]byte(parsed), &p); err != nil {
+		return fmt.Errorf("parse query: %w", err)
+	}
+	if p.Error {
+		return fmt.Errorf("the query must be one SELECT statement: %s", p.Message)
+	}
+	if len(p.Statements) != 1 {
+		return fmt.Errorf("the query must be one SELECT statement, found %d statements", len(p.Statements))
+	}
+	var tree any
+	if err := json.Unmarshal(p.Statements[0], &tree); err != nil {
+		return fmt.Errorf("parse query: %w", err)
+	}
+	read := map[string]bool{}
+	tablesRead(tree, read)
+	var problems []string
+	for t := range read {
+		if m := factTable.FindStringSubmatch(t); m != nil && !slices.ContainsFunc(facts, func(r FactRef) bool { return r.Table() == t }) {
+			problems = append(problems, fmt.Sprintf("it reads %s, which the header's facts: does not list (add %s v%s)", t, m[1], m[2]))
+		}
+	}
+	for _, r := range facts {
+		if !read[r.Table()] {
+			problems = append(problems, fmt.Sprintf("the header's facts: lists %s, whose table %s the query does not read", r, r.Table()))
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// tablesRead adds to read the names, in lower case, of the tables a
+// parsed statement (json_serialize_sql) reads: its CTEs' names among them.
+func tablesRead(node any, read map[string]bool) {
+	switch n := node.(type) {
+	case map[string]any:
+		if n["type"] == "BASE_TABLE" {
+			if name, ok := n["table_name"].(string); ok {
+				read[strings.ToLower(name)] = true
+			}
+		}
+		for _, v := range n {
+			tablesRead(v, read)
+		}
+	case []any:
+		for _, v := range n {
+			tablesRead(v, read)
+		}
+	}
+}
+
+// column is a column of a described query or table.
+type column struct{ name, typ string }
+
+// columnList writes columns as "name TYPE, name TYPE".
+func columnList(cols []column) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.name + " " + c.typ
+	}
+	return strings.Join(out, ", ")
+}
+
+// describe runs a DESCRIBE statement and lists the columns it describes.
+// Its errors do not name the file.
+func describe(ctx context.Context, conn *sql.Conn, stmt string) ([]column, error) {
+	rows, err := conn.QueryContext(ctx, stmt)
+	if err != nil {
+		return nil, fmt.Errorf("query does not run on empty input: %w", err)
+	}
+	defer rows.Close()
+	var cols []column
+	for rows.Next() {
+		var c column
+		var null, key, def, extra sql.NullString
+		if err := rows.Scan(&c.name, &c.typ, &null, &key, &def, &extra); err != nil {
+			return nil, fmt.Errorf("describe query: %w", err)
+		}
+		cols = append(cols, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("describe query: %w", err)
+	}
+	return cols, nil
 }
 
 // typeFits says whether a column of DuckDB type got can fill a kpi_results
@@ -615,8 +844,9 @@ func planChunks(ctx context.Context, conn *sql.Conn, days span, max int) ([]chun
 	return append(out, cur), nil
 }
 
-// computeRange computes jobs over days, chunk by chunk.
-func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []*job, days span, max int) error {
+// computeRange computes jobs over days, chunk by chunk, building the facts
+// they read (in that order) for each chunk before and dropping them after.
+func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []*job, facts []Fact, built *builds, days span, max int) error {
 	from, to := days.from, days.to
 	chunks, err := planChunks(ctx, conn, days, max)
 	if err != nil {
@@ -640,10 +870,21 @@ func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []
 		if err := setRange(ctx, conn, c.span); err != nil {
 			return fmt.Errorf("compute: %w", err)
 		}
-		if err := computeChunk(ctx, conn, jobs, c.span, i == 0, i == len(chunks)-1, days); err != nil {
+		if err := buildFacts(ctx, conn, facts, built); err != nil {
 			return err
 		}
-		log.Debug("kpi: computed days", "from", c.from.Format(time.DateOnly), "to", c.to.Format(time.DateOnly), "versions", len(jobs))
+		if err := computeChunk(ctx, conn, jobs, facts, c.span, i == 0, i == len(chunks)-1, days); err != nil {
+			return err
+		}
+		if err := dropFacts(ctx, conn, facts); err != nil {
+			return err
+		}
+		log.Debug("kpi: computed days", "from", c.from.Format(time.DateOnly), "to", c.to.Format(time.DateOnly), "versions", len(jobs), "facts", len(facts))
+	}
+	for _, f := range facts {
+		b := built.of(f)
+		log.Info("kpi: built fact", "fact", f.ID, "version", f.Version, "from", from.Format(time.DateOnly), "to", to.Format(time.DateOnly),
+			"chunks", b.Chunks, "rows", b.Rows, "elapsed", b.Elapsed)
 	}
 	for _, j := range jobs {
 		log.Info("kpi: computed", "kpi", j.def.ID, "version", j.def.Version,
@@ -655,8 +896,9 @@ func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []
 
 // computeChunk replaces the chunk's days of every job in one transaction.
 // The first chunk of a backfill also clears the version's other days; the
-// last records the version's hash.
-func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, c span, first, last bool, days span) error {
+// last records the version's hash. The hash of a fact the jobs read is
+// recorded with the first results computed with it.
+func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, facts []Fact, c span, first, last bool, days span) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("compute: %w", err)
@@ -709,6 +951,9 @@ func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, c span, firs
 	}
 	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS temp.kpi_out`); err != nil {
 		return fmt.Errorf("compute: %w", err)
+	}
+	if err := recordFirstUse(ctx, tx, facts); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("compute %s..%s: %w", cf, ct, err)

@@ -64,7 +64,7 @@ func (e Estimate) fromBlobs() bool {
 }
 
 // columns are the columns the version's query returns.
-func (e Estimate) columns() []struct{ name, want string } {
+func (e Estimate) columns() []column {
 	switch {
 	case e.Method == EstimateQuantiles:
 		return observationColumns
@@ -126,7 +126,7 @@ func (e Estimate) fits(kind string) error {
 
 // sumsColumns are the columns a query of a total, rate or mean returns:
 // one row per day, segment and step, its blobs added up by kpi_sums.
-var sumsColumns = []struct{ name, want string }{
+var sumsColumns = []column{
 	{"day", "DATE"},
 	{"segmentation", "VARCHAR"},
 	{"segment", "VARCHAR"},
@@ -136,7 +136,7 @@ var sumsColumns = []struct{ name, want string }{
 
 // observationColumns are the columns a query of quantiles returns: one row
 // per observation, with its blob's weight.
-var observationColumns = []struct{ name, want string }{
+var observationColumns = []column{
 	{"day", "DATE"},
 	{"segmentation", "VARCHAR"},
 	{"segment", "VARCHAR"},
@@ -162,6 +162,24 @@ const sumsMacro = `CREATE OR REPLACE TEMP MACRO kpi_sums(w, y) AS {
 	'bad': count(*) FILTER (WHERE NOT coalesce(isfinite((w)::DOUBLE) AND (w) > 0 AND isfinite((y)::DOUBLE), false)),
 	'ymin': min((y)::DOUBLE),
 	'ymax': max((y)::DOUBLE)}`
+
+// sumsAddMacro is kpi_sums_add(sums), the aggregate adding up kpi_sums
+// of disjoint sets of blobs into the kpi_sums of their union, so that a
+// query can sum blobs in two steps: the shares of a distribution group
+// the blobs once by category, then add every category's sums, with y = 1
+// for its own, instead of grouping every blob once per category.
+const sumsAddMacro = `CREATE OR REPLACE TEMP MACRO kpi_sums_add(s) AS {
+	'n': sum((s).n)::BIGINT,
+	'y': sum((s).y),
+	'wy': sum((s).wy),
+	'w': sum((s).w),
+	'w2': sum((s).w2),
+	'w2y': sum((s).w2y),
+	'w2y2': sum((s).w2y2),
+	'wy2': sum((s).wy2),
+	'bad': sum((s).bad)::BIGINT,
+	'ymin': min((s).ymin),
+	'ymax': max((s).ymax)}`
 
 // sumsType is the type of kpi_sums, as DESCRIBE shows it.
 const sumsType = "STRUCT(n BIGINT, y DOUBLE, wy DOUBLE, w DOUBLE, w2 DOUBLE, w2y DOUBLE, w2y2 DOUBLE, wy2 DOUBLE, bad BIGINT, ymin DOUBLE, ymax DOUBLE)"
@@ -284,68 +302,57 @@ func estimateSums(ctx context.Context, tx *sql.Tx, d Definition) ([][]driver.Val
 	return out, res.Err()
 }
 
-// estimateQuantiles reads the query's observations grouped by value, in
-// order, and estimates each header step's quantile per day and segment.
-// Only the distinct values of one day and segment are held at a time.
+// estimateQuantiles reads the query's observations grouped by value, one
+// row per day, segment and step holding its values in order (lists: a
+// row per value would cost more to scan than to compute), and estimates
+// each header step's quantile per day and segment. Only the distinct
+// values of one day and segment are held at a time.
 func estimateQuantiles(ctx context.Context, tx *sql.Tx, d Definition) ([][]driver.Value, error) {
-	res, err := tx.QueryContext(ctx, `SELECT day, segmentation, segment, step, y,
-			count(*) FILTER (WHERE NOT coalesce(isfinite(w) AND w > 0 AND isfinite(y), false)),
-			count(*), sum(w), sum(w*w)
-		FROM (`+d.SQL+`) GROUP BY ALL ORDER BY day, segmentation, segment, step, y`)
+	res, err := tx.QueryContext(ctx, `SELECT day, segmentation, segment, step, sum(bad),
+			list(y ORDER BY y), list(n ORDER BY y), list(w ORDER BY y), list(w2 ORDER BY y)
+		FROM (
+			SELECT day, segmentation, segment, step, y::DOUBLE AS y,
+				count(*) FILTER (WHERE NOT coalesce(isfinite(w) AND w > 0 AND isfinite(y), false)) AS bad,
+				count(*)::DOUBLE AS n, sum(w)::DOUBLE AS w, sum(w*w)::DOUBLE AS w2
+			FROM (`+d.SQL+`) GROUP BY ALL
+		)
+		GROUP BY ALL ORDER BY day, segmentation, segment, step`)
 	if err != nil {
 		return nil, err
 	}
 	defer res.Close()
-	type key struct {
-		day                sql.NullTime
-		seg, segment, step sql.NullString
-	}
 	var out [][]driver.Value
-	var cur key
 	var points []stats.Point
-	flush := func() {
-		if len(points) == 0 {
-			return
-		}
-		var n, w, w2 float64
-		for _, p := range points {
-			n, w, w2 = n+p.Count, w+p.W, w2+p.W2
-		}
-		for i, step := range d.Estimate.Steps {
-			iv := stats.QuantilePoints(points, d.Estimate.Levels[i])
-			out = append(out, []driver.Value{nullTime(cur.day), nullString(cur.seg), nullString(cur.segment), step,
-				iv.Value, nil, n, end(iv.Lo), end(iv.Hi), int64(n),
-				n, nil, nil, w, w2, nil, nil, nil})
-		}
-		points = points[:0]
-	}
 	for res.Next() {
-		var k key
-		var y sql.NullFloat64
-		var bad int64
-		var p stats.Point
-		if err := res.Scan(&k.day, &k.seg, &k.segment, &k.step, &y, &bad, &p.Count, &p.W, &p.W2); err != nil {
+		var day sql.NullTime
+		var seg, segment, step sql.NullString
+		var bad float64
+		var ys, ns, ws, w2s []any
+		if err := res.Scan(&day, &seg, &segment, &step, &bad, &ys, &ns, &ws, &w2s); err != nil {
 			return nil, err
 		}
 		if bad > 0 {
-			return nil, badBlobs(d, bad)
+			return nil, badBlobs(d, int64(bad))
 		}
-		if k.step.String != "" {
+		if step.String != "" {
 			file := strings.TrimPrefix(d.Path, SourceDir+"/")
-			return nil, defErr(file, fmt.Errorf("rows have step %q: the observations of a quantiles estimate have step '' (the header names the steps)", k.step.String))
+			return nil, defErr(file, fmt.Errorf("rows have step %q: the observations of a quantiles estimate have step '' (the header names the steps)", step.String))
 		}
-		if k != cur {
-			flush()
-			cur = k
+		points = points[:0]
+		var n, w, w2 float64
+		for i := range ys {
+			p := stats.Point{Value: ys[i].(float64), Count: ns[i].(float64), W: ws[i].(float64), W2: w2s[i].(float64)}
+			points = append(points, p)
+			n, w, w2 = n+p.Count, w+p.W, w2+p.W2
 		}
-		p.Value = y.Float64
-		points = append(points, p)
+		for i, name := range d.Estimate.Steps {
+			iv := stats.QuantilePoints(points, d.Estimate.Levels[i])
+			out = append(out, []driver.Value{nullTime(day), nullString(seg), nullString(segment), name,
+				iv.Value, nil, n, end(iv.Lo), end(iv.Hi), int64(n),
+				n, nil, nil, w, w2, nil, nil, nil})
+		}
 	}
-	if err := res.Err(); err != nil {
-		return nil, err
-	}
-	flush()
-	return out, nil
+	return out, res.Err()
 }
 
 // end is an interval's end as stored: NULL where there is none.

@@ -125,6 +125,37 @@ func TestEstimatesFromBlobs(t *testing.T) {
 	assert.Equal(t, "rate", method)
 }
 
+// inTwoSteps adds up a query's blobs per day, segment and step in two
+// steps: kpi_sums over the blobs of weight above 5 and over the others,
+// then kpi_sums_add over the two.
+func inTwoSteps(q string) string {
+	return `SELECT day, segmentation, segment, step, kpi_sums_add(part) AS sums FROM (
+		SELECT day, segmentation, segment, step, w > 5 AS heavy, kpi_sums(w, y) AS part FROM (` + q + `) GROUP BY ALL)
+		GROUP BY day, segmentation, segment, step`
+}
+
+func TestSumsAddAddsPartialSums(t *testing.T) {
+	db := threeDays(t)
+	blobs := [][2]float64{{10, 3}, {2, 1}, {2, 0}, {10, 0}, {1, 2}}
+	defs := fstest.MapFS{
+		"once/v1.sql": estimateFile("once", "timeseries", "mean", summed(listed("", blobs...))),
+		"two/v1.sql":  estimateFile("two", "timeseries", "mean", inTwoSteps(listed("", blobs...))),
+	}
+	_, err := Compute(context.Background(), db.DB, defs, opts())
+	require.NoError(t, err)
+	once, two := estimates(t, db.DB, "once"), estimates(t, db.DB, "two")
+	require.Len(t, two, 1)
+	assert.Equal(t, stats.Sums{N: 5, Y: 6, Num: 34, Den: 25, W2: 209, W2Y: 306, W2Y2: 908, WY2: 96}, two[0].sums,
+		"whole numbers add up exactly in any order")
+	assert.Equal(t, once, two)
+
+	// A blob the runner refuses is refused in a part too.
+	_, err = Compute(context.Background(), db.DB, fstest.MapFS{"k/v1.sql": estimateFile("k", "timeseries", "total",
+		inTwoSteps(listed("", [2]float64{10, 1}, [2]float64{0, 1})))}, opts())
+	require.ErrorIs(t, err, ErrDefinition)
+	assert.Contains(t, err.Error(), "1 blobs lack a positive weight w")
+}
+
 func TestEstimateOfAWholeRangeAddsItsDaysSums(t *testing.T) {
 	db := threeDays(t)
 	// Every loaded blob counts once per segment, weight 2 on Linux, 5

@@ -78,12 +78,19 @@ type resultRow struct {
 	Value        float64
 	Numerator    *float64
 	Denominator  *float64
+	// Lo, Hi and N are the 95% interval and the sampled blobs behind the
+	// value, nil where NULL (a version that describes the sample).
+	Lo, Hi *float64
+	N      *int64
+	// interval says that an expected row gives Lo, Hi and N (expected.csv
+	// with those columns), so they are compared too.
+	interval bool
 }
 
 // results reads kpi_results in a stable order, optionally for one KPI.
 func results(t *testing.T, db *store.DB, kpi string) []resultRow {
 	t.Helper()
-	rows, err := db.Query(`SELECT kpi, version, day::VARCHAR, segmentation, segment, step, value, numerator, denominator
+	rows, err := db.Query(`SELECT kpi, version, day::VARCHAR, segmentation, segment, step, value, numerator, denominator, lo, hi, n
 		FROM kpi_results WHERE ? = '' OR kpi = ?
 		ORDER BY kpi, version, day, segmentation, segment, step`, kpi, kpi)
 	require.NoError(t, err)
@@ -91,16 +98,22 @@ func results(t *testing.T, db *store.DB, kpi string) []resultRow {
 	var out []resultRow
 	for rows.Next() {
 		var r resultRow
-		var num, den sql.NullFloat64
-		require.NoError(t, rows.Scan(&r.KPI, &r.Version, &r.Day, &r.Segmentation, &r.Segment, &r.Step, &r.Value, &num, &den))
-		if num.Valid {
-			r.Numerator = &num.Float64
-		}
-		if den.Valid {
-			r.Denominator = &den.Float64
+		var num, den, lo, hi sql.NullFloat64
+		var n sql.NullInt64
+		require.NoError(t, rows.Scan(&r.KPI, &r.Version, &r.Day, &r.Segmentation, &r.Segment, &r.Step, &r.Value, &num, &den, &lo, &hi, &n))
+		r.Numerator, r.Denominator, r.Lo, r.Hi = nullable(num), nullable(den), nullable(lo), nullable(hi)
+		if n.Valid {
+			r.N = &n.Int64
 		}
 		out = append(out, r)
 	}
 	require.NoError(t, rows.Err())
 	return out
+}
+
+func nullable(f sql.NullFloat64) *float64 {
+	if !f.Valid {
+		return nil
+	}
+	return &f.Float64
 }

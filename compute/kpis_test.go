@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,7 +60,9 @@ func kpiCases(t *testing.T) []kpiCase {
 // Parquet into a fresh database, computes every embedded KPI version and
 // compares with expected.csv. For each (kpi, version, segmentation) that
 // expected.csv names, the computed rows must be exactly its rows; a row
-// whose day is "-" says there must be none. A case may check any KPI its
+// whose day is "-" says there must be none. A file with the columns lo,
+// hi and n gives them for every row (empty for NULL), and they must match
+// too. A case may check any KPI its
 // blobs exercise, but it must check the KPI it lives beside.
 func TestKPICases(t *testing.T) {
 	for _, c := range kpiCases(t) {
@@ -164,7 +167,14 @@ func readExpected(t *testing.T, path string) map[selection][]resultRow {
 	r := csv.NewReader(f)
 	header, err := r.Read()
 	require.NoError(t, err)
-	require.Equal(t, []string{"kpi", "version", "day", "segmentation", "segment", "step", "value", "numerator", "denominator"}, header)
+	// The interval columns are optional: a file that has them gives every
+	// row's lo, hi and n (empty for NULL), and they are compared too.
+	columns := []string{"kpi", "version", "day", "segmentation", "segment", "step", "value", "numerator", "denominator"}
+	intervals := len(header) > len(columns)
+	if intervals {
+		columns = append(columns, "lo", "hi", "n")
+	}
+	require.Equal(t, columns, header, "%s: the header", path)
 	num := func(s string) *float64 {
 		if s == "" {
 			return nil
@@ -191,8 +201,17 @@ func readExpected(t *testing.T, path string) map[selection][]resultRow {
 		}
 		value := num(rec[6])
 		require.NotNil(t, value, "%s: a row needs a value: %v", path, rec)
-		out[sel] = append(out[sel], resultRow{KPI: rec[0], Version: v, Day: rec[2], Segmentation: rec[3],
-			Segment: rec[4], Step: rec[5], Value: *value, Numerator: num(rec[7]), Denominator: num(rec[8])})
+		row := resultRow{KPI: rec[0], Version: v, Day: rec[2], Segmentation: rec[3],
+			Segment: rec[4], Step: rec[5], Value: *value, Numerator: num(rec[7]), Denominator: num(rec[8])}
+		if intervals {
+			row.interval, row.Lo, row.Hi = true, num(rec[9]), num(rec[10])
+			if n := num(rec[11]); n != nil {
+				require.Equal(t, math.Trunc(*n), *n, "%s: n is a number of blobs: %v", path, rec)
+				row.N = new(int64)
+				*row.N = int64(*n)
+			}
+		}
+		out[sel] = append(out[sel], row)
 	}
 	return out
 }
@@ -217,6 +236,16 @@ func assertRows(t *testing.T, sel selection, want, got []resultRow) {
 		assert.InDelta(t, w.Value, g.Value, 1e-9, "%s: value", where)
 		assertNullable(t, w.Numerator, g.Numerator, where+": numerator")
 		assertNullable(t, w.Denominator, g.Denominator, where+": denominator")
+		if w.interval {
+			// Intervals are worked out by hand to 7 significant digits.
+			assertClose(t, w.Lo, g.Lo, where+": lo")
+			assertClose(t, w.Hi, g.Hi, where+": hi")
+			if w.N == nil || g.N == nil {
+				assert.True(t, w.N == nil && g.N == nil, "%s: n: want %v, got %v", where, w.N, g.N)
+			} else {
+				assert.Equal(t, *w.N, *g.N, "%s: n", where)
+			}
+		}
 	}
 	for _, g := range got {
 		if !seen[key(g)] {
@@ -232,6 +261,17 @@ func assertNullable(t *testing.T, want, got *float64, what string) {
 		return
 	}
 	assert.InDelta(t, *want, *got, 1e-9, what)
+}
+
+// assertClose compares an interval's end to a relative 5e-7 (a hand
+// calculation's 7 significant digits), or to 1e-9 near 0.
+func assertClose(t *testing.T, want, got *float64, what string) {
+	t.Helper()
+	if want == nil || got == nil {
+		assert.True(t, want == nil && got == nil, "%s: want %v, got %v", what, fmtNullable(want), fmtNullable(got))
+		return
+	}
+	assert.InDelta(t, *want, *got, math.Max(1e-9, 5e-7*math.Abs(*want)), what)
 }
 
 func fmtNullable(f *float64) string {

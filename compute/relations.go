@@ -27,9 +27,14 @@ var tempRelations = []struct{ kind, name string }{
 	{"TABLE", "cfg_aliases"},
 	{"TABLE", "cfg_flow_steps"},
 	{"MACRO", "kpi_sums"},
+	{"MACRO", "kpi_sums_add"},
 }
 
-func dropTemp(ctx context.Context, conn *sql.Conn) {
+// dropTemp drops the runner's temporary relations and the tables of
+// facts, which a run interrupted between its build and its drop leaves.
+func dropTemp(ctx context.Context, conn *sql.Conn, facts []Fact) {
+	// Best effort, as below.
+	_ = dropFacts(ctx, conn, facts)
 	for _, r := range tempRelations {
 		// Best effort: the connection goes back to the pool, and a leftover
 		// temp relation would only be replaced by the next run.
@@ -38,14 +43,15 @@ func dropTemp(ctx context.Context, conn *sql.Conn) {
 }
 
 // materializeConfig writes the configuration's segment lists, aliases and
-// flows into temp tables the KPI SQL reads, and defines kpi_sums.
+// flows into temp tables the KPI SQL reads, and defines kpi_sums and
+// kpi_sums_add.
 func materializeConfig(ctx context.Context, conn *sql.Conn, cfg config.Config) error {
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE cfg_segment_lists (segmentation VARCHAR NOT NULL, position INTEGER NOT NULL, segment VARCHAR NOT NULL)`,
 		`CREATE OR REPLACE TEMP TABLE cfg_aliases (raw VARCHAR NOT NULL, alias VARCHAR NOT NULL)`,
 		`CREATE OR REPLACE TEMP TABLE cfg_flow_steps (flow VARCHAR NOT NULL, position INTEGER NOT NULL, step VARCHAR NOT NULL, events VARCHAR[] NOT NULL)`,
 	}
-	for _, s := range append(stmts, sumsMacro) {
+	for _, s := range append(stmts, sumsMacro, sumsAddMacro) {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("config tables: %w", err)
 		}

@@ -480,8 +480,31 @@ func leadingInt(s string) (int, bool) {
 	return n, err == nil
 }
 
+// readFactSQL maps each registered fact's table name to the SQL it was
+// last computed with (none for a fact never computed).
+func readFactSQL(ctx context.Context, db *sql.DB) (map[string]string, error) {
+	rows, err := db.QueryContext(ctx, qFactSQL)
+	if err != nil {
+		return nil, fmt.Errorf("read facts: %w", err)
+	}
+	defer rows.Close()
+	facts := map[string]string{}
+	for rows.Next() {
+		var table, text string
+		if err := rows.Scan(&table, &text); err != nil {
+			return nil, fmt.Errorf("read facts: %w", err)
+		}
+		facts[table] = text
+	}
+	return facts, rows.Err()
+}
+
 // readDefs reads the KPI versions in the report's order.
 func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
+	facts, err := readFactSQL(ctx, db)
+	if err != nil {
+		return err
+	}
 	rows, err := db.QueryContext(ctx, qKPIDefs)
 	if err != nil {
 		return fmt.Errorf("read kpis: %w", err)
@@ -493,7 +516,7 @@ func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 			&d.ComputedAt, &d.ComputedFrom, &d.ComputedTo, &d.Estimate); err != nil {
 			return fmt.Errorf("read kpis: %w", err)
 		}
-		d.Counts = subjectOf(d.SQL)
+		d.Counts = subjectOf(d.SQL, facts)
 		ds.defs = append(ds.defs, d)
 	}
 	if err := rows.Err(); err != nil {

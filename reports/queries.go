@@ -24,6 +24,11 @@ SELECT kpi, CAST(version AS BIGINT),
 FROM kpis
 ORDER BY page_order NULLS LAST, kpi, version`
 
+// qFactSQL lists every fact's table name, as KPI queries read it, and the
+// SQL it was computed with (store/migrations/0013_facts.sql).
+const qFactSQL = `
+SELECT 'fact_' || fact || '_v' || version, sql FROM facts WHERE sql IS NOT NULL`
+
 // qResultDays lists the days that have any KPI result: the days the data
 // covers. A KPI count missing on such a day means zero.
 const qResultDays = `

@@ -46,9 +46,15 @@ var (
 	sqlNoise = regexp.MustCompile(`(?s)--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'`)
 )
 
-// subjectOf says what a version whose query is sqlText counts.
-func subjectOf(sqlText string) subject {
-	q := sqlNoise.ReplaceAllString(sqlText, " ")
+// factRelation is a fact's table as a KPI query reads it (compute.FactRef).
+var factRelation = regexp.MustCompile(`\bfact_[a-z][a-z0-9_]*_v[1-9][0-9]*\b`)
+
+// subjectOf says what a version whose query is sqlText counts. A fact's
+// table reads what the fact's own query reads: facts maps each fact's
+// table name to its SQL (the facts registry), and a fact whose SQL is not
+// known reads nothing that can be named.
+func subjectOf(sqlText string, facts map[string]string) subject {
+	q := expandFacts(sqlNoise.ReplaceAllString(sqlText, " "), facts, 0)
 	census, dialog := censusRelations.MatchString(q), dialogRelations.MatchString(q)
 	switch {
 	case census && !dialog:
@@ -116,4 +122,21 @@ func estimateText(d kpiDef) string {
 		return "Counts the server’s census entries as stored; the version does not mark them as an exact census, so the pages judge no change."
 	}
 	return "Has no interval (estimate: sample): it describes the sampled sessions, or weights them without an interval, so the pages judge no change."
+}
+
+// expandFacts appends to q the SQL of every fact it reads, and of the
+// facts those read; depth stops a registry whose facts read each other in
+// a circle (compute refuses one, but the registry is read as it is).
+func expandFacts(q string, facts map[string]string, depth int) string {
+	if depth > 8 {
+		return q
+	}
+	var more strings.Builder
+	for _, t := range factRelation.FindAllString(q, -1) {
+		if f, ok := facts[t]; ok {
+			more.WriteString(" ")
+			more.WriteString(expandFacts(sqlNoise.ReplaceAllString(f, " "), facts, depth+1))
+		}
+	}
+	return q + more.String()
 }

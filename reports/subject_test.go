@@ -15,13 +15,21 @@ func TestEveryKPIsSubjectFollowsWhatItsSQLReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	all, err := compute.LoadFacts(kpisql.Facts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts := map[string]string{}
+	for _, f := range all {
+		facts[f.Ref().Table()] = f.SQL
+	}
 	census := map[string]bool{"server_accounts_created": true, "server_census": true}
 	for _, d := range defs {
 		want := dialogSubject
 		if census[d.ID] {
 			want = censusSubject
 		}
-		if got := subjectOf(d.SQL); got != want {
+		if got := subjectOf(d.SQL, facts); got != want {
 			t.Errorf("%s counts %q, want %q (a new census KPI? add it to this test)", d.Key(), got.Plural, want.Plural)
 		}
 	}
@@ -40,7 +48,7 @@ func TestSubjectOfIgnoresCommentsAndStrings(t *testing.T) {
 		{"", unknownSubject},
 		{"SELECT day FROM my_kpi_server_events_copy", unknownSubject},
 	} {
-		if got := subjectOf(c.sql); got != c.want {
+		if got := subjectOf(c.sql, nil); got != c.want {
 			t.Errorf("subjectOf(%q) = %q, want %q", c.sql, got.Plural, c.want.Plural)
 		}
 	}

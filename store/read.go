@@ -135,11 +135,20 @@ func RejectsByDay(ctx context.Context, db *sql.DB) ([]RejectCount, error) {
 		})
 }
 
-// Span is the range of loaded days and the days missing inside it.
+// Span is the range of loaded days and the runs of days missing inside it.
 type Span struct {
 	First, Last time.Time // zero when nothing is loaded
 	Days        int64
-	Missing     []time.Time
+	Missing     []DayRange
+}
+
+// MissingDays is how many days the missing runs hold.
+func (sp Span) MissingDays() int {
+	n := 0
+	for _, r := range sp.Missing {
+		n += r.Days()
+	}
+	return n
 }
 
 // LoadedSpan reads the range of loaded days and the gaps in it.
@@ -153,13 +162,9 @@ func LoadedSpan(ctx context.Context, db *sql.DB) (Span, error) {
 		return sp, nil
 	}
 	sp.First, sp.Last = first.Time.UTC(), last.Time.UTC()
-	missing, err := queryDays(ctx, db, `SELECT d::DATE FROM range(DATE '`+sp.First.Format(time.DateOnly)+`', DATE '`+
-		sp.Last.Format(time.DateOnly)+`' + 1, INTERVAL 1 DAY) r(d) WHERE d::DATE NOT IN (SELECT day FROM loaded_days) ORDER BY 1`)
-	if err != nil {
-		return sp, fmt.Errorf("read loaded_days: %w", err)
-	}
-	sp.Missing = missing
-	return sp, nil
+	var err error
+	sp.Missing, err = MissingRanges(ctx, db)
+	return sp, err
 }
 
 // DayRange is a run of days, First to Last (equal for one day).

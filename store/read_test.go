@@ -33,4 +33,10 @@ func TestMissingRangesAreOneRowPerRun(t *testing.T) {
 	}, got)
 	assert.Equal(t, 1, got[0].Days())
 	assert.Equal(t, 5413, got[1].Days())
+
+	sp, err := LoadedSpan(ctx, db.DB)
+	require.NoError(t, err)
+	assert.Equal(t, got, sp.Missing)
+	assert.Equal(t, 5414, sp.MissingDays())
+	assert.Equal(t, int64(4), sp.Days)
 }

@@ -79,7 +79,7 @@ func runAndPrint(ctx context.Context, o pipeline.Options, command string, stdout
 	fmt.Fprintf(stdout, "run %d: %d days %s (%d unchanged) in %s: %s\n",
 		sum.RunID, len(sum.Days), pipeline.DayRange(sum.Days), sum.Unchanged, sum.Elapsed.Round(time.Millisecond), n)
 	if len(sum.Emptied) > 0 {
-		fmt.Fprintf(stdout, "emptied %d days the source no longer holds: %s\n", len(sum.Emptied), dayList(sum.Emptied))
+		fmt.Fprintf(stdout, "emptied %d days the source no longer holds: %s\n", len(sum.Emptied), rangeList(runsOf(sum.Emptied)))
 	}
 	return nil
 }

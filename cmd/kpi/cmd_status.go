@@ -96,7 +96,7 @@ func statusDays(ctx context.Context, db *sql.DB, w io.Writer) error {
 	if len(sp.Missing) == 0 {
 		fmt.Fprintln(w, "  missing: none")
 	} else {
-		fmt.Fprintf(w, "  missing %d: %s (fill with `kpi backfill --from DAY --to DAY`)\n", len(sp.Missing), dayList(sp.Missing))
+		fmt.Fprintf(w, "  missing %d: %s (fill with `kpi backfill --from DAY --to DAY`)\n", sp.MissingDays(), rangeList(sp.Missing))
 	}
 	uncomputed, err := store.UncomputedDays(ctx, db)
 	if err != nil {
@@ -106,18 +106,44 @@ func statusDays(ctx context.Context, db *sql.DB, w io.Writer) error {
 		fmt.Fprintln(w, "  loaded but not computed: none")
 	} else {
 		fmt.Fprintf(w, "  loaded but not computed %d: %s (the next `kpi run` or `kpi compute` computes them)\n",
-			len(uncomputed), dayList(uncomputed))
+			len(uncomputed), rangeList(runsOf(uncomputed)))
 	}
 	return nil
 }
 
-// dayList writes days for one line.
-func dayList(days []time.Time) string {
-	s := make([]string, len(days))
-	for i, d := range days {
-		s[i] = d.Format(time.DateOnly)
+// listedRanges is how many runs of days a status line names; it counts
+// the rest, so a history of scattered gaps stays one readable line.
+const listedRanges = 10
+
+// rangeList writes runs of days for one line: 2013-05-01, or
+// 2013-05-03..2013-05-09 for a run of several.
+func rangeList(runs []store.DayRange) string {
+	var s []string
+	for i, r := range runs {
+		if i == listedRanges {
+			s = append(s, fmt.Sprintf("and %d more runs", len(runs)-i))
+			break
+		}
+		if r.Days() == 1 {
+			s = append(s, r.First.Format(time.DateOnly))
+			continue
+		}
+		s = append(s, r.First.Format(time.DateOnly)+".."+r.Last.Format(time.DateOnly))
 	}
 	return strings.Join(s, ", ")
+}
+
+// runsOf groups sorted days into runs of consecutive days.
+func runsOf(days []time.Time) []store.DayRange {
+	var runs []store.DayRange
+	for _, d := range days {
+		if k := len(runs) - 1; k >= 0 && runs[k].Last.AddDate(0, 0, 1).Equal(d) {
+			runs[k].Last = d
+			continue
+		}
+		runs = append(runs, store.DayRange{First: d, Last: d})
+	}
+	return runs
 }
 
 func statusRejects(ctx context.Context, db *sql.DB, w io.Writer) error {

@@ -106,7 +106,7 @@ func TestEveryLoadedDayIsComputedAfterAKill(t *testing.T) {
 
 	code, out, errs := e.kpi("status", "--db", e.db)
 	require.Equal(t, 0, code, errs)
-	assert.Contains(t, out, "loaded but not computed 3: 2026-11-04, 2026-11-05, 2026-11-06")
+	assert.Contains(t, out, "loaded but not computed 3: 2026-11-04..2026-11-06")
 
 	e.mustRun("--from", "2026-11-01", "--to", "2026-11-06", "--per-day", "200")
 	db := e.open()

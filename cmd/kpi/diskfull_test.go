@@ -17,7 +17,7 @@ func TestDiskFullDuringALoadFailsCleanly(t *testing.T) {
 	e := newEnv(t)
 	small := filepath.Join(e.dir, "small")
 	require.NoError(t, os.MkdirAll(small, 0o755))
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=6M", "tmpfs", small).CombinedOutput(); err != nil {
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8M", "tmpfs", small).CombinedOutput(); err != nil {
 		t.Skipf("cannot mount a small tmpfs here (needs root): %v %s", err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("umount", small).Run() })

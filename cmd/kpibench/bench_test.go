@@ -11,6 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/persona-kpi/kpi/compute"
+	kpisql "github.com/persona-kpi/kpi/sql"
 )
 
 // TestMain lets the test binary stand in for kpibench when the harness
@@ -18,6 +21,9 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(baselineChild(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	if os.Getenv(peerEnv) != "" {
+		os.Exit(peerChild(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
@@ -40,7 +46,8 @@ func TestBenchSmoke(t *testing.T) {
 		"--history-days", "3", "--history-per-day", "300", "--dir", filepath.Join(dir, "work")}, &stdout, &stderr)
 	require.Equal(t, 0, code, "stderr: %s\nstdout: %s", stderr.String(), stdout.String())
 	got := stdout.String()
-	for _, want := range []string{"input: 3,000 blobs", "kpi run ", "baseline (DuckDB only)", "ratio kpi run / baseline",
+	for _, want := range []string{"input: 3,000 blobs", "kpi run ", "baseline (DuckDB load)", "ratio kpi run / baseline",
+		"peer (DuckDB load+KPIs)", "ratio kpi run / peer", "kpi run / peer <= 0.6",
 		"extract ", "transform ", "load ", "compute ", "assertion_time v1 ", "sign_in_attempts v3 ", "report ",
 		"kpi report over the 3 days", "nightly / alone", "targets:"} {
 		assert.Contains(t, got, want)
@@ -53,6 +60,18 @@ func TestBenchSmoke(t *testing.T) {
 	assert.EqualValues(t, 3000, res.Sessions)
 	assert.Greater(t, res.Events, res.Sessions)
 	assert.False(t, strings.Contains(got, "NaN"))
+
+	// The peer loaded the same dialog blobs and ran every KPI version.
+	pr, err := runPeer(context.Background(), filepath.Join(dir, "work", "blobs.ndjson"), filepath.Join(dir, "peer.duckdb"))
+	require.NoError(t, err)
+	defs, err := compute.LoadDefinitions(kpisql.KPIs())
+	require.NoError(t, err)
+	assert.Equal(t, len(defs), pr.Versions)
+	// Without validation it skips only what DuckDB cannot read and blobs
+	// without events: the generator's few garbled ones.
+	assert.LessOrEqual(t, pr.Sessions+pr.Census, int64(3000))
+	assert.Greater(t, pr.Sessions+pr.Census, int64(2850))
+	assert.Greater(t, pr.Events, pr.Sessions)
 }
 
 func TestBenchRefusesBadFlags(t *testing.T) {

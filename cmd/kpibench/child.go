@@ -16,7 +16,8 @@ import (
 // measure is one timed child process.
 type measure struct {
 	Wall   time.Duration
-	MaxRSS int64 // bytes, the child's peak resident set
+	CPU    time.Duration // user + system time of the child
+	MaxRSS int64         // bytes, the child's peak resident set
 	// Stages maps a stage ("extract", "transform", "load", "compute",
 	// "report") to its elapsed time as the child logged it.
 	Stages map[string]time.Duration
@@ -62,6 +63,7 @@ func runChild(ctx context.Context, env []string, name string, args ...string) (m
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		m.MaxRSS = ru.Maxrss * 1024
 	}
+	m.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	sc := bufio.NewScanner(&stderr)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {

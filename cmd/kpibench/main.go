@@ -1,28 +1,35 @@
-// Command kpibench measures kpi end to end against the DuckDB-only
-// baseline a user could pick instead, and the nightly incremental run.
+// Command kpibench measures kpi end to end against what a user could
+// pick instead, and the nightly incremental run.
 //
 //	go run ./cmd/kpibench --kpi bin/kpi --n 1000000 --reps 3
 //
-// It generates N blobs with kpi's built-in generator into an NDJSON file
-// of KPIggybank rows (not timed), then times, on that same file, each
-// repetition in fresh directories:
+// It generates N blobs with kpi's built-in generator (production format:
+// XHR events of 3 and 4 elements, census entries) into an NDJSON file of
+// KPIggybank rows (not timed), then times, on that same file, alternating
+// in each repetition, in fresh directories:
 //
 //   - kpi run: file → raw landing → Parquet → DuckDB → every KPI version
 //     → site, as a child process (bin/kpi run ... --log-format json), with
-//     the time of each stage from its log;
-//   - the baseline: DuckDB alone (read_ndjson with explicit columns into a
-//     sessions table, the event streams unnested into an events table, in
-//     a fresh database file), as a child process too, so that each peak
-//     RSS is that process's own.
+//     the time of each stage and each KPI version from its log;
+//   - the baseline: DuckDB merely loading the JSON (read_ndjson with
+//     explicit columns into a sessions table, the event streams unnested
+//     into an events table, in a fresh database file);
+//   - the peer: what a user without kpi would build, a dbt-duckdb-style
+//     pipeline: DuckDB loads the rows into kpi's tables with SQL (census
+//     split off, segments and event names derived, no validation) and runs
+//     every KPI version of sql/kpis as is, over views (peer.go).
 //
-// It prints wall time, blobs/s, MB/s and peak RSS (medians of the
-// repetitions), the ratio of the two, then the nightly measurement: one
-// day added on top of a history of days, against that day loaded alone,
-// and kpi report over the whole history.
+// Each is its own process, so that each peak RSS is that process's own.
+// It prints wall time, CPU time, blobs/s, MB/s and peak RSS (medians of
+// the repetitions), the ratios, then the nightly measurement: one day
+// added on top of a history of days, against that day loaded alone, and
+// kpi report over the whole history; and the targets of the performance
+// issue.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -57,6 +64,9 @@ func main() {
 	defer stop()
 	if os.Getenv(childEnv) != "" {
 		os.Exit(baselineChild(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	}
+	if os.Getenv(peerEnv) != "" {
+		os.Exit(peerChild(ctx, os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(benchMain(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -156,7 +166,7 @@ func throughput(ctx context.Context, c config, dir string, out io.Writer) (resul
 		time.Since(start).Round(100*time.Millisecond))
 	fmt.Fprintf(out, "%d repetitions each, alternating; medians (min..max)\n\n", c.reps)
 
-	var runs, bases []measure
+	var runs, bases, peers []measure
 	for rep := range c.reps {
 		if err := ctx.Err(); err != nil {
 			return results{}, err
@@ -183,13 +193,24 @@ func throughput(ctx context.Context, c config, dir string, out io.Writer) (resul
 			return results{}, err
 		}
 		bases = append(bases, b)
+		pm, err := runChild(ctx, []string{peerEnv + "=1"}, self, "--file", file, "--db", filepath.Join(work, "peer.duckdb"))
+		if err != nil {
+			return results{}, err
+		}
+		var pr peerResult
+		if err := json.Unmarshal([]byte(pm.Stdout), &pr); err != nil {
+			return results{}, fmt.Errorf("peer: %w: %s", err, pm.Stdout)
+		}
+		pm.Stages["load"] = time.Duration(pr.LoadSeconds * float64(time.Second))
+		pm.Stages["KPIs"] = time.Duration(pr.KPISeconds * float64(time.Second))
+		peers = append(peers, pm)
 		if !c.keep {
 			if err := os.RemoveAll(work); err != nil {
 				return results{}, err
 			}
 		}
 	}
-	return printThroughput(out, info, runs, bases), nil
+	return printThroughput(out, info, runs, bases, peers), nil
 }
 
 // machine describes where the figures come from; the load average says

@@ -10,20 +10,22 @@ import (
 	"time"
 )
 
-// Targets of the benchmark (the performance issue).
+// Targets of the benchmark (the performance issue): kpi run against
+// DuckDB merely loading the JSON, and against the peer doing kpi's job.
 const (
-	targetBlobsPerSec = 150_000
-	targetRatio       = 1.0
-	targetRSS         = 1 << 30
-	targetNightly     = 1.5
-	targetReport      = 2 * time.Second
+	targetBaseline = 1.5
+	targetPeer     = 0.6
+	targetRSS      = 1 << 30
+	targetNightly  = 1.5
+	targetReport   = time.Second
 )
 
 // results are the figures the targets are checked against.
 type results struct {
 	measured    bool // the throughput figures below are set
 	blobsPerSec float64
-	ratio       float64
+	ratio       float64 // kpi run / baseline
+	peerRatio   float64 // kpi run / peer
 	rss         int64
 	nightly     *nightlyResult
 }
@@ -55,35 +57,47 @@ func seconds(s stat) string {
 
 func gib(b float64) string { return fmt.Sprintf("%.2f GiB", b/(1<<30)) }
 
-// printThroughput prints the table of kpi run against the baseline.
-func printThroughput(out io.Writer, info genInfo, runs, bases []measure) results {
+// printThroughput prints the table of kpi run against the baseline and
+// the peer.
+func printThroughput(out io.Writer, info genInfo, runs, bases, peers []measure) results {
 	wall := func(m measure) float64 { return m.Wall.Seconds() }
-	rss := func(m measure) float64 { return float64(m.MaxRSS) }
 	row := func(name string, ms []measure) stat {
 		w := of(ms, wall)
-		r := of(ms, rss)
-		fmt.Fprintf(out, "%-22s %-26s %10s %8.1f  %s\n", name, seconds(w),
+		cpu := of(ms, func(m measure) float64 { return m.CPU.Seconds() })
+		r := of(ms, func(m measure) float64 { return float64(m.MaxRSS) })
+		fmt.Fprintf(out, "%-24s %-26s %8.1f %10s %8.1f  %s\n", name, seconds(w), cpu.med,
 			thousands(int64(float64(info.Blobs)/w.med)), float64(info.Bytes)/1e6/w.med, gib(r.med))
 		return w
 	}
-	fmt.Fprintf(out, "%-22s %-26s %10s %8s  %s\n", "", "wall (min..max)", "blobs/s", "MB/s", "peak RSS")
-	pw := row("kpi run", runs)
-	for _, st := range stageOrder {
-		s := of(runs, func(m measure) float64 { return m.Stages[st].Seconds() })
-		fmt.Fprintf(out, "  %-20s %s\n", st, seconds(s))
-		if st == "compute" {
-			printVersions(out, runs)
+	stages := func(ms []measure, order []string, versions bool) {
+		for _, st := range order {
+			s := of(ms, func(m measure) float64 { return m.Stages[st].Seconds() })
+			fmt.Fprintf(out, "  %-22s %s\n", st, seconds(s))
+			if st == "compute" && versions {
+				printVersions(out, ms)
+			}
 		}
 	}
-	bw := row("baseline (DuckDB only)", bases)
-	ratio := pw.med / bw.med
-	fmt.Fprintf(out, "ratio kpi run / baseline: %.2f\n", ratio)
-	return results{
+	fmt.Fprintf(out, "%-24s %-26s %8s %10s %8s  %s\n", "", "wall (min..max)", "CPU s", "blobs/s", "MB/s", "peak RSS")
+	pw := row("kpi run", runs)
+	stages(runs, stageOrder, true)
+	bw := row("baseline (DuckDB load)", bases)
+	res := results{
 		measured:    true,
 		blobsPerSec: float64(info.Blobs) / pw.med,
-		ratio:       ratio,
+		ratio:       pw.med / bw.med,
 		rss:         int64(of(runs, func(m measure) float64 { return float64(m.MaxRSS) }).max),
 	}
+	if len(peers) > 0 {
+		peer := row("peer (DuckDB load+KPIs)", peers)
+		stages(peers, []string{"load", "KPIs"}, false)
+		res.peerRatio = pw.med / peer.med
+	}
+	fmt.Fprintf(out, "ratio kpi run / baseline: %.2f\n", res.ratio)
+	if len(peers) > 0 {
+		fmt.Fprintf(out, "ratio kpi run / peer: %.2f\n", res.peerRatio)
+	}
+	return res
 }
 
 // printVersions lists the compute time of each KPI version, slowest
@@ -120,13 +134,15 @@ func printTargets(out io.Writer, r results) {
 	}
 	fmt.Fprintln(out, "targets:")
 	if r.measured {
-		fmt.Fprintf(out, "  end to end >= %s blobs/s: %s (%s)\n", thousands(targetBlobsPerSec), thousands(int64(r.blobsPerSec)), check(r.blobsPerSec >= targetBlobsPerSec))
-		fmt.Fprintf(out, "  kpi run / baseline <= %.1f: %.2f (%s)\n", targetRatio, r.ratio, check(r.ratio <= targetRatio))
+		fmt.Fprintf(out, "  kpi run / baseline <= %.1f: %.2f (%s)\n", targetBaseline, r.ratio, check(r.ratio <= targetBaseline))
+		if r.peerRatio > 0 {
+			fmt.Fprintf(out, "  kpi run / peer <= %.1f: %.2f (%s)\n", targetPeer, r.peerRatio, check(r.peerRatio <= targetPeer))
+		}
 		fmt.Fprintf(out, "  peak RSS < 1 GiB: %s, highest of the repetitions (%s; compare --n 3000000 for growth)\n", gib(float64(r.rss)), check(r.rss < targetRSS))
 	}
 	if n := r.nightly; n != nil {
 		fmt.Fprintf(out, "  nightly / day alone <= %.1f: %.2f (%s)\n", targetNightly, n.ratio, check(n.ratio <= targetNightly))
-		fmt.Fprintf(out, "  kpi report over %d days < %s: %.2f s (%s)\n", n.days, targetReport, n.report.Seconds(), check(n.report < targetReport))
+		fmt.Fprintf(out, "  kpi report over %d days <= %s: %.2f s (%s)\n", n.days, targetReport, n.report.Seconds(), check(n.report <= targetReport))
 	}
 }
 

@@ -7,6 +7,8 @@
 -- order: 8
 -- better: lower
 -- segmentations: Total
+-- facts: blobs v1
+-- supersedes: 5b3901bd757061b08f18c3cf87f5e06ddaf6e411492530dc89bd092384c4ddfd
 -- description: 1 - (blobs with general-progress step 2 - User engaged /
 --   blobs with step 1 - Dialog shown), per day: the share of shown dialogs
 --   the user did nothing in. As in the original "Bounce rate" report the
@@ -14,28 +16,16 @@
 --   value can fall below 0. A day without a shown dialog has no row.
 --   numerator = shown - engaged, denominator = shown.
 
-WITH general AS (
-    SELECT position, events FROM cfg_flow_steps WHERE flow = 'general_progress'
-),
-shown_step AS (SELECT events FROM general WHERE position = 2),   -- 1 - Dialog shown
-engaged_step AS (SELECT events FROM general WHERE position = 3), -- 2 - User engaged
-daily AS (
-    SELECT
-        b.day,
-        count(*) FILTER (WHERE list_has_any(b.events, shown_step.events)) AS shown,
-        count(*) FILTER (WHERE list_has_any(b.events, engaged_step.events)) AS engaged
-    FROM kpi_blobs b
-    CROSS JOIN shown_step
-    CROSS JOIN engaged_step
-    GROUP BY b.day
-)
+-- shown and engaged are NULL for every blob when the flow has no such
+-- step: then there is no row.
 SELECT
     day,
     'Total' AS segmentation,
     'Total' AS segment,
     '' AS step,
-    1 - engaged::DOUBLE / shown AS value,
-    shown - engaged AS numerator,
-    shown AS denominator
-FROM daily
-WHERE shown > 0
+    1 - count(*) FILTER (WHERE engaged)::DOUBLE / count(*) FILTER (WHERE shown) AS value,
+    count(*) FILTER (WHERE shown) - count(*) FILTER (WHERE engaged) AS numerator,
+    count(*) FILTER (WHERE shown) AS denominator
+FROM fact_blobs_v1
+GROUP BY day
+HAVING count(*) FILTER (WHERE shown) > 0 AND count(engaged) > 0

@@ -7,6 +7,8 @@
 -- order: 14
 -- better: lower
 -- segmentations: Total, Browser, OS
+-- facts: blobs v1, timings v1
+-- supersedes: ad55c48d01a46ebed7a86f5c32c62f16409382830c73fbbcb0eb899e2aa9cc78
 -- description: The offset of a blob's first user.can_interact event (the
 --   first in stream order): milliseconds from the dialog opening to the
 --   moment the user could act in it, the load time as users felt it. A slow
@@ -21,29 +23,21 @@
 --   and p95, interpolated (quantile_cont), unweighted. numerator NULL,
 --   denominator = the number of observations. New in this project.
 
-WITH first_interact AS (
-    -- The first user.can_interact of each blob, by its position in the
-    -- stream: a later one would time a reload, not the dialog's start.
-    SELECT
-        session_id AS id,
-        day,
-        arg_min(offset_ms, seq) AS ms
-    FROM kpi_events
-    WHERE name = 'user.can_interact'
-    GROUP BY session_id, day
-)
+-- quantile_cont with a list of quantiles gives a list of values; the two
+-- unnests run side by side, one row per step.
 SELECT
-    day,
-    g.segmentation,
-    g.segment,
-    -- quantile_cont with a list of quantiles gives a list of values; the
-    -- two unnests run side by side, one row per step.
+    t.day,
+    CASE
+        WHEN grouping(b.seg_browser) = 0 THEN 'Browser'
+        WHEN grouping(b.seg_os) = 0 THEN 'OS'
+        ELSE 'Total'
+    END AS segmentation,
+    coalesce(b.seg_browser, b.seg_os, 'Total') AS segment,
     unnest(['p50', 'p95']) AS step,
-    unnest(quantile_cont(f.ms, [0.50, 0.95])) AS value,
+    unnest(quantile_cont(t.ms, [0.50, 0.95])) AS value,
     NULL AS numerator,
     count(*) AS denominator -- the observations
-FROM first_interact f
-JOIN kpi_segments g USING (id, day)
-WHERE f.ms >= 0
-    AND g.segmentation IN ('Total', 'Browser', 'OS')
-GROUP BY day, g.segmentation, g.segment
+FROM fact_timings_v1 t
+JOIN fact_blobs_v1 b USING (blob)
+WHERE t.timing = 'dialog_load' AND t.ms >= 0
+GROUP BY t.day, GROUPING SETS ((), (b.seg_browser), (b.seg_os))

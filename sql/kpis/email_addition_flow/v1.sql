@@ -7,6 +7,8 @@
 -- order: 10
 -- better: higher
 -- segmentations: Total
+-- facts: blobs v1
+-- supersedes: 693077339d16a5d460f6ec053124636b284b1f8cf4e11ff83b1242b29705d1b6
 -- description: The number of blobs reaching each step of the email-addition
 --   flow (configuration flow email_addition: 1 - Add email
 --   (user.email_staged), 2 - Email confirmed (user.email_confirmed, which
@@ -17,36 +19,21 @@
 --   One row per step for each day with a blob in the flow; numerator =
 --   value, denominator = step 1's count.
 
-WITH steps AS (
-    SELECT position, step, events FROM cfg_flow_steps WHERE flow = 'email_addition'
-),
-first_step AS (
-    SELECT events FROM steps WHERE position = 1
-),
-flow AS (
-    -- the blobs that show step 1
-    SELECT b.day, b.events
-    FROM kpi_blobs b
-    CROSS JOIN first_step
-    WHERE list_has_any(b.events, first_step.events)
-),
-reached AS (
-    SELECT f.day, s.position
-    FROM flow f
-    CROSS JOIN steps s
-    WHERE len(s.events) = 0 OR list_has_any(f.events, s.events)
-),
-counts AS (
-    SELECT day, position, count(*) AS blobs FROM reached GROUP BY day, position
-)
+-- email_addition_steps is 0 for a blob not in the flow. Every step for every day with
+-- a blob in it, 0 where no blob reached the step.
 SELECT
-    c.day,
+    t.day,
     'Total' AS segmentation,
     'Total' AS segment,
     s.step,
-    coalesce(sum(c.blobs) FILTER (WHERE c.position = s.position), 0) AS value,
-    coalesce(sum(c.blobs) FILTER (WHERE c.position = s.position), 0) AS numerator,
-    coalesce(sum(c.blobs) FILTER (WHERE c.position = 1), 0) AS denominator
-FROM counts c
-CROSS JOIN steps s
-GROUP BY c.day, s.position, s.step
+    coalesce(sum(t.blobs) FILTER (WHERE t.reached & (1::UBIGINT << (s.position - 1)) <> 0), 0) AS value,
+    value AS numerator,
+    coalesce(sum(t.blobs) FILTER (WHERE t.reached & 1 <> 0), 0) AS denominator
+FROM (
+    SELECT day, email_addition_steps AS reached, count(*) AS blobs
+    FROM fact_blobs_v1
+    WHERE email_addition_steps <> 0
+    GROUP BY day, reached
+) t
+CROSS JOIN (SELECT position, step FROM cfg_flow_steps WHERE flow = 'email_addition') s
+GROUP BY t.day, s.position, s.step

@@ -7,6 +7,8 @@
 -- order: 13
 -- better: lower
 -- segmentations: Total, Browser, OS
+-- facts: blobs v1, timings v1
+-- supersedes: caa4c36eb9b4f224d36e0aed20eee8065e160c37da2b2e053733ff7611bae1b6
 -- description: Milliseconds from user.user_staged (a new user chose a
 --   password and Persona sent the confirmation email) to the
 --   user.user_confirmed that follows it (the next of the two events in the
@@ -16,45 +18,21 @@
 --   (quantile_cont). numerator NULL, denominator = the number of
 --   observations. New in this project.
 
-WITH marks AS (
-    SELECT
-        session_id AS id,
-        day,
-        name,
-        offset_ms,
-        lead(name) OVER stream AS next_name,
-        lead(offset_ms) OVER stream AS next_offset_ms
-    FROM kpi_events
-    WHERE name IN ('user.user_staged', 'user.user_confirmed')
-    WINDOW stream AS (PARTITION BY session_id, day ORDER BY seq)
-),
-durations AS (
-    SELECT id, day, next_offset_ms - offset_ms AS ms
-    FROM marks
-    WHERE name = 'user.user_staged'
-        AND next_name = 'user.user_confirmed'
-        AND next_offset_ms >= offset_ms
-),
-quantiles AS (
-    SELECT
-        g.day,
-        g.segmentation,
-        g.segment,
-        count(*) AS observations,
-        quantile_cont(d.ms, 0.50) AS p50,
-        quantile_cont(d.ms, 0.95) AS p95
-    FROM durations d
-    JOIN kpi_segments g ON g.id = d.id AND g.day = d.day
-    WHERE g.segmentation IN ('Total', 'Browser', 'OS')
-    GROUP BY g.day, g.segmentation, g.segment
-)
+-- quantile_cont with a list of quantiles gives a list of values; the two
+-- unnests run side by side, one row per step.
 SELECT
-    day,
-    segmentation,
-    segment,
-    step,
-    value,
+    t.day,
+    CASE
+        WHEN grouping(b.seg_browser) = 0 THEN 'Browser'
+        WHEN grouping(b.seg_os) = 0 THEN 'OS'
+        ELSE 'Total'
+    END AS segmentation,
+    coalesce(b.seg_browser, b.seg_os, 'Total') AS segment,
+    unnest(['p50', 'p95']) AS step,
+    unnest(quantile_cont(t.ms, [0.50, 0.95])) AS value,
     NULL AS numerator,
-    observations AS denominator
-FROM quantiles
-UNPIVOT (value FOR step IN (p50, p95))
+    count(*) AS denominator -- the observations
+FROM fact_timings_v1 t
+JOIN fact_blobs_v1 b USING (blob)
+WHERE t.timing = 'email_confirmation' AND t.ms >= 0
+GROUP BY t.day, GROUPING SETS ((), (b.seg_browser), (b.seg_os))

@@ -7,6 +7,8 @@
 -- order: 16
 -- better: lower
 -- segmentations: Total, ErrorKey
+-- facts: blobs v1
+-- supersedes: e52b40e403740fc37e27d3a8466dae9cb97926820952af8d2d463ca9f8bcf611
 -- description: The share of shown dialogs (blobs with screen.rp_info, what
 --   the default general-progress step 1 - Dialog shown reads) that showed
 --   an error screen: an event whose name starts with screen.error, anywhere
@@ -30,13 +32,7 @@
 --   error has a Total row of 0. New in this project.
 
 WITH shown AS (
-    -- events holds each blob's distinct event names.
-    SELECT
-        blob,
-        day,
-        list_filter(events, e -> starts_with(e, 'screen.error')) AS errors
-    FROM kpi_blobs
-    WHERE list_contains(events, 'screen.rp_info')
+    SELECT blob, day, screen_errors AS errors FROM fact_blobs_v1 WHERE rp_info
 ),
 daily AS (
     SELECT
@@ -58,7 +54,7 @@ blob_keys AS (
                 THEN split_part(name, '.', 3)
             ELSE 'Other'
         END AS key
-    FROM (SELECT blob, day, unnest(errors) AS name FROM shown)
+    FROM (SELECT blob, day, unnest(errors) AS name FROM shown WHERE len(errors) > 0)
 )
 SELECT
     day,

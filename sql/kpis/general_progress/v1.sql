@@ -7,6 +7,8 @@
 -- order: 9
 -- better: higher
 -- segmentations: Total
+-- facts: blobs v1
+-- supersedes: caf71ac0d5e5378bbbeb2e996c5f28c0a90e1cf94ca175da792aca2e56286bdb
 -- description: The number of blobs reaching each step of the general-progress
 --   flow (configuration flow general_progress): 0 - Blob sent (every blob),
 --   1 - Dialog shown (screen.rp_info), 2 - User engaged (any of
@@ -18,34 +20,21 @@
 --   progress" report. One row per step for each day with a blob;
 --   numerator = value, denominator = the first step's (0 - Blob sent) count.
 
-WITH steps AS (
-    SELECT position, step, events FROM cfg_flow_steps WHERE flow = 'general_progress'
-),
-reached AS (
-    SELECT b.day, s.position
-    FROM kpi_blobs b
-    CROSS JOIN steps s
-    WHERE CASE
-        -- a step without events (0 - Blob sent) is every blob's
-        WHEN len(s.events) = 0 THEN true
-        -- the fourth step (3 - Error screen) matches by substring, as the
-        -- original did: any event whose name contains one of its events
-        WHEN s.position = 4
-            THEN len(list_filter(b.events, e -> len(list_filter(s.events, p -> contains(e, p))) > 0)) > 0
-        ELSE list_has_any(b.events, s.events)
-    END
-),
-counts AS (
-    SELECT day, position, count(*) AS blobs FROM reached GROUP BY day, position
-)
+-- general_progress_steps is 0 for a blob not in the flow. Every step for every day with
+-- a blob in it, 0 where no blob reached the step.
 SELECT
-    c.day,
+    t.day,
     'Total' AS segmentation,
     'Total' AS segment,
     s.step,
-    coalesce(sum(c.blobs) FILTER (WHERE c.position = s.position), 0) AS value,
-    coalesce(sum(c.blobs) FILTER (WHERE c.position = s.position), 0) AS numerator,
-    coalesce(sum(c.blobs) FILTER (WHERE c.position = 1), 0) AS denominator
-FROM counts c
-CROSS JOIN steps s
-GROUP BY c.day, s.position, s.step
+    coalesce(sum(t.blobs) FILTER (WHERE t.reached & (1::UBIGINT << (s.position - 1)) <> 0), 0) AS value,
+    value AS numerator,
+    coalesce(sum(t.blobs) FILTER (WHERE t.reached & 1 <> 0), 0) AS denominator
+FROM (
+    SELECT day, general_progress_steps AS reached, count(*) AS blobs
+    FROM fact_blobs_v1
+    WHERE general_progress_steps <> 0
+    GROUP BY day, reached
+) t
+CROSS JOIN (SELECT position, step FROM cfg_flow_steps WHERE flow = 'general_progress') s
+GROUP BY t.day, s.position, s.step

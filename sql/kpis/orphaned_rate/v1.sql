@@ -7,6 +7,8 @@
 -- order: 11
 -- better: lower
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
+-- facts: segment_counts v1
+-- supersedes: ffb91f009d07e126eb1cfc58f966137b7fac055beb93a25a563a4f965ccd3e86
 -- description: The share of blobs with orphaned = true: the dialog was
 --   closed mid-flow, for example while waiting for an email confirmation. A
 --   blob without the field counts as not orphaned. New in this project.
@@ -17,8 +19,8 @@ SELECT
     segmentation,
     segment,
     '' AS step,
-    count(*) FILTER (WHERE orphaned)::DOUBLE / count(*) AS value,
-    count(*) FILTER (WHERE orphaned) AS numerator,
-    count(*) AS denominator
-FROM kpi_segments
+    coalesce(sum(blobs) FILTER (WHERE orphaned), 0)::DOUBLE / sum(blobs) AS value,
+    coalesce(sum(blobs) FILTER (WHERE orphaned), 0) AS numerator,
+    sum(blobs) AS denominator
+FROM fact_segment_counts_v1
 GROUP BY day, segmentation, segment

@@ -7,6 +7,8 @@
 -- order: 4
 -- better: higher
 -- segmentations: Total
+-- facts: blobs v1
+-- supersedes: 3bbdbbeeb1c285ea22ba4b60da22b0e2bb9b30c08b436c0df607babeb6cf847c
 -- description: The number of blobs reaching each step of the password-reset
 --   flow (configuration flow password_reset: 1 - Begin password reset
 --   (user.reset_password_staged), 2 - New password confirmed, 3 - Logged in
@@ -15,36 +17,21 @@
 --   reset flow" report. One row per step for each day with a blob in the
 --   flow; numerator = value, denominator = step 1's count.
 
-WITH steps AS (
-    SELECT position, step, events FROM cfg_flow_steps WHERE flow = 'password_reset'
-),
-first_step AS (
-    SELECT events FROM steps WHERE position = 1
-),
-flow AS (
-    -- the blobs that show step 1
-    SELECT b.day, b.events
-    FROM kpi_blobs b
-    CROSS JOIN first_step
-    WHERE list_has_any(b.events, first_step.events)
-),
-reached AS (
-    SELECT f.day, s.position
-    FROM flow f
-    CROSS JOIN steps s
-    WHERE len(s.events) = 0 OR list_has_any(f.events, s.events)
-),
-counts AS (
-    SELECT day, position, count(*) AS blobs FROM reached GROUP BY day, position
-)
+-- password_reset_steps is 0 for a blob not in the flow. Every step for every day with
+-- a blob in it, 0 where no blob reached the step.
 SELECT
-    c.day,
+    t.day,
     'Total' AS segmentation,
     'Total' AS segment,
     s.step,
-    coalesce(sum(c.blobs) FILTER (WHERE c.position = s.position), 0) AS value,
-    coalesce(sum(c.blobs) FILTER (WHERE c.position = s.position), 0) AS numerator,
-    coalesce(sum(c.blobs) FILTER (WHERE c.position = 1), 0) AS denominator
-FROM counts c
-CROSS JOIN steps s
-GROUP BY c.day, s.position, s.step
+    coalesce(sum(t.blobs) FILTER (WHERE t.reached & (1::UBIGINT << (s.position - 1)) <> 0), 0) AS value,
+    value AS numerator,
+    coalesce(sum(t.blobs) FILTER (WHERE t.reached & 1 <> 0), 0) AS denominator
+FROM (
+    SELECT day, password_reset_steps AS reached, count(*) AS blobs
+    FROM fact_blobs_v1
+    WHERE password_reset_steps <> 0
+    GROUP BY day, reached
+) t
+CROSS JOIN (SELECT position, step FROM cfg_flow_steps WHERE flow = 'password_reset') s
+GROUP BY t.day, s.position, s.step

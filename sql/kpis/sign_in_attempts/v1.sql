@@ -7,6 +7,8 @@
 -- order: 6
 -- better: higher
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
+-- facts: segment_counts v1
+-- supersedes: 6463d5a89962c7b3cd3694982c060140fbb2cc97206c16ef558e4bc44f5d6d7f
 -- description: The number of interaction blobs with a non-empty event stream.
 --   The dialog sends one blob per dialog session, so this approximates the
 --   number of sign-in attempts (of the sampled sessions: see v2 for an
@@ -18,8 +20,8 @@ SELECT
     segmentation,
     segment,
     '' AS step,
-    count(*) AS value,
-    count(*) AS numerator,
+    sum(blobs) AS value,
+    sum(blobs) AS numerator,
     NULL AS denominator
-FROM kpi_segments
+FROM fact_segment_counts_v1
 GROUP BY day, segmentation, segment

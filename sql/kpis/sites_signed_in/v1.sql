@@ -7,6 +7,8 @@
 -- order: 5
 -- better: higher
 -- segmentations: Total, OS, Browser, Screen, Emails, Locale, API, EmailType
+-- facts: segment_counts v1
+-- supersedes: 3411a8cfa324d07abb1f91452e108513f57dc5b7c358fa5126951b0badd5f2ce
 -- description: The mean, over the day's blobs, of the number of sites the
 --   user was signed in to when the blob was sent (the first non-zero of
 --   number_sites_logged_in, sites_signed_in and number_sites_signed_in,
@@ -20,8 +22,8 @@ SELECT
     segmentation,
     segment,
     '' AS step,
-    sum(number_sites_signed_in)::DOUBLE / count(*) AS value,
-    sum(number_sites_signed_in) AS numerator,
-    count(*) AS denominator
-FROM kpi_segments
+    sum(blobs * sites)::DOUBLE / sum(blobs) AS value,
+    sum(blobs * sites) AS numerator,
+    sum(blobs) AS denominator
+FROM fact_segment_counts_v1
 GROUP BY day, segmentation, segment
