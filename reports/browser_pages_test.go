@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -165,7 +166,7 @@ func TestBrowserMilestonesDoNotCollide(t *testing.T) {
 	// Its page: the week before and after, for the KPIs it names.
 	open(t, ctx, base+"/new_user_flow.html")
 	do(t, ctx, chromedp.Click(chromedp.CSS(`#milestone-list li[data-n="11"] a`)), chromedp.WaitReady(chromedp.CSS("table.compare")))
-	if got := js[[]string](t, ctx, `return [...document.querySelectorAll('table.compare tbody th')].map(th => th.textContent)`); strings.Join(got, ",") != "New user flow,New user success" {
+	if got := js[[]string](t, ctx, `return [...document.querySelectorAll('table.compare tbody th')].map(th => th.textContent)`); strings.Join(got, ",") != "New user flow (estimated),New user success (estimated)" {
 		t.Errorf("Train 2024.05.22 compares %v, want the two KPIs it names", got)
 	}
 	screenshot(t, ctx, "milestone-page")
@@ -293,7 +294,8 @@ func TestBrowserFunnelNamesAreNotCoveredByTheirBars(t *testing.T) {
 func TestBrowserOverlappingStepsStayVisible(t *testing.T) {
 	ctx, base, rec := served(t, 120)
 	do(t, ctx, chromedp.EmulateViewport(1400, 900))
-	open(t, ctx, base+"/new_user_flow.html")
+	// Version 1, the original's counts: step 4 often equals step 3.
+	open(t, ctx, base+"/new_user_flow.v1.html")
 	dashes := js[[]string](t, ctx, `return [...document.querySelectorAll('#chart path.line')].map(p => getComputedStyle(p).strokeDasharray)`)
 	seen := map[string]bool{}
 	for _, d := range dashes {
@@ -310,7 +312,7 @@ func TestBrowserOverlappingStepsStayVisible(t *testing.T) {
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		t.Fatal(err)
 	}
-	do(t, ctx, chromedp.Navigate(base+"/new_user_flow.html"), chromedp.WaitReady(chromedp.CSS("main")))
+	do(t, ctx, chromedp.Navigate(base+"/new_user_flow.v1.html"), chromedp.WaitReady(chromedp.CSS("main")))
 	if legend := js[string](t, ctx, `return document.querySelector('#legend').textContent`); !strings.Contains(legend, "same as “3 - Email verified” on") {
 		t.Errorf("without script, the legend does not say step 4 lies on step 3: %q", legend)
 	}
@@ -402,18 +404,19 @@ func TestBrowserWeeksAndMonthsReaggregate(t *testing.T) {
 		t.Errorf("%d hollow points, want one per partial week", n)
 	}
 	csv := js[string](t, ctx, `return KPIReport.csv()`)
-	if !strings.HasPrefix(csv, "kpi,version,granularity,from,to,segmentation,segment,step,value,numerator,denominator,days_with_data,partial\r\n") ||
+	if !strings.HasPrefix(csv, "kpi,version,granularity,from,to,segmentation,segment,step,value,numerator,denominator,lo,hi,n,days_with_data,partial\r\n") ||
 		!strings.Contains(csv, "\r\nsign_in_attempts,1,week,2024-04-08,2024-04-14,Total,Total,,"+strconv.FormatFloat(want, 'g', -1, 64)+",") {
 		t.Errorf("the weekly CSV does not follow the view:\n%.400s", csv)
 	}
 	screenshot(t, ctx, "weeks")
 
-	// A rate pools its numerators and denominators.
+	// A rate pools its numerators and denominators (version 1's counts,
+	// the latest's weighted ones).
 	open(t, ctx, base+"/new_user_success.html#g=month&range=all")
 	row = js[[]string](t, ctx, tableRowJS, "Apr 2024")
-	n := sum(`SELECT sum(numerator) FROM kpi_results WHERE kpi = 'new_user_success' AND segmentation = 'Total' AND month(day) = 4`)
-	d := sum(`SELECT sum(denominator) FROM kpi_results WHERE kpi = 'new_user_success' AND segmentation = 'Total' AND month(day) = 4`)
-	if len(row) != 4 || row[1] != formatValue("rate", n/d) || row[2] != formatNumber(n) || row[3] != formatNumber(d) {
+	n := sum(`SELECT sum(numerator) FROM kpi_results WHERE kpi = 'new_user_success' AND version = 2 AND segmentation = 'Total' AND month(day) = 4`)
+	d := sum(`SELECT sum(denominator) FROM kpi_results WHERE kpi = 'new_user_success' AND version = 2 AND segmentation = 'Total' AND month(day) = 4`)
+	if len(row) != 5 || !strings.HasPrefix(row[1], formatValue("rate", n/d)) || row[2] != formatNumber(n) || row[3] != formatNumber(d) {
 		t.Errorf("April of new user success: %q, want %s = %v / %v", row, formatValue("rate", n/d), n, d)
 	}
 	if got := js[string](t, ctx, `return document.querySelector('#data-table thead th').textContent`); got != "Month" {
@@ -433,8 +436,8 @@ func TestBrowserWeeksAndMonthsReaggregate(t *testing.T) {
 	open(t, ctx, base+"/new_user_flow.html#g=week")
 	do(t, ctx, chromedp.Focus(chromedp.CSS("#flow svg")), chromedp.KeyEvent(kb.Home), chromedp.KeyEvent(kb.ArrowRight))
 	tip := js[string](t, ctx, `return document.querySelector('#flow .tip').textContent`)
-	s1 := sum(`SELECT sum(value) FROM kpi_results WHERE kpi = 'new_user_flow' AND segmentation = 'Total' AND step LIKE '1 -%' AND day BETWEEN DATE '2024-03-04' AND DATE '2024-03-10'`)
-	s2 := sum(`SELECT sum(value) FROM kpi_results WHERE kpi = 'new_user_flow' AND segmentation = 'Total' AND step LIKE '2 -%' AND day BETWEEN DATE '2024-03-04' AND DATE '2024-03-10'`)
+	s1 := sum(`SELECT sum(value) FROM kpi_results WHERE kpi = 'new_user_flow' AND version = 2 AND segmentation = 'Total' AND step LIKE '1 -%' AND day BETWEEN DATE '2024-03-04' AND DATE '2024-03-10'`)
+	s2 := sum(`SELECT sum(value) FROM kpi_results WHERE kpi = 'new_user_flow' AND version = 2 AND segmentation = 'Total' AND step LIKE '2 -%' AND day BETWEEN DATE '2024-03-04' AND DATE '2024-03-10'`)
 	if !strings.Contains(tip, "2024-W10") || !strings.Contains(tip, "2 - Choose password"+formatValue("rate", s2/s1)) {
 		t.Errorf("flow over time in week 10: %q, want step 2 at %s of step 1", tip, formatValue("rate", s2/s1))
 	}
@@ -461,7 +464,8 @@ func TestBrowserFlowOverTimeIsEachStepOverTheFirst(t *testing.T) {
 	do(t, ctx, chromedp.Focus(chromedp.CSS("#flow svg")), chromedp.KeyEvent(kb.End))
 	tip := js[string](t, ctx, `return document.querySelector('#flow .tip').textContent`)
 	rows, err := db.Query(`SELECT step, value / first_value(value) OVER (ORDER BY step) FROM kpi_results
-		WHERE kpi = 'new_user_flow' AND segmentation = 'Total' AND day = DATE '2024-05-30' ORDER BY step`)
+		WHERE kpi = 'new_user_flow' AND version = 2 AND segmentation = 'Total' AND day = DATE '2024-05-30'
+		  AND regexp_matches(step, '^[0-9]') ORDER BY step`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -492,10 +496,10 @@ func TestBrowserLabelsAndWording(t *testing.T) {
 		seen[q] = true
 	}
 	notes := js[map[string]string](t, ctx, `return Object.fromEntries([...document.querySelectorAll('.tile')].map(t => [t.querySelector('h2').textContent, t.querySelector('.note').textContent]))`)
-	if n := notes["New user flow"]; !strings.Contains(n, "at “1 - Enter email”, the share reaching “4 - Logged in (assertion generated)”") {
+	if n := notes["New user flow (estimated)"]; !strings.Contains(n, "at “1 - Enter email”, the share reaching “4 - Logged in (assertion generated)”") {
 		t.Errorf("the funnel tile's subtitle %q does not say what it is a share of", n)
 	}
-	if n := notes["New user success"]; !strings.Contains(n, " of ") {
+	if n := notes["New user success (estimated)"]; !regexp.MustCompile(`an estimated [0-9,]+ of [0-9,]+ sessions`).MatchString(n) {
 		t.Errorf("the rate tile's subtitle %q gives no numerator and denominator", n)
 	}
 	open(t, ctx, base+"/new_user_success.html")
@@ -547,8 +551,9 @@ func TestBrowserDarkModeAndPrint(t *testing.T) {
 		}
 		screenshot(t, ctx, "scheme-"+scheme)
 	}
-	// Printed, the overview's tiles (one per KPI of the fixture, 15) take
-	// two pages.
+	// Printed, the overview takes four pages: What changed (its first
+	// changes), the tiles (one per KPI of the fixture) on two, and the
+	// milestones and data health.
 	_, db := hostileSite(t)
 	var kpis int
 	if err := db.QueryRow(`SELECT count(DISTINCT kpi) FROM kpis`).Scan(&kpis); err != nil {
@@ -559,8 +564,8 @@ func TestBrowserDarkModeAndPrint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := pdfPages(pdf); n != 2 {
-		t.Errorf("the printed overview has %d pages, want 2", n)
+	if n := pdfPages(pdf); n != 4 {
+		t.Errorf("the printed overview has %d pages, want 4", n)
 	}
 	if n := js[int](t, ctx, `return document.querySelectorAll('.tile').length`); n != kpis {
 		t.Errorf("%d tiles, want %d", n, kpis)

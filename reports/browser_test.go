@@ -79,9 +79,15 @@ func browser(t *testing.T) context.Context {
 }
 
 // scripted reports whether a page of the site runs report.js: the KPI
-// pages do; the overview, health and milestone pages have no controls.
+// pages do; the overview, health, census check and milestone pages have
+// no controls.
 func scripted(name string) bool {
-	return !strings.HasPrefix(name, "index") && !strings.HasPrefix(name, "health") && !strings.HasPrefix(name, "milestone-")
+	for _, p := range []string{"index", "health", "milestone-", checkPage} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // recorder keeps every request and every problem a page reports.
@@ -286,9 +292,9 @@ func TestBrowserPagesLoadCleanlyOverHTTP(t *testing.T) {
 			switch {
 			case name == "index.html":
 				n := eval[int](t, ctx, `document.querySelectorAll('.tile').length`)
-				s := eval[int](t, ctx, `document.querySelectorAll('.tile svg.spark path.spark-line').length`)
+				s := eval[int](t, ctx, `document.querySelectorAll('.tile svg.spark path.spark-line, .tile .shares svg.mixbar').length`)
 				if n < 10 || s != n {
-					t.Errorf("index: %d tiles, %d sparklines", n, s)
+					t.Errorf("index: %d tiles, %d sparklines or distributions", n, s)
 				}
 				if !eval[bool](t, ctx, `/Data through 2024-05-30/.test(document.querySelector('.fresh').textContent)`) {
 					t.Error("index: no data freshness line")
@@ -306,6 +312,10 @@ func TestBrowserPagesLoadCleanlyOverHTTP(t *testing.T) {
 			case strings.HasPrefix(name, "milestone-"):
 				if n := eval[int](t, ctx, `document.querySelectorAll('table.compare tbody tr').length`); n == 0 {
 					t.Errorf("%s: no KPI compared", name)
+				}
+			case name == checkPage+".html":
+				if n := eval[int](t, ctx, `document.querySelectorAll('.check-table tbody tr').length`); n < 100 {
+					t.Errorf("%s: %d days compared", name, n)
 				}
 			default:
 				if n := eval[int](t, ctx, `document.querySelectorAll('#chart svg.linechart path.line').length`); n == 0 {
@@ -344,11 +354,11 @@ func TestBrowserChoicesChangeTheView(t *testing.T) {
 
 	do(t, ctx, chromedp.Navigate(srv.URL+"/new_user_flow.html"), chromedp.WaitReady(chromedp.CSS("html[data-report=ready]")))
 	screenshot(t, ctx, "new_user_flow-desktop")
-	if got := count("#legend input[type=checkbox]"); got != 4 {
-		t.Errorf("Total view of a funnel: %d legend switches, want one per step (4)", got)
+	if got := count("#legend input[type=checkbox]"); got != 5 {
+		t.Errorf("Total view of a funnel: %d legend switches, want one per step and aside (5)", got)
 	}
-	if got := count("#chart path.line"); got != 4 {
-		t.Errorf("Total view of a funnel: %d lines, want 4", got)
+	if got := count("#chart path.line"); got != 5 {
+		t.Errorf("Total view of a funnel: %d lines, want 5", got)
 	}
 	if got := count("#data-table tbody tr"); got != DefaultDays {
 		t.Errorf("default range: %d table rows, want %d", got, DefaultDays)
@@ -369,7 +379,7 @@ func TestBrowserChoicesChangeTheView(t *testing.T) {
 		t.Errorf("7 days: caption %q", got)
 	}
 	// The funnel is the sum of the days shown.
-	sum := eval[float64](t, ctx, `[...document.querySelectorAll('#data-table tbody tr')].reduce((s, tr) => s + Number(tr.children[1].textContent.replace(/,/g, '')), 0)`)
+	sum := eval[float64](t, ctx, `[...document.querySelectorAll('#data-table tbody tr')].reduce((s, tr) => s + Number(tr.children[1].firstChild.textContent.replace(/,/g, '')), 0)`)
 	first := eval[float64](t, ctx, `Number(document.querySelector('#funnel-body tr td').textContent.replace(/,/g, ''))`)
 	if sum == 0 || sum != first {
 		t.Errorf("funnel first stage %v, want the sum of the 7 days' first step %v", first, sum)
@@ -422,7 +432,7 @@ func TestBrowserChoicesChangeTheView(t *testing.T) {
 	// The CSV is the data behind the chart: the visible series and days.
 	csv := eval[string](t, ctx, `KPIReport.csv()`)
 	csvLines := strings.Split(strings.TrimSpace(csv), "\r\n")
-	if csvLines[0] != "kpi,version,day,segmentation,segment,step,value,numerator,denominator" {
+	if csvLines[0] != "kpi,version,day,segmentation,segment,step,value,numerator,denominator,lo,hi,n" {
 		t.Errorf("CSV header %q", csvLines[0])
 	}
 	for _, l := range csvLines[1:] {
@@ -439,7 +449,7 @@ func TestBrowserChoicesChangeTheView(t *testing.T) {
 	if href := eval[string](t, ctx, `document.querySelector('#csv-view').href`); !strings.HasPrefix(href, "blob:") {
 		t.Errorf("the view's CSV link is %q, want a blob: URL made on click", href)
 	}
-	if name := eval[string](t, ctx, `document.querySelector('#csv-view').getAttribute('download')`); name != "new_user_flow.v1.OS.2024-05-01_2024-05-30.csv" {
+	if name := eval[string](t, ctx, `document.querySelector('#csv-view').getAttribute('download')`); name != "new_user_flow.v2.OS.2024-05-01_2024-05-30.csv" {
 		t.Errorf("CSV file name %q", name)
 	}
 	// A step instead of the completion share.
@@ -600,7 +610,8 @@ func TestBrowserPagesWithoutScriptShowTheirNumbers(t *testing.T) {
 
 // reviewPages are the pages TestBrowserScreenshotsForReview shoots: one of
 // each kind.
-var reviewPages = []string{"index.html", "new_user_flow.html", "new_user_success.html", "assertion_time.html", "health.html", "milestone-2024-05-13-kpiggybank-outage.html"}
+var reviewPages = []string{"index.html", "new_user_flow.html", "new_user_success.html", "assertion_time.html", "health.html", "milestone-2024-05-13-kpiggybank-outage.html",
+	"census-check.html", "sites_signed_in.html", "sites_signed_in.v3.html", "new_users.html"}
 
 // TestBrowserScreenshotsForReview saves every kind of page at 1400 px and
 // 390 px wide, in dark mode and printed (PDF, A4) under $KPI_SCREENSHOTS,

@@ -95,12 +95,12 @@ type site struct {
 	navList []navItem
 }
 
-type assets struct{ CSS, JS, Icon string }
+type assets struct{ CSS, JS, Stats, Icon string }
 
 func newSite(ds *dataset, opt Options) (*site, error) {
 	s := &site{ds: ds, opt: opt, files: map[string][]byte{}, byID: map[string][]kpiDef{}, slugs: map[string]string{}}
-	// index and health are the site's own pages.
-	used := map[string]bool{"index": true, "health": true}
+	// index, health and the census check are the site's own pages.
+	used := map[string]bool{"index": true, "health": true, checkPage: true}
 	for _, d := range ds.defs {
 		if _, ok := s.byID[d.ID]; !ok {
 			slug := slugify(d.ID)
@@ -189,7 +189,7 @@ func (s *site) render() (map[string][]byte, error) {
 	for _, a := range []struct {
 		name string
 		dst  *string
-	}{{"report.css", &s.assets.CSS}, {"report.js", &s.assets.JS}, {"favicon.svg", &s.assets.Icon}} {
+	}{{"report.css", &s.assets.CSS}, {"report.js", &s.assets.JS}, {"stats.js", &s.assets.Stats}, {"favicon.svg", &s.assets.Icon}} {
 		if *a.dst, err = s.addAsset(a.name); err != nil {
 			return nil, fmt.Errorf("asset %s: %w", a.name, err)
 		}
@@ -201,6 +201,9 @@ func (s *site) render() (map[string][]byte, error) {
 		return nil, err
 	}
 	if err := s.put("health.html", "health", s.healthPage()); err != nil {
+		return nil, err
+	}
+	if err := s.put(checkPage+".html", "census", s.censusPage()); err != nil {
 		return nil, err
 	}
 	for _, m := range s.miles {
@@ -302,15 +305,23 @@ func (s *site) values(d kpiDef, ser *series, from int) []float64 {
 // ratio's sum of numerators over sum of denominators, else the mean of
 // the daily values. perDay turns a count's sum into a daily mean.
 func (s *site) aggregate(d kpiDef, ser *series, from, to int, perDay bool) float64 {
-	from = max(from, 0)
-	if ser == nil || from > to {
+	var days []int
+	for i := max(from, 0); i <= to; i++ {
+		days = append(days, i)
+	}
+	return s.aggregateDays(d, ser, days, perDay)
+}
+
+// aggregateDays is aggregate over the day indices days.
+func (s *site) aggregateDays(d kpiDef, ser *series, days []int, perDay bool) float64 {
+	if ser == nil || len(days) == 0 {
 		return math.NaN()
 	}
 	var sum, num, den float64
-	var days, vals, pairs int
-	for i := from; i <= to; i++ {
+	var covered, vals, pairs int
+	for _, i := range days {
 		if s.ds.covered[i] {
-			days++
+			covered++
 		}
 		if v := ser.v[i]; !math.IsNaN(v) {
 			sum += v
@@ -324,11 +335,11 @@ func (s *site) aggregate(d kpiDef, ser *series, from, to int, perDay bool) float
 	}
 	switch {
 	case d.Unit == "count":
-		if days == 0 {
+		if covered == 0 {
 			return math.NaN()
 		}
 		if perDay {
-			return sum / float64(days)
+			return sum / float64(covered)
 		}
 		return sum
 	case pairs > 0 && pairs == vals && den != 0:
@@ -347,152 +358,6 @@ func (s *site) total(d kpiDef, step string) *series {
 		return nil
 	}
 	return r.cells["Total"]["Total"][step]
-}
-
-// headline is a KPI's latest value and its change against the 7 days
-// before. For a funnel it is the share completing all steps.
-type headline struct {
-	Value, Day, Note     string
-	Change, Dir, Against string
-	Judgement            string // good, bad or ""
-	OlderDay             bool   // Day is before the data-through day
-	Spark                []float64
-}
-
-func (s *site) headline(d kpiDef) headline {
-	r := s.results(d)
-	if r == nil || len(s.ds.days) == 0 {
-		return headline{Value: "–", Note: "no results yet"}
-	}
-	var h headline
-	m := s.headlineMeasure(d, r)
-	last := len(s.ds.days) - 1
-	for i := s.ds.since(last, sparkDays); i <= last; i++ {
-		h.Spark = append(h.Spark, m.daily(i))
-	}
-	li := latestValue(m.daily, s.ds.since(last, 8), last)
-	if li < 0 {
-		h.Value, h.Note = "–", "no value in the last 7 days"
-		return h
-	}
-	h.Day = s.ds.days[li].Format(time.DateOnly)
-	h.OlderDay = li != last
-	h.Value = formatValue(m.unit, m.daily(li))
-	h.Note = s.headlineNote(d, r, m, li)
-	// Compare like with like: the 7 days before the day shown.
-	base := m.baseline(s.ds.since(li, 8), li-1)
-	h.Change, h.Dir = change(m.unit, m.daily(li), base)
-	h.Judgement = judge(d.Better, h.Dir)
-	h.Against = against(m.unit, h.Change, base)
-	return h
-}
-
-// measure is what a headline shows of a KPI version: its value per day
-// index and over a range of days, in unit. A funnel shows the share of
-// those who started (its first step) that completed all steps, and keeps
-// how many started each day.
-type measure struct {
-	unit     string
-	started  []float64
-	daily    func(i int) float64
-	baseline func(from, to int) float64
-}
-
-// headlineMeasure is d's measure: the completion share of a funnel, else
-// the Total of its main step, a count's baseline being a daily mean.
-func (s *site) headlineMeasure(d kpiDef, r *kpiResults) measure {
-	if d.Kind == "funnel" && len(r.steps) > 0 {
-		first, final := s.total(d, r.steps[0]), s.total(d, r.steps[len(r.steps)-1])
-		fv, lv := s.values(d, first, 0), s.values(d, final, 0)
-		return measure{
-			unit:    "rate",
-			started: fv,
-			daily: func(i int) float64 {
-				if fv[i] > 0 {
-					return lv[i] / fv[i]
-				}
-				return math.NaN()
-			},
-			baseline: func(from, to int) float64 {
-				if b := s.aggregate(d, first, from, to, false); b > 0 {
-					return s.aggregate(d, final, from, to, false) / b
-				}
-				return math.NaN()
-			},
-		}
-	}
-	ser := s.total(d, mainStep(d, r))
-	vals := s.values(d, ser, 0)
-	return measure{
-		unit:     d.Unit,
-		daily:    func(i int) float64 { return vals[i] },
-		baseline: func(from, to int) float64 { return s.aggregate(d, ser, from, to, true) },
-	}
-}
-
-// latestValue is the latest day from first to last that has a value (a
-// rate has none on a day without a denominator), or -1.
-func latestValue(daily func(i int) float64, first, last int) int {
-	for i := last; i >= 0 && i >= first; i-- {
-		if !math.IsNaN(daily(i)) {
-			return i
-		}
-	}
-	return -1
-}
-
-// headlineNote says what the headline of day li is: how many started a
-// funnel, or the other quantiles beside the main one.
-func (s *site) headlineNote(d kpiDef, r *kpiResults, m measure, li int) string {
-	switch {
-	case m.started != nil:
-		return "of the " + formatValue("count", m.started[li]) + " at “" + name(r.steps[0]) + "”, the share reaching “" + name(r.steps[len(r.steps)-1]) + "”"
-	case d.Unit == "rate":
-		// A rate's question says what it is a share of; this gives the counts.
-		if t := s.total(d, mainStep(d, r)); t != nil && !math.IsNaN(t.n[li]) && !math.IsNaN(t.d[li]) {
-			return formatNumber(t.n[li]) + " of " + formatNumber(t.d[li])
-		}
-		return ""
-	case d.Kind != "quantiles" || len(r.steps) <= 1:
-		return ""
-	}
-	main := mainStep(d, r)
-	var others []string
-	for _, st := range r.steps {
-		if st != main {
-			others = append(others, name(st)+" "+formatValue(m.unit, s.values(d, s.total(d, st), li)[0]))
-		}
-	}
-	if main != "p50" {
-		return name(main) + " · " + strings.Join(others, " · ")
-	}
-	return main + " (median) · " + strings.Join(others, " · ")
-}
-
-// against names what a change compares with: the previous 7 days, their
-// daily average for a count.
-func against(unit, change string, base float64) string {
-	switch {
-	case change == "":
-		return ""
-	case unit == "count":
-		return "vs previous 7-day average (" + formatValue(unit, base) + ")"
-	}
-	return "vs previous 7 days (" + formatValue(unit, base) + ")"
-}
-
-// judge says whether a change in direction dir ("up", "down", "flat") is
-// good or bad news for a KPI whose header says better ("higher", "lower",
-// "none"): "good", "bad", or "" for a flat change and for a KPI whose
-// direction means nothing or is not registered yet.
-func judge(better, dir string) string {
-	if (better != "higher" && better != "lower") || (dir != "up" && dir != "down") {
-		return ""
-	}
-	if (dir == "up") == (better == "higher") {
-		return "good"
-	}
-	return "bad"
 }
 
 // mainStep is the step a KPI's headline and single line show: the median
@@ -572,12 +437,16 @@ func colorClass(i int, name string) string {
 	return "c" + strconv.Itoa(i%11)
 }
 
+// csvHead is the long form of kpi_results, as a version's CSV has it.
+var csvHead = []string{"kpi", "version", "day", "segmentation", "segment", "step", "value", "numerator", "denominator",
+	"lo", "hi", "n", "s_blobs", "s_y", "s_wy", "s_w", "s_w2", "s_w2y", "s_w2y2", "s_wy2"}
+
 // csv writes every result of one KPI version in the long form of
-// kpi_results.
+// kpi_results, its interval, n and sums included (empty where NULL).
 func (s *site) csv(d kpiDef) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.Write([]string{"kpi", "version", "day", "segmentation", "segment", "step", "value", "numerator", "denominator"})
+	w.Write(csvHead)
 	r := s.results(d)
 	if r != nil {
 		for _, seg := range s.segmentations(r) {
@@ -592,8 +461,10 @@ func (s *site) csv(d kpiDef) ([]byte, error) {
 						if math.IsNaN(ser.v[i]) {
 							continue
 						}
-						w.Write([]string{csvSafe(d.ID), strconv.Itoa(d.Version), s.ds.days[i].Format(time.DateOnly),
-							csvSafe(seg), csvSafe(segment), csvSafe(step), csvNum(ser.v[i]), csvNum(ser.n[i]), csvNum(ser.d[i])})
+						row := []string{csvSafe(d.ID), strconv.Itoa(d.Version), s.ds.days[i].Format(time.DateOnly),
+							csvSafe(seg), csvSafe(segment), csvSafe(step), csvNum(ser.v[i]), csvNum(ser.n[i]), csvNum(ser.d[i]),
+							csvNum(ser.lo[i]), csvNum(ser.hi[i]), csvNum(ser.obs[i])}
+						w.Write(append(row, csvSums(ser, i)...))
 					}
 				}
 			}
@@ -601,6 +472,19 @@ func (s *site) csv(d kpiDef) ([]byte, error) {
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
+}
+
+// csvSums is a row's sums as CSV cells, empty where the row has none.
+func csvSums(ser *series, i int) []string {
+	if ser.sums == nil || ser.sums[i].N == 0 {
+		return make([]string, 8)
+	}
+	x := ser.sums[i]
+	var out []string
+	for _, v := range []float64{x.N, x.Y, x.Num, x.Den, x.W2, x.W2Y, x.W2Y2, x.WY2} {
+		out = append(out, csvNum(v))
+	}
+	return out
 }
 
 func csvNum(v float64) string {

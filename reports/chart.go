@@ -35,6 +35,7 @@ type chartLine struct {
 	Name  string
 	D     string
 	Dots  []point
+	Band  string // the 95% interval around the line, as a filled path
 }
 
 type point struct{ X, Y float64 }
@@ -64,6 +65,16 @@ type lineChartView struct {
 	MidX, MidY, LabelYPosX float64
 }
 
+// Bands reports whether any line has an interval drawn around it.
+func (c lineChartView) Bands() bool {
+	for _, l := range c.Lines {
+		if l.Band != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // cutMark is where the day axis leaves out a run of days without data
 // (see maxShownGap): a dashed line between the days around it.
 type cutMark struct {
@@ -78,10 +89,13 @@ func cutTitle(days []time.Time, i int) string {
 		" (" + dayCount(daysBetween(from, to)+1) + ", left out)"
 }
 
-// lineSeries is one line to draw: a value per day of days.
+// lineSeries is one line to draw: a value per day of days, and where
+// known its 95% interval (Lo and Hi, nil or NaN where none), drawn as a
+// band around it.
 type lineSeries struct {
 	Name, Color, Dash string
 	Values            []float64
+	Lo, Hi            []float64
 }
 
 // lineInput is what a line chart shows, whatever its width.
@@ -256,14 +270,17 @@ func newLineChart(in lineInput, size chartSize) lineChartView {
 	return c
 }
 
-// highest is the largest value of lines (0 if none is above it), and
-// whether they have any value at all.
+// highest is the largest value of lines and their bands (0 if none is
+// above it), and whether they have any value at all.
 func highest(lines []lineSeries) (hi float64, hasAny bool) {
 	for _, l := range lines {
-		for _, v := range l.Values {
+		for i, v := range l.Values {
 			if !math.IsNaN(v) {
 				hasAny = true
 				hi = max(hi, v)
+			}
+			if l.Hi != nil && !math.IsNaN(l.Hi[i]) {
+				hi = max(hi, l.Hi[i])
 			}
 		}
 	}
@@ -337,7 +354,48 @@ func drawLine(l lineSeries, sc lineScale, dots bool, cuts []bool) chartLine {
 		pen = true
 	}
 	cl.D = b.String()
+	cl.Band = drawBand(l, sc, cuts)
 	return cl
+}
+
+// drawBand outlines a line's interval: along the upper ends and back
+// along the lower ones, a shape per run of days that have both, lifted
+// at the axis's cuts as the line is. A day alone gets a narrow bar.
+func drawBand(l lineSeries, sc lineScale, cuts []bool) string {
+	if l.Lo == nil || l.Hi == nil {
+		return ""
+	}
+	var b strings.Builder
+	has := func(i int) bool { return !math.IsNaN(l.Lo[i]) && !math.IsNaN(l.Hi[i]) }
+	for i := 0; i < len(l.Values); {
+		if !has(i) {
+			i++
+			continue
+		}
+		j := i
+		for j+1 < len(l.Values) && has(j+1) && !cuts[j+1] {
+			j++
+		}
+		b.WriteString(bandShape(l, sc, i, j))
+		i = j + 1
+	}
+	return b.String()
+}
+
+// bandShape is the closed outline of days i to j of a line's interval.
+func bandShape(l lineSeries, sc lineScale, i, j int) string {
+	if i == j {
+		x, top, bot := sc.x(i), sc.y(l.Hi[i]), sc.y(l.Lo[i])
+		return "M" + f1(x-2) + " " + f1(top) + "H" + f1(x+2) + "V" + f1(bot) + "H" + f1(x-2) + "Z"
+	}
+	var b strings.Builder
+	for k := i; k <= j; k++ {
+		b.WriteString(map[bool]string{true: "M", false: "L"}[k == i] + f1(sc.x(k)) + " " + f1(sc.y(l.Hi[k])))
+	}
+	for k := j; k >= i; k-- {
+		b.WriteString("L" + f1(sc.x(k)) + " " + f1(sc.y(l.Lo[k])))
+	}
+	return b.String() + "Z"
 }
 
 // milestoneMarkers places the milestones that overlap days, numbered in

@@ -14,6 +14,7 @@ import (
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/persona"
+	"github.com/persona-kpi/kpi/stats"
 	"github.com/persona-kpi/kpi/store"
 )
 
@@ -24,7 +25,7 @@ type kpiDef struct {
 	Title        string
 	Question     string
 	Unit         string // count, rate, mean, median, ms
-	Kind         string // timeseries, funnel or quantiles
+	Kind         string // timeseries, funnel, quantiles or shares
 	Better       string // higher, lower, none; "" until compute registers it (see qKPIDefs)
 	Description  string
 	SQL          string
@@ -33,24 +34,71 @@ type kpiDef struct {
 	ComputedFrom sql.NullTime // first and last day computed with it
 	ComputedTo   sql.NullTime
 	Counts       subject // what it counts, from the relations SQL reads
+	// Estimate is the header's estimate (compute/doc.go, Estimates):
+	// sample, census, total, rate, mean or "quantiles p50 p95".
+	Estimate string
 }
+
+// method is the estimate's method: its first word.
+func (d kpiDef) method() string {
+	m, _, _ := strings.Cut(d.Estimate, " ")
+	if m == "" {
+		return "sample"
+	}
+	return m
+}
+
+// additive reports whether the version's rows carry the additive sums
+// from which package stats estimates any range of days.
+func (d kpiDef) additive() bool {
+	switch d.method() {
+	case "total", "rate", "mean":
+		return true
+	}
+	return false
+}
+
+// estimates reports whether the values estimate the population of dialog
+// sessions from the sampled blobs, with intervals.
+func (d kpiDef) estimates() bool { return d.additive() || d.method() == "quantiles" }
 
 type kpiKey struct {
 	id      string
 	version int
 }
 
-// series is one line of a chart: per site day, NaN where there is no value.
+// series is one line of a chart: per site day, NaN where there is no
+// value. lo and hi are the value's 95% interval, obs the sampled blobs
+// behind it (NaN where the row has none); sums, the rows' additive sums,
+// is nil unless the version stores them (a day without a row adds
+// nothing).
 type series struct {
-	v, n, d []float64
+	v, n, d     []float64
+	lo, hi, obs []float64
+	sums        []stats.Sums
 }
 
 func newSeries(days int) *series {
-	s := &series{v: make([]float64, days), n: make([]float64, days), d: make([]float64, days)}
-	for i := range s.v {
-		s.v[i], s.n[i], s.d[i] = math.NaN(), math.NaN(), math.NaN()
+	s := &series{}
+	for _, p := range []*[]float64{&s.v, &s.n, &s.d, &s.lo, &s.hi, &s.obs} {
+		*p = make([]float64, days)
+		for i := range *p {
+			(*p)[i] = math.NaN()
+		}
 	}
 	return s
+}
+
+// rangeSums adds the sums of days from to to.
+func (s *series) rangeSums(from, to int) stats.Sums {
+	var out stats.Sums
+	if s == nil || s.sums == nil {
+		return out
+	}
+	for i := max(from, 0); i <= to; i++ {
+		out = out.Add(s.sums[i])
+	}
+	return out
 }
 
 // kpiResults holds one KPI version's results.
@@ -61,6 +109,8 @@ type kpiResults struct {
 	first    int // first day index with a result
 	last     int
 	hasRatio bool // some numerator or denominator is set
+	hasBand  bool // some value has an interval wider than itself
+	hasSums  bool // the rows carry additive sums
 }
 
 func (r *kpiResults) cell(segmentation, segment, step string, days int) *series {
@@ -334,10 +384,12 @@ func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) error {
 		id, segmentation, segment, step string
 		version                         int
 		day                             time.Time
-		value, num, den                 sql.NullFloat64
+		value, num, den, lo, hi, obs    sql.NullFloat64
+		sums                            [8]sql.NullFloat64
 	)
 	for rows.Next() {
-		if err := rows.Scan(&id, &version, &day, &segmentation, &segment, &step, &value, &num, &den); err != nil {
+		if err := rows.Scan(&id, &version, &day, &segmentation, &segment, &step, &value, &num, &den, &lo, &hi, &obs,
+			&sums[0], &sums[1], &sums[2], &sums[3], &sums[4], &sums[5], &sums[6], &sums[7]); err != nil {
 			return fmt.Errorf("read kpi_results: %w", err)
 		}
 		r := ds.result(kpiKey{id, version})
@@ -348,8 +400,18 @@ func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) error {
 		r.first, r.last = min(r.first, i), max(r.last, i)
 		s := r.cell(segmentation, segment, step, len(ds.days))
 		s.v[i], s.n[i], s.d[i] = nullNaN(value), nullNaN(num), nullNaN(den)
-		if num.Valid || den.Valid {
-			r.hasRatio = true
+		s.lo[i], s.hi[i], s.obs[i] = nullNaN(lo), nullNaN(hi), nullNaN(obs)
+		r.hasRatio = r.hasRatio || num.Valid || den.Valid
+		r.hasBand = r.hasBand || (lo.Valid && hi.Valid && hi.Float64 > lo.Float64)
+		// A quantile keeps some sums only (its count and weights): it is
+		// not additive, and only rows with the ratio sums are read.
+		if sums[0].Valid && sums[2].Valid && sums[3].Valid {
+			if s.sums == nil {
+				s.sums = make([]stats.Sums, len(ds.days))
+			}
+			s.sums[i] = stats.Sums{N: sums[0].Float64, Y: sums[1].Float64, Num: sums[2].Float64, Den: sums[3].Float64,
+				W2: sums[4].Float64, W2Y: sums[5].Float64, W2Y2: sums[6].Float64, WY2: sums[7].Float64}
+			r.hasSums = true
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -392,12 +454,19 @@ func nullNaN(v sql.NullFloat64) float64 {
 	return v.Float64
 }
 
-// compareSteps orders "2 - x" before "10 - y": by leading number, then name.
+// compareSteps orders "2 - x" before "10 - y": by leading number, then
+// name; steps without a number (a funnel's asides) after the numbered.
 func compareSteps(a, b string) int {
 	na, oka := leadingInt(a)
 	nb, okb := leadingInt(b)
-	if oka && okb && na != nb {
+	switch {
+	case oka && okb && na != nb:
 		return cmp.Compare(na, nb)
+	case oka != okb:
+		if oka {
+			return -1
+		}
+		return 1
 	}
 	return strings.Compare(a, b)
 }
@@ -444,7 +513,7 @@ func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 	for rows.Next() {
 		var d kpiDef
 		if err := rows.Scan(&d.ID, &d.Version, &d.Title, &d.Question, &d.Unit, &d.Kind, &d.Better, &d.Description, &d.SQL, &d.Path,
-			&d.ComputedAt, &d.ComputedFrom, &d.ComputedTo); err != nil {
+			&d.ComputedAt, &d.ComputedFrom, &d.ComputedTo, &d.Estimate); err != nil {
 			return fmt.Errorf("read kpis: %w", err)
 		}
 		d.Counts = subjectOf(d.SQL, facts)

@@ -51,6 +51,10 @@ var fixtureCensusGap = fixtureThrough.AddDate(0, 0, -3)
 type fixture struct {
 	days    int
 	hostile bool
+	// stationary keeps the simulated population the same every day but
+	// for the weekday rhythm: no growth and no planted change, so no
+	// estimate has really changed.
+	stationary bool
 }
 
 // evilMilestone is a milestone label whose entities decode to markup.
@@ -118,51 +122,25 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 		}
 		return fmt.Sprintf("-- %s v%d\nSELECT day, count(*) AS value\nFROM kpi_blobs\nWHERE number_emails < 3\nGROUP BY day", d.ID, d.Version)
 	}
+	estimates := estimateDefinitions(tb, headers, registered)
+	var defs []compute.Definition
 	for _, d := range headers {
-		if !slices.Contains(registered, d.Key()) {
-			continue
+		if slices.Contains(registered, d.Key()) {
+			d.SQL = standIn(d)
+			defs = append(defs, d)
 		}
+	}
+	for _, d := range append(defs, estimates...) {
+		sqlText := d.SQL // a stand-in
 		exec(`INSERT INTO kpis (kpi, version, title, question, unit, kind, page_order, better, segmentations, description, path,
-				sha256, sql, computed_at, computed_from, computed_to)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?, 'abc', ?, TIMESTAMP '2024-05-31 06:01:20', ?, ?)`,
+				sha256, sql, computed_at, computed_from, computed_to, estimate)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, string_split(?, ','), ?, ?, 'abc', ?, TIMESTAMP '2024-05-31 06:01:20', ?, ?, ?)`,
 			d.ID, d.Version, d.Title, d.Question, d.Unit, d.Kind, d.Order, d.Better, strings.Join(d.Segmentations, ","), d.Description, d.Path,
-			standIn(d),
-			fixtureThrough.AddDate(0, 0, -(f.days-1)), fixtureThrough)
+			sqlText, fixtureThrough.AddDate(0, 0, -(f.days-1)), fixtureThrough, estSpecEstimate(d, estimates))
 	}
 
-	// Segments: each segmentation's list, Other, and for OS, Browser and
-	// Locale the hostile values.
-	type seg struct {
-		segmentation, segment string
-		share                 float64
-	}
+	segs := fixtureSegments(f.hostile)
 	cfg := config.Default()
-	segs := []seg{{"Total", "Total", 1}}
-	for _, name := range persona.SegmentationNames {
-		list := append([]string{}, cfg.Segmentations[name]...)
-		list = append(list, "Other")
-		if f.hostile {
-			switch name {
-			case persona.OS:
-				list = append(list, evilScript, evilURL)
-			case persona.Browser:
-				list = append(list, evilImg, evilFormula, evilLongSeg)
-			case persona.Locale:
-				list = append(list, evilClose, evilLineSep)
-			}
-		}
-		// Shares fall off like real segment sizes; they sum to one.
-		var ws []float64
-		var sum float64
-		for i := range list {
-			w := 1 / math.Pow(float64(i+1), 1.3)
-			ws = append(ws, w)
-			sum += w
-		}
-		for i, s := range list {
-			segs = append(segs, seg{name, s, ws[i] / sum})
-		}
-	}
 	var vals []string
 	for i, s := range segs {
 		vals = append(vals, fmt.Sprintf("(%d, %s, %s, %g)", i, sqlQuote(s.segmentation), sqlQuote(s.segment), s.share))
@@ -246,6 +224,8 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	step("email_addition_flow", ea, []float64{0.006, 0.7, 0.9, 0.5}, total)
 	// "A day or segment with no qualifying blobs has no row."
 	exec(`DELETE FROM kpi_results WHERE value = 0 AND kpi IN ('sign_in_attempts', 'new_users', 'new_user_flow', 'password_reset_flow', 'general_progress', 'email_addition_flow')`)
+	// The population estimates, from simulated weighted blobs.
+	insertEstimates(tb, db, f, estimates)
 
 	// Load bookkeeping: runs, loaded_days, rejects.
 	exec(`INSERT INTO runs (id, command, started_at, ended_at, status, source, from_day, to_day, fetched, loaded, server_events, duplicates, conflicts, rejected, error) VALUES
@@ -370,6 +350,45 @@ var productionNames = []string{
 	"window.dom_loading", "user.can_interact", "screen.error.xhrError.503", "screen.error.cookiesDisabled", "screen.error.",
 	"xhr_complete.GET/wsapi/session_context", "xhr_complete.POST/wsapi/cert_key", "xhr./wsapi/user_creation_status",
 	"xhr.malformed_report", "user.reverify_email_staged", "user.email_count:3", "window.get_called",
+}
+
+// fixtureSeg is a segment of the fixture and its share of the sessions.
+type fixtureSeg struct {
+	segmentation, segment string
+	share                 float64
+}
+
+// fixtureSegments lists Total, then each segmentation's configured list,
+// Other, and for OS, Browser and Locale the hostile values; shares fall
+// off like real segment sizes and each segmentation's sum to one.
+func fixtureSegments(hostile bool) []fixtureSeg {
+	cfg := config.Default()
+	segs := []fixtureSeg{{"Total", "Total", 1}}
+	for _, name := range persona.SegmentationNames {
+		list := append([]string{}, cfg.Segmentations[name]...)
+		list = append(list, "Other")
+		if hostile {
+			switch name {
+			case persona.OS:
+				list = append(list, evilScript, evilURL)
+			case persona.Browser:
+				list = append(list, evilImg, evilFormula, evilLongSeg)
+			case persona.Locale:
+				list = append(list, evilClose, evilLineSep)
+			}
+		}
+		var ws []float64
+		var sum float64
+		for i := range list {
+			w := 1 / math.Pow(float64(i+1), 1.3)
+			ws = append(ws, w)
+			sum += w
+		}
+		for i, s := range list {
+			segs = append(segs, fixtureSeg{name, s, ws[i] / sum})
+		}
+	}
+	return segs
 }
 
 func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

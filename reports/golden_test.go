@@ -37,6 +37,13 @@ func TestChartsMatchGolden(t *testing.T) {
 			{Label: "Close by", From: "2024-01-02", To: "2024-01-02", first: day0.AddDate(0, 0, 5), last: day0.AddDate(0, 0, 5)},
 			{Label: "Outage", From: "2024-01-03", To: "2024-01-05", first: day0.AddDate(0, 0, 6), last: day0.AddDate(0, 0, 8)},
 		}}, chartSizes[2])},
+		// A band around a line: two runs of days with an interval, one
+		// day alone (a narrow bar), and a day with a value but none.
+		"linechart-band.svg": {"linechart", newLineChart(lineInput{days: days, lines: []lineSeries{
+			{Name: "Estimated", Color: "c0", Values: []float64{120, 130, 125, 140, nan, 150, 160, 155, 170, 180},
+				Lo: []float64{100, 112, 104, nan, nan, 128, nan, 131, 149, 160},
+				Hi: []float64{141, 150, 146, nan, nan, 171, nan, 178, 192, 205}},
+		}, unit: "count", yLabel: "Sessions per day", aria: "A chart with a band"}, chartSizes[2])},
 		"spark.svg":          {"spark", newSpark([]float64{0.5, 0.52, nan, 0.49, 0.55}, "A sparkline")},
 		"funnel.svg":         {"funnel", newFunnel([]string{"1 - Enter email", "2 - Choose password"}, []float64{200, 150}, "A funnel", chartSizes[0])},
 		"funnel-stacked.svg": {"funnel", newFunnel([]string{"1 - Enter email", "4 - Logged in (assertion generated)"}, []float64{200, 150}, "A funnel", chartSizes[1])},

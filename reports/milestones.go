@@ -163,7 +163,8 @@ type milestoneRow struct {
 	Before, After           string
 	BeforeDays, AfterDays   int // days with data in each window
 	Change, Dir, Judgement  string
-	ShortBefore, ShortAfter bool // fewer than 7 days with data
+	Verdict, Why            string // as a headline's
+	ShortBefore, ShortAfter bool   // fewer than 7 days with data
 }
 
 func (s *site) milestonePage(m milestoneView) milestonePage {
@@ -186,11 +187,10 @@ func (s *site) milestonePage(m milestoneView) milestonePage {
 		row.Measure = measureName(d, r, ms)
 		before, bn := s.window(ms, b0, b1)
 		after, an := s.window(ms, a0, a1)
-		row.Before, row.After = formatValue(ms.unit, before), formatValue(ms.unit, after)
+		row.Before, row.After = formatValue(ms.unit, ms.shown(before).Value), formatValue(ms.unit, ms.shown(after).Value)
 		row.BeforeDays, row.AfterDays = bn, an
 		row.ShortBefore, row.ShortAfter = bn < compareDays, an < compareDays
-		row.Change, row.Dir = change(ms.unit, after, before)
-		row.Judgement = judge(d.Better, row.Dir)
+		row.judge(d, ms, before, after)
 		row.Href += s.aroundHash(r, m.first.AddDate(0, 0, -3*compareDays), m.last.AddDate(0, 0, 3*compareDays))
 		p.Rows = append(p.Rows, row)
 	}
@@ -199,18 +199,55 @@ func (s *site) milestonePage(m milestoneView) milestonePage {
 
 // window is a measure over the days from a to b that the data has, and how
 // many of them have data.
-func (s *site) window(m measure, a, b time.Time) (float64, int) {
+func (s *site) window(m measure, a, b time.Time) (periodEstimate, int) {
 	i, j, ok := s.clip(a, b)
-	if !ok {
-		return math.NaN(), 0
+	if !ok || isQuantile(m) {
+		return s.quantileWindow(m, i, j, ok), s.coveredDays(i, j)
 	}
-	covered := 0
-	for k := i; k <= j; k++ {
-		if s.ds.covered[k] {
-			covered++
+	return m.period(i, j), s.coveredDays(i, j)
+}
+
+// quantileWindow is the mean of a quantile's daily values over days i to
+// j: quantiles of a window cannot be made from the days'. It has no
+// interval.
+func (s *site) quantileWindow(m measure, i, j int, ok bool) periodEstimate {
+	var sum float64
+	var n int
+	for k := i; ok && k <= j; k++ {
+		if v := m.daily(k); !math.IsNaN(v) {
+			sum, n = sum+v, n+1
 		}
 	}
-	return m.baseline(i, j), covered
+	p := periodEstimate{Interval: noEstimate, days: n}
+	if n > 0 {
+		p.Value = sum / float64(n)
+	}
+	return p
+}
+
+// judge fills in a row's change, coloured only when its interval
+// excludes 0.
+func (row *milestoneRow) judge(d kpiDef, m measure, before, after periodEstimate) {
+	c := m.change(before, after)
+	if isQuantile(m) {
+		c.Lo, c.Hi = math.NaN(), math.NaN() // means of daily quantiles: no interval
+	}
+	base := m.shown(before).Value
+	row.Change, row.Dir = change(m.unit, base+c.Value, base)
+	if row.Change == "" {
+		return
+	}
+	switch {
+	case !c.Bounded():
+		row.Verdict, row.Why = "not judged", "No interval: whether this change is more than noise cannot be told."
+	case !c.Excludes(0):
+		row.Verdict, row.Dir = "no clear change", "flat"
+		row.Why = "The 95% interval of the change, " + signed(m.unit, c.Lo, base) + " to " + signed(m.unit, c.Hi, base) + ", includes 0."
+	default:
+		row.Judgement = judge(d.Better, row.Dir)
+		row.Verdict = verdict(row.Judgement, row.Dir)
+		row.Why = "The 95% interval of the change, " + signed(m.unit, c.Lo, base) + " to " + signed(m.unit, c.Hi, base) + ", excludes 0."
+	}
 }
 
 // clip turns days a to b into indices of the site's day axis: the first

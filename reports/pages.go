@@ -8,11 +8,14 @@ import (
 	"time"
 
 	"github.com/persona-kpi/kpi/persona"
+	"github.com/persona-kpi/kpi/stats"
 )
 
 // indexPage is the overview: one tile per KPI.
 type indexPage struct {
 	layout
+	Check      checkSummary
+	Changes    whatChanged
 	Tiles      []tile
 	Health     healthSummary
 	Missing    []string
@@ -35,6 +38,8 @@ type healthSummary struct {
 
 func (s *site) indexPage() indexPage {
 	p := indexPage{layout: s.layout("Persona sign-in KPIs", "How the Persona sign-in dialog is doing: one question per KPI, with its latest value.", "index", ""), Missing: s.ds.missing, Milestones: s.miles}
+	p.Changes = s.whatChanged(len(s.ds.days) - 1)
+	p.Check = s.checkSummary(s.censusCheck())
 	for _, d := range s.latest {
 		h := s.headline(d)
 		t := tile{Href: s.href(d.ID, 0), Title: d.Title, Question: d.Question, headline: h}
@@ -67,8 +72,10 @@ type kpiPage struct {
 	LatestHref string
 	Versions   []versionLink
 	UnitName   string
-	HasData    bool
-	Headline   headline
+	// EstimateText says how the values relate to all sessions.
+	EstimateText string
+	HasData      bool
+	Headline     headline
 
 	Chart      []lineChartView // one per chart size
 	Legend     []legendItem
@@ -97,9 +104,14 @@ type versionLink struct {
 type legendItem struct{ Name, Color, Dash, Note string }
 
 type funnelSection struct {
-	Chart []funnelView
-	Rows  []funnelRow
+	Chart  []funnelView
+	Rows   []funnelRow
+	Asides []asideRow
 }
+
+// asideRow is a funnel's row that is not one of its steps, summed over
+// the days shown.
+type asideRow struct{ Name, Count, Interval string }
 
 // flowSection is the original dashboard's "flow over time": each step of
 // a funnel as a share of its first step, per day.
@@ -115,8 +127,12 @@ type funnelRow struct {
 type tableView struct {
 	Caption string
 	Head    []string
-	Rows    [][]string
+	Rows    [][]cell
 }
+
+// cell is a table cell: its text, and a second line under it (an
+// interval), if any.
+type cell struct{ Text, Sub string }
 
 // pageJSON is the data behind a KPI page's chart, for report.js. It is
 // written by html/template inside <script type="application/json">, which
@@ -135,7 +151,9 @@ type pageJSON struct {
 	StepDashes    []string        `json:"stepDashes"`
 	Ratio         bool            `json:"ratio"`
 	Granular      bool            `json:"granular"`
-	Bands         bool            `json:"bands"` // some series has an interval to draw around it
+	Bands         bool            `json:"bands"`       // some series has an interval to draw around it
+	Estimate      string          `json:"estimate"`    // the estimate's method: sample, census, total, rate, mean, quantiles
+	FunnelSteps   int             `json:"funnelSteps"` // a funnel's steps proper: the first of steps; the others are asides
 	Segmentations []segJSON       `json:"segmentations"`
 	Milestones    []milestoneJSON `json:"milestones"`
 	DefaultDays   int             `json:"defaultDays"`
@@ -152,9 +170,33 @@ type segJSON struct {
 type segmentJSON struct {
 	Name  string    `json:"name"`
 	Color string    `json:"color"`
-	V     []numbers `json:"v"`
+	V     []numbers `json:"v,omitempty"` // left out with S: report.js estimates each day from its sums
 	N     []numbers `json:"n,omitempty"`
 	D     []numbers `json:"d,omitempty"`
+	// Lo and Hi are a quantile's 95% interval per step and day; S the
+	// additive sums of a total, rate or mean, from which report.js
+	// estimates any period (stats.js).
+	Lo []numbers  `json:"lo,omitempty"`
+	Hi []numbers  `json:"hi,omitempty"`
+	S  []sumsJSON `json:"s,omitempty"`
+	// Base holds N, Den and W2 where every step sums the same blobs (a
+	// funnel's steps proper: steps[:funnelSteps]); Binary says every y
+	// is 0 or 1 (W2Y2 = W2Y and WY2 = Num).
+	Base   *sumsJSON `json:"base,omitempty"`
+	Binary bool      `json:"binary,omitempty"`
+}
+
+// sumsJSON is one step's stats.Sums per day, null where the day has no
+// row, with the fields its method reads (see sumsFields).
+type sumsJSON struct {
+	N    numbers `json:"N,omitempty"`
+	Y    numbers `json:"Y,omitempty"`
+	Num  numbers `json:"Num,omitempty"`
+	Den  numbers `json:"Den,omitempty"`
+	W2   numbers `json:"W2,omitempty"`
+	W2Y  numbers `json:"W2Y,omitempty"`
+	W2Y2 numbers `json:"W2Y2,omitempty"`
+	WY2  numbers `json:"WY2,omitempty"`
 }
 
 // numbers marshals NaN as null.
@@ -179,14 +221,15 @@ func (ns numbers) MarshalJSON() ([]byte, error) {
 
 func (s *site) kpiPage(d kpiDef) kpiPage {
 	p := kpiPage{
-		layout:     s.layout(d.Title+" · Persona sign-in KPIs", d.Question, "kpi", d.ID),
-		Def:        d,
-		IsLatest:   s.isLatest(d),
-		LatestHref: s.href(d.ID, 0),
-		Versions:   s.versionLinks(d),
-		UnitName:   unitName(d),
-		Headline:   s.headline(d),
-		CSV:        s.csvName(d),
+		layout:       s.layout(d.Title+" · Persona sign-in KPIs", d.Question, "kpi", d.ID),
+		Def:          d,
+		IsLatest:     s.isLatest(d),
+		LatestHref:   s.href(d.ID, 0),
+		Versions:     s.versionLinks(d),
+		UnitName:     unitName(d),
+		EstimateText: estimateText(d),
+		Headline:     s.headline(d),
+		CSV:          s.csvName(d),
 	}
 	p.Granular = d.Kind != "quantiles"
 	r := s.results(d)
@@ -236,7 +279,8 @@ func (s *site) emptyPageData(d kpiDef) pageJSON {
 // pageData is what report.js draws from: every segmentation and segment,
 // from the version's first day with a result.
 func (s *site) pageData(d kpiDef, r *kpiResults, segmentations []string) pageJSON {
-	data := pageJSON{KPI: d.ID, Version: d.Version, Title: d.Title, Unit: d.Unit, Kind: d.Kind,
+	data := pageJSON{KPI: d.ID, Version: d.Version, Title: d.Title, Unit: d.Unit, Kind: d.Kind, Estimate: d.method(),
+		Bands: s.bands(d, r), FunnelSteps: len(funnelSteps(r)),
 		YLabel: yLabel(d), Steps: names(r.steps), StepColors: stepColors(d, r), StepDashes: stepDashes(d, r), Ratio: r.hasRatio,
 		Granular: d.Kind != "quantiles", Milestones: milestonesJSON(s.milestonesOf(d.ID, s.ds.days[r.first:])), DefaultDays: DefaultDays,
 		File: s.slugs[d.ID] + ".v" + strconv.Itoa(d.Version)}
@@ -267,15 +311,155 @@ func (s *site) segmentationData(d kpiDef, r *kpiResults, segmentation string) se
 		m := segmentJSON{Name: name(segment), Color: colorClass(i, segment)}
 		for _, step := range r.steps {
 			ser := bySeg[segment][step]
-			m.V = append(m.V, s.values(d, ser, r.first))
-			if r.hasRatio {
+			// With sums, the values, numerators and denominators are theirs.
+			withSums := d.additive() && r.hasSums
+			if !withSums {
+				m.V = append(m.V, s.values(d, ser, r.first))
+			}
+			if r.hasRatio && !withSums {
 				n, dd := s.ratioParts(ser, r.first)
 				m.N, m.D = append(m.N, n), append(m.D, dd)
 			}
+			if d.method() == "quantiles" && s.bands(d, r) {
+				lo, hi := s.ratioParts(nil, r.first)
+				if ser != nil {
+					lo, hi = ser.lo[r.first:], ser.hi[r.first:]
+				}
+				m.Lo, m.Hi = append(m.Lo, lo), append(m.Hi, hi)
+			}
+		}
+		if d.additive() && r.hasSums {
+			s.segmentSums(&m, d, bySeg[segment], r.steps, r.first)
 		}
 		sj.Segments = append(sj.Segments, m)
 	}
 	return sj
+}
+
+// The sums a page carries are as few as its estimates need: the fields
+// its method reads (a funnel's totals are also rates of the blobs that
+// entered it, and a total's share of Total reads W2Y); N, Den and W2 once
+// per segment where every step sums the same blobs (a funnel's steps, a
+// distribution's categories); and for values that are all 0 or 1, no
+// W2Y2 or WY2, which then equal W2Y and Num.
+func sumsFields(d kpiDef) []string {
+	switch {
+	case d.Kind == "funnel" || d.Kind == "shares":
+		return []string{"N", "Y", "Num", "Den", "W2", "W2Y", "W2Y2", "WY2"}
+	case d.method() == "total":
+		return []string{"Y", "Num", "W2Y", "W2Y2", "WY2"}
+	case d.method() == "rate":
+		return []string{"N", "Y", "Num", "Den", "W2", "W2Y", "W2Y2"}
+	}
+	return []string{"N", "Num", "Den", "W2", "W2Y", "W2Y2"}
+}
+
+// segmentSums fills in a segment's sums, one entry per step. A funnel's
+// asides sum their own blobs, so only its steps proper may share.
+func (s *site) segmentSums(m *segmentJSON, d kpiDef, byStep map[string]*series, steps []string, from int) {
+	sers := make([]*series, len(steps))
+	for i, st := range steps {
+		sers[i] = byStep[st]
+	}
+	sharing := len(steps)
+	if d.Kind == "funnel" {
+		sharing = len(funnelSteps(&kpiResults{steps: steps}))
+	}
+	shared, binary := sharedBlobs(sers[:sharing], from), zeroOrOne(sers, from)
+	m.Binary = binary
+	for i, ser := range sers {
+		var fields []string
+		for _, f := range sumsFields(d) {
+			if shared && i < sharing && (f == "N" || f == "Den" || f == "W2") || binary && (f == "W2Y2" || f == "WY2") {
+				continue
+			}
+			fields = append(fields, f)
+		}
+		m.S = append(m.S, s.sumsData(ser, from, fields))
+	}
+	if shared {
+		base := s.sumsData(sers[0], from, []string{"N", "Den", "W2"})
+		m.Base = &base
+	}
+}
+
+// sharedBlobs reports whether every step of a segment sums the same
+// blobs on each day: the same N, Den and W2.
+func sharedBlobs(sers []*series, from int) bool {
+	if len(sers) < 2 || sers[0] == nil || sers[0].sums == nil {
+		return false
+	}
+	for _, ser := range sers[1:] {
+		if ser == nil || ser.sums == nil {
+			return false
+		}
+		for i := from; i < len(ser.sums); i++ {
+			a, b := sers[0].sums[i], ser.sums[i]
+			if a.N != b.N || !same(a.Den, b.Den) || !same(a.W2, b.W2) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// zeroOrOne reports whether the values y of a segment's blobs are all 0
+// or 1, which makes Σ w²·y² = Σ w²·y and Σ w·y² = Σ w·y.
+func zeroOrOne(sers []*series, from int) bool {
+	for _, ser := range sers {
+		if ser == nil || ser.sums == nil {
+			continue
+		}
+		for _, x := range ser.sums[from:] {
+			if !same(x.W2Y2, x.W2Y) || !same(x.WY2, x.Num) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// same reports equality up to the rounding of sums added in another order.
+func same(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(math.Abs(a), math.Abs(b)) }
+
+// sumsData is some fields of a series' sums per day of days[from:], NaN
+// (null) where the day has no row.
+func (s *site) sumsData(ser *series, from int, fields []string) sumsJSON {
+	var out sumsJSON
+	n := len(s.ds.days) - from
+	cols := map[string]*numbers{"N": &out.N, "Y": &out.Y, "Num": &out.Num, "Den": &out.Den,
+		"W2": &out.W2, "W2Y": &out.W2Y, "W2Y2": &out.W2Y2, "WY2": &out.WY2}
+	for _, f := range fields {
+		col := make(numbers, n)
+		for j := range col {
+			col[j] = math.NaN()
+			if ser != nil && ser.sums != nil && ser.sums[from+j].N > 0 {
+				col[j] = sumsField(ser.sums[from+j], f)
+			}
+		}
+		*cols[f] = col
+	}
+	return out
+}
+
+func sumsField(s stats.Sums, f string) float64 {
+	switch f {
+	case "N":
+		return s.N
+	case "Y":
+		return s.Y
+	case "Num":
+		return s.Num
+	case "Den":
+		return s.Den
+	case "W2":
+		return s.W2
+	case "W2Y":
+		return s.W2Y
+	case "W2Y2":
+		return s.W2Y2
+	}
+	return s.WY2
 }
 
 // ratioParts is a series' numerators and denominators over days[from:],
@@ -297,13 +481,25 @@ func (s *site) totalChart(d kpiDef, r *kpiResults, from int, data pageJSON, rang
 	var lines []lineSeries
 	if stepped(r) {
 		for i, step := range r.steps {
-			lines = append(lines, lineSeries{Name: name(step), Color: data.StepColors[i], Dash: data.StepDashes[i], Values: s.values(d, s.total(d, step), from)})
+			ser := s.total(d, step)
+			l := lineSeries{Name: name(step), Color: data.StepColors[i], Dash: data.StepDashes[i], Values: s.values(d, ser, from)}
+			l.Lo, l.Hi = s.interval(d, r, ser, from)
+			lines = append(lines, l)
 		}
 	} else {
-		lines = []lineSeries{{Name: "Total", Color: "c0", Values: s.values(d, s.total(d, firstStep(r)), from)}}
+		ser := s.total(d, firstStep(r))
+		l := lineSeries{Name: "Total", Color: "c0", Values: s.values(d, ser, from)}
+		l.Lo, l.Hi = s.interval(d, r, ser, from)
+		lines = []lineSeries{l}
 	}
 	in := lineInput{days: s.ds.days[from:], lines: lines, unit: d.Unit, yLabel: yLabel(d), aria: d.Title + ", " + rangeText, milestones: miles}
-	return lineCharts(in), legend(lines)
+	items := legend(lines)
+	if d.Kind == "funnel" {
+		for i := len(funnelSteps(r)); i < len(items); i++ {
+			items[i].Note = strings.TrimPrefix(items[i].Note+"; counted apart from the funnel", "; ")
+		}
+	}
+	return lineCharts(in), items
 }
 
 // legend lists lines with a note on each that coincides with another.
@@ -352,30 +548,44 @@ func coincideNote(other string, same, both int) string {
 }
 
 // funnel is a funnel version's chart and the original dashboard's table,
-// from each step's Total summed over days[from:].
+// from each step's Total summed over days[from:]; a row that is not a
+// step of the funnel (an aside) is listed apart, with its interval.
 func (s *site) funnel(d kpiDef, r *kpiResults, from int, rangeText string) *funnelSection {
-	counts := make([]float64, len(r.steps))
-	for i, step := range r.steps {
-		counts[i] = s.aggregate(d, s.total(d, step), from, len(s.ds.days)-1, false)
+	steps := funnelSteps(r)
+	counts := make([]float64, len(steps))
+	last := len(s.ds.days) - 1
+	for i, step := range steps {
+		counts[i] = s.aggregate(d, s.total(d, step), from, last, false)
 		if math.IsNaN(counts[i]) {
 			counts[i] = 0
 		}
 	}
-	return &funnelSection{
-		Chart: funnelCharts(names(r.steps), counts, d.Title+": sessions reaching each step, "+rangeText),
-		Rows:  funnelRows(names(r.steps), counts),
+	f := &funnelSection{
+		Chart: funnelCharts(names(steps), counts, d.Title+": sessions reaching each step, "+rangeText),
+		Rows:  funnelRows(names(steps), counts),
 	}
+	for _, step := range asideSteps(r) {
+		ser := s.total(d, step)
+		a := asideRow{Name: name(step), Count: formatValue("count", s.aggregate(d, ser, from, last, false))}
+		if d.additive() && ser != nil && ser.sums != nil {
+			iv := stats.Total(ser.rangeSums(from, last))
+			a.Count, a.Interval = formatValue("count", iv.Value), formatValue("count", iv.Lo)+" to "+formatValue("count", iv.Hi)
+		}
+		f.Asides = append(f.Asides, a)
+	}
+	return f
 }
 
 // flow draws each step after the first as a share of the first, per day
 // of days[from:], from the Total counts.
 func (s *site) flow(d kpiDef, r *kpiResults, from int, data pageJSON, rangeText string, miles []milestoneView) *flowSection {
-	if len(r.steps) < 2 {
+	steps := funnelSteps(r)
+	if len(steps) < 2 {
 		return nil
 	}
-	first := s.values(d, s.total(d, r.steps[0]), from)
+	first := s.values(d, s.total(d, steps[0]), from)
 	var lines []lineSeries
-	for i, step := range r.steps[1:] {
+	for i, step := range steps[1:] {
 		v := s.values(d, s.total(d, step), from)
 		for k := range v {
 			if first[k] > 0 {
@@ -387,51 +597,79 @@ func (s *site) flow(d kpiDef, r *kpiResults, from int, data pageJSON, rangeText 
 		lines = append(lines, lineSeries{Name: name(step), Color: data.StepColors[i+1], Dash: data.StepDashes[i+1], Values: v})
 	}
 	in := lineInput{days: s.ds.days[from:], lines: lines, unit: "rate", yLabel: "Share of step 1",
-		aria: d.Title + ": each step as a share of “" + name(r.steps[0]) + "”, " + rangeText, milestones: miles}
+		aria: d.Title + ": each step as a share of “" + name(steps[0]) + "”, " + rangeText, milestones: miles}
 	return &flowSection{Chart: lineCharts(in), Legend: legend(lines)}
 }
 
 // dailyTable is the table shown without script: Total, every day from
 // the version's first, newest first; a column per step of a stepped
 // version, else the value (with its numerator and denominator, if any).
+// A value with an interval shows it under it.
 func (s *site) dailyTable(d kpiDef, r *kpiResults) tableView {
 	from := r.first
 	days := s.ds.days[from:]
 	t := tableView{Caption: "Daily values, Total, newest first", Head: []string{"Day"}}
+	// An estimated total is its own weighted numerator, without a
+	// denominator.
+	ratio := !stepped(r) && r.hasRatio && d.method() != "total"
 	switch {
 	case stepped(r):
 		t.Head = append(t.Head, names(r.steps)...)
-	case r.hasRatio:
+	case ratio && d.additive():
+		t.Head = append(t.Head, "Value", "Numerator (weighted)", "Denominator (weighted)")
+	case ratio:
 		t.Head = append(t.Head, "Value", "Numerator", "Denominator")
 	default:
 		t.Head = append(t.Head, "Value")
+	}
+	if s.bands(d, r) {
+		t.Caption += "; under each value its 95% interval"
 	}
 	// A plain version's one step is "": its value column.
 	steps := r.steps
 	if !stepped(r) {
 		steps = steps[:1]
 	}
-	cols := make([][]float64, len(steps))
+	type column struct{ v, lo, hi []float64 }
+	cols := make([]column, len(steps))
 	for i, step := range steps {
-		cols[i] = s.values(d, s.total(d, step), from)
+		ser := s.total(d, step)
+		cols[i].v = s.values(d, ser, from)
+		cols[i].lo, cols[i].hi = s.interval(d, r, ser, from)
 	}
-	ratio := !stepped(r) && r.hasRatio
 	tot := s.total(d, firstStep(r))
 	for j := len(days) - 1; j >= 0; j-- {
-		row := []string{days[j].Format(time.DateOnly)}
+		row := []cell{{Text: days[j].Format(time.DateOnly)}}
 		for _, col := range cols {
-			row = append(row, formatValue(d.Unit, col[j]))
+			c := cell{Text: formatValue(d.Unit, col.v[j])}
+			if col.lo != nil && !math.IsNaN(col.lo[j]) && !math.IsNaN(col.hi[j]) {
+				c.Sub = formatValue(d.Unit, col.lo[j]) + " to " + formatValue(d.Unit, col.hi[j])
+			}
+			row = append(row, c)
 		}
 		if ratio {
 			n, dd := math.NaN(), math.NaN()
 			if tot != nil {
 				n, dd = tot.n[from+j], tot.d[from+j]
 			}
-			row = append(row, formatNumber(n), formatNumber(dd))
+			row = append(row, cell{Text: formatNumber(n)}, cell{Text: formatNumber(dd)})
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// bands reports whether a version's values have intervals to draw: an
+// estimate from the sample (a census is exact: no band).
+func (s *site) bands(d kpiDef, r *kpiResults) bool { return d.estimates() && r != nil && r.hasBand }
+
+// interval is a series' 95% interval per day of days[from:], nil when
+// the version draws no bands.
+func (s *site) interval(d kpiDef, r *kpiResults, ser *series, from int) (lo, hi []float64) {
+	if !s.bands(d, r) || ser == nil {
+		return nil, nil
+	}
+	return ser.lo[from:], ser.hi[from:]
 }
 
 // stepColors gives each step its colour class: funnel steps in turn;
@@ -552,6 +790,33 @@ type healthPage struct {
 	ConflictDays int // loaded days with conflicting re-deliveries
 	Census       censusSection
 	Rates        rateSection
+	Check        checkSummary
+}
+
+// checkSummary is the census check over the recent days: the days whose
+// census falls outside the dialog's interval.
+type checkSummary struct {
+	Available bool
+	Why       string
+	Outside   []checkRow
+	Days      int // recent days checked
+	Window    int
+}
+
+// checkSummary sums the census check up over the last otherWindowDays.
+func (s *site) checkSummary(c censusCheck) checkSummary {
+	out := checkSummary{Available: c.Available(), Why: c.Why, Window: otherWindowDays}
+	if !out.Available {
+		return out
+	}
+	since := c.Rows[0].day.AddDate(0, 0, -otherWindowDays)
+	out.Outside = c.recentOutside(since)
+	for _, r := range c.Rows {
+		if r.day.After(since) {
+			out.Days++
+		}
+	}
+	return out
 }
 
 // censusSection is the server's census entries per day and type over the
@@ -689,6 +954,7 @@ func (s *site) healthPage() healthPage {
 	}
 	p.Census = s.censusSection()
 	p.Rates = s.rateSection()
+	p.Check = s.checkSummary(s.censusCheck())
 	return p
 }
 

@@ -20,7 +20,7 @@ SELECT kpi, CAST(version AS BIGINT),
        coalesce(title, ''), coalesce(question, ''), coalesce(unit, ''),
        coalesce(kind, ''), coalesce(better, ''),
        coalesce(description, ''), coalesce(sql, ''), coalesce(path, ''),
-       computed_at, computed_from, computed_to
+       computed_at, computed_from, computed_to, coalesce(estimate, 'sample')
 FROM kpis
 ORDER BY page_order NULLS LAST, kpi, version`
 
@@ -34,11 +34,15 @@ SELECT 'fact_' || fact || '_v' || version, sql FROM facts WHERE sql IS NOT NULL`
 const qResultDays = `
 SELECT DISTINCT day FROM kpi_results ORDER BY day`
 
-// qResults reads every KPI result. It is the one big read; ordering is
+// qResults reads every KPI result with its 95% interval, the sampled
+// blobs behind it and its additive sums (migration 0012; NULL for a
+// version that describes the sample). It is the one big read; ordering is
 // not needed because rows are placed by day index.
 const qResults = `
 SELECT kpi, CAST(version AS BIGINT), day, segmentation, segment, coalesce(step, ''),
-       CAST(value AS DOUBLE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE)
+       CAST(value AS DOUBLE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE),
+       lo, hi, CAST(n AS DOUBLE),
+       s_blobs, s_y, s_wy, s_w, s_w2, s_w2y, s_w2y2, s_wy2
 FROM kpi_results`
 
 // otherWindowDays is how far back the "raw values behind Other" and

@@ -102,6 +102,28 @@ func unitName(d kpiDef) string {
 	return d.Counts.Count
 }
 
+// estimateText says in words how a version's values relate to all dialog
+// sessions, for the definition section: its method, and what its
+// intervals mean.
+func estimateText(d kpiDef) string {
+	switch d.method() {
+	case "total":
+		return "Estimated for all dialog sessions: each sampled blob stands for 1 ÷ its sample rate sessions, and the total is their weighted sum (Horvitz–Thompson), with a 95% interval from the sampling variance. Any range of days is estimated again from its days’ sums."
+	case "rate":
+		return "Estimated for all dialog sessions: each sampled blob weighs 1 ÷ its sample rate, and the share is the weighted numerator over the weighted denominator (a ratio estimate), with a Wilson 95% interval on its effective sample size. Any range of days is estimated again from its days’ sums."
+	case "mean":
+		return "Estimated for all dialog sessions: each sampled blob weighs 1 ÷ its sample rate, and the mean is the weighted sum over the weights (a ratio estimate), with a normal 95% interval. Any range of days is estimated again from its days’ sums."
+	case "quantiles":
+		return "Estimated for all dialog sessions: the weighted quantile of the observations, each weighing 1 ÷ its session’s sample rate, with a 95% interval from the order statistics (Woodruff). Quantiles cannot be combined across days."
+	case "census":
+		return "Exact: a count of the server’s census entries, which are not sampled, so the value is its own interval."
+	}
+	if d.Counts == censusSubject {
+		return "Counts the server’s census entries as stored; the version does not mark them as an exact census, so the pages judge no change."
+	}
+	return "Has no interval (estimate: sample): it describes the sampled sessions, or weights them without an interval, so the pages judge no change."
+}
+
 // expandFacts appends to q the SQL of every fact it reads, and of the
 // facts those read; depth stops a registry whose facts read each other in
 // a circle (compute refuses one, but the registry is read as it is).

@@ -67,7 +67,7 @@ func parseTemplates() (*templates, error) {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
 	t := &templates{sets: map[string]*template.Template{}}
-	for _, name := range []string{"index", "kpi", "health", "milestone"} {
+	for _, name := range []string{"index", "kpi", "health", "milestone", "census"} {
 		set, err := base.Clone()
 		if err != nil {
 			return nil, err

@@ -120,3 +120,47 @@ func newcombeP(pa, na, pb, nb float64) float64 {
 	}
 	return math.Erfc((zLo + zHi) / 2 / math.Sqrt2)
 }
+
+// DiffIntervals returns the change b − a of two estimates known only by
+// their 95% intervals, such as two days' quantiles (which have no sums
+// to pool), with the MOVER interval (Zou and Donner 2008): as Newcombe's
+// for rates, each end is built from the two estimates' distances to the
+// ends of their own intervals,
+//
+//	d  = b − a
+//	Lo = d − √((b − Lo_b)² + (Hi_a − a)²)
+//	Hi = d + √((Hi_b − b)² + (a − Lo_a)²)
+//
+// so symmetric normal intervals give d ± Z·√(Var_a + Var_b). Its p-value
+// reads the half-width h on the side of 0 as Z standard errors: the end
+// reaches 0 at z = Z·|d|/h, and P = 2·(1 − Φ(z)) is below 0.05 exactly
+// when the interval excludes 0. The two estimates must be independent
+// (different days). Without an interval on either side the change has
+// no interval and is untested (NaN P).
+func DiffIntervals(a, b Interval) Change {
+	d := b.Value - a.Value
+	if math.IsNaN(d) {
+		return Change{Interval: undefined(), P: math.NaN()}
+	}
+	if !a.Bounded() || !b.Bounded() {
+		return Change{Interval: unbounded(d), P: math.NaN()}
+	}
+	c := Change{Interval: Interval{
+		Value: d,
+		Lo:    d - math.Hypot(b.Value-b.Lo, a.Hi-a.Value),
+		Hi:    d + math.Hypot(b.Hi-b.Value, a.Value-a.Lo),
+	}}
+	h := d - c.Lo
+	if d < 0 {
+		h = c.Hi - d
+	}
+	switch {
+	case d == 0:
+		c.P = 1
+	case h == 0:
+		c.P = 0
+	default:
+		c.P = math.Erfc(Z * math.Abs(d) / h / math.Sqrt2)
+	}
+	return c
+}

@@ -117,3 +117,41 @@ func TestNormalChangePValueMatchesTheInterval(t *testing.T) {
 	assert.InDelta(t, 0.05, normalChange(Z, 1).P, 1e-15)
 	assert.InDelta(t, 1.0, normalChange(0, 4).P, 0)
 }
+
+func TestDiffIntervalsByHand(t *testing.T) {
+	// a = 10 [8, 13], b = 14 [12, 17]: Lo = 4 − √(2² + 3²), Hi = 4 + √(3² + 2²).
+	c := DiffIntervals(Interval{10, 8, 13}, Interval{14, 12, 17})
+	assert.InDelta(t, 4, c.Value, 1e-12)
+	assert.InDelta(t, 4-math.Sqrt(13), c.Lo, 1e-12)
+	assert.InDelta(t, 4+math.Sqrt(13), c.Hi, 1e-12)
+	assert.True(t, c.Excludes(0))
+	assert.Less(t, c.P, 0.05)
+}
+
+func TestDiffIntervalsOfNormalIntervalsIsTheNormalDifference(t *testing.T) {
+	a, b := normal(100, 25), normal(108, 16)
+	c := DiffIntervals(a, b)
+	want := normalChange(8, 41)
+	assert.InDelta(t, want.Lo, c.Lo, 1e-9)
+	assert.InDelta(t, want.Hi, c.Hi, 1e-9)
+	assert.InDelta(t, want.P, c.P, 1e-9)
+}
+
+func TestDiffIntervalsPValueMatchesTheInterval(t *testing.T) {
+	// Asymmetric intervals on either side of 0: P < 0.05 exactly when the
+	// interval excludes 0.
+	for _, b := range []float64{-9, -5.2, -3, 0, 2, 4.1, 5.3, 7, 12} {
+		c := DiffIntervals(Interval{20, 17, 26}, Interval{20 + b, 20 + b - 4, 20 + b + 2})
+		assert.Equal(t, c.Excludes(0), c.P < 0.05, "b − a = %v: %+v", b, c)
+	}
+	assert.Equal(t, 1.0, DiffIntervals(Interval{5, 4, 6}, Interval{5, 3, 7}).P)
+}
+
+func TestDiffIntervalsNeedsBothIntervals(t *testing.T) {
+	nan := math.NaN()
+	c := DiffIntervals(Interval{5, nan, nan}, Interval{9, 8, 10})
+	assert.Equal(t, 4.0, c.Value)
+	assert.False(t, c.Bounded())
+	assert.True(t, math.IsNaN(c.P))
+	assert.True(t, math.IsNaN(DiffIntervals(undefined(), Interval{9, 8, 10}).Value))
+}

@@ -84,8 +84,11 @@
 // normal interval d ± Z·√(Var_a + Var_b) and the p-value of its z;
 // DiffRates takes Newcombe's hybrid score interval, made of the two
 // periods' Wilson intervals, and the p-value that inverts it. Either way
-// the interval excludes 0 exactly when P < 0.05. Compare like with like:
-// the same weekday a week before, or seven days with the seven before.
+// the interval excludes 0 exactly when P < 0.05. Two estimates known only
+// by their intervals (two days' quantiles, which have no sums to pool)
+// are compared by DiffIntervals, the same construction (MOVER) on any
+// intervals. Compare like with like: the same weekday a week before, or
+// seven days with the seven before.
 //
 // Many changes at once (every segment of a KPI) light up by chance unless
 // corrected: BenjaminiHochberg flags the changes to colour at a
@@ -114,5 +117,7 @@
 // between independent proportions: comparison of eleven methods,
 // Statistics in Medicine 17, 873–890 (method 10). Benjamini, Y. and
 // Hochberg, Y. (1995), Controlling the false discovery rate, JRSS B 57,
-// 289–300.
+// 289–300. Zou, G. Y. and Donner, A. (2008), Construction of confidence
+// limits about effect measures: a general approach, Statistics in
+// Medicine 27, 1693–1702.
 package stats

@@ -58,6 +58,62 @@
   };
   var stepped = data.steps.length > 1 || (data.steps.length === 1 && data.steps[0] !== '');
 
+  // ---- Estimates: a total, rate or mean is estimated for any period from
+  // its days' sums (stats.js, package stats's Total, Rate and Mean); a
+  // quantile carries each day's interval. ----
+
+  var METHOD = data.estimate || 'sample';
+  var ADDITIVE = (METHOD === 'total' || METHOD === 'rate' || METHOD === 'mean') && typeof KPIStats !== 'undefined';
+  var FIELDS = ['N', 'Y', 'Num', 'Den', 'W2', 'W2Y', 'W2Y2', 'WY2'];
+  // A funnel's steps proper come first; its asides after them.
+  var FS = data.kind === 'funnel' ? data.funnelSteps : data.steps.length;
+
+  // sumsAt is a segment's sums of step si on day i, null without a row.
+  // N, Den and W2 may be the segment's, shared by its steps proper; with
+  // values all 0 or 1, W2Y2 and WY2 are W2Y and Num (pages.go, segmentSums).
+  function sumsAt(m, si, i) {
+    var own = m.s[si], base = si < FS ? m.base : null, out = KPIStats.zero(), any = false;
+    FIELDS.forEach(function (f) {
+      var col = own[f] || (base && base[f]);
+      if (col && col[i] !== null && col[i] !== undefined) { out[f] = col[i]; any = true; }
+    });
+    if (!any) return null;
+    if (m.binary) { out.W2Y2 = out.W2Y; out.WY2 = out.Num; }
+    return out;
+  }
+  // estimate is an estimate as {v, lo, hi} with null for NaN.
+  function estimate(method, sums) {
+    var e = KPIStats[method](sums), nul = function (x) { return isNaN(x) ? null : x; };
+    return { v: nul(e.v), lo: nul(e.lo), hi: nul(e.hi) };
+  }
+  // expand gives each segment its sums per step and day, and its daily
+  // values from them: a count is 0 on a day with data but no row.
+  function expand() {
+    if (!ADDITIVE) return;
+    data.segmentations.forEach(function (sg) {
+      sg.segments.forEach(function (m) {
+        if (!m.s) return;
+        m.sums = m.s.map(function (_, si) { return data.days.map(function (_, i) { return sumsAt(m, si, i); }); });
+        m.v = m.sums.map(function (col) {
+          return col.map(function (x, i) {
+            if (x === null) return data.unit === 'count' && data.covered[i] ? 0 : null;
+            return estimate(METHOD, x).v;
+          });
+        });
+      });
+    });
+  }
+  expand();
+  // shareSums are the sums of a segment's share of Total for values of 0
+  // or 1: a rate over Total's counted blobs of being in the segment.
+  function shareSums(seg, tot) {
+    if (seg === null || tot === null) return null;
+    return { N: tot.Y, Y: seg.Y, Num: seg.Num, Den: tot.Num, W2: tot.W2Y, W2Y: seg.W2Y, W2Y2: seg.W2Y, WY2: seg.Num };
+  }
+  function sumsOf(m, si) {
+    return m.sums ? function (i) { return m.sums[si][i]; } : null;
+  }
+
   // ---- Calendar: days are YYYY-MM-DD strings in UTC. ----
 
   function toTime(day) { return Date.UTC(+day.slice(0, 4), +day.slice(5, 7) - 1, +day.slice(8, 10)); }
@@ -298,9 +354,13 @@
   // with numerators and denominators their sums' ratio; a count's sum (its
   // mean per day for a 7-day average); else the mean of the values, which
   // only a single day reaches since quantiles are not combined. It returns
-  // the summed numerator and denominator too.
+  // the summed numerator and denominator too, and the 95% interval (lo,
+  // hi) and sampled blobs behind it (obs) where known. A series with sums
+  // is estimated from its days' summed sums instead (estimated).
   function combine(s, a, b, perDay) {
-    if (a === b) return { v: s.v[a], n: s.n ? s.n[a] : null, d: s.d ? s.d[a] : null };
+    if (s.est) return estimated(s, a, b, perDay);
+    var lo = s.lo && a === b ? s.lo[a] : null, hi = s.hi && a === b ? s.hi[a] : null;
+    if (a === b) return { v: s.v[a], n: s.n ? s.n[a] : null, d: s.d ? s.d[a] : null, lo: lo, hi: hi, obs: null };
     var sum = 0, num = 0, den = 0, vals = 0, pairs = 0, days = 0;
     for (var i = a; i <= b; i++) {
       if (data.covered[i]) days++;
@@ -308,7 +368,7 @@
       if (v !== null) { sum += v; vals++; }
       if (s.n && s.d && s.n[i] !== null && s.d[i] !== null) { num += s.n[i]; den += s.d[i]; pairs++; }
     }
-    var out = { v: null, n: pairs ? num : null, d: pairs ? den : null };
+    var out = { v: null, n: pairs ? num : null, d: pairs ? den : null, lo: null, hi: null, obs: null };
     if (data.unit === 'count' && !s.derived) {
       if (days) out.v = perDay ? sum / days : sum;
     } else if (pairs > 0 && pairs === vals && den !== 0) {
@@ -319,15 +379,35 @@
     return out;
   }
 
+  // estimated is a series with sums over days a to b: their sums added and
+  // estimated by stats.js, a total per day for a 7-day average.
+  function estimated(s, a, b, perDay) {
+    var sums = KPIStats.zero(), rows = 0, days = 0;
+    for (var i = a; i <= b; i++) {
+      if (data.covered[i]) days++;
+      var x = s.est.at(i);
+      if (x !== null) { sums = KPIStats.add(sums, x); rows++; }
+    }
+    var total = s.est.method === 'total';
+    var out = { v: null, lo: null, hi: null, n: rows ? sums.Num : null, d: rows && !total ? sums.Den : null,
+      obs: total ? sums.Y : sums.N };
+    if (!rows && !(total && days)) return out;
+    var e = estimate(s.est.method, sums), k = total && perDay && days ? 1 / days : 1;
+    out.v = e.v === null ? null : e.v * k;
+    out.lo = e.lo === null ? null : e.lo * k;
+    out.hi = e.hi === null ? null : e.hi * k;
+    return out;
+  }
+
   // inPeriods turns daily series into the view's periods.
   function inPeriods(list, ps) {
     var perDay = state.grain === 'avg7';
     return list.map(function (s) {
       var o = { key: s.key, name: s.name, color: s.color, dash: s.dash || '', segment: s.segment, step: s.step, derived: s.derived,
-        v: [], n: [], d: [], daily: s };
+        aside: s.aside, v: [], n: [], d: [], lo: [], hi: [], obs: [], daily: s };
       ps.forEach(function (p) {
         var c = combine(s, p.from, p.to, perDay);
-        o.v.push(c.v); o.n.push(c.n); o.d.push(c.d);
+        o.v.push(c.v); o.n.push(c.n); o.d.push(c.d); o.lo.push(c.lo); o.hi.push(c.hi); o.obs.push(c.obs);
       });
       return o;
     });
@@ -358,28 +438,34 @@
       var t = seg.segments[0];
       data.steps.forEach(function (step, i) {
         out.push({ key: 'step' + i, name: step, color: data.stepColors[i], dash: data.stepDashes[i], segment: t.name, step: step,
-          v: t.v[i], n: t.n ? t.n[i] : null, d: t.d ? t.d[i] : null });
+          v: t.v[i], n: t.n ? t.n[i] : null, d: t.d ? t.d[i] : null, lo: t.lo ? t.lo[i] : null, hi: t.hi ? t.hi[i] : null,
+          est: t.sums ? { method: METHOD, at: sumsOf(t, i) } : null, aside: data.kind === 'funnel' && i >= FS });
       });
       return out;
     }
     seg.segments.forEach(function (m) {
       if (data.kind === 'funnel' && state.step < 0) {
-        var first = m.v[0], last = m.v[m.v.length - 1];
+        var first = m.v[0], last = m.v[FS - 1];
         var v = first.map(function (f, i) { return f > 0 && last[i] !== null ? last[i] / f : null; });
+        // Every step proper sums the blobs that entered the flow, so the
+        // last step's sums estimate the share completing it as a rate.
         out.push({ key: m.name, name: m.name, color: m.color, segment: m.name, step: 'complete all steps',
-          v: v, n: last, d: first, derived: true });
+          v: v, n: last, d: first, derived: true, est: m.sums ? { method: 'rate', at: sumsOf(m, FS - 1) } : null });
         return;
       }
       var si = stepped ? Math.max(0, state.step) : 0;
       if (asShare()) {
-        var total = data.segmentations[0].segments[0].v[si];
+        var tot = data.segmentations[0].segments[0], total = tot.v[si];
+        var est = m.sums && m.binary && tot.sums && tot.binary ?
+          { method: 'rate', at: function (i) { return shareSums(m.sums[si][i], tot.sums[si][i]); } } : null;
         out.push({ key: m.name, name: m.name, color: m.color, segment: m.name, step: data.steps[si] || '',
           v: m.v[si].map(function (x, i) { return x !== null && total[i] > 0 ? x / total[i] : null; }),
-          n: m.v[si], d: total, derived: true });
+          n: m.v[si], d: total, derived: true, est: est });
         return;
       }
       out.push({ key: m.name, name: m.name, color: m.color, segment: m.name, step: data.steps[si] || '',
-        v: m.v[si], n: m.n ? m.n[si] : null, d: m.d ? m.d[si] : null });
+        v: m.v[si], n: m.n ? m.n[si] : null, d: m.d ? m.d[si] : null, lo: m.lo ? m.lo[si] : null, hi: m.hi ? m.hi[si] : null,
+        est: m.sums ? { method: METHOD, at: sumsOf(m, si) } : null });
     });
     return out;
   }
@@ -399,18 +485,31 @@
     return isStepView() ? [seg.segments[0]] : seg.segments.filter(function (m) { return !h[m.name]; });
   }
   // flowSeries is each step after the first as a share of the first, per
-  // day, over the visible segments.
+  // day, over the visible segments; with sums, a rate of the blobs that
+  // entered the flow (their summed sums).
   function flowSeries() {
-    var segs = visibleSegments(), sums = data.steps.map(function () { return data.days.map(function () { return null; }); });
+    var segs = visibleSegments(), steps = data.steps.slice(0, FS);
+    var sums = steps.map(function () { return data.days.map(function () { return null; }); });
     segs.forEach(function (m) {
-      m.v.forEach(function (vals, si) {
+      m.v.slice(0, FS).forEach(function (vals, si) {
         vals.forEach(function (v, i) { if (v !== null) sums[si][i] = (sums[si][i] || 0) + v; });
       });
     });
-    return data.steps.slice(1).map(function (step, k) {
-      var n = sums[k + 1], d = sums[0];
-      return { key: 'flow' + (k + 1), name: step, color: data.stepColors[k + 1], dash: data.stepDashes[k + 1], segment: 'Total', step: step,
-        v: n.map(function (x, i) { return x !== null && d[i] > 0 ? x / d[i] : null; }), n: n, d: d, derived: true };
+    var pooled = function (k) {
+      return function (i) {
+        var out = null;
+        segs.forEach(function (m) {
+          var x = m.sums ? m.sums[k][i] : null;
+          if (x !== null) out = out === null ? x : KPIStats.add(out, x);
+        });
+        return out;
+      };
+    };
+    return steps.slice(1).map(function (step, j) {
+      var k = j + 1, n = sums[k], d = sums[0];
+      return { key: 'flow' + k, name: step, color: data.stepColors[k], dash: data.stepDashes[k], segment: 'Total', step: step,
+        v: n.map(function (x, i) { return x !== null && d[i] > 0 ? x / d[i] : null; }), n: n, d: d, derived: true,
+        est: segs.length && segs[0].sums ? { method: 'rate', at: pooled(k) } : null };
     });
   }
 
@@ -473,6 +572,30 @@
   // milestones, and wires the readout to pointer, touch and keyboard. Each
   // series is drawn in its own group, so a later layer (an interval band
   // around a line) can go under its line.
+  // bandPath outlines a series' interval: along the upper ends and back
+  // along the lower ones, a shape per run of points that have both, lifted
+  // at the axis's cuts; a point alone gets a narrow bar. As drawBand in
+  // chart.go.
+  function bandPath(s, n, x, y, cutAt) {
+    if (!s.lo || !s.hi) return '';
+    var has = function (k) { return s.lo[k] !== null && s.hi[k] !== null && s.v[k] !== null; };
+    var d = '';
+    for (var i = 0; i < n;) {
+      if (!has(i)) { i++; continue; }
+      var j = i;
+      while (j + 1 < n && has(j + 1) && !cutAt[j + 1]) j++;
+      if (i === j) {
+        d += 'M' + r1(x(i) - 2) + ' ' + y(s.hi[i]) + 'H' + r1(x(i) + 2) + 'V' + y(s.lo[i]) + 'H' + r1(x(i) - 2) + 'Z';
+      } else {
+        for (var k = i; k <= j; k++) d += (k === i ? 'M' : 'L') + x(k) + ' ' + y(s.hi[k]);
+        for (k = j; k >= i; k--) d += 'L' + x(k) + ' ' + y(s.lo[k]);
+        d += 'Z';
+      }
+      i = j + 1;
+    }
+    return d;
+  }
+
   function lineChart(box, opt) {
     var series = opt.series, unit = opt.unit, ps = opt.periods;
     var W = widthOf(box);
@@ -480,7 +603,10 @@
     var n = ps.length;
     var hi = 0, any = false;
     series.forEach(function (s) {
-      s.v.forEach(function (v) { if (v !== null) { any = true; if (v > hi) hi = v; } });
+      s.v.forEach(function (v, k) {
+        if (v !== null) { any = true; if (v > hi) hi = v; }
+        if (opt.bands && s.hi && s.hi[k] !== null && s.hi[k] > hi) hi = s.hi[k];
+      });
     });
     var scale = unit === 'ms' ? msScale(hi) : { div: 1, label: null };
     var nt = niceTicks(hi / scale.div, narrow ? 4 : 5), top = nt.ticks[nt.ticks.length - 1] * scale.div;
@@ -555,8 +681,17 @@
         'No data from ' + a + ' to ' + b + ' (' + dayCount(Math.round((toTime(b) - toTime(a)) / DAY_MS) + 1) + ', left out)';
     });
     if (cuts.firstChild) root.insertBefore(cuts, mg);
+    // The 95% interval around each line, under every line.
+    var bands = svg('g', { 'class': 'bands' }, null);
+    if (opt.bands) {
+      series.forEach(function (s) {
+        var d = bandPath(s, n, x, y, cutAt);
+        if (d) drawn[s.key] = [svg('path', { 'class': 'band ' + s.color, d: d }, bands)];
+      });
+    }
+    if (bands.firstChild) root.insertBefore(bands, lines);
     series.forEach(function (s) {
-      var g = svg('g', { 'class': 'series' }, lines), els = drawn[s.key] = [];
+      var g = svg('g', { 'class': 'series' }, lines), els = drawn[s.key] = drawn[s.key] || [];
       var d = '', pen = false, pts = [];
       for (var k = 0; k < n; k++) {
         var v = s.v[k];
@@ -618,7 +753,13 @@
         html('span', { 'class': 'sw ' + r.s.color }, line);
         html('span', { 'class': 'tip-name' }, line, r.s.name);
         html('span', { 'class': 'tip-val' }, line, fmtValue(unit, r.v));
+        if (r.s.lo && r.s.lo[k] !== null && r.s.hi[k] !== null) {
+          html('span', { 'class': 'tip-iv' }, line, fmtValue(unit, r.s.lo[k]) + '–' + fmtValue(unit, r.s.hi[k]));
+        }
       });
+      if (opt.bands && rows.some(function (r) { return r.s.lo && r.s.lo[k] !== null; })) {
+        html('div', { 'class': 'tip-more' }, readout, 'ranges: 95% intervals');
+      }
       if (rows.length > max) html('div', { 'class': 'tip-more' }, readout, '+' + (rows.length - max) + ' more');
       if (!rows.length) html('div', { 'class': 'tip-more' }, readout, 'No values');
       milestonesOn(p).forEach(function (m) { html('div', { 'class': 'tip-milestone' }, readout, m.n + ' · ' + m.label); });
@@ -683,11 +824,12 @@
     box.appendChild(readout);
     st.root = root;
     st.highlight = function (key) {
-      var all = lines.querySelectorAll('.hl');
+      var all = root.querySelectorAll('.hl');
       for (var i = 0; i < all.length; i++) all[i].classList.remove('hl');
-      if (key === null || !drawn[key]) { lines.classList.remove('focus'); return; }
-      lines.classList.add('focus');
-      drawn[key].forEach(function (el) { el.classList.add('hl'); });
+      var on = key !== null && !!drawn[key];
+      lines.classList.toggle('focus', on);
+      bands.classList.toggle('focus', on);
+      if (on) drawn[key].forEach(function (el) { el.classList.add('hl'); });
     };
     if (st.hover !== null && st.hover < n) {
       show(st.hover);
@@ -724,19 +866,27 @@
     return { day: 'Day (UTC)', avg7: 'Day (UTC), 7-day average', week: 'ISO week (Monday to Sunday, UTC)', month: 'Month (UTC)' }[state.grain];
   }
 
+  // Bands: the 95% interval around each line, for versions that estimate
+  // from a sample (a census is exact, the sample itself has none).
+  function showBands() { return !!data.bands && state.band; }
+  function bandText() {
+    if (!showBands()) return '';
+    return ' · shaded: 95% intervals' + (METHOD === 'quantiles' ? ' (a quantile’s are per day: quantiles cannot be combined across days)' : '');
+  }
+
   function drawChart(ps) {
     var unit = viewUnit();
     lineChart(ui.chart, { series: inPeriods(visibleSeries(), ps), periods: ps, unit: unit, ylabel: ylabel(unit), xlabel: xlabel(),
-      aria: data.title + ': ' + caption(), milestones: milestonesInRange() });
+      aria: data.title + ': ' + caption(), milestones: milestonesInRange(), bands: showBands() });
   }
 
   function drawFlow(ps) {
     if (!ui.flow) return;
     var series = inPeriods(flowSeries(), ps);
     lineChart(ui.flow, { series: series, periods: ps, unit: 'rate', ylabel: 'Share of step 1', xlabel: xlabel(),
-      aria: data.title + ': each step as a share of ' + data.steps[0] + ', ' + flowWhat(), milestones: milestonesInRange() });
+      aria: data.title + ': each step as a share of ' + data.steps[0] + ', ' + flowWhat(), milestones: milestonesInRange(), bands: showBands() });
     legend(ui.flowLegend, series, null, 'rate', ui.flow);
-    ui.flowCaption.textContent = 'Each step as a share of “' + data.steps[0] + '” · ' + flowWhat();
+    ui.flowCaption.textContent = 'Each step as a share of “' + data.steps[0] + '” · ' + flowWhat() + bandText();
   }
   function flowWhat() {
     var segs = visibleSegments().length;
@@ -762,9 +912,11 @@
       }
       html('span', { 'class': 'sw ' + s.dash, 'aria-hidden': 'true' }, label);
       html('span', { 'class': 'legend-name' }, label, s.name);
-      var agg = combine(s.daily, state.from, state.to, false);
-      html('span', { 'class': 'agg', title: aggTitle(unit, s) }, label, fmtValue(unit, agg.v));
+      var agg = combine(s.daily, state.from, state.to, false), title = aggTitle(unit, s);
+      if (agg.lo !== null && agg.hi !== null) title += ' (95% interval ' + fmtValue(unit, agg.lo) + ' to ' + fmtValue(unit, agg.hi) + ')';
+      html('span', { 'class': 'agg', title: title }, label, fmtValue(unit, agg.v));
       if (notes[i]) html('span', { 'class': 'legend-note' }, label, '(' + notes[i] + ')');
+      if (s.aside) html('span', { 'class': 'legend-note' }, label, '(counted apart from the funnel)');
       var st = charts[chartBox.id];
       label.addEventListener('mouseenter', function () { if (st) st.highlight(s.key); });
       label.addEventListener('mouseleave', function () { if (st) st.highlight(null); });
@@ -793,6 +945,7 @@
   }
 
   function aggTitle(unit, s) {
+    if (s.daily.est) return 'Over the days shown: estimated from their summed sums';
     if (unit === 'count' && !s.derived) return 'Sum over the days shown';
     if (s.daily.n && s.daily.d) return 'Over the days shown: sum of numerators ÷ sum of denominators';
     return 'Mean of the daily values shown';
@@ -821,15 +974,42 @@
     });
   }
 
-  // Funnel: sums of day counts over the range, over the visible segments.
+  // Funnel: sums of day counts over the range, over the visible segments,
+  // for each step proper (counts) and each aside (asides); with sums, the
+  // asides' totals are estimated with their intervals.
   function funnelCounts() {
     var segs = visibleSegments(), counts = data.steps.map(function () { return 0; });
+    var sums = data.steps.map(function () { return null; });
     segs.forEach(function (m) {
       data.steps.forEach(function (_, si) {
-        for (var i = state.from; i <= state.to; i++) if (m.v[si][i] !== null) counts[si] += m.v[si][i];
+        for (var i = state.from; i <= state.to; i++) {
+          if (m.v[si][i] !== null) counts[si] += m.v[si][i];
+          var x = m.sums ? m.sums[si][i] : null;
+          if (x !== null) sums[si] = sums[si] === null ? x : KPIStats.add(sums[si], x);
+        }
       });
     });
-    return { counts: counts, segments: segs.length };
+    var asides = data.steps.slice(FS).map(function (step, j) {
+      var k = FS + j, e = sums[k] !== null ? estimate('total', sums[k]) : null;
+      return { name: step, count: counts[k], lo: e ? e.lo : null, hi: e ? e.hi : null };
+    });
+    return { counts: counts.slice(0, FS), asides: asides, segments: segs.length };
+  }
+  // drawAsides lists a funnel's rows that are not its steps, summed over
+  // the range.
+  function drawAsides(asides) {
+    var box = document.querySelector('#asides ul');
+    if (!box) return;
+    clear(box);
+    asides.forEach(function (a) {
+      var li = html('li', {}, box);
+      html('strong', {}, li, a.name);
+      li.appendChild(document.createTextNode(': '));
+      html('span', { 'class': 'aside-count' }, li, fmtValue('count', a.count));
+      if (a.lo !== null && a.hi !== null) {
+        html('span', { 'class': 'muted' }, li, ' (95% interval ' + fmtValue('count', a.lo) + ' to ' + fmtValue('count', a.hi) + ')');
+      }
+    });
   }
 
   // drawFunnel draws a bar per step with its name beside the bars, or
@@ -838,8 +1018,9 @@
   function drawFunnel() {
     if (!ui.funnel) return;
     var f = funnelCounts(), counts = f.counts;
+    drawAsides(f.asides);
     var W = widthOf(ui.funnel);
-    var nameW = Math.max.apply(null, data.steps.map(function (s) { return textWidth(s, 14); }));
+    var nameW = Math.max.apply(null, data.steps.slice(0, FS).map(function (s) { return textWidth(s, 14); }));
     var stacked = W < 640 || nameW + 16 > W * 0.4;
     var label = stacked ? 0 : Math.ceil(nameW + 16), row = stacked ? 62 : 46, span = W - label - 130 - 8;
     var hi = Math.max.apply(null, counts.concat([0]));
@@ -873,14 +1054,28 @@
   var GRAIN_HEAD = { day: 'Day', avg7: 'Day (7-day average)', week: 'ISO week', month: 'Month' };
   var GRAIN_NAME = { day: 'Daily', avg7: '7-day average', week: 'Weekly', month: 'Monthly' };
 
+  // valueCell writes a value and, under it, its 95% interval.
+  function valueCell(tr, unit, s, k) {
+    var td = html('td', {}, tr, s ? fmtValue(unit, s.v[k]) : '–');
+    if (s && s.lo[k] !== null && s.hi[k] !== null && s.v[k] !== null) {
+      html('span', { 'class': 'iv' }, td, fmtValue(unit, s.lo[k]) + ' to ' + fmtValue(unit, s.hi[k]));
+    }
+  }
+
   function drawTable(ps) {
     var series = inPeriods(visibleSeries(), ps), unit = viewUnit(), t = ui.table;
     var ratioCols = !stepped && segmentation().name === 'Total' && data.ratio;
+    var sampled = ratioCols && ADDITIVE;
     clear(t);
     var head = html('tr', {}, html('thead', {}, t));
     html('th', { scope: 'col' }, head, GRAIN_HEAD[state.grain]);
+    // An estimated total is its own weighted numerator and has no
+    // denominator: its value and the sampled sessions behind it.
+    var parts = !ADDITIVE || METHOD !== 'total';
     if (ratioCols) {
-      ['Value', 'Numerator', 'Denominator'].forEach(function (c) { html('th', { scope: 'col' }, head, c); });
+      var cols = !ADDITIVE ? ['Value', 'Numerator', 'Denominator'] :
+        parts ? ['Value', 'Numerator (weighted)', 'Denominator (weighted)', 'Sampled'] : ['Value', 'Sampled'];
+      cols.forEach(function (c) { html('th', { scope: 'col' }, head, c); });
     } else {
       series.forEach(function (s) { html('th', { scope: 'col' }, head, s.name); });
     }
@@ -890,14 +1085,19 @@
       if (ps[k].partial) html('span', { 'class': 'partial' }, th, ' (' + partialText(ps[k]) + ')');
       if (ratioCols) {
         var s = series[0];
-        html('td', {}, tr, s ? fmtValue(unit, s.v[k]) : '–');
-        html('td', {}, tr, s ? fmtNum(s.n[k]) : '–');
-        html('td', {}, tr, s ? fmtNum(s.d[k]) : '–');
+        valueCell(tr, unit, s, k);
+        if (parts) {
+          html('td', {}, tr, s ? fmtNum(s.n[k]) : '–');
+          html('td', {}, tr, s ? fmtNum(s.d[k]) : '–');
+        }
+        if (sampled) html('td', {}, tr, s && s.obs[k] !== null ? fmtValue('count', s.obs[k]) : '–');
       } else {
-        series.forEach(function (s) { html('td', {}, tr, fmtValue(unit, s.v[k])); });
+        series.forEach(function (s) { valueCell(tr, unit, s, k); });
       }
     }
-    ui.tableCaption.textContent = GRAIN_NAME[state.grain] + ' values, ' + caption() + ', newest first';
+    var iv = series.some(function (s) { return s.lo.some(function (x) { return x !== null; }); });
+    ui.tableCaption.textContent = GRAIN_NAME[state.grain] + ' values, ' + caption() + ', newest first' +
+      (iv ? '; under each value its 95% interval' : '');
   }
 
   // csv is exactly the data behind the chart: the visible series over the
@@ -912,14 +1112,15 @@
     };
     var num = function (v) { return v === null || v === undefined ? '' : String(v); };
     var ps = periods(), series = inPeriods(visibleSeries(), ps), day = state.grain === 'day';
-    var lines = [day ? 'kpi,version,day,segmentation,segment,step,value,numerator,denominator'
-      : 'kpi,version,granularity,from,to,segmentation,segment,step,value,numerator,denominator,days_with_data,partial'];
+    var lines = [day ? 'kpi,version,day,segmentation,segment,step,value,numerator,denominator,lo,hi,n'
+      : 'kpi,version,granularity,from,to,segmentation,segment,step,value,numerator,denominator,lo,hi,n,days_with_data,partial'];
     series.forEach(function (s) {
       ps.forEach(function (p, k) {
         if (s.v[k] === null) return;
         var head = day ? [cell(data.kpi), data.version, data.days[p.at]]
           : [cell(data.kpi), data.version, state.grain, data.days[p.from], data.days[p.to]];
-        var row = head.concat([cell(segmentation().name), cell(s.segment), cell(s.step), num(s.v[k]), num(s.n[k]), num(s.d[k])]);
+        var row = head.concat([cell(segmentation().name), cell(s.segment), cell(s.step), num(s.v[k]), num(s.n[k]), num(s.d[k]),
+          num(s.lo[k]), num(s.hi[k]), num(s.obs[k])]);
         if (!day) row.push(p.have, p.partial);
         lines.push(row.join(','));
       });
@@ -1066,7 +1267,7 @@
     syncControls();
     draw();
     updateCSV();
-    ui.caption.textContent = caption();
+    ui.caption.textContent = caption() + bandText();
     markScrollers();
     if (writeState !== false) writeHash();
   }
@@ -1156,6 +1357,14 @@
   // For tests and the curious: the current view's CSV and choices.
   window.KPIReport = {
     csv: csv,
+    // view is the chart's series over the view's periods, as drawn.
+    view: function () {
+      var ps = periods();
+      return inPeriods(visibleSeries(), ps).map(function (s) {
+        return { name: s.name, segment: s.segment, step: s.step, v: s.v, lo: s.lo, hi: s.hi, obs: s.obs,
+          periods: ps.map(function (p) { return { from: data.days[p.from], to: data.days[p.to] }; }) };
+      });
+    },
     state: function () {
       var ps = periods();
       return { segmentation: segmentation().name, from: data.days[state.from], to: data.days[state.to], grain: state.grain,
