@@ -20,6 +20,8 @@ var (
 	benchFrom   = flag.String("from", "2013-06-03", "first day BenchmarkTransformAndLoad lands")
 	benchTo     = flag.String("to", "2013-06-05", "last day BenchmarkTransformAndLoad lands")
 	benchPerDay = flag.Int("per-day", 50_000, "generated blobs a day, without -source")
+	benchData   = flag.String("data", "", "landing of earlier runs of BenchmarkTransformAndLoad to use instead of extracting again")
+	benchParts  = flag.Int("part-blobs", 0, "elements per part handed from transform to the load (0: the default)")
 )
 
 // BenchmarkTransformAndLoad times what `kpi run` does between extract and
@@ -34,21 +36,31 @@ func BenchmarkTransformAndLoad(b *testing.B) {
 	dir := b.TempDir()
 	cfg := config.Default()
 	cfg.Data = filepath.Join(dir, "data")
+	if *benchData != "" {
+		cfg.Data = *benchData
+	}
 	cfg.Generate.PerDay = *benchPerDay
 	if *benchSource != "" {
 		cfg.Source = *benchSource
 	}
 	o := Options{Config: cfg, From: day(*benchFrom), To: day(*benchTo)}.withDefaults()
-	res, err := Extract(ctx, o, o.WindowDays())
-	if err != nil {
-		b.Fatal(err)
+	days, _ := o.landing().Days()
+	if days = o.within(days); len(days) == 0 || *benchData == "" {
+		res, err := Extract(ctx, o, o.WindowDays())
+		if err != nil {
+			b.Fatal(err)
+		}
+		days = res.Days
 	}
 	hashes := map[time.Time]string{}
-	for _, d := range res.Days {
+	var err error
+	for _, d := range days {
 		if hashes[d], err = inputHash(o, d); err != nil {
 			b.Fatal(err)
 		}
 	}
+	partBlobs = *benchParts
+	defer func() { partBlobs = 0 }()
 	var fetched int64
 	b.ResetTimer()
 	cpu0 := cpuSeconds()
@@ -62,7 +74,7 @@ func BenchmarkTransformAndLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_, loaded, err := transformAndLoad(ctx, o, db, 1, res.Days, hashes)
+		_, loaded, err := transformAndLoad(ctx, o, db, 1, days, hashes)
 		if err != nil {
 			b.Fatal(err)
 		}
