@@ -126,8 +126,10 @@ func (t *Tx) InsertArrow(ctx context.Context, table string, recs []arrow.Record)
 }
 
 // records is a record reader that lets go of each record once DuckDB has
-// read it, and of all of them when dropped: the exported stream keeps the
-// reader alive until DuckDB releases it, which it need not do at once.
+// read it, and of all of them when dropped: DuckDB 1.1.2 never releases
+// the exported stream, which keeps the reader (and a cgo handle, some
+// hundred bytes a view in all) for the life of the process, so the
+// reader must hold nothing by then.
 type records struct {
 	schema *arrow.Schema
 	mu     sync.Mutex
