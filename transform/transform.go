@@ -66,8 +66,8 @@ type Options struct {
 }
 
 // DefaultPartBlobs is the most elements of a part when Options.PartBlobs
-// is 0: parts of 32,768 elements hold about 30 MB of Arrow data.
-const DefaultPartBlobs = 32768
+// is 0: parts of 16,384 elements hold about 25 MB of Arrow data.
+const DefaultPartBlobs = 16384
 
 // Part is a part of a day's rows, each table's records in the order they
 // were built; tables without rows in the part are left out.
