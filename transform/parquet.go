@@ -182,6 +182,7 @@ type sink struct {
 	closed     bool
 	keep       bool           // keep each record for a part, too
 	kept       []arrow.Record // records kept since the last take
+	keptBytes  int            // their string bytes
 }
 
 // record is a record to write, and whether it starts a row group.
@@ -278,6 +279,7 @@ func (s *sink) flush() {
 	if s.keep {
 		rec.Retain()
 		s.kept = append(s.kept, rec)
+		s.keptBytes += s.bytes
 	}
 	s.queue <- record{rec, newGroup}
 	s.rows, s.bytes = 0, 0
@@ -287,7 +289,7 @@ func (s *sink) flush() {
 // them.
 func (s *sink) take() []arrow.Record {
 	recs := s.kept
-	s.kept = nil
+	s.kept, s.keptBytes = nil, 0
 	return recs
 }
 

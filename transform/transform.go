@@ -69,6 +69,11 @@ type Options struct {
 // is 0: parts of 16,384 elements hold about 25 MB of Arrow data.
 const DefaultPartBlobs = 16384
 
+// maxPartBytes ends a part early when its text grows past it (rejects
+// keep each element's raw text, up to 64 MiB an element), so that a part
+// holds at most that and one element more. A variable for tests.
+var maxPartBytes = 64 << 20
+
 // Part is a part of a day's rows, each table's records in the order they
 // were built; tables without rows in the part are left out.
 type Part []TableRecords
@@ -293,7 +298,7 @@ func (t *transformer) input(in Input) error {
 			}
 		}
 		t.element(source, els.Raw(), els.Invalid())
-		if t.parts != nil && t.st.Fetched%t.partOf == 0 {
+		if t.parts != nil && (t.st.Fetched%t.partOf == 0 || t.w.partBytes() >= maxPartBytes) {
 			if err := t.handOver(); err != nil {
 				ra.close()
 				rc.Close()
@@ -406,6 +411,12 @@ func newDayWriter(staging Staging, day time.Time, batch int, parts bool) (*dayWr
 	w.rej = newRejectCols(w.rejects)
 	w.srv = newServerCols(w.server)
 	return w, nil
+}
+
+// partBytes is the text of the rows since the last part.
+func (w *dayWriter) partBytes() int {
+	return w.sessions.keptBytes + w.sessions.bytes + w.events.keptBytes + w.events.bytes +
+		w.rejects.keptBytes + w.rejects.bytes + w.server.keptBytes + w.server.bytes
 }
 
 // sinks are the day's four sinks, in the order of tables.

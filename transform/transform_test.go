@@ -558,3 +558,36 @@ func TestProfilesGiveUpPastTheirBound(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, st, read)
 }
+
+// TestPartsEndEarlyWhenTheirTextIsLarge: rejects keep each element's raw
+// text, so a part also ends once its text passes maxPartBytes.
+func TestPartsEndEarlyWhenTheirTextIsLarge(t *testing.T) {
+	defer func(n int) { maxPartBytes = n }(maxPartBytes)
+	maxPartBytes = 10_000
+	var in strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&in, `{"id": "x%d", "value": {"pad": %q}}`+"\n", i, strings.Repeat("p", 1000)) // no timestamp: rejected
+	}
+	var sizes []int
+	_, err := TransformDay(context.Background(), Options{Day: testDay, Inputs: []Input{textInput("big", in.String())},
+		OutDir: t.TempDir(), Config: config.Default(), Parts: func(p Part) error {
+			defer p.Release()
+			n := 0
+			for _, tr := range p {
+				require.Equal(t, "rejects", tr.Table)
+				for _, r := range tr.Records {
+					n += int(r.NumRows())
+				}
+			}
+			sizes = append(sizes, n)
+			return nil
+		}})
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, len(sizes), 6)
+	total := 0
+	for _, n := range sizes {
+		assert.LessOrEqual(t, n, 10, "10,000 bytes of text and one element more")
+		total += n
+	}
+	assert.Equal(t, 60, total)
+}
