@@ -87,3 +87,20 @@ func TestInsertArrowBindsByNameWithinTheTransaction(t *testing.T) {
 	}
 	mem.AssertSize(t, 0)
 }
+
+func TestSetThreadsIsUndoneByRestore(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"))
+	require.NoError(t, err)
+	defer db.Close()
+	threads := func() (n int64) {
+		require.NoError(t, db.QueryRow(`SELECT current_setting('threads')`).Scan(&n))
+		return n
+	}
+	before := threads()
+	restore, err := db.SetThreads(ctx, 1)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), threads())
+	restore()
+	assert.Equal(t, before, threads())
+}
