@@ -94,11 +94,14 @@ func fused(t *testing.T, db *store.DB, dir string, day time.Time, per int, input
 	return st
 }
 
+// openStore opens a store with DuckDB on one thread, as kpi run loads.
 func openStore(t *testing.T) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "kpi.duckdb"))
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
+	_, err = db.SetThreads(context.Background(), 1)
+	require.NoError(t, err)
 	return db
 }
 
@@ -228,6 +231,7 @@ func TestAnAbandonedIngestLeavesTheDayAsItWas(t *testing.T) {
 
 	in, err := Begin(ctx, db, day)
 	require.NoError(t, err)
+	defer in.Rollback()
 	stop := errors.New("interrupted")
 	parts := 0
 	_, err = transform.TransformDay(ctx, transform.Options{Day: day, Inputs: []transform.Input{input("gen", generated(t, day, 1500))},

@@ -50,11 +50,20 @@ func TestInsertArrowBindsByNameWithinTheTransaction(t *testing.T) {
 		b.Release()
 	}
 
+	tx, err := db.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.InsertArrow(ctx, "t", recs)
+	assert.ErrorContains(t, err, "t: Arrow records are inserted with DuckDB on one thread")
+	require.NoError(t, tx.Rollback())
+	restore, err := db.SetThreads(ctx, 1)
+	require.NoError(t, err)
+	defer restore()
+
 	count := func() (n int64) {
 		require.NoError(t, db.QueryRow(`SELECT count(*) FROM t`).Scan(&n))
 		return n
 	}
-	tx, err := db.Begin(ctx)
+	tx, err = db.Begin(ctx)
 	require.NoError(t, err)
 	n, err := tx.InsertArrow(ctx, "t", recs)
 	require.NoError(t, err)

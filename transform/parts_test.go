@@ -63,8 +63,12 @@ func TestPartsHandOverExactlyTheParquetRows(t *testing.T) {
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.duckdb"))
 	require.NoError(t, err)
 	defer db.Close()
+	restore, err := db.SetThreads(ctx, 1)
+	require.NoError(t, err)
+	defer restore()
 	tx, err := db.Begin(ctx)
 	require.NoError(t, err)
+	defer tx.Rollback()
 	for _, p := range parts {
 		var elements int64
 		for _, tr := range p {
