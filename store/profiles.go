@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -61,6 +62,89 @@ func writeProfiles(ctx context.Context, tx *sql.Tx, day time.Time, profiles []pr
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO "+p.table+" SELECT * FROM ("+p.query+")", ds, ds); err != nil {
 			return fmt.Errorf("%s: %w", p.table, err)
+		}
+	}
+	return nil
+}
+
+// Profiles are the rows of a day's profiles (without the day), counted
+// while the day was built so that its load need not query the day's
+// sessions and events for them. They must be exactly what WriteProfiles's
+// queries give for the same rows (TestCountedProfilesAreTheQueries).
+type Profiles struct {
+	EventNames  []EventNameCount  `json:"event_names"`
+	OtherValues []OtherValueCount `json:"other_values"`
+	ServerTypes []ServerTypeCount `json:"server_types"`
+	SampleRates []SampleRateCount `json:"sample_rates"`
+}
+
+// EventNameCount is a day_event_names row: how many events had the name,
+// in how many sessions.
+type EventNameCount struct {
+	Name     string `json:"name"`
+	Events   int64  `json:"events"`
+	Sessions int64  `json:"sessions"`
+}
+
+// OtherValueCount is a day_other_values row: how many sessions had the
+// raw value (nil: none) that made their segment Other.
+type OtherValueCount struct {
+	Segmentation string  `json:"segmentation"`
+	Raw          *string `json:"raw"`
+	Sessions     int64   `json:"sessions"`
+}
+
+// ServerTypeCount is a day_server_types row.
+type ServerTypeCount struct {
+	Type   string `json:"type"`
+	Events int64  `json:"events"`
+}
+
+// SampleRateCount is a day_sample_rates row: sessions of an OS segment
+// with a sample rate (nil: none).
+type SampleRateCount struct {
+	OS         string   `json:"os"`
+	SampleRate *float64 `json:"sample_rate"`
+	Sessions   int64    `json:"sessions"`
+}
+
+// WriteCountedProfiles replaces a day's profiles with p, in t.
+func WriteCountedProfiles(ctx context.Context, t *Tx, day time.Time, p *Profiles) error {
+	ds := day.Format(time.DateOnly)
+	for _, pr := range profiles {
+		if _, err := t.ExecContext(ctx, "DELETE FROM "+pr.table+" WHERE day = ?", ds); err != nil {
+			return fmt.Errorf("clear %s: %w", pr.table, err)
+		}
+	}
+	d := any(day)
+	str := func(s *string) any {
+		if s == nil {
+			return nil
+		}
+		return *s
+	}
+	f64 := func(f *float64) any {
+		if f == nil {
+			return nil
+		}
+		return *f
+	}
+	rows := map[string][][]driver.Value{}
+	for _, r := range p.EventNames {
+		rows["day_event_names"] = append(rows["day_event_names"], []driver.Value{d, r.Name, r.Events, r.Sessions})
+	}
+	for _, r := range p.OtherValues {
+		rows["day_other_values"] = append(rows["day_other_values"], []driver.Value{d, r.Segmentation, str(r.Raw), r.Sessions})
+	}
+	for _, r := range p.ServerTypes {
+		rows["day_server_types"] = append(rows["day_server_types"], []driver.Value{d, r.Type, r.Events})
+	}
+	for _, r := range p.SampleRates {
+		rows["day_sample_rates"] = append(rows["day_sample_rates"], []driver.Value{d, r.OS, f64(r.SampleRate), r.Sessions})
+	}
+	for _, pr := range profiles {
+		if err := t.appendRows(pr.table, rows[pr.table]); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -258,3 +258,12 @@ func (d *DB) Close() error {
 	}
 	return nil
 }
+
+// SetThreads sets how many threads DuckDB works with until restore is
+// called, which puts back DuckDB's default (one per core).
+func (d *DB) SetThreads(ctx context.Context, n int) (restore func(), err error) {
+	if _, err := d.ExecContext(ctx, fmt.Sprintf("SET threads = %d", n)); err != nil {
+		return nil, fmt.Errorf("database %s: threads: %w", d.Path, err)
+	}
+	return func() { d.ExecContext(context.Background(), "RESET threads") }, nil
+}

@@ -4,7 +4,11 @@
 // (docs/data.md §1.2–1.5 and §2.2: the whitelist, coercions, the historical quirks,
 // the segments), and writes the day's sessions, events and rejects as
 // Parquet files shaped like the DuckDB tables of
-// store/migrations/0001_init.sql, plus a stats file.
+// store/migrations/0001_init.sql, plus a stats file with the day's counts
+// and profiles (store.Profiles, counted from the rows as they are
+// written). The same Arrow records can also be handed over in parts
+// while the day is built (Options.Parts), which is how kpi run loads
+// them without reading the Parquet back.
 //
 // Every element ends up in exactly one place: a session (with its
 // events), a reject row with a reason code (see Reasons), or the

@@ -180,6 +180,9 @@ type sink struct {
 	done       chan error
 	failed     atomic.Pointer[error]
 	closed     bool
+	keep       bool           // keep each record for a part, too
+	kept       []arrow.Record // records kept since the last take
+	keptBytes  int            // their string bytes
 }
 
 // record is a record to write, and whether it starts a row group.
@@ -272,8 +275,22 @@ func (s *sink) flush() {
 	if s.inGroup == 0 {
 		s.groupBytes = 0
 	}
-	s.queue <- record{s.b.NewRecord(), newGroup}
+	rec := s.b.NewRecord()
+	if s.keep {
+		rec.Retain()
+		s.kept = append(s.kept, rec)
+		s.keptBytes += s.bytes
+	}
+	s.queue <- record{rec, newGroup}
 	s.rows, s.bytes = 0, 0
+}
+
+// take returns the records kept since the last take; the caller owns
+// them.
+func (s *sink) take() []arrow.Record {
+	recs := s.kept
+	s.kept, s.keptBytes = nil, 0
+	return recs
 }
 
 // finish writes the last batch and the footer and syncs the temporary
@@ -311,6 +328,9 @@ func (s *sink) abort() {
 	if s.b != nil {
 		s.b.Release()
 		s.b = nil
+	}
+	for _, r := range s.take() {
+		r.Release()
 	}
 	_ = s.f.Close()
 	_ = os.Remove(s.tmp)

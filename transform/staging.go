@@ -14,6 +14,7 @@ import (
 
 	"github.com/persona-kpi/kpi/internal/durable"
 	"github.com/persona-kpi/kpi/persona"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // FormatVersion changes whenever transform starts writing different
@@ -160,6 +161,10 @@ type statsFile struct {
 	Conflicts    int64            `json:"conflicts"` // of the duplicates, re-deliveries of other content
 	RejectedBy   map[string]int64 `json:"rejected_by"`
 	Files        map[string]int64 `json:"files"`
+	// Profiles are the day's profiles as counted; absent from the files
+	// of earlier kpi versions and for days past maxProfileRows, whose
+	// load queries the day for them.
+	Profiles *store.Profiles `json:"profiles,omitempty"`
 }
 
 // ReadStats reads the stats file TransformDay wrote for day, and checks
@@ -182,7 +187,7 @@ func (s Staging) ReadStats(day time.Time) (Stats, error) {
 		return Stats{}, fmt.Errorf("read stats %s: the day was transformed by another kpi (format %d, this kpi writes %d); transform the day again", path, sf.Format, FormatVersion)
 	}
 	st := Stats{Day: day, Counts: persona.Counts{Fetched: sf.Fetched, Loaded: sf.Loaded, ServerEvents: sf.ServerEvents,
-		Duplicates: sf.Duplicates, Rejected: sf.Rejected, Conflicts: sf.Conflicts}, RejectedBy: sf.RejectedBy}
+		Duplicates: sf.Duplicates, Rejected: sf.Rejected, Conflicts: sf.Conflicts}, RejectedBy: sf.RejectedBy, Profiles: sf.Profiles}
 	if st.RejectedBy == nil {
 		st.RejectedBy = map[string]int64{}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/persona-kpi/kpi/internal/durable"
 	"github.com/persona-kpi/kpi/internal/redact"
 	"github.com/persona-kpi/kpi/persona"
+	"github.com/persona-kpi/kpi/store"
 )
 
 // Input is one raw unit of a day.
@@ -54,6 +55,43 @@ type Options struct {
 	// DefaultBatchRows. Events row groups have eventsPerSession×BatchRows
 	// rows. Rows reach the writers in smaller records (see sink).
 	BatchRows int
+	// Parts, when set, also receives the day's rows as Arrow records
+	// while the day is built, in parts of at most PartBlobs elements (0
+	// means DefaultPartBlobs), in order: what the fused ingest hands
+	// straight to DuckDB. The Parquet is written all the same. Parts owns
+	// each part it is given, whatever it returns; an error stops the day
+	// as a failed input would.
+	Parts     func(Part) error
+	PartBlobs int
+}
+
+// DefaultPartBlobs is the most elements of a part when Options.PartBlobs
+// is 0: parts of 16,384 elements hold about 25 MB of Arrow data.
+const DefaultPartBlobs = 16384
+
+// maxPartBytes ends a part early when its text grows past it (rejects
+// keep each element's raw text, up to 64 MiB an element), so that a part
+// holds at most that and one element more. A variable for tests.
+var maxPartBytes = 64 << 20
+
+// Part is a part of a day's rows, each table's records in the order they
+// were built; tables without rows in the part are left out.
+type Part []TableRecords
+
+// TableRecords are records of one table (store/migrations), with its
+// columns under their names.
+type TableRecords struct {
+	Table   string
+	Records []arrow.Record
+}
+
+// Release releases every record of the part.
+func (p Part) Release() {
+	for _, t := range p {
+		for _, r := range t.Records {
+			r.Release()
+		}
+	}
 }
 
 // DefaultBatchRows is the row group size when Options.BatchRows is 0:
@@ -73,6 +111,24 @@ type Stats struct {
 	persona.Counts
 	// RejectedBy counts rejects by reason code (see Reasons).
 	RejectedBy map[string]int64
+	// Profiles are the day's profiles, counted from its rows; nil when
+	// they were not counted (see maxProfileRows, and stats files of
+	// earlier kpi versions).
+	Profiles *store.Profiles
+}
+
+// Rows is how many rows the day has in table (as Tables names them), -1
+// where the counts do not say (events).
+func (s Stats) Rows(table string) int64 {
+	switch table {
+	case "sessions":
+		return s.Loaded
+	case "rejects":
+		return s.Rejected
+	case "server_events":
+		return s.ServerEvents
+	}
+	return -1
 }
 
 func (s Stats) check() error {
@@ -120,7 +176,7 @@ func transformDay(ctx context.Context, opt Options, day time.Time) (Stats, error
 		batch = DefaultBatchRows
 	}
 
-	w, err := newDayWriter(Staging{Dir: opt.OutDir}, day, batch)
+	w, err := newDayWriter(Staging{Dir: opt.OutDir}, day, batch, opt.Parts != nil)
 	if err != nil {
 		return st, err
 	}
@@ -139,6 +195,11 @@ func transformDay(ctx context.Context, opt Options, day time.Time) (Stats, error
 		st:      &st,
 		seen:    make(map[uint64]uint64),
 		context: ctx,
+		parts:   opt.Parts,
+		partOf:  int64(opt.PartBlobs),
+	}
+	if t.partOf <= 0 {
+		t.partOf = DefaultPartBlobs
 	}
 	for _, in := range opt.Inputs {
 		if err := t.input(in); err != nil {
@@ -148,6 +209,10 @@ func transformDay(ctx context.Context, opt Options, day time.Time) (Stats, error
 	if err := st.check(); err != nil {
 		return st, err
 	}
+	if err := t.handOver(); err != nil {
+		return st, err
+	}
+	st.Profiles = w.prof.profiles()
 	if err := w.finish(&st); err != nil {
 		return st, err
 	}
@@ -170,6 +235,29 @@ type transformer struct {
 	seen    map[uint64]uint64
 	context context.Context
 	tape    blob.Tape // the current element's structure
+	parts   func(Part) error
+	partOf  int64 // elements per part
+}
+
+// handOver hands the rows built since the last part to Options.Parts.
+func (t *transformer) handOver() error {
+	if t.parts == nil {
+		return nil
+	}
+	var p Part
+	for i, s := range t.w.sinks() {
+		s.flush()
+		if recs := s.take(); len(recs) > 0 {
+			p = append(p, TableRecords{Table: tables[i], Records: recs})
+		}
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	if err := t.parts(p); err != nil {
+		return fmt.Errorf("hand over rows: %w", err)
+	}
+	return nil
 }
 
 // checkEvery is how many elements pass between checks for cancellation
@@ -210,6 +298,13 @@ func (t *transformer) input(in Input) error {
 			}
 		}
 		t.element(source, els.Raw(), els.Invalid())
+		if t.parts != nil && (t.st.Fetched%t.partOf == 0 || t.w.partBytes() >= maxPartBytes) {
+			if err := t.handOver(); err != nil {
+				ra.close()
+				rc.Close()
+				return err
+			}
+		}
 	}
 	rerr := els.Err()
 	ra.close()
@@ -277,9 +372,12 @@ type dayWriter struct {
 	rej                       rejectCols
 	srv                       serverCols
 	names                     distinctNames
+	prof                      *profiler
 }
 
-func newDayWriter(staging Staging, day time.Time, batch int) (*dayWriter, error) {
+// newDayWriter starts a day's Parquet files; parts says that the sinks
+// also keep their records for Options.Parts.
+func newDayWriter(staging Staging, day time.Time, batch int, parts bool) (*dayWriter, error) {
 	if _, err := staging.claim(); err != nil {
 		return nil, err
 	}
@@ -288,7 +386,7 @@ func newDayWriter(staging Staging, day time.Time, batch int) (*dayWriter, error)
 		return nil, err
 	}
 	mem := memory.NewGoAllocator()
-	w := &dayWriter{staging: staging, day: day, tmp: tmp}
+	w := &dayWriter{staging: staging, day: day, tmp: tmp, prof: newProfiler()}
 	if w.sessions, err = newSink(staging.SessionsPath(day), tmp, sessionsSchema, batch, mem); err != nil {
 		w.abort()
 		return nil, err
@@ -305,11 +403,20 @@ func newDayWriter(staging Staging, day time.Time, batch int) (*dayWriter, error)
 		w.abort()
 		return nil, err
 	}
+	for _, s := range w.sinks() {
+		s.keep = parts
+	}
 	w.ses = newSessionCols(w.sessions)
 	w.ev = newEventCols(w.events)
 	w.rej = newRejectCols(w.rejects)
 	w.srv = newServerCols(w.server)
 	return w, nil
+}
+
+// partBytes is the text of the rows since the last part.
+func (w *dayWriter) partBytes() int {
+	return w.sessions.keptBytes + w.sessions.bytes + w.events.keptBytes + w.events.bytes +
+		w.rejects.keptBytes + w.rejects.bytes + w.server.keptBytes + w.server.bytes
 }
 
 // sinks are the day's four sinks, in the order of tables.
@@ -350,7 +457,7 @@ func (w *dayWriter) finish(st *Stats) error {
 	}
 	sf := statsFile{Format: FormatVersion, Day: w.day.Format(time.DateOnly), Fetched: st.Fetched, Loaded: st.Loaded,
 		ServerEvents: st.ServerEvents, Duplicates: st.Duplicates, Rejected: st.Rejected, Conflicts: st.Conflicts, RejectedBy: st.RejectedBy,
-		Files: map[string]int64{}}
+		Files: map[string]int64{}, Profiles: st.Profiles}
 	for i, s := range sinks {
 		fi, err := os.Stat(s.tmp)
 		if err != nil {
@@ -409,11 +516,14 @@ func (w *dayWriter) session(date int32, s *session, source string) {
 	c.events.Append(true)
 	w.names.reset()
 	for _, ev := range s.events {
-		if w.names.add(ev.name) {
+		first := w.names.add(ev.name)
+		if first {
 			c.eventNames.Append(ev.name)
 			strBytes += len(ev.name)
 		}
+		w.prof.event(ev.name, first)
 	}
+	w.prof.session(s)
 	w.sessions.added(strBytes)
 
 	e := &w.ev
@@ -576,6 +686,7 @@ func (w *dayWriter) census(date int32, c *census, source string) {
 	appendOpt(x.idp, c.idp)
 	appendOpt(x.rp, c.rp)
 	x.source.Append(source)
+	w.prof.census(c)
 	w.server.added(len(c.id) + len(c.typ) + len(c.agent.os.v) + len(c.agent.browser.v) + len(c.idp.v) + len(c.rp.v) + len(source))
 }
 

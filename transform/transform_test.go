@@ -109,8 +109,11 @@ func TestRoundTripThroughDuckDB(t *testing.T) {
 		"{not json\n"
 	st, err := TransformDay(context.Background(), opts(dir, textInput("in1", in1), textInput("in2", in2)))
 	require.NoError(t, err)
+	counted := st
+	counted.Profiles = nil
 	assert.Equal(t, Stats{Day: testDay, Counts: persona.Counts{Fetched: 9, Loaded: 3, Duplicates: 2, Rejected: 4, Conflicts: 1},
-		RejectedBy: map[string]int64{ReasonEmptyEventStream: 1, ReasonOutsideWindow: 1, ReasonInvalidJSON: 1, ReasonBadTimestamp: 1}}, st)
+		RejectedBy: map[string]int64{ReasonEmptyEventStream: 1, ReasonOutsideWindow: 1, ReasonInvalidJSON: 1, ReasonBadTimestamp: 1}}, counted)
+	require.NotNil(t, st.Profiles)
 
 	read, err := Staging{Dir: dir}.ReadStats(testDay)
 	require.NoError(t, err)
@@ -229,7 +232,8 @@ func TestEmptyDayWritesEmptyFiles(t *testing.T) {
 	dir := t.TempDir()
 	st, err := TransformDay(context.Background(), opts(dir, textInput("empty", ""), textInput("array", "[]")))
 	require.NoError(t, err)
-	assert.Equal(t, Stats{Day: testDay, RejectedBy: map[string]int64{}}, st)
+	assert.Equal(t, Stats{Day: testDay, RejectedBy: map[string]int64{}, Profiles: &store.Profiles{EventNames: []store.EventNameCount{},
+		OtherValues: []store.OtherValueCount{}, ServerTypes: []store.ServerTypeCount{}, SampleRates: []store.SampleRateCount{}}}, st)
 	read, err := Staging{Dir: dir}.ReadStats(testDay)
 	require.NoError(t, err)
 	assert.Equal(t, st, read)
@@ -525,4 +529,65 @@ func TestArrowSchemasMatchTheStore(t *testing.T) {
 		}
 		assert.Equal(t, got, want, table)
 	}
+}
+
+// TestProfilesGiveUpPastTheirBound: a day of more distinct profile rows
+// than maxProfileRows gets no counted profiles, in its stats or its file.
+func TestProfilesGiveUpPastTheirBound(t *testing.T) {
+	defer func(n int) { maxProfileRows = n }(maxProfileRows)
+	maxProfileRows = 12
+	dir := t.TempDir()
+	var in strings.Builder
+	for i := range 20 {
+		in.WriteString(rowText(fmt.Sprintf("r%d", i), fmt.Sprintf(`, "event_stream": [["name.%d", 1]]`, i)) + "\n")
+	}
+	st, err := TransformDay(context.Background(), opts(dir, textInput("a", in.String())))
+	require.NoError(t, err)
+	assert.Equal(t, int64(20), st.Loaded)
+	assert.Nil(t, st.Profiles)
+	b, err := os.ReadFile(Staging{Dir: dir}.StatsPath(testDay))
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "profiles")
+
+	maxProfileRows = 100
+	st, err = TransformDay(context.Background(), opts(dir, textInput("a", in.String())))
+	require.NoError(t, err)
+	require.NotNil(t, st.Profiles)
+	assert.Len(t, st.Profiles.EventNames, 20)
+	read, err := Staging{Dir: dir}.ReadStats(testDay)
+	require.NoError(t, err)
+	assert.Equal(t, st, read)
+}
+
+// TestPartsEndEarlyWhenTheirTextIsLarge: rejects keep each element's raw
+// text, so a part also ends once its text passes maxPartBytes.
+func TestPartsEndEarlyWhenTheirTextIsLarge(t *testing.T) {
+	defer func(n int) { maxPartBytes = n }(maxPartBytes)
+	maxPartBytes = 10_000
+	var in strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&in, `{"id": "x%d", "value": {"pad": %q}}`+"\n", i, strings.Repeat("p", 1000)) // no timestamp: rejected
+	}
+	var sizes []int
+	_, err := TransformDay(context.Background(), Options{Day: testDay, Inputs: []Input{textInput("big", in.String())},
+		OutDir: t.TempDir(), Config: config.Default(), Parts: func(p Part) error {
+			defer p.Release()
+			n := 0
+			for _, tr := range p {
+				require.Equal(t, "rejects", tr.Table)
+				for _, r := range tr.Records {
+					n += int(r.NumRows())
+				}
+			}
+			sizes = append(sizes, n)
+			return nil
+		}})
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, len(sizes), 6)
+	total := 0
+	for _, n := range sizes {
+		assert.LessOrEqual(t, n, 10, "10,000 bytes of text and one element more")
+		total += n
+	}
+	assert.Equal(t, 60, total)
 }
