@@ -152,14 +152,14 @@ func (h *headline) compare(d kpiDef, m measure, c comparison) {
 		h.Why = "This version has no interval: whether this change is more than sampling noise cannot be told, so it is not coloured."
 	case !h.Real:
 		h.Verdict, h.Dir = "no clear change", "flat"
-		h.Why = "The 95% interval of the change includes 0: the change may be sampling noise."
+		h.Why = "The 95% interval of the change includes 0: the change may be chance."
 	case h.Dir == "flat":
 		h.Verdict, h.Real = "no clear change", false
 		h.Why = "The change is below a tenth of a percent or point."
 	default:
 		h.Judgement = judge(d.Better, h.Dir)
 		h.Verdict = verdict(h.Judgement, h.Dir)
-		h.Why = "The 95% interval of the change excludes 0: more than sampling noise."
+		h.Why = "The 95% interval of the change excludes 0: more than chance."
 	}
 	if m.judged() && m.method != "census" {
 		h.Against += " · n = " + formatCount(int64(math.Round(c.after.obs))) + " and " + formatCount(int64(math.Round(c.before.obs))) + " sampled " + obsName(d, m)

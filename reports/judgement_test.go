@@ -90,7 +90,7 @@ func headlineChange(t *testing.T, db *sql.DB, d latestDef) (stats.Change, float6
 			FROM kpi_results WHERE kpi = ? AND version = ? AND day <> ?::DATE + 7`, fixtureThrough, fixtureThrough, fixtureThrough, d.id, d.version, fixtureGap).Scan(&a, &b); err != nil {
 			t.Fatal(err)
 		}
-		return stats.DiffTotals(censusSums(b/6), censusSums(a/6)), b / 6, true
+		return stats.DiffTotals(censusSums(b, 1.0/6), censusSums(a, 1.0/6)), b / 6, true
 	case "quantiles":
 		var a, b stats.Interval
 		if err := db.QueryRow(`SELECT max(value) FILTER (WHERE day = ?), max(lo) FILTER (WHERE day = ?), max(hi) FILTER (WHERE day = ?),

@@ -15,7 +15,8 @@ import (
 //   - total, rate, mean: a period's days' sums are added and estimated
 //     again (package stats), a change by stats.DiffTotals, DiffRates or
 //     DiffMeans.
-//   - census: exact counts; a change of a count is exact too.
+//   - census: exact counts; a change is judged against the counts' own
+//     Poisson variance (stats.DiffTotals): did the process change?
 //   - quantiles: one day at a time (a quantile is not additive), a change
 //     from the two days' intervals (stats.DiffIntervals).
 //   - sample: the sampled blobs as they are, no interval: a change is
@@ -85,8 +86,7 @@ func (m measure) change(a, b periodEstimate) stats.Change {
 	case m.method == "mean":
 		return stats.DiffMeans(a.sums, b.sums)
 	case m.method == "census":
-		sa, sb := m.shown(a), m.shown(b)
-		return stats.DiffTotals(censusSums(sa.Value), censusSums(sb.Value))
+		return stats.DiffTotals(censusSums(a.Value, m.perDayScale(a)), censusSums(b.Value, m.perDayScale(b)))
 	case m.method == "total" || m.method == "quantiles":
 		return stats.DiffIntervals(m.shown(a), m.shown(b))
 	}
@@ -107,10 +107,12 @@ func scaled(c stats.Change, k float64) stats.Change {
 	return c
 }
 
-// censusSums are the sums of an exact count: v units of weight 1, so
-// package stats gives it no sampling variance.
-func censusSums(v float64) stats.Sums {
-	return stats.Sums{N: v, Y: v, Num: v, Den: v, W2: v, W2Y: v, W2Y2: v, WY2: v}
+// censusSums are the sums of an exact count v shown scaled by k (1/days
+// for a count per day): v units of weight k, no sampling variance, so
+// stats.DiffTotals judges a change of it against the count's own Poisson
+// variance, v·k².
+func censusSums(v, k float64) stats.Sums {
+	return stats.Sums{N: v, Y: v, Num: v * k, Den: v * k, W2: v * k * k, W2Y: v * k * k, W2Y2: v * k * k, WY2: v * k}
 }
 
 // coveredDays counts the days from to to that have any result.

@@ -15,11 +15,24 @@ type Change struct {
 }
 
 // DiffTotals returns the change b − a of two Horvitz–Thompson totals with
-// the normal interval d ± Z·√(Var_a + Var_b) and the p-value of
-// z = d/√(Var_a + Var_b). Two census totals (variance 0) differ exactly:
-// P is 0 for any difference and 1 for none.
+// the normal interval d ± Z·√(V_a + V_b) and the p-value of
+// z = d/√(V_a + V_b), where V = Σ w²·y² = W2Y2 is the variance of the total
+// as the outcome of a process: the sampling variance Σ w·(w−1)·y² (see
+// Total) plus Σ w·y², the estimated Poisson variance of the population's
+// own count. A change of a total asks whether the process changed (more
+// new users a day), not whether these two weeks' sessions differed: they
+// always do, by chance. So two census totals (every w = 1, no sampling
+// variance) differ by more than chance only when d is large against
+// √(Y_a + Y_b): a count of 55 a day moves by 10 or so without anything
+// having changed.
 func DiffTotals(a, b Sums) Change {
-	return normalChange(b.Num-a.Num, totalVar(a)+totalVar(b))
+	return normalChange(b.Num-a.Num, processVar(a)+processVar(b))
+}
+
+// processVar is the variance of a total as the outcome of a Poisson
+// process, sampled with Poisson sampling: Σ w²·y².
+func processVar(s Sums) float64 {
+	return math.Max(s.W2Y2, 0)
 }
 
 // DiffMeans returns the change b − a of two means (see Mean) with the

@@ -75,23 +75,30 @@ func TestDiffRatesOfNothingIsUndefined(t *testing.T) {
 }
 
 func TestDiffTotalsByHand(t *testing.T) {
-	// a: 400 blobs of w = 10, T = 4,000, Var = 400·90 = 36,000;
-	// b: 420 blobs of w = 10, T = 4,200, Var = 37,800.
-	// d = 200, √(73,800) = 271.662, Z·271.662 = 532.447:
-	// [−332.447, 732.447]; z = 0.73621, P = 0.46160.
+	// a: 400 blobs of w = 10, T = 4,000, V = Σ w²y² = 400·100 = 40,000;
+	// b: 420 blobs of w = 10, T = 4,200, V = 42,000.
+	// d = 200, √(82,000) = 286.356, Z·286.356 = 561.249:
+	// [−361.248, 761.248]; z = 0.69843, P = 0.48491.
 	ch := DiffTotals(blobs(400, 400, 10), blobs(420, 420, 10))
-	assertInterval(t, Interval{200, -332.447, 732.447}, ch.Interval, 1e-3)
-	assert.InDelta(t, 0.46160, ch.P, 1e-5)
+	assertInterval(t, Interval{200, -361.248, 761.248}, ch.Interval, 1e-3)
+	assert.InDelta(t, 0.48491, ch.P, 1e-5)
 	assert.False(t, ch.Excludes(0))
 }
 
-func TestDiffTotalsOfCensusesIsExact(t *testing.T) {
-	ch := DiffTotals(blobs(100, 40, 1), blobs(100, 41, 1))
-	assert.Equal(t, Change{Interval: Interval{1, 1, 1}, P: 0}, ch)
-	assert.True(t, ch.Excludes(0))
-	ch = DiffTotals(blobs(100, 40, 1), blobs(90, 40, 1))
-	assert.Equal(t, Change{Interval: Interval{0, 0, 0}, P: 1}, ch)
+func TestDiffTotalsOfCensusesIsPoisson(t *testing.T) {
+	// Counts 55 and 65: d = 10, √(55 + 65) = 10.954, Z·10.954 = 21.470:
+	// [−11.470, 31.470], z = 0.91287, P = 0.36131: chance.
+	ch := DiffTotals(blobs(100, 55, 1), blobs(100, 65, 1))
+	assertInterval(t, Interval{10, -11.470, 31.470}, ch.Interval, 1e-3)
+	assert.InDelta(t, 0.36131, ch.P, 1e-5)
 	assert.False(t, ch.Excludes(0))
+	// 55 and 90: d = 35, √145 = 12.042, z = 2.90659, P = 0.0036539: a change.
+	ch = DiffTotals(blobs(100, 55, 1), blobs(100, 90, 1))
+	assert.InDelta(t, 0.0036539, ch.P, 1e-7)
+	assert.True(t, ch.Excludes(0))
+	// Nothing against nothing: no change, and certainly so.
+	ch = DiffTotals(blobs(100, 0, 1), blobs(90, 0, 1))
+	assert.Equal(t, Change{Interval: Interval{0, 0, 0}, P: 1}, ch)
 }
 
 func TestDiffMeansWithEqualWeightsIsTheClassicalTest(t *testing.T) {

@@ -81,7 +81,10 @@
 // when those shares fall outside the data.
 //
 // Changes b − a between two periods: DiffTotals and DiffMeans take the
-// normal interval d ± Z·√(Var_a + Var_b) and the p-value of its z;
+// normal interval d ± Z·√(Var_a + Var_b) and the p-value of its z (for a
+// total, Var = W2Y2, which adds the count's own Poisson variance to the
+// sampling variance: it asks whether the process changed, so a census
+// moves by chance too);
 // DiffRates takes Newcombe's hybrid score interval, made of the two
 // periods' Wilson intervals, and the p-value that inverts it. Either way
 // the interval excludes 0 exactly when P < 0.05. Two estimates known only

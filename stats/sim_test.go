@@ -112,15 +112,12 @@ func skip(r *rand.Rand, logMiss float64) int {
 	return int(math.Log(1-r.Float64()) / logMiss)
 }
 
-// binomial draws the number of successes in n trials of probability p,
-// by skipping from success to success.
-func binomial(r *rand.Rand, n int, p float64) int {
-	if p >= 1 {
-		return n
-	}
-	logMiss := math.Log(1 - p)
+// poisson draws a Poisson count of mean m, by counting exponential gaps:
+// a day's sessions of a kind come from a process, and Poisson sampling of
+// a Poisson count is a Poisson count.
+func poisson(r *rand.Rand, m float64) int {
 	c := 0
-	for i := skip(r, logMiss); i < n; i += 1 + skip(r, logMiss) {
+	for t := r.ExpFloat64(); t < m; t += r.ExpFloat64() {
 		c++
 	}
 	return c
@@ -238,15 +235,16 @@ type day struct {
 	loads, weights []float64
 }
 
-// newDay draws a day of segments×perSegment sessions, every segment with
-// the kinds in their shares.
+// newDay draws a day of about segments×perSegment sessions, every
+// segment with the kinds in their shares, its sampled blobs of each kind a
+// Poisson count: days of one process differ in size by chance.
 func newDay(r *rand.Rand, perSegment int) day {
 	var d day
 	var sampled [2]int
 	for g := range segments {
 		for k, kd := range kinds {
 			size := int(math.Round(kd.share * float64(perSegment)))
-			n := binomial(r, size, kd.rate)
+			n := poisson(r, float64(size)*kd.rate)
 			sampled[k] += n
 			for range n {
 				s := draw(r, k)
