@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -229,6 +230,11 @@ func computeChanged(ctx context.Context, o Options, db *store.DB, process []time
 	if sel.From.IsZero() {
 		return nil
 	}
+	// The ingest's Go heap (Arrow parts, Parquet row groups) is garbage
+	// by now, but the runtime hands it back to the system only slowly:
+	// hand it back before DuckDB takes its memory for the facts, so the
+	// two do not add up in the run's peak.
+	debug.FreeOSMemory()
 	_, err := Compute(ctx, o, db, sel)
 	return err
 }
