@@ -78,21 +78,27 @@ func runBaseline(ctx context.Context, file, dbPath string) (baselineResult, erro
 // itself with childEnv set, so that the peak RSS measured is DuckDB's
 // alone.
 func baselineChild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("kpibench baseline", flag.ContinueOnError)
+	return child(ctx, "baseline", runBaseline, args, stdout, stderr)
+}
+
+// child runs one measured job (the baseline or the peer) in its own
+// process on a fresh DuckDB file, and prints its result as JSON.
+func child[R any](ctx context.Context, name string, run func(ctx context.Context, file, dbPath string) (R, error), args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kpibench "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	file := fs.String("file", "", "NDJSON `file` of KPIggybank rows")
 	dbPath := fs.String("db", "", "DuckDB `file` to create")
 	if err := fs.Parse(args); err != nil || *file == "" || *dbPath == "" {
-		fmt.Fprintln(stderr, "kpibench baseline: --file and --db are required")
+		fmt.Fprintf(stderr, "kpibench %s: --file and --db are required\n", name)
 		return 2
 	}
 	if _, err := os.Stat(*dbPath); err == nil {
-		fmt.Fprintf(stderr, "kpibench baseline: %s exists; the baseline starts from a fresh file\n", *dbPath)
+		fmt.Fprintf(stderr, "kpibench %s: %s exists; the %s starts from a fresh file\n", name, *dbPath, name)
 		return 2
 	}
-	res, err := runBaseline(ctx, *file, *dbPath)
+	res, err := run(ctx, *file, *dbPath)
 	if err != nil {
-		fmt.Fprintln(stderr, "kpibench baseline:", err)
+		fmt.Fprintf(stderr, "kpibench %s: %v\n", name, err)
 		return 1
 	}
 	b, _ := json.Marshal(res)

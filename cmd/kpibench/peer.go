@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -213,24 +210,5 @@ func defaultMemoryLimit(ctx context.Context) (string, error) {
 // peerChild is the peer's own process, as baselineChild is the
 // baseline's.
 func peerChild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("kpibench peer", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	file := fs.String("file", "", "NDJSON `file` of KPIggybank rows")
-	dbPath := fs.String("db", "", "DuckDB `file` to create")
-	if err := fs.Parse(args); err != nil || *file == "" || *dbPath == "" {
-		fmt.Fprintln(stderr, "kpibench peer: --file and --db are required")
-		return 2
-	}
-	if _, err := os.Stat(*dbPath); err == nil {
-		fmt.Fprintf(stderr, "kpibench peer: %s exists; the peer starts from a fresh file\n", *dbPath)
-		return 2
-	}
-	res, err := runPeer(ctx, *file, *dbPath)
-	if err != nil {
-		fmt.Fprintln(stderr, "kpibench peer:", err)
-		return 1
-	}
-	b, _ := json.Marshal(res)
-	fmt.Fprintln(stdout, string(b))
-	return 0
+	return child(ctx, "peer", runPeer, args, stdout, stderr)
 }
