@@ -23,7 +23,10 @@ const DefaultConnections = 2
 // and so seen by all its connections, that holds what the connections
 // share: the facts' tables of a run of days, and each version's rows
 // (out_<kpi>_v<N>) until the writer copies them into kpi_results.
-// Temporary tables would not do: each connection has its own.
+// Temporary tables would not do: each connection has its own. Its name is
+// fixed, so one computation at a time runs on a DuckDB instance (the
+// store's writer lock sees to it across processes; a computation detaches
+// whatever a failed one left before it attaches its own).
 const scratch = "kpi_scratch"
 
 // workers are the connections a computation runs on. The first, the
