@@ -57,6 +57,11 @@ type Options struct {
 	// ChunkSessions bounds the sessions one statement reads; 0 means
 	// DefaultChunkSessions.
 	ChunkSessions int
+	// Connections is how many DuckDB connections compute at once, each
+	// query on one thread; 0 means DefaultConnections. db gets as many
+	// connections for the run (a pool limited to fewer is raised until
+	// Compute returns). The results do not depend on it.
+	Connections int
 	// Pending also computes, outside From..To, the loaded days whose
 	// results are missing or were computed from an earlier load of the
 	// day (a run stopped between its load and its compute): the state is
@@ -115,6 +120,8 @@ func (r Result) Rows() int64 {
 type state struct {
 	hash       string
 	computedAt time.Time
+	// perDay is what the last computation took per day (versions only).
+	perDay time.Duration
 }
 
 // job is one definition to compute and how.
@@ -126,8 +133,9 @@ type job struct {
 }
 
 // Compute computes the KPI definitions of defs into kpi_results. The
-// database must have the migrations applied; db should have one open
-// connection (Compute holds it for the whole run, for its temp tables).
+// database must have the migrations applied. Compute holds
+// opt.Connections connections of db for the whole run, for their temp
+// tables (raising a pool limited to fewer until it returns).
 //
 // It loads and checks every definition and fact (opt.Facts), registers
 // them in the kpis and facts tables, refuses a selected version whose SQL
@@ -137,7 +145,8 @@ type job struct {
 // the selected versions read once and replaces each selected version's
 // rows of those days in one transaction per run of days. A version's hash
 // is recorded with its last run of days, so an interrupted computation is
-// detected and redone. It computes on one DuckDB thread (see oneThread).
+// detected and redone. It computes on one DuckDB thread per connection
+// (see oneThread and DefaultConnections).
 func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
@@ -159,13 +168,16 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 		return Result{}, err
 	}
 
-	conn, err := db.Conn(ctx)
+	w, closeWorkers, err := openWorkers(ctx, db, opt.Connections)
 	if err != nil {
-		return Result{}, fmt.Errorf("compute: %w", err)
+		return Result{}, err
 	}
-	defer conn.Close()
-	defer dropTemp(context.WithoutCancel(ctx), conn, facts)
-	restore, err := oneThread(ctx, conn)
+	defer closeWorkers()
+	conn := w.writer()
+	for _, c := range w.conns {
+		defer dropTemp(context.WithoutCancel(ctx), c)
+	}
+	restore, err := oneThread(ctx, w.conns...)
 	if err != nil {
 		return Result{}, err
 	}
@@ -178,6 +190,11 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 	jobs := p.jobs
 	if err := checkQueries(ctx, conn, opt.Config, facts, jobs); err != nil {
 		return Result{}, err
+	}
+	for _, c := range w.conns[1:] {
+		if err := materializeConfig(ctx, c, opt.Config); err != nil {
+			return Result{}, fmt.Errorf("compute: %w", err)
+		}
 	}
 	if err := register(ctx, conn, all, opt.Logger); err != nil {
 		return Result{}, err
@@ -201,7 +218,7 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 	}
 	built := &builds{}
 	for _, g := range groups {
-		if err := computeGroup(ctx, conn, opt, facts, g, built); err != nil {
+		if err := computeGroup(ctx, w, opt, facts, g, built, p.costs); err != nil {
 			res.Facts = built.list
 			return res, err
 		}
@@ -228,6 +245,9 @@ func (opt Options) withDefaults() (Options, error) {
 	if opt.ChunkSessions <= 0 {
 		opt.ChunkSessions = DefaultChunkSessions
 	}
+	if opt.Connections <= 0 {
+		opt.Connections = DefaultConnections
+	}
 	if opt.Facts == nil {
 		opt.Facts = kpisql.Facts()
 	}
@@ -242,6 +262,9 @@ type plan struct {
 	// with them, recomputed with Force: their new hash is recorded once
 	// every version reading them is computed again.
 	forced []Fact
+	// costs is what each version's last computation took per day (by
+	// Definition.Key), to start the longest first.
+	costs map[string]time.Duration
 }
 
 // planJobs decides how each selected version is computed, from what the
@@ -262,7 +285,10 @@ func planJobs(ctx context.Context, conn *sql.Conn, all []Definition, facts []Fac
 	if err != nil {
 		return plan{}, err
 	}
-	var p plan
+	p := plan{costs: map[string]time.Duration{}}
+	for k, st := range states {
+		p.costs[k] = st.perDay
+	}
 	var changed []error
 	for {
 		// Facts changed since they were computed with; with force, every
@@ -466,7 +492,7 @@ func pendingDays(ctx context.Context, conn *sql.Conn, d Definition) ([]time.Time
 
 // computeGroup computes a group's versions over its days; with nothing
 // loaded they stay listed with zero days.
-func computeGroup(ctx context.Context, conn *sql.Conn, opt Options, facts []Fact, g jobGroup, built *builds) error {
+func computeGroup(ctx context.Context, w *workers, opt Options, facts []Fact, g jobGroup, built *builds, costs map[string]time.Duration) error {
 	if len(g.jobs) == 0 {
 		return nil
 	}
@@ -480,7 +506,7 @@ func computeGroup(ctx context.Context, conn *sql.Conn, opt Options, facts []Fact
 	if err != nil {
 		return err
 	}
-	return computeRange(ctx, conn, opt.Logger, g.jobs, needed, built, g.days, opt.ChunkSessions)
+	return computeRange(ctx, w, opt.Logger, g.jobs, needed, built, g.days, opt.ChunkSessions, costs)
 }
 
 // span is a run of days, from and to inclusive; zero days mean none.
@@ -543,7 +569,8 @@ func nextVersion[T interface{ idVersion() (string, int) }](all []T, id string) i
 }
 
 func readStates(ctx context.Context, conn *sql.Conn) (map[string]state, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT kpi, version, coalesce(sha256, ''), computed_at FROM kpis`)
+	rows, err := conn.QueryContext(ctx, `SELECT kpi, version, coalesce(sha256, ''), computed_at,
+		coalesce(last_compute_ms / nullif(last_compute_days, 0), 0) FROM kpis`)
 	if err != nil {
 		return nil, fmt.Errorf("compute: read kpis: %w", err)
 	}
@@ -553,10 +580,11 @@ func readStates(ctx context.Context, conn *sql.Conn) (map[string]state, error) {
 		var id, hash string
 		var version int
 		var at sql.NullTime
-		if err := rows.Scan(&id, &version, &hash, &at); err != nil {
+		var ms float64
+		if err := rows.Scan(&id, &version, &hash, &at, &ms); err != nil {
 			return nil, fmt.Errorf("compute: read kpis: %w", err)
 		}
-		out[Definition{ID: id, Version: version}.Key()] = state{hash: hash, computedAt: at.Time}
+		out[Definition{ID: id, Version: version}.Key()] = state{hash: hash, computedAt: at.Time, perDay: time.Duration(ms * float64(time.Millisecond))}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("compute: read kpis: %w", err)
@@ -845,9 +873,14 @@ func planChunks(ctx context.Context, conn *sql.Conn, days span, max int) ([]chun
 }
 
 // computeRange computes jobs over days, chunk by chunk, building the facts
-// they read (in that order) for each chunk before and dropping them after.
-func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []*job, facts []Fact, built *builds, days span, max int) error {
+// they read for each chunk before and dropping them after. A chunk's facts
+// and versions are computed on all of w's connections at once (runChunk),
+// and its results written by the writer in one transaction (writeChunk).
+// costs is what each version is expected to take per day, from its last
+// computation; after a chunk, what it took in this one.
+func computeRange(ctx context.Context, w *workers, log *slog.Logger, jobs []*job, facts []Fact, built *builds, days span, max int, costs map[string]time.Duration) error {
 	from, to := days.from, days.to
+	conn := w.writer()
 	chunks, err := planChunks(ctx, conn, days, max)
 	if err != nil {
 		return err
@@ -867,13 +900,27 @@ func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := setRange(ctx, conn, c.span); err != nil {
-			return fmt.Errorf("compute: %w", err)
+		for _, wc := range w.conns {
+			if err := setRange(ctx, wc, c.span); err != nil {
+				return fmt.Errorf("compute: %w", err)
+			}
 		}
-		if err := buildFacts(ctx, conn, facts, built); err != nil {
+		nDays := int64(c.to.Sub(c.from)/(24*time.Hour)) + 1
+		expect := map[string]time.Duration{}
+		for _, j := range jobs {
+			if j.out.Elapsed > 0 {
+				expect[j.def.Key()] = j.out.Elapsed
+			} else {
+				expect[j.def.Key()] = costs[j.def.Key()] * time.Duration(nDays)
+			}
+		}
+		if err := runChunk(ctx, w, jobs, facts, built, c.span, expect); err != nil {
 			return err
 		}
-		if err := computeChunk(ctx, conn, jobs, facts, c.span, i == 0, i == len(chunks)-1, days); err != nil {
+		if err := writeChunk(ctx, conn, jobs, facts, c.span, i == 0, i == len(chunks)-1, days); err != nil {
+			return err
+		}
+		if err := dropOuts(ctx, conn, jobs); err != nil {
 			return err
 		}
 		if err := dropFacts(ctx, conn, facts); err != nil {
@@ -894,11 +941,12 @@ func computeRange(ctx context.Context, conn *sql.Conn, log *slog.Logger, jobs []
 	return nil
 }
 
-// computeChunk replaces the chunk's days of every job in one transaction.
-// The first chunk of a backfill also clears the version's other days; the
-// last records the version's hash. The hash of a fact the jobs read is
-// recorded with the first results computed with it.
-func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, facts []Fact, c span, first, last bool, days span) error {
+// writeChunk replaces the chunk's days of every job in one transaction
+// on conn, with the rows runChunk left in each job's outTable. The first
+// chunk of a backfill also clears the version's other days; the last
+// records the version's hash. The hash of a fact the jobs read is recorded
+// with the first results computed with it.
+func writeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, facts []Fact, c span, first, last bool, days span) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("compute: %w", err)
@@ -919,16 +967,7 @@ func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, facts []Fact
 				return fmt.Errorf("compute %s: %w", d.Path, err)
 			}
 		}
-		if err := materialize(ctx, conn, tx, d); err != nil {
-			if errors.Is(err, ErrDefinition) {
-				return err
-			}
-			return fmt.Errorf("compute %s: %w", d.Path, err)
-		}
-		if err := checkOutput(ctx, tx, d, c); err != nil {
-			return err
-		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO kpi_results BY NAME SELECT ? AS kpi, ? AS version, * FROM kpi_out`, d.ID, d.Version)
+		r, err := tx.ExecContext(ctx, `INSERT INTO kpi_results BY NAME SELECT ? AS kpi, ? AS version, * FROM `+outTable(d), d.ID, d.Version)
 		if err != nil {
 			return fmt.Errorf("compute %s: %w", d.Path, err)
 		}
@@ -948,9 +987,6 @@ func computeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, facts []Fact
 				return err
 			}
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS temp.kpi_out`); err != nil {
-		return fmt.Errorf("compute: %w", err)
 	}
 	if err := recordFirstUse(ctx, tx, facts); err != nil {
 		return err

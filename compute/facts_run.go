@@ -53,7 +53,7 @@ func checkFact(ctx context.Context, conn *sql.Conn, f Fact) error {
 	if _, err := build(ctx, conn, f); err != nil {
 		return factErr(file, fmt.Errorf("query does not run on empty input: %w", err))
 	}
-	cols, err := describe(ctx, conn, "DESCRIBE temp."+f.Ref().Table())
+	cols, err := describe(ctx, conn, "DESCRIBE "+scratch+"."+f.Ref().Table())
 	if err != nil {
 		return factErr(file, err)
 	}
@@ -74,11 +74,11 @@ func checkFact(ctx context.Context, conn *sql.Conn, f Fact) error {
 	return nil
 }
 
-// build creates the fact's table from its query over the current input
-// relations, replacing the table of the previous run of days, and says
-// how many rows it holds.
+// build creates the fact's table in scratch, where every connection sees
+// it, from its query over conn's input relations, replacing the table of
+// the previous run of days, and says how many rows it holds.
 func build(ctx context.Context, conn *sql.Conn, f Fact) (int64, error) {
-	r, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+f.Ref().Table()+" AS\n"+f.SQL)
+	r, err := conn.ExecContext(ctx, "CREATE OR REPLACE TABLE "+scratch+"."+f.Ref().Table()+" AS\n"+f.SQL)
 	if err != nil {
 		return 0, err
 	}
@@ -105,26 +105,10 @@ func (b *builds) of(f Fact) *BuiltFact {
 	return &b.list[len(b.list)-1]
 }
 
-// buildFacts builds facts, in order, over the current run of days.
-func buildFacts(ctx context.Context, conn *sql.Conn, facts []Fact, built *builds) error {
-	for _, f := range facts {
-		start := time.Now()
-		n, err := build(ctx, conn, f)
-		if err != nil {
-			return fmt.Errorf("compute %s: %w", f.Path, err)
-		}
-		b := built.of(f)
-		b.Chunks++
-		b.Rows += n
-		b.Elapsed += time.Since(start)
-	}
-	return nil
-}
-
 // dropFacts drops the tables of facts once a run of days is computed.
 func dropFacts(ctx context.Context, conn *sql.Conn, facts []Fact) error {
 	for i := len(facts) - 1; i >= 0; i-- {
-		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp."+facts[i].Ref().Table()); err != nil {
+		if _, err := conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+scratch+"."+facts[i].Ref().Table()); err != nil {
 			return fmt.Errorf("compute %s: %w", facts[i].Path, err)
 		}
 	}
@@ -221,19 +205,26 @@ func recordFacts(ctx context.Context, conn *sql.Conn, forced []Fact, built []Bui
 // oneThread runs DuckDB on one thread until restore is called. A sum of
 // doubles depends on the order it adds them in, and with more threads
 // that order depends on which thread took which rows: on one thread a
-// version's results are the same on every run, to the last bit. On the
-// two cores kpi is measured on, one thread computed as fast as two (see
-// docs/performance.md).
-func oneThread(ctx context.Context, conn *sql.Conn) (restore func(), err error) {
+// version's results are the same on every run, to the last bit. The
+// setting is the database's, so it holds on every connection: each
+// connection runs its statements on its own goroutine, and two
+// connections compute two statements at once (see DefaultConnections).
+// restore puts the setting back through the first of conns that still
+// works.
+func oneThread(ctx context.Context, conns ...*sql.Conn) (restore func(), err error) {
 	var threads int64
-	if err := conn.QueryRowContext(ctx, `SELECT current_setting('threads')`).Scan(&threads); err != nil {
+	if err := conns[0].QueryRowContext(ctx, `SELECT current_setting('threads')`).Scan(&threads); err != nil {
 		return nil, fmt.Errorf("compute: threads: %w", err)
 	}
-	if _, err := conn.ExecContext(ctx, `SET threads = 1`); err != nil {
+	if _, err := conns[0].ExecContext(ctx, `SET threads = 1`); err != nil {
 		return nil, fmt.Errorf("compute: threads: %w", err)
 	}
 	return func() {
 		// Best effort: the setting only tunes speed.
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("SET threads = %d", threads))
+		for _, c := range conns {
+			if _, err := c.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("SET threads = %d", threads)); err == nil {
+				return
+			}
+		}
 	}, nil
 }

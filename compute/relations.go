@@ -30,11 +30,9 @@ var tempRelations = []struct{ kind, name string }{
 	{"MACRO", "kpi_sums_add"},
 }
 
-// dropTemp drops the runner's temporary relations and the tables of
-// facts, which a run interrupted between its build and its drop leaves.
-func dropTemp(ctx context.Context, conn *sql.Conn, facts []Fact) {
-	// Best effort, as below.
-	_ = dropFacts(ctx, conn, facts)
+// dropTemp drops the runner's temporary relations on conn. (The facts'
+// tables are in scratch, which closing the workers detaches.)
+func dropTemp(ctx context.Context, conn *sql.Conn) {
 	for _, r := range tempRelations {
 		// Best effort: the connection goes back to the pool, and a leftover
 		// temp relation would only be replaced by the next run.
