@@ -244,15 +244,16 @@
 // that order, and a version's results are the same to the last bit every
 // time it computes the same data. Fact blobs is in blob order; sum the
 // weights over its rows, not over partial sums, which round differently.
-// (One exception, DuckDB's rather than the runner's: over a WHERE of ORs
+// One exception, DuckDB's rather than the runner's: over a WHERE of ORs
 // or an IN list, such as WHERE outcome IN ('idp', 'fallback', ...), a sum
 // differs in its last bit from run to run, on one thread and one
 // connection alike; a single comparison, ANDs, and the same test in an
 // aggregate's FILTER (WHERE ...) do not (measured with DuckDB 1.1.2 over
 // 200,000 blobs). The likely cause: an OR passes first the rows its first
 // test passes, then the others', and DuckDB's adaptive filter reorders
-// the tests as it goes. new_user_bounce v2 and new_user_success v2 filter
-// so.)
+// the tests as it goes. So a version that sums doubles filters its rows
+// with one comparison or ANDs (new_user_bounce v2 and new_user_success v2
+// were rewritten so, superseding their first text).
 //
 // One thread per statement, but two statements at once: the runner
 // computes on two connections (Options.Connections), each running its

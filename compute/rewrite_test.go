@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -159,8 +160,15 @@ func generated(t *testing.T, perDay int, days ...string) string {
 	return p
 }
 
+// roundedOnly are the rewrites whose earlier text summed its rows in an
+// order that varied from run to run (an IN list in its WHERE, see
+// compute/doc.go): its results are defined only up to rounding, so the
+// rewrite must give the same rows and n, and every number within 1e-12 of
+// it, relatively.
+var roundedOnly = map[string]bool{"new_user_bounce v2": true, "new_user_success v2": true}
+
 // assertSameRows requires exactly the same rows, every number to the last
-// bit, and lists the first differences by key.
+// bit (but for roundedOnly), and lists the first differences by key.
 func assertSameRows(t *testing.T, want, got []resultRow) {
 	t.Helper()
 	key := func(r resultRow) string {
@@ -185,7 +193,7 @@ func assertSameRows(t *testing.T, want, got []resultRow) {
 		switch {
 		case !ok:
 			diffs = append(diffs, key(w)+": missing, was "+show(w))
-		case show(g) != show(w):
+		case show(g) != show(w) && !(roundedOnly[fmt.Sprintf("%s v%d", w.KPI, w.Version)] && sameToRounding(g, w)):
 			diffs = append(diffs, key(w)+": "+show(g)+", was "+show(w))
 		}
 	}
@@ -197,4 +205,14 @@ func assertSameRows(t *testing.T, want, got []resultRow) {
 		diffs = append(diffs[:20], fmt.Sprintf("... and %d more", len(diffs)-20))
 	}
 	assert.Empty(t, diffs, "rows that differ")
+}
+
+// sameToRounding reports whether two rows have the same n and every
+// number within 1e-12 of the other's, relatively.
+func sameToRounding(a, b resultRow) bool {
+	near := func(x, y float64) bool { return math.Abs(x-y) <= 1e-12*math.Max(math.Abs(x), math.Abs(y)) }
+	nearP := func(x, y *float64) bool { return (x == nil) == (y == nil) && (x == nil || near(*x, *y)) }
+	sameN := (a.N == nil) == (b.N == nil) && (a.N == nil || *a.N == *b.N)
+	return sameN && near(a.Value, b.Value) && nearP(a.Numerator, b.Numerator) && nearP(a.Denominator, b.Denominator) &&
+		nearP(a.Lo, b.Lo) && nearP(a.Hi, b.Hi)
 }
