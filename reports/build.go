@@ -217,9 +217,9 @@ func (s *site) render() (map[string][]byte, error) {
 			return nil, err
 		}
 		if s.isLatest(d) {
-			if err := s.put(s.href(d.ID, 0), "kpi", p); err != nil {
-				return nil, err
-			}
+			// The latest version's page under the KPI's own name: the
+			// same page, rendered once.
+			s.files[s.href(d.ID, 0)] = s.files[s.href(d.ID, d.Version)]
 		}
 		b, err := s.csv(d)
 		if err != nil {
@@ -443,53 +443,91 @@ var csvHead = []string{"kpi", "version", "day", "segmentation", "segment", "step
 
 // csv writes every result of one KPI version in the long form of
 // kpi_results, its interval, n and sums included (empty where NULL).
+//
+// It writes what encoding/csv writes for those records, but quotes each
+// series' text fields once, not once a row, and appends the numbers
+// straight into the buffer: a version's CSV can hold a few hundred
+// thousand rows.
 func (s *site) csv(d kpiDef) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.Write(csvHead)
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return nil, err
+	}
 	r := s.results(d)
-	if r != nil {
-		for _, seg := range s.segmentations(r) {
-			bySeg := r.cells[seg]
-			for _, segment := range s.segmentOrder(seg, bySeg) {
-				for _, step := range r.steps {
-					ser := bySeg[segment][step]
-					if ser == nil {
+	if r == nil {
+		return buf.Bytes(), nil
+	}
+	head, err := csvFields(csvSafe(d.ID), strconv.Itoa(d.Version))
+	if err != nil {
+		return nil, err
+	}
+	days := make([]string, len(s.ds.days))
+	for i := r.first; i <= r.last; i++ {
+		days[i] = s.ds.days[i].Format(time.DateOnly)
+	}
+	b := buf.Bytes()
+	for _, seg := range s.segmentations(r) {
+		bySeg := r.cells[seg]
+		for _, segment := range s.segmentOrder(seg, bySeg) {
+			for _, step := range r.steps {
+				ser := bySeg[segment][step]
+				if ser == nil {
+					continue
+				}
+				mid, err := csvFields(csvSafe(seg), csvSafe(segment), csvSafe(step))
+				if err != nil {
+					return nil, err
+				}
+				for i := r.first; i <= r.last; i++ {
+					if math.IsNaN(ser.v[i]) {
 						continue
 					}
-					for i := r.first; i <= r.last; i++ {
-						if math.IsNaN(ser.v[i]) {
-							continue
-						}
-						row := []string{csvSafe(d.ID), strconv.Itoa(d.Version), s.ds.days[i].Format(time.DateOnly),
-							csvSafe(seg), csvSafe(segment), csvSafe(step), csvNum(ser.v[i]), csvNum(ser.n[i]), csvNum(ser.d[i]),
-							csvNum(ser.lo[i]), csvNum(ser.hi[i]), csvNum(ser.obs[i])}
-						w.Write(append(row, csvSums(ser, i)...))
+					b = append(b, head...)
+					b = append(b, ',')
+					b = append(b, days[i]...)
+					b = append(b, ',')
+					b = append(b, mid...)
+					for _, v := range [...]float64{ser.v[i], ser.n[i], ser.d[i], ser.lo[i], ser.hi[i], ser.obs[i]} {
+						b = appendCSVNum(append(b, ','), v)
 					}
+					if ser.sums == nil || ser.sums[i].N == 0 {
+						b = append(b, ",,,,,,,,"...)
+					} else {
+						x := ser.sums[i]
+						for _, v := range [...]float64{x.N, x.Y, x.Num, x.Den, x.W2, x.W2Y, x.W2Y2, x.WY2} {
+							b = appendCSVNum(append(b, ','), v)
+						}
+					}
+					b = append(b, '\n')
 				}
 			}
 		}
 	}
+	return b, nil
+}
+
+// csvFields is fields as encoding/csv writes them within a record, without
+// the line's end: each field quoted as it needs, comma-separated. There
+// are at least two, so a lone empty field's special case does not arise.
+func csvFields(fields ...string) (string, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(fields)
 	w.Flush()
-	return buf.Bytes(), w.Error()
+	if err := w.Error(); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), nil
 }
 
-// csvSums is a row's sums as CSV cells, empty where the row has none.
-func csvSums(ser *series, i int) []string {
-	if ser.sums == nil || ser.sums[i].N == 0 {
-		return make([]string, 8)
-	}
-	x := ser.sums[i]
-	var out []string
-	for _, v := range []float64{x.N, x.Y, x.Num, x.Den, x.W2, x.W2Y, x.W2Y2, x.WY2} {
-		out = append(out, csvNum(v))
-	}
-	return out
-}
-
-func csvNum(v float64) string {
+// appendCSVNum appends v as FormatFloat's shortest 'g' form, nothing for
+// NaN (NULL). Numbers never need quoting.
+func appendCSVNum(b []byte, v float64) []byte {
 	if math.IsNaN(v) {
-		return ""
+		return b
 	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }
