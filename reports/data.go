@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"math"
 	"regexp"
@@ -11,6 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	arrowlib "github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/marcboeker/go-duckdb"
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/persona"
@@ -113,21 +118,23 @@ type kpiResults struct {
 	hasSums  bool // the rows carry additive sums
 }
 
+// cell is a segment's series of a step, made on first use. The names are
+// copied into the maps, so they may point into memory that is reused.
 func (r *kpiResults) cell(segmentation, segment, step string, days int) *series {
 	bySeg := r.cells[segmentation]
 	if bySeg == nil {
 		bySeg = map[string]map[string]*series{}
-		r.cells[segmentation] = bySeg
+		r.cells[strings.Clone(segmentation)] = bySeg
 	}
 	byStep := bySeg[segment]
 	if byStep == nil {
 		byStep = map[string]*series{}
-		bySeg[segment] = byStep
+		bySeg[strings.Clone(segment)] = byStep
 	}
 	s := byStep[step]
 	if s == nil {
 		s = newSeries(days)
-		byStep[step] = s
+		byStep[strings.Clone(step)] = s
 	}
 	return s
 }
@@ -213,14 +220,6 @@ func (ds *dataset) through() (time.Time, bool) {
 	return ds.days[len(ds.days)-1], true
 }
 
-func exists(ctx context.Context, db *sql.DB, name string) (bool, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, qRelationExists, name).Scan(&n); err != nil {
-		return false, fmt.Errorf("look up table %s: %w", name, err)
-	}
-	return n > 0, nil
-}
-
 // readDataset reads everything the site shows. Missing tables are noted,
 // not fatal, so a report can be made from a partly built database.
 func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error) {
@@ -258,12 +257,15 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 // findTables notes which of the tables the site reads the database lacks,
 // and returns a test of whether it has all of some tables.
 func (ds *dataset) findTables(ctx context.Context, db *sql.DB) (has func(tables ...string) bool, err error) {
+	names, err := queryAll(ctx, db, "tables", qRelations, nil, func(rows *sql.Rows, name *string) error {
+		return rows.Scan(name)
+	})
+	if err != nil {
+		return nil, err
+	}
 	found := map[string]bool{}
 	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names", "day_server_types", "day_sample_rates"} {
-		if found[t], err = exists(ctx, db, t); err != nil {
-			return nil, err
-		}
-		if !found[t] {
+		if found[t] = slices.Contains(names, t); !found[t] {
 			ds.missing = append(ds.missing, t)
 		}
 	}
@@ -374,48 +376,152 @@ func (ds *dataset) since(i, n int) int {
 }
 
 // readResultRows places every kpi_results row in its version's series.
+// The rows are read as Arrow records, column by column: through
+// database/sql, converting each of the 20 values of a few hundred
+// thousand rows to a Go value took most of the report's read.
 func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, qResults)
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("read kpi_results: %w", err)
 	}
-	defer rows.Close()
-	var (
-		id, segmentation, segment, step string
-		version                         int
-		day                             time.Time
-		value, num, den, lo, hi, obs    sql.NullFloat64
-		sums                            [8]sql.NullFloat64
-	)
-	for rows.Next() {
-		if err := rows.Scan(&id, &version, &day, &segmentation, &segment, &step, &value, &num, &den, &lo, &hi, &obs,
-			&sums[0], &sums[1], &sums[2], &sums[3], &sums[4], &sums[5], &sums[6], &sums[7]); err != nil {
-			return fmt.Errorf("read kpi_results: %w", err)
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("not a database/sql driver connection: %T", dc)
 		}
-		r := ds.result(kpiKey{id, version})
-		i, ok := ds.dayIndex[day.UTC()]
+		a, err := duckdb.NewArrowFromConn(c)
+		if err != nil {
+			return err
+		}
+		rr, err := a.QueryContext(ctx, qResults)
+		if err != nil {
+			return err
+		}
+		defer rr.Release()
+		p := ds.newResultPlacer()
+		for rr.Next() {
+			if err := p.place(rr.Record()); err != nil {
+				return err
+			}
+		}
+		return rr.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("read kpi_results: %w", err)
+	}
+	return nil
+}
+
+// resultPlacer puts qResults' records into the dataset's series. It
+// remembers the last row's version and series: rows come in runs of one
+// version, and a segment's series often holds a run of days.
+type resultPlacer struct {
+	ds      *dataset
+	day     map[int32]int // days since 1970 → index on the day axis
+	key     kpiKey
+	r       *kpiResults
+	seg     [3]string // segmentation, segment, step of s
+	s       *series
+	haveSeg bool
+}
+
+func (ds *dataset) newResultPlacer() *resultPlacer {
+	p := &resultPlacer{ds: ds, day: make(map[int32]int, len(ds.days))}
+	for i, d := range ds.days {
+		p.day[int32(d.Unix()/86400)] = i
+	}
+	return p
+}
+
+// textColumn is an Arrow string column, whichever of the string layouts
+// DuckDB hands over.
+type textColumn interface {
+	Value(int) string
+	IsNull(int) bool
+}
+
+// place puts one record of qResults' columns into the series.
+func (p *resultPlacer) place(rec arrowlib.Record) error {
+	if rec.NumCols() != 20 {
+		return fmt.Errorf("%d columns, not 20", rec.NumCols())
+	}
+	var text [4]textColumn // kpi, segmentation, segment, step
+	for k, c := range [4]int{0, 3, 4, 5} {
+		var ok bool
+		if text[k], ok = rec.Column(c).(textColumn); !ok {
+			return fmt.Errorf("column %d is %s, not text", c, rec.Column(c).DataType())
+		}
+	}
+	version, ok := rec.Column(1).(*array.Int64)
+	if !ok {
+		return fmt.Errorf("column version is %s, not BIGINT", rec.Column(1).DataType())
+	}
+	day, ok := rec.Column(2).(*array.Date32)
+	if !ok {
+		return fmt.Errorf("column day is %s, not DATE", rec.Column(2).DataType())
+	}
+	var num [14]*array.Float64 // value … s_wy2
+	for c := range num {
+		if num[c], ok = rec.Column(6 + c).(*array.Float64); !ok {
+			return fmt.Errorf("column %d is %s, not DOUBLE", 6+c, rec.Column(6+c).DataType())
+		}
+	}
+	// f is a number and whether it is not NULL.
+	f := func(c, row int) (float64, bool) {
+		if num[c].IsNull(row) {
+			return 0, false
+		}
+		return num[c].Value(row), true
+	}
+	ds := p.ds
+	// The names point into the record, released once the next is read.
+	p.haveSeg = false
+	for row := range int(rec.NumRows()) {
+		id, v := text[0].Value(row), int(version.Value(row))
+		if p.r == nil || id != p.key.id || v != p.key.version {
+			p.key = kpiKey{strings.Clone(id), v}
+			p.r = ds.result(p.key)
+			p.haveSeg = false
+		}
+		r := p.r
+		i, ok := p.day[int32(day.Value(row))]
 		if !ok {
 			continue
 		}
 		r.first, r.last = min(r.first, i), max(r.last, i)
-		s := r.cell(segmentation, segment, step, len(ds.days))
-		s.v[i], s.n[i], s.d[i] = nullNaN(value), nullNaN(num), nullNaN(den)
-		s.lo[i], s.hi[i], s.obs[i] = nullNaN(lo), nullNaN(hi), nullNaN(obs)
-		r.hasRatio = r.hasRatio || num.Valid || den.Valid
-		r.hasBand = r.hasBand || (lo.Valid && hi.Valid && hi.Float64 > lo.Float64)
+		seg, segment, step := text[1].Value(row), text[2].Value(row), text[3].Value(row)
+		if !p.haveSeg || seg != p.seg[0] || segment != p.seg[1] || step != p.seg[2] {
+			p.s = r.cell(seg, segment, step, len(ds.days))
+			p.seg = [3]string{seg, segment, step}
+			p.haveSeg = true
+		}
+		s := p.s
+		value, valueOK := f(0, row)
+		n, nOK := f(1, row)
+		d, dOK := f(2, row)
+		lo, loOK := f(3, row)
+		hi, hiOK := f(4, row)
+		obs, obsOK := f(5, row)
+		s.v[i], s.n[i], s.d[i] = notNaN(value, valueOK), notNaN(n, nOK), notNaN(d, dOK)
+		s.lo[i], s.hi[i], s.obs[i] = notNaN(lo, loOK), notNaN(hi, hiOK), notNaN(obs, obsOK)
+		r.hasRatio = r.hasRatio || nOK || dOK
+		r.hasBand = r.hasBand || (loOK && hiOK && hi > lo)
 		// A quantile keeps some sums only (its count and weights): it is
 		// not additive, and only rows with the ratio sums are read.
-		if sums[0].Valid && sums[2].Valid && sums[3].Valid {
+		var sums [8]float64
+		var valid [8]bool
+		for k := range sums {
+			sums[k], valid[k] = f(6+k, row)
+		}
+		if valid[0] && valid[2] && valid[3] {
 			if s.sums == nil {
 				s.sums = make([]stats.Sums, len(ds.days))
 			}
-			s.sums[i] = stats.Sums{N: sums[0].Float64, Y: sums[1].Float64, Num: sums[2].Float64, Den: sums[3].Float64,
-				W2: sums[4].Float64, W2Y: sums[5].Float64, W2Y2: sums[6].Float64, WY2: sums[7].Float64}
+			s.sums[i] = stats.Sums{N: sums[0], Y: sums[1], Num: sums[2], Den: sums[3],
+				W2: sums[4], W2Y: sums[5], W2Y2: sums[6], WY2: sums[7]}
 			r.hasSums = true
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read kpi_results: %w", err)
 	}
 	return nil
 }
@@ -446,12 +552,13 @@ func (r *kpiResults) sortSteps() {
 	slices.SortFunc(r.steps, compareSteps)
 }
 
-// nullNaN keeps NULL, NaN and infinities out of the charts: all become NaN.
-func nullNaN(v sql.NullFloat64) float64 {
-	if !v.Valid || math.IsInf(v.Float64, 0) {
+// notNaN keeps NULL (not valid), NaN and infinities out of the charts:
+// all become NaN.
+func notNaN(v float64, valid bool) float64 {
+	if !valid || math.IsInf(v, 0) {
 		return math.NaN()
 	}
-	return v.Float64
+	return v
 }
 
 // compareSteps orders "2 - x" before "10 - y": by leading number, then
