@@ -12,9 +12,12 @@ import (
 	"log/slog"
 	"math"
 	"path"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/persona-kpi/kpi/config"
@@ -197,35 +200,36 @@ func (s *site) render() (map[string][]byte, error) {
 	if s.pages, err = parseTemplates(); err != nil {
 		return nil, err
 	}
-	if err := s.put("index.html", "index", s.indexPage()); err != nil {
-		return nil, err
-	}
-	if err := s.put("health.html", "health", s.healthPage()); err != nil {
-		return nil, err
-	}
-	if err := s.put(checkPage+".html", "census", s.censusPage()); err != nil {
-		return nil, err
-	}
+	// Each page and CSV is made on its own from the dataset, which no
+	// longer changes: they are made side by side, on every core.
+	var parts []part
+	parts = append(parts,
+		s.page("index", func() any { return s.indexPage() }, "index.html"),
+		s.page("health", func() any { return s.healthPage() }, "health.html"),
+		s.page("census", func() any { return s.censusPage() }, checkPage+".html"))
 	for _, m := range s.miles {
-		if err := s.put(m.Href, "milestone", s.milestonePage(m)); err != nil {
-			return nil, err
-		}
+		parts = append(parts, s.page("milestone", func() any { return s.milestonePage(m) }, m.Href))
 	}
 	for _, d := range s.ds.defs {
-		p := s.kpiPage(d)
-		if err := s.put(s.href(d.ID, d.Version), "kpi", p); err != nil {
-			return nil, err
-		}
+		names := []string{s.href(d.ID, d.Version)}
 		if s.isLatest(d) {
-			// The latest version's page under the KPI's own name: the
-			// same page, rendered once.
-			s.files[s.href(d.ID, 0)] = s.files[s.href(d.ID, d.Version)]
+			// The latest version's page under the KPI's own name too:
+			// the same page, rendered once.
+			names = append(names, s.href(d.ID, 0))
 		}
-		b, err := s.csv(d)
-		if err != nil {
-			return nil, err
+		parts = append(parts, s.page("kpi", func() any { return s.kpiPage(d) }, names...),
+			part{names: []string{s.csvName(d)}, make: func() ([]byte, error) { return s.csv(d) }})
+	}
+	made := make([][]byte, len(parts))
+	errs := make([]error, len(parts))
+	forEach(len(parts), runtime.GOMAXPROCS(0), func(i int) { made[i], errs[i] = parts[i].make() })
+	for i, p := range parts {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		s.files[s.csvName(d)] = b
+		for _, name := range p.names {
+			s.files[name] = made[i]
+		}
 	}
 	// The pages hold raw user-agent and locale strings: an internal site
 	// (see README, Protecting the published site).
@@ -234,13 +238,43 @@ func (s *site) render() (map[string][]byte, error) {
 	return s.files, nil
 }
 
-func (s *site) put(name, tmpl string, data any) error {
-	var buf bytes.Buffer
-	if err := s.pages.execute(&buf, tmpl, data); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
+// part is a file of the site, or the same content under several names,
+// and how to make it.
+type part struct {
+	names []string
+	make  func() ([]byte, error)
+}
+
+// page is the part rendering template tmpl with the data data returns.
+func (s *site) page(tmpl string, data func() any, names ...string) part {
+	return part{names: names, make: func() ([]byte, error) {
+		var buf bytes.Buffer
+		if err := s.pages.execute(&buf, tmpl, data()); err != nil {
+			return nil, fmt.Errorf("render %s: %w", names[0], err)
+		}
+		return buf.Bytes(), nil
+	}}
+}
+
+// forEach calls f(0) … f(n-1) on up to workers goroutines at once and
+// returns when all have returned.
+func forEach(n, workers int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(max(workers, 1), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
 	}
-	s.files[name] = buf.Bytes()
-	return nil
+	wg.Wait()
 }
 
 func (s *site) isLatest(d kpiDef) bool {
