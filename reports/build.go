@@ -563,5 +563,16 @@ func appendCSVNum(b []byte, v float64) []byte {
 	if math.IsNaN(v) {
 		return b
 	}
+	return appendShortest(b, v)
+}
+
+// appendShortest appends strconv.AppendFloat(b, v, 'g', -1, 64). About
+// half the numbers of a site are whole and under a million, which that
+// form writes as their digits: those are appended as integers, several
+// times faster (the site holds about two million numbers).
+func appendShortest(b []byte, v float64) []byte {
+	if v > -1e6 && v < 1e6 && v == math.Trunc(v) && (v != 0 || !math.Signbit(v)) {
+		return strconv.AppendInt(b, int64(v), 10)
+	}
 	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -99,6 +101,92 @@ func TestCSVMatchesEncodingCSV(t *testing.T) {
 			if want := s.csvReference(d); !bytes.Equal(got, want) {
 				t.Errorf("%s v%d (%+v): the CSV differs from encoding/csv's (%d bytes against %d)", d.ID, d.Version, f, len(got), len(want))
 			}
+		}
+	}
+}
+
+// TestAppendShortestIsAppendFloat checks the whole-number shortcut
+// against strconv at and around its edges.
+func TestAppendShortestIsAppendFloat(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), 1, -1, 0.5, -0.5, 1e6, -1e6, 1e6 - 1, -(1e6 - 1), 999999.5, 1e6 + 1,
+		100000, 123456, 1e21, 1e-5, 0.0001, 12345.678, math.Inf(1), math.Inf(-1), math.MaxFloat64, math.SmallestNonzeroFloat64,
+		math.Nextafter(1e6, 0), math.Nextafter(-1e6, 0), math.Nextafter(1, 2), math.Nextafter(1, 0)}
+	for i := -2000; i <= 2000; i++ {
+		vals = append(vals, float64(i), float64(i)*499.75, float64(i)*1000+0.25, float64(i)/7)
+	}
+	for _, v := range vals {
+		got := string(appendShortest([]byte("x"), v))
+		want := string(strconv.AppendFloat([]byte("x"), v, 'g', -1, 64))
+		if got != want {
+			t.Errorf("%v: %q, strconv writes %q", v, got, want)
+		}
+	}
+}
+
+// TestResultsReadByKeyOrByName reads kpi_results both ways, by the hash
+// of each series' names and with every row's names, and compares what
+// the site makes of them.
+func TestResultsReadByKeyOrByName(t *testing.T) {
+	db := newFixtureDB(t, fixture{days: 40, hostile: true})
+	ctx := context.Background()
+	byKey, err := readDataset(ctx, db, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName, err := readDataset(ctx, db, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName.results = map[kpiKey]*kpiResults{}
+	if err := byName.readResultValues(ctx, db, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range byName.results {
+		r.sortSteps()
+	}
+	if len(byKey.results) != len(byName.results) || len(byKey.results) == 0 {
+		t.Fatalf("%d versions with results by key, %d by name", len(byKey.results), len(byName.results))
+	}
+	a, err := newSite(byKey, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := newSite(byName, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, ra := range byKey.results {
+		rb := byName.results[k]
+		if rb == nil {
+			t.Fatalf("%v: no results by name", k)
+		}
+		if ra.first != rb.first || ra.last != rb.last || ra.hasRatio != rb.hasRatio || ra.hasBand != rb.hasBand || ra.hasSums != rb.hasSums ||
+			!slices.Equal(ra.steps, rb.steps) || len(ra.cells) != len(rb.cells) {
+			t.Errorf("%v: by key %+v, by name %+v", k, ra, rb)
+		}
+	}
+	for _, d := range byKey.defs {
+		ca, err := a.csv(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cb, err := b.csv(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(ca, cb) {
+			t.Errorf("%s v%d: the CSV differs by key and by name", d.ID, d.Version)
+		}
+		pa, err := json.Marshal(a.kpiPage(d).Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pb, err := json.Marshal(b.kpiPage(d).Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(pa, pb) {
+			t.Errorf("%s v%d: the page's data differs by key and by name", d.ID, d.Version)
 		}
 	}
 }

@@ -376,10 +376,29 @@ func (ds *dataset) since(i, n int) int {
 }
 
 // readResultRows places every kpi_results row in its version's series.
-// The rows are read as Arrow records, column by column: through
+// The rows are read as Arrow records, column by column (through
 // database/sql, converting each of the 20 values of a few hundred
-// thousand rows to a Go value took most of the report's read.
+// thousand rows to a Go value took most of the report's read), and each
+// series' names are read once: the rows carry a hash of them instead,
+// which is about half of the transfer saved. Should two series' names
+// hash alike, the rows are read with their names.
 func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) error {
+	byKey, err := ds.readResultSeries(ctx, db)
+	if err != nil {
+		return err
+	}
+	return ds.readResultValues(ctx, db, byKey)
+}
+
+// readResultValues reads the rows of the series byKey lists, or with
+// their names if byKey is nil.
+func (ds *dataset) readResultValues(ctx context.Context, db *sql.DB, byKey map[uint64]*seriesRef) error {
+	p := ds.newResultPlacer()
+	q, place := qResultValues, p.placeByKey
+	if byKey == nil {
+		q, place = qResults, p.placeByName
+	}
+	p.byKey = byKey
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("read kpi_results: %w", err)
@@ -394,14 +413,13 @@ func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) error {
 		if err != nil {
 			return err
 		}
-		rr, err := a.QueryContext(ctx, qResults)
+		rr, err := a.QueryContext(ctx, q)
 		if err != nil {
 			return err
 		}
 		defer rr.Release()
-		p := ds.newResultPlacer()
 		for rr.Next() {
-			if err := p.place(rr.Record()); err != nil {
+			if err := place(rr.Record()); err != nil {
 				return err
 			}
 		}
@@ -413,12 +431,52 @@ func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// resultPlacer puts qResults' records into the dataset's series. It
-// remembers the last row's version and series: rows come in runs of one
-// version, and a segment's series often holds a run of days.
+// seriesRef is one series of kpi_results: its version and names, and
+// once a row of it is placed, its series.
+type seriesRef struct {
+	r                  *kpiResults
+	seg, segment, step string
+	s                  *series
+}
+
+// readResultSeries reads the series of kpi_results by the hash of their
+// names (qResultSeries); nil if two of them hash alike.
+func (ds *dataset) readResultSeries(ctx context.Context, db *sql.DB) (map[uint64]*seriesRef, error) {
+	type named struct {
+		key   uint64
+		id    string
+		v     int
+		names [3]string
+	}
+	all, err := queryAll(ctx, db, "kpi_results series", qResultSeries, nil, func(rows *sql.Rows, n *named) error {
+		return rows.Scan(&n.key, &n.id, &n.v, &n.names[0], &n.names[1], &n.names[2])
+	})
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[uint64]*seriesRef, len(all))
+	for _, n := range all {
+		if _, dup := byKey[n.key]; dup {
+			return nil, nil
+		}
+		byKey[n.key] = &seriesRef{seg: n.names[0], segment: n.names[1], step: n.names[2]}
+	}
+	// Each version with rows has results, made once the hashes are known
+	// to tell the series apart (else the rows are read by name).
+	for _, n := range all {
+		byKey[n.key].r = ds.result(kpiKey{n.id, n.v})
+	}
+	return byKey, nil
+}
+
+// resultPlacer puts the records of qResultValues, or of qResults, into
+// the dataset's series. It remembers the last row's series: a series
+// often holds a run of rows.
 type resultPlacer struct {
-	ds      *dataset
-	day     map[int32]int // days since 1970 → index on the day axis
+	ds    *dataset
+	day   map[int32]int // days since 1970 → index on the day axis
+	byKey map[uint64]*seriesRef
+	// By name: the last row's version and names.
 	key     kpiKey
 	r       *kpiResults
 	seg     [3]string // segmentation, segment, step of s
@@ -441,11 +499,70 @@ type textColumn interface {
 	IsNull(int) bool
 }
 
-// place puts one record of qResults' columns into the series.
-func (p *resultPlacer) place(rec arrowlib.Record) error {
-	if rec.NumCols() != 20 {
-		return fmt.Errorf("%d columns, not 20", rec.NumCols())
+// resultNumbers are the 14 DOUBLE columns that end both queries: value,
+// numerator, denominator, lo, hi, n, then the eight sums.
+type resultNumbers [14]*array.Float64
+
+func resultNumbersOf(rec arrowlib.Record, from int) (resultNumbers, error) {
+	var num resultNumbers
+	if int(rec.NumCols()) != from+len(num) {
+		return num, fmt.Errorf("%d columns, not %d", rec.NumCols(), from+len(num))
 	}
+	for c := range num {
+		var ok bool
+		if num[c], ok = rec.Column(from + c).(*array.Float64); !ok {
+			return num, fmt.Errorf("column %d is %s, not DOUBLE", from+c, rec.Column(from+c).DataType())
+		}
+	}
+	return num, nil
+}
+
+// dayColumn is the record's DATE column c.
+func dayColumn(rec arrowlib.Record, c int) (*array.Date32, error) {
+	day, ok := rec.Column(c).(*array.Date32)
+	if !ok {
+		return nil, fmt.Errorf("column day is %s, not DATE", rec.Column(c).DataType())
+	}
+	return day, nil
+}
+
+// placeByKey puts one record of qResultValues into the series.
+func (p *resultPlacer) placeByKey(rec arrowlib.Record) error {
+	keys, ok := rec.Column(0).(*array.Uint64)
+	if !ok {
+		return fmt.Errorf("column key is %s, not UBIGINT", rec.Column(0).DataType())
+	}
+	day, err := dayColumn(rec, 1)
+	if err != nil {
+		return err
+	}
+	num, err := resultNumbersOf(rec, 2)
+	if err != nil {
+		return err
+	}
+	var last *seriesRef
+	var lastKey uint64
+	for row := range int(rec.NumRows()) {
+		k := keys.Value(row)
+		if last == nil || k != lastKey {
+			if last, lastKey = p.byKey[k], k; last == nil {
+				return fmt.Errorf("a row of a series not listed (hash %d): kpi_results changed while read", k)
+			}
+		}
+		i, ok := p.day[int32(day.Value(row))]
+		if !ok {
+			continue
+		}
+		if last.s == nil {
+			last.s = last.r.cell(last.seg, last.segment, last.step, len(p.ds.days))
+		}
+		placeRow(last.r, last.s, i, &num, row)
+	}
+	return nil
+}
+
+// placeByName puts one record of qResults into the series.
+func (p *resultPlacer) placeByName(rec arrowlib.Record) error {
 	var text [4]textColumn // kpi, segmentation, segment, step
 	for k, c := range [4]int{0, 3, 4, 5} {
 		var ok bool
@@ -457,22 +574,13 @@ func (p *resultPlacer) place(rec arrowlib.Record) error {
 	if !ok {
 		return fmt.Errorf("column version is %s, not BIGINT", rec.Column(1).DataType())
 	}
-	day, ok := rec.Column(2).(*array.Date32)
-	if !ok {
-		return fmt.Errorf("column day is %s, not DATE", rec.Column(2).DataType())
+	day, err := dayColumn(rec, 2)
+	if err != nil {
+		return err
 	}
-	var num [14]*array.Float64 // value … s_wy2
-	for c := range num {
-		if num[c], ok = rec.Column(6 + c).(*array.Float64); !ok {
-			return fmt.Errorf("column %d is %s, not DOUBLE", 6+c, rec.Column(6+c).DataType())
-		}
-	}
-	// f is a number and whether it is not NULL.
-	f := func(c, row int) (float64, bool) {
-		if num[c].IsNull(row) {
-			return 0, false
-		}
-		return num[c].Value(row), true
+	num, err := resultNumbersOf(rec, 6)
+	if err != nil {
+		return err
 	}
 	ds := p.ds
 	// The names point into the record, released once the next is read.
@@ -484,46 +592,56 @@ func (p *resultPlacer) place(rec arrowlib.Record) error {
 			p.r = ds.result(p.key)
 			p.haveSeg = false
 		}
-		r := p.r
 		i, ok := p.day[int32(day.Value(row))]
 		if !ok {
 			continue
 		}
-		r.first, r.last = min(r.first, i), max(r.last, i)
 		seg, segment, step := text[1].Value(row), text[2].Value(row), text[3].Value(row)
 		if !p.haveSeg || seg != p.seg[0] || segment != p.seg[1] || step != p.seg[2] {
-			p.s = r.cell(seg, segment, step, len(ds.days))
+			p.s = p.r.cell(seg, segment, step, len(ds.days))
 			p.seg = [3]string{seg, segment, step}
 			p.haveSeg = true
 		}
-		s := p.s
-		value, valueOK := f(0, row)
-		n, nOK := f(1, row)
-		d, dOK := f(2, row)
-		lo, loOK := f(3, row)
-		hi, hiOK := f(4, row)
-		obs, obsOK := f(5, row)
-		s.v[i], s.n[i], s.d[i] = notNaN(value, valueOK), notNaN(n, nOK), notNaN(d, dOK)
-		s.lo[i], s.hi[i], s.obs[i] = notNaN(lo, loOK), notNaN(hi, hiOK), notNaN(obs, obsOK)
-		r.hasRatio = r.hasRatio || nOK || dOK
-		r.hasBand = r.hasBand || (loOK && hiOK && hi > lo)
-		// A quantile keeps some sums only (its count and weights): it is
-		// not additive, and only rows with the ratio sums are read.
-		var sums [8]float64
-		var valid [8]bool
-		for k := range sums {
-			sums[k], valid[k] = f(6+k, row)
-		}
-		if valid[0] && valid[2] && valid[3] {
-			if s.sums == nil {
-				s.sums = make([]stats.Sums, len(ds.days))
-			}
-			s.sums[i] = stats.Sums{N: sums[0], Y: sums[1], Num: sums[2], Den: sums[3],
-				W2: sums[4], W2Y: sums[5], W2Y2: sums[6], WY2: sums[7]}
-			r.hasSums = true
-		}
+		placeRow(p.r, p.s, i, &num, row)
 	}
 	return nil
+}
+
+// placeRow puts the numbers of a row into day i of series s of r.
+func placeRow(r *kpiResults, s *series, i int, num *resultNumbers, row int) {
+	// f is a number and whether it is not NULL.
+	f := func(c int) (float64, bool) {
+		if num[c].IsNull(row) {
+			return 0, false
+		}
+		return num[c].Value(row), true
+	}
+	r.first, r.last = min(r.first, i), max(r.last, i)
+	value, valueOK := f(0)
+	n, nOK := f(1)
+	d, dOK := f(2)
+	lo, loOK := f(3)
+	hi, hiOK := f(4)
+	obs, obsOK := f(5)
+	s.v[i], s.n[i], s.d[i] = notNaN(value, valueOK), notNaN(n, nOK), notNaN(d, dOK)
+	s.lo[i], s.hi[i], s.obs[i] = notNaN(lo, loOK), notNaN(hi, hiOK), notNaN(obs, obsOK)
+	r.hasRatio = r.hasRatio || nOK || dOK
+	r.hasBand = r.hasBand || (loOK && hiOK && hi > lo)
+	// A quantile keeps some sums only (its count and weights): it is
+	// not additive, and only rows with the ratio sums are read.
+	var sums [8]float64
+	var valid [8]bool
+	for k := range sums {
+		sums[k], valid[k] = f(6 + k)
+	}
+	if valid[0] && valid[2] && valid[3] {
+		if s.sums == nil {
+			s.sums = make([]stats.Sums, len(s.v))
+		}
+		s.sums[i] = stats.Sums{N: sums[0], Y: sums[1], Num: sums[2], Den: sums[3],
+			W2: sums[4], W2Y: sums[5], W2Y2: sums[6], WY2: sums[7]}
+		r.hasSums = true
+	}
 }
 
 // result is a version's results, made empty on first use.

@@ -213,7 +213,7 @@ func (ns numbers) MarshalJSON() ([]byte, error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			b = append(b, "null"...)
 		} else {
-			b = strconv.AppendFloat(b, v, 'g', -1, 64)
+			b = appendShortest(b, v)
 		}
 	}
 	return append(b, ']'), nil
