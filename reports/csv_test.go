@@ -138,7 +138,11 @@ func TestResultsReadByKeyOrByName(t *testing.T) {
 		t.Fatal(err)
 	}
 	byName.results = map[kpiKey]*kpiResults{}
-	if err := byName.readResultValues(ctx, db, nil); err != nil {
+	place, err := byName.readResultValues(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := place(); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range byName.results {

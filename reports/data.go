@@ -228,12 +228,15 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 	if err != nil {
 		return nil, err
 	}
-	// Each part of the dataset, and the tables it is read from.
+	// Each part of the dataset, and the tables it is read from. The
+	// results' rows are placed in their series in the background while
+	// the other parts are read; placed waits for that.
+	placed := func() error { return nil }
 	parts := []struct {
 		tables []string
 		read   func() error
 	}{
-		{[]string{"kpi_results"}, func() error { return ds.readResults(ctx, db) }},
+		{[]string{"kpi_results"}, func() (err error) { placed, err = ds.readResults(ctx, db); return err }},
 		{[]string{"kpis"}, func() error { return ds.readDefs(ctx, db) }},
 		{[]string{"runs"}, func() error { return ds.readRuns(ctx, db, opt.RunID) }},
 		{[]string{"loaded_days"}, func() error { return ds.readLoadedDays(ctx, db) }},
@@ -247,9 +250,15 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 		if !has(p.tables...) {
 			continue
 		}
-		if err := p.read(); err != nil {
-			return nil, err
+		if err = p.read(); err != nil {
+			break
 		}
+	}
+	if perr := placed(); err == nil {
+		err = perr
+	}
+	if err != nil {
+		return nil, err
 	}
 	return ds, nil
 }
@@ -281,19 +290,29 @@ func (ds *dataset) findTables(ctx context.Context, db *sql.DB) (has func(tables 
 
 // readResults reads kpi_results: the days they cover, then every row into
 // the series of its version, segment and step.
-func (ds *dataset) readResults(ctx context.Context, db *sql.DB) error {
+// They are read here; the returned placed places them, on its own
+// goroutine, and waits for it: until it has returned, nothing else may
+// touch the days or results.
+func (ds *dataset) readResults(ctx context.Context, db *sql.DB) (placed func() error, err error) {
+	none := func() error { return nil }
 	present, err := readResultDays(ctx, db)
 	if err != nil || len(present) == 0 {
-		return err
+		return none, err
 	}
 	ds.setDays(present)
-	if err := ds.readResultRows(ctx, db); err != nil {
-		return err
+	place, err := ds.readResultRows(ctx, db)
+	if err != nil {
+		return none, err
 	}
-	for _, r := range ds.results {
-		r.sortSteps()
-	}
-	return nil
+	done := make(chan error, 1)
+	go func() {
+		err := place()
+		for _, r := range ds.results {
+			r.sortSteps()
+		}
+		done <- err
+	}()
+	return func() error { return <-done }, nil
 }
 
 // readResultDays lists the days that have any result, ascending.
@@ -382,28 +401,31 @@ func (ds *dataset) since(i, n int) int {
 // series' names are read once: the rows carry a hash of them instead,
 // which is about half of the transfer saved. Should two series' names
 // hash alike, the rows are read with their names.
-func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) error {
+func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) (place func() error, err error) {
 	byKey, err := ds.readResultSeries(ctx, db)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return ds.readResultValues(ctx, db, byKey)
 }
 
 // readResultValues reads the rows of the series byKey lists, or with
-// their names if byKey is nil.
-func (ds *dataset) readResultValues(ctx context.Context, db *sql.DB, byKey map[uint64]*seriesRef) error {
+// their names if byKey is nil, and returns the function that places them
+// in their series. The rows are held as DuckDB handed them over until
+// then.
+func (ds *dataset) readResultValues(ctx context.Context, db *sql.DB, byKey map[uint64]*seriesRef) (place func() error, err error) {
 	p := ds.newResultPlacer()
-	q, place := qResultValues, p.placeByKey
+	q, placeRecord := qResultValues, p.placeByKey
 	if byKey == nil {
-		q, place = qResults, p.placeByName
+		q, placeRecord = qResults, p.placeByName
 	}
 	p.byKey = byKey
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("read kpi_results: %w", err)
+		return nil, fmt.Errorf("read kpi_results: %w", err)
 	}
 	defer conn.Close()
+	var recs []arrowlib.Record
 	err = conn.Raw(func(dc any) error {
 		c, ok := dc.(driver.Conn)
 		if !ok {
@@ -419,16 +441,30 @@ func (ds *dataset) readResultValues(ctx context.Context, db *sql.DB, byKey map[u
 		}
 		defer rr.Release()
 		for rr.Next() {
-			if err := place(rr.Record()); err != nil {
-				return err
-			}
+			rec := rr.Record()
+			rec.Retain()
+			recs = append(recs, rec)
 		}
 		return rr.Err()
 	})
 	if err != nil {
-		return fmt.Errorf("read kpi_results: %w", err)
+		for _, rec := range recs {
+			rec.Release()
+		}
+		return nil, fmt.Errorf("read kpi_results: %w", err)
 	}
-	return nil
+	return func() error {
+		var err error
+		for _, rec := range recs {
+			if err == nil {
+				if err = placeRecord(rec); err != nil {
+					err = fmt.Errorf("read kpi_results: %w", err)
+				}
+			}
+			rec.Release()
+		}
+		return err
+	}, nil
 }
 
 // seriesRef is one series of kpi_results: its version and names, and
@@ -730,6 +766,7 @@ func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
+	counts := newSubjects(facts)
 	rows, err := db.QueryContext(ctx, qKPIDefs)
 	if err != nil {
 		return fmt.Errorf("read kpis: %w", err)
@@ -741,7 +778,7 @@ func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 			&d.ComputedAt, &d.ComputedFrom, &d.ComputedTo, &d.Estimate); err != nil {
 			return fmt.Errorf("read kpis: %w", err)
 		}
-		d.Counts = subjectOf(d.SQL, facts)
+		d.Counts = counts.of(d.SQL)
 		ds.defs = append(ds.defs, d)
 	}
 	if err := rows.Err(); err != nil {
