@@ -502,7 +502,14 @@ func (s *site) csv(d kpiDef) ([]byte, error) {
 	for i := r.first; i <= r.last; i++ {
 		days[i] = s.ds.days[i].Format(time.DateOnly)
 	}
-	b := buf.Bytes()
+	// The series in the file's order, with their quoted names and rows.
+	type part struct {
+		ser  *series
+		mid  string
+		rows int
+	}
+	var parts []part
+	size := buf.Len()
 	for _, seg := range s.segmentations(r) {
 		bySeg := r.cells[seg]
 		for _, segment := range s.segmentOrder(seg, bySeg) {
@@ -515,29 +522,43 @@ func (s *site) csv(d kpiDef) ([]byte, error) {
 				if err != nil {
 					return nil, err
 				}
+				p := part{ser: ser, mid: mid}
 				for i := r.first; i <= r.last; i++ {
-					if math.IsNaN(ser.v[i]) {
-						continue
+					if !math.IsNaN(ser.v[i]) {
+						p.rows++
 					}
-					b = append(b, head...)
-					b = append(b, ',')
-					b = append(b, days[i]...)
-					b = append(b, ',')
-					b = append(b, mid...)
-					for _, v := range [...]float64{ser.v[i], ser.n[i], ser.d[i], ser.lo[i], ser.hi[i], ser.obs[i]} {
-						b = appendCSVNum(append(b, ','), v)
-					}
-					if ser.sums == nil || ser.sums[i].N == 0 {
-						b = append(b, ",,,,,,,,"...)
-					} else {
-						x := ser.sums[i]
-						for _, v := range [...]float64{x.N, x.Y, x.Num, x.Den, x.W2, x.W2Y, x.W2Y2, x.WY2} {
-							b = appendCSVNum(append(b, ','), v)
-						}
-					}
-					b = append(b, '\n')
+				}
+				parts = append(parts, p)
+				// About 8 bytes a number: a buffer that rarely grows, as
+				// growing one of megabytes copies it into new memory.
+				size += p.rows * (len(head) + len(mid) + 14 + 14*8)
+			}
+		}
+	}
+	b := append(make([]byte, 0, size), buf.Bytes()...)
+	for _, p := range parts {
+		ser, mid := p.ser, p.mid
+		for i := r.first; i <= r.last; i++ {
+			if math.IsNaN(ser.v[i]) {
+				continue
+			}
+			b = append(b, head...)
+			b = append(b, ',')
+			b = append(b, days[i]...)
+			b = append(b, ',')
+			b = append(b, mid...)
+			for _, v := range [...]float64{ser.v[i], ser.n[i], ser.d[i], ser.lo[i], ser.hi[i], ser.obs[i]} {
+				b = appendCSVNum(append(b, ','), v)
+			}
+			if ser.sums == nil || ser.sums[i].N == 0 {
+				b = append(b, ",,,,,,,,"...)
+			} else {
+				x := ser.sums[i]
+				for _, v := range [...]float64{x.N, x.Y, x.Num, x.Den, x.W2, x.W2Y, x.W2Y2, x.WY2} {
+					b = appendCSVNum(append(b, ','), v)
 				}
 			}
+			b = append(b, '\n')
 		}
 	}
 	return b, nil
