@@ -194,3 +194,38 @@ func TestResultsReadByKeyOrByName(t *testing.T) {
 		}
 	}
 }
+
+// TestPageJSONIsEncodingJSON checks the hand-written chart data of every
+// KPI page against json.Marshal, hostile values included.
+func TestPageJSONIsEncodingJSON(t *testing.T) {
+	for _, f := range []fixture{{days: 40, hostile: true}, {days: 90}} {
+		db := newFixtureDB(t, f)
+		ds, err := readDataset(context.Background(), db, testOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := newSite(ds, testOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages := []pageJSON{s.emptyPageData(s.ds.defs[0]), {}}
+		for _, d := range s.ds.defs {
+			pages = append(pages, s.kpiPage(d).Data)
+		}
+		// Strings that encoding/json escapes, and invalid UTF-8.
+		odd := []string{"<b>&amp;</b>", "a\"b\\c", "\x00\x1f\t\n", "\u2028\u2029", "bad \xff\xfe utf-8", "é ü 漢"}
+		pages = append(pages, pageJSON{KPI: odd[0], Title: odd[1], Unit: odd[2], Kind: odd[3], YLabel: odd[4], Estimate: odd[5],
+			Days: odd, Steps: []string{}, Segmentations: []segJSON{{Name: odd[4], Segments: []segmentJSON{{Name: odd[3], Binary: true,
+				V: []numbers{{1, math.NaN(), math.Inf(1), -0.5, 1e21}, nil}, Base: &sumsJSON{}, S: []sumsJSON{{WY2: numbers{2}}}}}}},
+			Milestones: []milestoneJSON{{N: 1, Label: odd[0], Href: odd[4]}}})
+		for i, p := range pages {
+			want, err := json.Marshal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(p.js()); got != string(want) {
+				t.Errorf("page %d (%s v%d, %+v):\n got %.300s\nwant %.300s", i, p.KPI, p.Version, f, got, want)
+			}
+		}
+	}
+}
