@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"math"
 	"regexp"
@@ -11,6 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	arrowlib "github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/marcboeker/go-duckdb"
 
 	"github.com/persona-kpi/kpi/config"
 	"github.com/persona-kpi/kpi/persona"
@@ -113,21 +118,23 @@ type kpiResults struct {
 	hasSums  bool // the rows carry additive sums
 }
 
+// cell is a segment's series of a step, made on first use. The names are
+// copied into the maps, so they may point into memory that is reused.
 func (r *kpiResults) cell(segmentation, segment, step string, days int) *series {
 	bySeg := r.cells[segmentation]
 	if bySeg == nil {
 		bySeg = map[string]map[string]*series{}
-		r.cells[segmentation] = bySeg
+		r.cells[strings.Clone(segmentation)] = bySeg
 	}
 	byStep := bySeg[segment]
 	if byStep == nil {
 		byStep = map[string]*series{}
-		bySeg[segment] = byStep
+		bySeg[strings.Clone(segment)] = byStep
 	}
 	s := byStep[step]
 	if s == nil {
 		s = newSeries(days)
-		byStep[step] = s
+		byStep[strings.Clone(step)] = s
 	}
 	return s
 }
@@ -213,14 +220,6 @@ func (ds *dataset) through() (time.Time, bool) {
 	return ds.days[len(ds.days)-1], true
 }
 
-func exists(ctx context.Context, db *sql.DB, name string) (bool, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, qRelationExists, name).Scan(&n); err != nil {
-		return false, fmt.Errorf("look up table %s: %w", name, err)
-	}
-	return n > 0, nil
-}
-
 // readDataset reads everything the site shows. Missing tables are noted,
 // not fatal, so a report can be made from a partly built database.
 func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error) {
@@ -229,12 +228,15 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 	if err != nil {
 		return nil, err
 	}
-	// Each part of the dataset, and the tables it is read from.
+	// Each part of the dataset, and the tables it is read from. The
+	// results' rows are placed in their series in the background while
+	// the other parts are read; placed waits for that.
+	placed := func() error { return nil }
 	parts := []struct {
 		tables []string
 		read   func() error
 	}{
-		{[]string{"kpi_results"}, func() error { return ds.readResults(ctx, db) }},
+		{[]string{"kpi_results"}, func() (err error) { placed, err = ds.readResults(ctx, db); return err }},
 		{[]string{"kpis"}, func() error { return ds.readDefs(ctx, db) }},
 		{[]string{"runs"}, func() error { return ds.readRuns(ctx, db, opt.RunID) }},
 		{[]string{"loaded_days"}, func() error { return ds.readLoadedDays(ctx, db) }},
@@ -248,9 +250,15 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 		if !has(p.tables...) {
 			continue
 		}
-		if err := p.read(); err != nil {
-			return nil, err
+		if err = p.read(); err != nil {
+			break
 		}
+	}
+	if perr := placed(); err == nil {
+		err = perr
+	}
+	if err != nil {
+		return nil, err
 	}
 	return ds, nil
 }
@@ -258,12 +266,15 @@ func readDataset(ctx context.Context, db *sql.DB, opt Options) (*dataset, error)
 // findTables notes which of the tables the site reads the database lacks,
 // and returns a test of whether it has all of some tables.
 func (ds *dataset) findTables(ctx context.Context, db *sql.DB) (has func(tables ...string) bool, err error) {
+	names, err := queryAll(ctx, db, "tables", qRelations, nil, func(rows *sql.Rows, name *string) error {
+		return rows.Scan(name)
+	})
+	if err != nil {
+		return nil, err
+	}
 	found := map[string]bool{}
 	for _, t := range []string{"kpi_results", "kpis", "runs", "loaded_days", "rejects", "day_other_values", "day_event_names", "day_server_types", "day_sample_rates"} {
-		if found[t], err = exists(ctx, db, t); err != nil {
-			return nil, err
-		}
-		if !found[t] {
+		if found[t] = slices.Contains(names, t); !found[t] {
 			ds.missing = append(ds.missing, t)
 		}
 	}
@@ -279,19 +290,29 @@ func (ds *dataset) findTables(ctx context.Context, db *sql.DB) (has func(tables 
 
 // readResults reads kpi_results: the days they cover, then every row into
 // the series of its version, segment and step.
-func (ds *dataset) readResults(ctx context.Context, db *sql.DB) error {
+// They are read here; the returned placed places them, on its own
+// goroutine, and waits for it: until it has returned, nothing else may
+// touch the days or results.
+func (ds *dataset) readResults(ctx context.Context, db *sql.DB) (placed func() error, err error) {
+	none := func() error { return nil }
 	present, err := readResultDays(ctx, db)
 	if err != nil || len(present) == 0 {
-		return err
+		return none, err
 	}
 	ds.setDays(present)
-	if err := ds.readResultRows(ctx, db); err != nil {
-		return err
+	place, err := ds.readResultRows(ctx, db)
+	if err != nil {
+		return none, err
 	}
-	for _, r := range ds.results {
-		r.sortSteps()
-	}
-	return nil
+	done := make(chan error, 1)
+	go func() {
+		err := place()
+		for _, r := range ds.results {
+			r.sortSteps()
+		}
+		done <- err
+	}()
+	return func() error { return <-done }, nil
 }
 
 // readResultDays lists the days that have any result, ascending.
@@ -374,50 +395,289 @@ func (ds *dataset) since(i, n int) int {
 }
 
 // readResultRows places every kpi_results row in its version's series.
-func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, qResults)
+// The rows are read as Arrow records, column by column (through
+// database/sql, converting each of the 20 values of a few hundred
+// thousand rows to a Go value took most of the report's read), and each
+// series' names are read once: the rows carry a hash of them instead,
+// which is about half of the transfer saved. Should two series' names
+// hash alike, the rows are read with their names.
+func (ds *dataset) readResultRows(ctx context.Context, db *sql.DB) (place func() error, err error) {
+	byKey, err := ds.readResultSeries(ctx, db)
 	if err != nil {
-		return fmt.Errorf("read kpi_results: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var (
-		id, segmentation, segment, step string
-		version                         int
-		day                             time.Time
-		value, num, den, lo, hi, obs    sql.NullFloat64
-		sums                            [8]sql.NullFloat64
-	)
-	for rows.Next() {
-		if err := rows.Scan(&id, &version, &day, &segmentation, &segment, &step, &value, &num, &den, &lo, &hi, &obs,
-			&sums[0], &sums[1], &sums[2], &sums[3], &sums[4], &sums[5], &sums[6], &sums[7]); err != nil {
-			return fmt.Errorf("read kpi_results: %w", err)
+	return ds.readResultValues(ctx, db, byKey)
+}
+
+// readResultValues reads the rows of the series byKey lists, or with
+// their names if byKey is nil, and returns the function that places them
+// in their series. The rows are held as DuckDB handed them over until
+// then.
+func (ds *dataset) readResultValues(ctx context.Context, db *sql.DB, byKey map[uint64]*seriesRef) (place func() error, err error) {
+	p := ds.newResultPlacer()
+	q, placeRecord := qResultValues, p.placeByKey
+	if byKey == nil {
+		q, placeRecord = qResults, p.placeByName
+	}
+	p.byKey = byKey
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read kpi_results: %w", err)
+	}
+	defer conn.Close()
+	var recs []arrowlib.Record
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("not a database/sql driver connection: %T", dc)
 		}
-		r := ds.result(kpiKey{id, version})
-		i, ok := ds.dayIndex[day.UTC()]
+		a, err := duckdb.NewArrowFromConn(c)
+		if err != nil {
+			return err
+		}
+		rr, err := a.QueryContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer rr.Release()
+		for rr.Next() {
+			rec := rr.Record()
+			rec.Retain()
+			recs = append(recs, rec)
+		}
+		return rr.Err()
+	})
+	if err != nil {
+		for _, rec := range recs {
+			rec.Release()
+		}
+		return nil, fmt.Errorf("read kpi_results: %w", err)
+	}
+	return func() error {
+		var err error
+		for _, rec := range recs {
+			if err == nil {
+				if err = placeRecord(rec); err != nil {
+					err = fmt.Errorf("read kpi_results: %w", err)
+				}
+			}
+			rec.Release()
+		}
+		return err
+	}, nil
+}
+
+// seriesRef is one series of kpi_results: its version and names, and
+// once a row of it is placed, its series.
+type seriesRef struct {
+	r                  *kpiResults
+	seg, segment, step string
+	s                  *series
+}
+
+// readResultSeries reads the series of kpi_results by the hash of their
+// names (qResultSeries); nil if two of them hash alike.
+func (ds *dataset) readResultSeries(ctx context.Context, db *sql.DB) (map[uint64]*seriesRef, error) {
+	type named struct {
+		key   uint64
+		id    string
+		v     int
+		names [3]string
+	}
+	all, err := queryAll(ctx, db, "kpi_results series", qResultSeries, nil, func(rows *sql.Rows, n *named) error {
+		return rows.Scan(&n.key, &n.id, &n.v, &n.names[0], &n.names[1], &n.names[2])
+	})
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[uint64]*seriesRef, len(all))
+	for _, n := range all {
+		if _, dup := byKey[n.key]; dup {
+			return nil, nil
+		}
+		byKey[n.key] = &seriesRef{seg: n.names[0], segment: n.names[1], step: n.names[2]}
+	}
+	// Each version with rows has results, made once the hashes are known
+	// to tell the series apart (else the rows are read by name).
+	for _, n := range all {
+		byKey[n.key].r = ds.result(kpiKey{n.id, n.v})
+	}
+	return byKey, nil
+}
+
+// resultPlacer puts the records of qResultValues, or of qResults, into
+// the dataset's series. It remembers the last row's series: a series
+// often holds a run of rows.
+type resultPlacer struct {
+	ds    *dataset
+	day   map[int32]int // days since 1970 → index on the day axis
+	byKey map[uint64]*seriesRef
+	// By name: the last row's version and names.
+	key     kpiKey
+	r       *kpiResults
+	seg     [3]string // segmentation, segment, step of s
+	s       *series
+	haveSeg bool
+}
+
+func (ds *dataset) newResultPlacer() *resultPlacer {
+	p := &resultPlacer{ds: ds, day: make(map[int32]int, len(ds.days))}
+	for i, d := range ds.days {
+		p.day[int32(d.Unix()/86400)] = i
+	}
+	return p
+}
+
+// textColumn is an Arrow string column, whichever of the string layouts
+// DuckDB hands over.
+type textColumn interface {
+	Value(int) string
+	IsNull(int) bool
+}
+
+// resultNumbers are the 14 DOUBLE columns that end both queries: value,
+// numerator, denominator, lo, hi, n, then the eight sums.
+type resultNumbers [14]*array.Float64
+
+func resultNumbersOf(rec arrowlib.Record, from int) (resultNumbers, error) {
+	var num resultNumbers
+	if int(rec.NumCols()) != from+len(num) {
+		return num, fmt.Errorf("%d columns, not %d", rec.NumCols(), from+len(num))
+	}
+	for c := range num {
+		var ok bool
+		if num[c], ok = rec.Column(from + c).(*array.Float64); !ok {
+			return num, fmt.Errorf("column %d is %s, not DOUBLE", from+c, rec.Column(from+c).DataType())
+		}
+	}
+	return num, nil
+}
+
+// dayColumn is the record's DATE column c.
+func dayColumn(rec arrowlib.Record, c int) (*array.Date32, error) {
+	day, ok := rec.Column(c).(*array.Date32)
+	if !ok {
+		return nil, fmt.Errorf("column day is %s, not DATE", rec.Column(c).DataType())
+	}
+	return day, nil
+}
+
+// placeByKey puts one record of qResultValues into the series.
+func (p *resultPlacer) placeByKey(rec arrowlib.Record) error {
+	keys, ok := rec.Column(0).(*array.Uint64)
+	if !ok {
+		return fmt.Errorf("column key is %s, not UBIGINT", rec.Column(0).DataType())
+	}
+	day, err := dayColumn(rec, 1)
+	if err != nil {
+		return err
+	}
+	num, err := resultNumbersOf(rec, 2)
+	if err != nil {
+		return err
+	}
+	var last *seriesRef
+	var lastKey uint64
+	for row := range int(rec.NumRows()) {
+		k := keys.Value(row)
+		if last == nil || k != lastKey {
+			if last, lastKey = p.byKey[k], k; last == nil {
+				return fmt.Errorf("a row of a series not listed (hash %d): kpi_results changed while read", k)
+			}
+		}
+		i, ok := p.day[int32(day.Value(row))]
 		if !ok {
 			continue
 		}
-		r.first, r.last = min(r.first, i), max(r.last, i)
-		s := r.cell(segmentation, segment, step, len(ds.days))
-		s.v[i], s.n[i], s.d[i] = nullNaN(value), nullNaN(num), nullNaN(den)
-		s.lo[i], s.hi[i], s.obs[i] = nullNaN(lo), nullNaN(hi), nullNaN(obs)
-		r.hasRatio = r.hasRatio || num.Valid || den.Valid
-		r.hasBand = r.hasBand || (lo.Valid && hi.Valid && hi.Float64 > lo.Float64)
-		// A quantile keeps some sums only (its count and weights): it is
-		// not additive, and only rows with the ratio sums are read.
-		if sums[0].Valid && sums[2].Valid && sums[3].Valid {
-			if s.sums == nil {
-				s.sums = make([]stats.Sums, len(ds.days))
-			}
-			s.sums[i] = stats.Sums{N: sums[0].Float64, Y: sums[1].Float64, Num: sums[2].Float64, Den: sums[3].Float64,
-				W2: sums[4].Float64, W2Y: sums[5].Float64, W2Y2: sums[6].Float64, WY2: sums[7].Float64}
-			r.hasSums = true
+		if last.s == nil {
+			last.s = last.r.cell(last.seg, last.segment, last.step, len(p.ds.days))
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read kpi_results: %w", err)
+		placeRow(last.r, last.s, i, &num, row)
 	}
 	return nil
+}
+
+// placeByName puts one record of qResults into the series.
+func (p *resultPlacer) placeByName(rec arrowlib.Record) error {
+	var text [4]textColumn // kpi, segmentation, segment, step
+	for k, c := range [4]int{0, 3, 4, 5} {
+		var ok bool
+		if text[k], ok = rec.Column(c).(textColumn); !ok {
+			return fmt.Errorf("column %d is %s, not text", c, rec.Column(c).DataType())
+		}
+	}
+	version, ok := rec.Column(1).(*array.Int64)
+	if !ok {
+		return fmt.Errorf("column version is %s, not BIGINT", rec.Column(1).DataType())
+	}
+	day, err := dayColumn(rec, 2)
+	if err != nil {
+		return err
+	}
+	num, err := resultNumbersOf(rec, 6)
+	if err != nil {
+		return err
+	}
+	ds := p.ds
+	// The names point into the record, released once the next is read.
+	p.haveSeg = false
+	for row := range int(rec.NumRows()) {
+		id, v := text[0].Value(row), int(version.Value(row))
+		if p.r == nil || id != p.key.id || v != p.key.version {
+			p.key = kpiKey{strings.Clone(id), v}
+			p.r = ds.result(p.key)
+			p.haveSeg = false
+		}
+		i, ok := p.day[int32(day.Value(row))]
+		if !ok {
+			continue
+		}
+		seg, segment, step := text[1].Value(row), text[2].Value(row), text[3].Value(row)
+		if !p.haveSeg || seg != p.seg[0] || segment != p.seg[1] || step != p.seg[2] {
+			p.s = p.r.cell(seg, segment, step, len(ds.days))
+			p.seg = [3]string{seg, segment, step}
+			p.haveSeg = true
+		}
+		placeRow(p.r, p.s, i, &num, row)
+	}
+	return nil
+}
+
+// placeRow puts the numbers of a row into day i of series s of r.
+func placeRow(r *kpiResults, s *series, i int, num *resultNumbers, row int) {
+	// f is a number and whether it is not NULL.
+	f := func(c int) (float64, bool) {
+		if num[c].IsNull(row) {
+			return 0, false
+		}
+		return num[c].Value(row), true
+	}
+	r.first, r.last = min(r.first, i), max(r.last, i)
+	value, valueOK := f(0)
+	n, nOK := f(1)
+	d, dOK := f(2)
+	lo, loOK := f(3)
+	hi, hiOK := f(4)
+	obs, obsOK := f(5)
+	s.v[i], s.n[i], s.d[i] = notNaN(value, valueOK), notNaN(n, nOK), notNaN(d, dOK)
+	s.lo[i], s.hi[i], s.obs[i] = notNaN(lo, loOK), notNaN(hi, hiOK), notNaN(obs, obsOK)
+	r.hasRatio = r.hasRatio || nOK || dOK
+	r.hasBand = r.hasBand || (loOK && hiOK && hi > lo)
+	// A quantile keeps some sums only (its count and weights): it is
+	// not additive, and only rows with the ratio sums are read.
+	var sums [8]float64
+	var valid [8]bool
+	for k := range sums {
+		sums[k], valid[k] = f(6 + k)
+	}
+	if valid[0] && valid[2] && valid[3] {
+		if s.sums == nil {
+			s.sums = make([]stats.Sums, len(s.v))
+		}
+		s.sums[i] = stats.Sums{N: sums[0], Y: sums[1], Num: sums[2], Den: sums[3],
+			W2: sums[4], W2Y: sums[5], W2Y2: sums[6], WY2: sums[7]}
+		r.hasSums = true
+	}
 }
 
 // result is a version's results, made empty on first use.
@@ -446,12 +706,13 @@ func (r *kpiResults) sortSteps() {
 	slices.SortFunc(r.steps, compareSteps)
 }
 
-// nullNaN keeps NULL, NaN and infinities out of the charts: all become NaN.
-func nullNaN(v sql.NullFloat64) float64 {
-	if !v.Valid || math.IsInf(v.Float64, 0) {
+// notNaN keeps NULL (not valid), NaN and infinities out of the charts:
+// all become NaN.
+func notNaN(v float64, valid bool) float64 {
+	if !valid || math.IsInf(v, 0) {
 		return math.NaN()
 	}
-	return v.Float64
+	return v
 }
 
 // compareSteps orders "2 - x" before "10 - y": by leading number, then
@@ -505,6 +766,7 @@ func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
+	counts := newSubjects(facts)
 	rows, err := db.QueryContext(ctx, qKPIDefs)
 	if err != nil {
 		return fmt.Errorf("read kpis: %w", err)
@@ -516,7 +778,7 @@ func (ds *dataset) readDefs(ctx context.Context, db *sql.DB) error {
 			&d.ComputedAt, &d.ComputedFrom, &d.ComputedTo, &d.Estimate); err != nil {
 			return fmt.Errorf("read kpis: %w", err)
 		}
-		d.Counts = subjectOf(d.SQL, facts)
+		d.Counts = counts.of(d.SQL)
 		ds.defs = append(ds.defs, d)
 	}
 	if err := rows.Err(); err != nil {

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"html/template"
 	"math"
 	"slices"
 	"strconv"
@@ -91,6 +92,7 @@ type kpiPage struct {
 	Granular      bool // can be shown per week or month: not quantiles
 	CSV           string
 	Data          pageJSON
+	DataJS        template.JS // Data as JSON, as json.Marshal writes it
 }
 
 type versionLink struct {
@@ -213,7 +215,7 @@ func (ns numbers) MarshalJSON() ([]byte, error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			b = append(b, "null"...)
 		} else {
-			b = strconv.AppendFloat(b, v, 'g', -1, 64)
+			b = appendShortest(b, v)
 		}
 	}
 	return append(b, ']'), nil
@@ -238,6 +240,7 @@ func (s *site) kpiPage(d kpiDef) kpiPage {
 	if !p.HasData {
 		p.Chart = lineCharts(lineInput{unit: d.Unit, yLabel: yLabel(d), aria: d.Title + ": no results"})
 		p.Data = s.emptyPageData(d)
+		p.DataJS = p.Data.js()
 		return p
 	}
 	p.Steps, p.Stepped = names(r.steps), stepped(r)
@@ -253,6 +256,7 @@ func (s *site) kpiPage(d kpiDef) kpiPage {
 		p.Flow = s.flow(d, r, shown, p.Data, p.RangeText, miles)
 	}
 	p.Table = s.dailyTable(d, r)
+	p.DataJS = p.Data.js()
 	return p
 }
 

@@ -4,9 +4,10 @@ package reports
 // columns it relies on can be reconciled with the schema in one place.
 // The report only reads: Build never writes to the database.
 
-// qRelationExists counts tables or views of that name (one parameter).
-const qRelationExists = `
-SELECT count(*) FROM information_schema.tables WHERE table_name = ?`
+// qRelations lists the names of the tables and views, in one query: each
+// query of information_schema costs a few milliseconds.
+const qRelations = `
+SELECT DISTINCT table_name FROM information_schema.tables`
 
 // qKPIDefs lists every version of every KPI definition from the kpis
 // registry (store/migrations/0002_kpis.sql), in the report's order: by the
@@ -41,8 +42,27 @@ SELECT DISTINCT day FROM kpi_results ORDER BY day`
 const qResults = `
 SELECT kpi, CAST(version AS BIGINT), day, segmentation, segment, coalesce(step, ''),
        CAST(value AS DOUBLE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE),
-       lo, hi, CAST(n AS DOUBLE),
-       s_blobs, s_y, s_wy, s_w, s_w2, s_w2y, s_w2y2, s_wy2
+       CAST(lo AS DOUBLE), CAST(hi AS DOUBLE), CAST(n AS DOUBLE),
+       CAST(s_blobs AS DOUBLE), CAST(s_y AS DOUBLE), CAST(s_wy AS DOUBLE), CAST(s_w AS DOUBLE),
+       CAST(s_w2 AS DOUBLE), CAST(s_w2y AS DOUBLE), CAST(s_w2y2 AS DOUBLE), CAST(s_wy2 AS DOUBLE)
+FROM kpi_results`
+
+// qResultSeries lists the series of kpi_results: each version, segment
+// and step once, by the hash of its names that qResultValues' rows carry
+// instead of the names.
+const qResultSeries = `
+SELECT DISTINCT hash(kpi, version, segmentation, segment, step),
+       kpi, CAST(version AS BIGINT), segmentation, segment, coalesce(step, '')
+FROM kpi_results`
+
+// qResultValues is qResults with the hash of a row's names (as in
+// qResultSeries) in place of its names.
+const qResultValues = `
+SELECT hash(kpi, version, segmentation, segment, step), day,
+       CAST(value AS DOUBLE), CAST(numerator AS DOUBLE), CAST(denominator AS DOUBLE),
+       CAST(lo AS DOUBLE), CAST(hi AS DOUBLE), CAST(n AS DOUBLE),
+       CAST(s_blobs AS DOUBLE), CAST(s_y AS DOUBLE), CAST(s_wy AS DOUBLE), CAST(s_w AS DOUBLE),
+       CAST(s_w2 AS DOUBLE), CAST(s_w2y AS DOUBLE), CAST(s_w2y2 AS DOUBLE), CAST(s_wy2 AS DOUBLE)
 FROM kpi_results`
 
 // otherWindowDays is how far back the "raw values behind Other" and

@@ -54,7 +54,30 @@ var factRelation = regexp.MustCompile(`\bfact_[a-z][a-z0-9_]*_v[1-9][0-9]*\b`)
 // table name to its SQL (the facts registry), and a fact whose SQL is not
 // known reads nothing that can be named.
 func subjectOf(sqlText string, facts map[string]string) subject {
-	q := expandFacts(sqlNoise.ReplaceAllString(sqlText, " "), facts, 0)
+	return newSubjects(facts).of(sqlText)
+}
+
+// subjects says what versions count, reading each fact's SQL once for all
+// of them: the facts' queries are long, and most versions read the same
+// few facts.
+type subjects struct {
+	facts    map[string]string
+	expanded map[factAt]string
+}
+
+// factAt is a fact's table met at a depth of expandFacts.
+type factAt struct {
+	table string
+	depth int
+}
+
+func newSubjects(facts map[string]string) *subjects {
+	return &subjects{facts: facts, expanded: map[factAt]string{}}
+}
+
+// of is subjectOf(sqlText, the facts).
+func (x *subjects) of(sqlText string) subject {
+	q := x.expandFacts(sqlNoise.ReplaceAllString(sqlText, " "), 0)
 	census, dialog := censusRelations.MatchString(q), dialogRelations.MatchString(q)
 	switch {
 	case census && !dialog:
@@ -127,16 +150,24 @@ func estimateText(d kpiDef) string {
 // expandFacts appends to q the SQL of every fact it reads, and of the
 // facts those read; depth stops a registry whose facts read each other in
 // a circle (compute refuses one, but the registry is read as it is).
-func expandFacts(q string, facts map[string]string, depth int) string {
+func (x *subjects) expandFacts(q string, depth int) string {
 	if depth > 8 {
 		return q
 	}
 	var more strings.Builder
 	for _, t := range factRelation.FindAllString(q, -1) {
-		if f, ok := facts[t]; ok {
-			more.WriteString(" ")
-			more.WriteString(expandFacts(sqlNoise.ReplaceAllString(f, " "), facts, depth+1))
+		f, ok := x.facts[t]
+		if !ok {
+			continue
 		}
+		at := factAt{t, depth}
+		e, done := x.expanded[at]
+		if !done {
+			e = x.expandFacts(sqlNoise.ReplaceAllString(f, " "), depth+1)
+			x.expanded[at] = e
+		}
+		more.WriteString(" ")
+		more.WriteString(e)
 	}
 	return q + more.String()
 }
