@@ -128,6 +128,14 @@ func logTransformed(o Options, days []time.Time, total persona.Counts, start tim
 		"elapsed", time.Since(start).Round(time.Millisecond))
 }
 
+// ingestGoHeap is the Go heap the fused ingest aims to stay within. Its
+// live heap (the parts in flight, the Parquet row groups being written)
+// is about 150-180 MB, and at the default GOGC the heap grows to twice
+// that before a collection; beside DuckDB's 512 MB that made the peak
+// RSS 1.0 GiB at 3M blobs. With this soft limit the collector runs
+// earlier and the peak stays at 0.86 GiB.
+const ingestGoHeap = 256 << 20
+
 // transformAndLoad transforms and loads days in order, without reading
 // the Parquet back: transform (Go, on its own goroutine) hands each day's
 // rows over as Arrow records in parts of a bounded number of elements,
@@ -136,14 +144,6 @@ func logTransformed(o Options, days []time.Time, total persona.Counts, start tim
 // committed once the day's Parquet is in place; a transform that fails
 // or is cancelled rolls it back. At most one part waits, so memory stays
 // that of a few parts whatever the size of a day.
-// ingestGoHeap is the Go heap the fused ingest aims to stay within. Its
-// live heap (the parts in flight, the Parquet row groups being written)
-// is about 150-180 MB, and at the default GOGC the heap grows to twice
-// that before a collection; beside DuckDB's 512 MB that made the peak
-// RSS 1.0 GiB at 3M blobs. With this soft limit the collector runs
-// earlier and the peak stays at 0.89 GiB.
-const ingestGoHeap = 256 << 20
-
 func transformAndLoad(ctx context.Context, o Options, db *store.DB, runID int64, days []time.Time, hashes map[time.Time]string) (transformed, loaded persona.Counts, err error) {
 	start := time.Now()
 	// One DuckDB thread while Go transforms on the other cores: DuckDB

@@ -108,9 +108,9 @@ func scaled(c stats.Change, k float64) stats.Change {
 }
 
 // censusSums are the sums of an exact count v shown scaled by k (1/days
-// for a count per day): v units of weight k, no sampling variance, so
-// stats.DiffTotals judges a change of it against the count's own Poisson
-// variance, v·k².
+// for a count per day): v units of weight k, so Num is the count as shown
+// and stats.DiffTotals judges a change of it against the count's own
+// Poisson variance, W2Y2 = v·k².
 func censusSums(v, k float64) stats.Sums {
 	return stats.Sums{N: v, Y: v, Num: v * k, Den: v * k, W2: v * k * k, W2Y: v * k * k, W2Y2: v * k * k, WY2: v * k}
 }
