@@ -133,7 +133,7 @@ func (h *headline) compare(d kpiDef, m measure, c comparison) {
 		return
 	}
 	h.Real = m.judged() && c.real()
-	if c.change.Bounded() && m.method != "census" {
+	if c.change.Bounded() {
 		h.ChangeInterval = "95% interval " + signed(m.unit, c.change.Lo, base.Value) + " to " + signed(m.unit, c.change.Hi, base.Value)
 	}
 	against := "vs the 7 days before (" + c.beforeDays + "): " + formatValue(m.unit, base.Value)
