@@ -101,7 +101,7 @@ func (h *headline) basis(d kpiDef, m measure, p periodEstimate) {
 		h.Basis = "An estimate for all dialog sessions from " + n + " sampled observations, each weighted by 1 ÷ its session’s sample rate. The 95% interval is where the true value lies, 19 times out of 20."
 		h.Short = "estimated from " + n + " sampled observations"
 	case m.method == "census":
-		h.Basis = "An exact count from the server’s census: not sampled, so no interval."
+		h.Basis = "An exact count from the server’s census: not sampled, so the value has no interval; a change is judged against how much a steady count varies by chance (Poisson)."
 		h.Short = "exact: the server’s census"
 	case d.Counts == censusSubject:
 		h.Basis = "Counts the server’s census entries as stored. Its version does not mark them as an exact census, so changes are not judged."
