@@ -206,19 +206,7 @@ type numbers []float64
 
 // MarshalJSON writes the numbers as a JSON array, null for NaN.
 func (ns numbers) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, len(ns)*6+2)
-	b = append(b, '[')
-	for i, v := range ns {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			b = append(b, "null"...)
-		} else {
-			b = appendShortest(b, v)
-		}
-	}
-	return append(b, ']'), nil
+	return ns.appendJSON(make([]byte, 0, len(ns)*6+2)), nil
 }
 
 func (s *site) kpiPage(d kpiDef) kpiPage {
