@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/marcboeker/go-duckdb"
+	"github.com/persona-kpi/kpi/store"
 
 	"github.com/persona-kpi/kpi/stats"
 )
@@ -222,19 +222,7 @@ func materialize(ctx context.Context, conn *sql.Conn, tx *sql.Tx, d Definition) 
 		return err
 	}
 	// The appender writes in the transaction open on conn.
-	return conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "kpi_out")
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if err := a.AppendRow(r...); err != nil {
-				a.Close()
-				return err
-			}
-		}
-		return a.Close()
-	})
+	return store.AppendRows(conn, "kpi_out", rows)
 }
 
 // badBlobs is the error for n rows no estimate can use.
