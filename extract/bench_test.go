@@ -24,18 +24,13 @@ func writeGenerated(b *testing.B, path string, n int) int64 {
 	defer f.Close()
 	w := bufio.NewWriter(f)
 	var size int64
-	rows := 0
 	g := generate.Generator{Seed: 1, PerDay: n}
-	err = g.Rows(benchDay, benchDay.AddDate(0, 0, 1), func(row []byte) error {
-		if rows == n {
-			return errBenchEnough
-		}
-		rows++
+	err = g.FirstRows(benchDay, benchDay.AddDate(0, 0, 1), n, func(row []byte) error {
 		size += int64(len(row)) + 1
 		w.Write(row)
 		return w.WriteByte('\n')
 	})
-	if err != nil && err != errBenchEnough {
+	if err != nil {
 		b.Fatal(err)
 	}
 	if err := w.Flush(); err != nil {
@@ -43,12 +38,6 @@ func writeGenerated(b *testing.B, path string, n int) int64 {
 	}
 	return size
 }
-
-type benchErr string
-
-func (e benchErr) Error() string { return string(e) }
-
-const errBenchEnough = benchErr("enough")
 
 // BenchmarkExtractFiles lands one day of generated rows from an NDJSON
 // file: day routing, the spool and the compressed landing copy.

@@ -23,22 +23,15 @@ import (
 	"github.com/persona-kpi/kpi/transform"
 )
 
-var errEnoughRows = errors.New("enough")
-
 // generated is n generated rows of day, one per line.
 func generated(t *testing.T, day time.Time, n int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	rows := 0
-	err := generate.Generator{Seed: 7, PerDay: n}.Rows(day, day.AddDate(0, 0, 1), func(row []byte) error {
-		if rows == n {
-			return errEnoughRows
-		}
-		rows++
+	err := generate.Generator{Seed: 7, PerDay: n}.FirstRows(day, day.AddDate(0, 0, 1), n, func(row []byte) error {
 		buf.Write(row)
 		return buf.WriteByte('\n')
 	})
-	if err != nil && !errors.Is(err, errEnoughRows) {
+	if err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

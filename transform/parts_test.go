@@ -25,16 +25,11 @@ import (
 func generatedDay(tb testing.TB, day time.Time, n int) transform.Input {
 	tb.Helper()
 	var buf bytes.Buffer
-	rows := 0
-	err := generate.Generator{Seed: 1, PerDay: n}.Rows(day, day.AddDate(0, 0, 1), func(row []byte) error {
-		if rows == n {
-			return errGenEnough
-		}
-		rows++
+	err := generate.Generator{Seed: 1, PerDay: n}.FirstRows(day, day.AddDate(0, 0, 1), n, func(row []byte) error {
 		buf.Write(row)
 		return buf.WriteByte('\n')
 	})
-	if err != nil && !errors.Is(err, errGenEnough) {
+	if err != nil {
 		tb.Fatal(err)
 	}
 	return transform.Input{Name: "generated.ndjson", Source: "test", Lines: true,

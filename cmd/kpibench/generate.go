@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -17,9 +16,6 @@ type genInfo struct {
 	Bytes    int64
 	From, To time.Time // first and last day holding blobs
 }
-
-// errEnough stops the generator once n rows are written.
-var errEnough = errors.New("enough rows")
 
 // writeRows writes n KPIggybank rows, one per line, from the built-in
 // generator: about n/days a day from start on, the last day cut where n
@@ -38,10 +34,7 @@ func writeRows(path string, n int64, days int, seed int64, start time.Time) (gen
 			return info, fmt.Errorf("generate: %d rows not reached in ten years", n)
 		}
 		before := info.Blobs
-		err := g.Rows(day, day.AddDate(0, 0, 1), func(row []byte) error {
-			if info.Blobs >= n {
-				return errEnough
-			}
+		err := g.FirstRows(day, day.AddDate(0, 0, 1), int(n-info.Blobs), func(row []byte) error {
 			info.Blobs++
 			info.Bytes += int64(len(row)) + 1
 			if _, err := w.Write(row); err != nil {
@@ -49,7 +42,7 @@ func writeRows(path string, n int64, days int, seed int64, start time.Time) (gen
 			}
 			return w.WriteByte('\n')
 		})
-		if err != nil && !errors.Is(err, errEnough) {
+		if err != nil {
 			return info, err
 		}
 		if info.Blobs > before {

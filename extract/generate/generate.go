@@ -3,6 +3,7 @@ package generate
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -242,6 +243,26 @@ func (g Generator) Rows(start, end time.Time, fn func(row []byte) error) error {
 		}
 	}
 	return nil
+}
+
+// errFirstRows stops Rows once FirstRows has its rows.
+var errFirstRows = errors.New("generate: enough rows")
+
+// FirstRows calls fn with the first n rows Rows yields from start on (at
+// most n: fewer where the days until end have fewer), as Rows does.
+func (g Generator) FirstRows(start, end time.Time, n int, fn func(row []byte) error) error {
+	rows := 0
+	err := g.Rows(start, end, func(row []byte) error {
+		if rows == n {
+			return errFirstRows
+		}
+		rows++
+		return fn(row)
+	})
+	if errors.Is(err, errFirstRows) {
+		return nil
+	}
+	return err
 }
 
 // DayCount is the number of rows Rows yields for the whole UTC day of

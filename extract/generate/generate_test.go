@@ -1361,3 +1361,28 @@ func benchGeneratorDay(b *testing.B, day time.Time) {
 	b.ReportMetric(float64(blobs)/b.Elapsed().Seconds(), "blobs/s")
 	b.ReportMetric(float64(size)/float64(rows), "B/row")
 }
+
+func TestFirstRowsIsTheStartOfRows(t *testing.T) {
+	g := Generator{Seed: 3, PerDay: 200}
+	end := genMonday.AddDate(0, 0, 1)
+	var all [][]byte
+	require.NoError(t, g.Rows(genMonday, end, func(row []byte) error {
+		all = append(all, bytes.Clone(row))
+		return nil
+	}))
+	require.Greater(t, len(all), 50)
+	first := func(n int) [][]byte {
+		var got [][]byte
+		require.NoError(t, g.FirstRows(genMonday, end, n, func(row []byte) error {
+			got = append(got, bytes.Clone(row))
+			return nil
+		}))
+		return got
+	}
+	assert.Equal(t, all[:50], first(50))
+	assert.Equal(t, all, first(len(all)+10), "fewer rows than asked: all of them")
+	assert.Empty(t, first(0))
+
+	stop := errors.New("stop")
+	assert.ErrorIs(t, g.FirstRows(genMonday, end, 10, func([]byte) error { return stop }), stop)
+}
