@@ -16,13 +16,16 @@ import (
 
 // baselineBlob is the blob shape given to read_ndjson: the columns kpi
 // keeps, typed, so DuckDB need not sample the file to guess them.
-const baselineBlob = `STRUCT(
+const baselineBlob = `STRUCT(` + blobFields + `)`
+
+// blobFields are a dialog blob's fields as read_ndjson types them.
+const blobFields = `
 	"timestamp" BIGINT, sample_rate DOUBLE, lang VARCHAR,
 	screen_size STRUCT(width INTEGER, height INTEGER),
 	user_agent STRUCT(os VARCHAR, browser VARCHAR, version VARCHAR),
 	number_emails INTEGER, number_sites_logged_in INTEGER, sites_signed_in INTEGER,
 	number_sites_signed_in INTEGER, number_sites_remembered INTEGER, new_account BOOLEAN,
-	email_type VARCHAR, rp_api VARCHAR, orphaned BOOLEAN, event_stream VARCHAR[][])`
+	email_type VARCHAR, rp_api VARCHAR, orphaned BOOLEAN, event_stream VARCHAR[][]`
 
 // baselineResult is what the baseline child reports.
 type baselineResult struct {

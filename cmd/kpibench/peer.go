@@ -32,13 +32,7 @@ type peerResult struct {
 // fields and a census entry's (type, idp, rp), typed, so that DuckDB need
 // not sample the file to guess them. Event stream elements are read as
 // text ([name, offset, duration, repeat]).
-const peerBlob = `STRUCT(
-	"timestamp" BIGINT, sample_rate DOUBLE, lang VARCHAR,
-	screen_size STRUCT(width INTEGER, height INTEGER),
-	user_agent STRUCT(os VARCHAR, browser VARCHAR, version VARCHAR),
-	number_emails INTEGER, number_sites_logged_in INTEGER, sites_signed_in INTEGER,
-	number_sites_signed_in INTEGER, number_sites_remembered INTEGER, new_account BOOLEAN,
-	email_type VARCHAR, rp_api VARCHAR, orphaned BOOLEAN, event_stream VARCHAR[][],
+const peerBlob = `STRUCT(` + blobFields + `,
 	"type" VARCHAR, idp VARCHAR, rp VARCHAR)`
 
 // peerIngest is what a user without kpi would write to get kpi's tables
