@@ -17,7 +17,7 @@ import (
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // tables are the tables holding a day's rows, as transform names them.
-var tables = []string{"sessions", "events", "rejects", "server_events"}
+var tables = []string{"sessions", "events", "event_lists", "rejects", "server_events"}
 
 // Day replaces one day's sessions, events and rejects in the store with
 // the Parquet that transform staged for it, in one transaction together
@@ -89,7 +89,7 @@ func (in *Ingest) Rollback() { in.tx.Rollback() }
 func (in *Ingest) insertParquet(ctx context.Context, staging transform.Staging, st transform.Stats) error {
 	ds := in.day.Format(time.DateOnly)
 	paths := map[string]string{"sessions": staging.SessionsPath(in.day), "events": staging.EventsPath(in.day),
-		"rejects": staging.RejectsPath(in.day), "server_events": staging.ServerEventsPath(in.day)}
+		"event_lists": staging.EventListsPath(in.day), "rejects": staging.RejectsPath(in.day), "server_events": staging.ServerEventsPath(in.day)}
 	for _, t := range tables {
 		res, err := in.tx.ExecContext(ctx, "INSERT INTO "+t+" BY NAME SELECT * FROM read_parquet("+sqlString(paths[t])+")")
 		if err != nil {
@@ -155,7 +155,7 @@ func (in *Ingest) Commit(ctx context.Context, runID int64, st transform.Stats, i
 // the count it fills, and the rows of other tables that hang on them.
 var idTables = []struct {
 	table, count string
-	children     []string // tables holding the blob's rows, by session_id
+	children     []string // tables holding the blob's rows, by its day's session number
 }{
 	{"sessions", "loaded", []string{"events"}},
 	{"server_events", "server_events", nil},
@@ -260,8 +260,9 @@ func dropCopies(ctx context.Context, tx *sql.Tx, table string, children []string
 	}
 	defer tx.ExecContext(ctx, `DROP TABLE IF EXISTS temp.kpi_drop`)
 	for _, child := range children {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+child+` USING temp.kpi_drop k
-			WHERE `+child+`.session_id = k.id AND `+child+`.day = k.day`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+child+` USING (
+				SELECT s.day, s.session FROM `+table+` s JOIN temp.kpi_drop k ON s.id = k.id AND s.day = k.day) d
+			WHERE `+child+`.session = d.session AND `+child+`.day = d.day`); err != nil {
 			return 0, fmt.Errorf("row ids: %s: %w", child, err)
 		}
 	}

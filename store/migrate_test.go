@@ -102,8 +102,9 @@ func TestTheWriterRunsUnderAMemoryLimit(t *testing.T) {
 }
 
 // TestProfilesMigrationFillsDaysLoadedBefore upgrades a database loaded
-// under schema 3: its sessions get their events lists and its days their
-// profiles, as if they had been loaded by this kpi.
+// under schema 3: its sessions get their events lists, numbers and list
+// numbers, its events those numbers and its days their profiles, as if
+// they had been loaded by this kpi.
 func TestProfilesMigrationFillsDaysLoadedBefore(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.duckdb")
@@ -125,10 +126,14 @@ func TestProfilesMigrationFillsDaysLoadedBefore(t *testing.T) {
 	db, err = open(ctx, path, all)
 	require.NoError(t, err)
 	defer db.Close()
-	var lists string
-	require.NoError(t, db.QueryRow(`SELECT string_agg(id || ':' || CASE WHEN events IS NULL THEN 'NULL' ELSE coalesce(array_to_string(events, ','), '') END, ' ' ORDER BY id)
-		FROM sessions`).Scan(&lists))
-	assert.Equal(t, "s1:b,a,c s2:", lists)
+	// Each session got its events list (0007), then its number within the
+	// day and its list's number (0014), and its events that number.
+	var lists, events string
+	require.NoError(t, db.QueryRow(`SELECT string_agg(s.id || ':' || s.session || ':' || coalesce(array_to_string(l.events, ','), ''), ' ' ORDER BY s.id)
+		FROM sessions s JOIN event_lists l USING (day, event_list)`).Scan(&lists))
+	assert.Equal(t, "s1:0:b,a,c s2:1:", lists)
+	require.NoError(t, db.QueryRow(`SELECT string_agg(session || '/' || seq || name, ' ' ORDER BY session, seq) FROM events`).Scan(&events))
+	assert.Equal(t, "0/0b 0/1a 0/2b 0/3c", events)
 
 	var names, other string
 	require.NoError(t, db.QueryRow(`SELECT string_agg(name || '=' || events || '/' || sessions, ' ' ORDER BY name)
