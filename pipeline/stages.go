@@ -142,7 +142,7 @@ const ingestGoHeap = 256 << 20
 // and DuckDB inserts a part while the next is built, so the two keep both
 // cores busy. Every part of a day goes into that day's one transaction,
 // committed once the day's Parquet is in place; a transform that fails
-// or is cancelled rolls it back. At most one part waits, so memory stays
+// or is cancelled rolls it back. At most two parts wait, so memory stays
 // that of a few parts whatever the size of a day.
 func transformAndLoad(ctx context.Context, o Options, db *store.DB, runID int64, days []time.Time, hashes map[time.Time]string) (transformed, loaded persona.Counts, err error) {
 	start := time.Now()
@@ -170,7 +170,12 @@ func transformAndLoad(ctx context.Context, o Options, db *store.DB, runID int64,
 		st   transform.Stats
 		err  error
 	}
-	ch := make(chan message)
+	// Two parts may wait: the two sides' paces vary from part to part
+	// (a part of rejects is quick to parse and slow to store), and with
+	// no slack each waited for the other. Measured on 1M blobs: 9.7 s
+	// instead of 10.5, for 0.02 GiB more at the peak; more slack gained
+	// nothing.
+	ch := make(chan message, 2)
 	go func() {
 		defer close(ch)
 		for _, day := range days {
