@@ -49,7 +49,7 @@ func genBench(b *testing.B, db *store.DB) {
 			['0', '1', '2', '3+', 'Unknown'][1 + i % 5] AS seg_emails,
 			['English', 'German', 'Other'][1 + i % 3] AS seg_locale, ['get', 'watch', 'Other'][1 + i % 3] AS seg_api,
 			['IdP', 'Fallback', 'Other'][1 + i % 3] AS seg_email_type,
-			'bench' AS source, (i // 30)::INTEGER AS session, 0 AS event_list
+			'bench' AS source, (i // 30)::INTEGER AS session, 0 AS event_list, hash('id' || i) AS id_hash
 		FROM range(?) t(i)`, *benchSessions)
 	require.NoError(b, err)
 	// The event names a stream draws from, so every flow has blobs.

@@ -156,9 +156,10 @@ func (in *Ingest) Commit(ctx context.Context, runID int64, st transform.Stats, i
 var idTables = []struct {
 	table, count string
 	children     []string // tables holding the blob's rows, by its day's session number
+	hash         string   // a column of persona.IDHash(id), compared before the ids
 }{
-	{"sessions", "loaded", []string{"events"}},
-	{"server_events", "server_events", nil},
+	{"sessions", "loaded", []string{"events"}, "id_hash"},
+	{"server_events", "server_events", nil, ""},
 }
 
 // oneCopyPerID keeps one copy of a row id across days: the copy on the
@@ -175,6 +176,9 @@ var idTables = []struct {
 // hashing only this day's ids and probing the other days' (a join on the
 // id with the days compared in the join hashed every day's ids, twice,
 // each time a day loaded); usually it finds none and nothing else runs.
+// For sessions a query of their ids' hashes (sessions.id_hash) comes
+// first, and the ids are read only where two hashes meet: reading every
+// earlier text id cost 0.3 s a night on 93 days of history.
 // Dropping this day's own rows is costly: DuckDB 1.1 then appends the
 // whole day again at commit instead of keeping the row groups it wrote
 // while inserting (a day of 200,000 blobs with 100 such copies took about
@@ -185,6 +189,18 @@ func oneCopyPerID(ctx context.Context, tx *sql.Tx, day time.Time, c *persona.Cou
 	later := map[time.Time]bool{}
 	defer tx.ExecContext(ctx, `DROP TABLE IF EXISTS temp.kpi_copies`)
 	for _, t := range idTables {
+		if t.hash != "" {
+			// The usual answer, no copy, from the hashes alone: a column of
+			// integers, not every earlier day's text ids.
+			var candidates int64
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+t.table+` WHERE day <> ?::DATE AND `+t.hash+
+				` IN (SELECT `+t.hash+` FROM `+t.table+` WHERE day = ?::DATE)`, ds, ds).Scan(&candidates); err != nil {
+				return dropped, fmt.Errorf("row ids: %w", err)
+			}
+			if candidates == 0 {
+				continue
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE kpi_copies AS
 			SELECT id, day FROM `+t.table+` WHERE day <> ?::DATE AND id IN (SELECT id FROM `+t.table+` WHERE day = ?::DATE)`, ds, ds); err != nil {
 			return dropped, fmt.Errorf("row ids: %w", err)

@@ -3,8 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"time"
+
+	"github.com/marcboeker/go-duckdb"
+
+	"github.com/persona-kpi/kpi/persona"
 )
 
 // leanKeys is data migration 0014, the lean keys: a blob's events name it
@@ -12,7 +17,8 @@ import (
 // of repeating its 32-character id, and its distinct event names are a
 // number into the day's event_lists (sessions.event_list) instead of a
 // list of names on every session. As text they were 40% of what DuckDB
-// did to load a day.
+// did to load a day. Sessions also keep their id's hash (id_hash), which
+// the cross-day dedupe compares instead of the ids.
 //
 // The tables are rebuilt beside the old ones one day at a time, each day
 // in one transaction (one statement over a long history does not fit the
@@ -46,18 +52,8 @@ func leanKeys(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("lean keys: %w", err)
 	}
-	for _, d := range days {
-		ds := d.Format(time.DateOnly)
-		if err := inTx(ctx, db, func(tx *sql.Tx) error {
-			for _, q := range []string{leanEventLists, leanSessions, leanEvents, `DELETE FROM lean_keys_pending WHERE day = ?::DATE`} {
-				if _, err := tx.ExecContext(ctx, q, ds); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			return fmt.Errorf("lean keys of %s: %w", ds, err)
-		}
+	if err := rebuildDays(ctx, db, days); err != nil {
+		return err
 	}
 	return inTx(ctx, db, func(tx *sql.Tx) error {
 		for _, q := range leanSwap {
@@ -67,6 +63,59 @@ func leanKeys(ctx context.Context, db *sql.DB) error {
 		}
 		return nil
 	})
+}
+
+// rebuildDays rebuilds days, each in one transaction, on one connection
+// where kpi_id_hash(id) is persona.IDHash.
+func rebuildDays(ctx context.Context, db *sql.DB, days []time.Time) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("lean keys: %w", err)
+	}
+	defer conn.Close()
+	if err := duckdb.RegisterScalarUDF(conn, "kpi_id_hash", &idHashUDF{}); err != nil {
+		return fmt.Errorf("lean keys: %w", err)
+	}
+	for _, d := range days {
+		ds := d.Format(time.DateOnly)
+		err := func() error {
+			tx, err := conn.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			for _, q := range []string{leanEventLists, leanSessions, leanEvents, `DELETE FROM lean_keys_pending WHERE day = ?::DATE`} {
+				if _, err := tx.ExecContext(ctx, q, ds); err != nil {
+					return err
+				}
+			}
+			return tx.Commit()
+		}()
+		if err != nil {
+			return fmt.Errorf("lean keys of %s: %w", ds, err)
+		}
+	}
+	return nil
+}
+
+// idHashUDF is persona.IDHash as a DuckDB function, for the ids stored
+// before sessions kept their hash.
+type idHashUDF struct{}
+
+func (*idHashUDF) Config() duckdb.ScalarFuncConfig {
+	text, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	hash, _ := duckdb.NewTypeInfo(duckdb.TYPE_UBIGINT)
+	return duckdb.ScalarFuncConfig{InputTypeInfos: []duckdb.TypeInfo{text}, ResultTypeInfo: hash}
+}
+
+func (*idHashUDF) Executor() duckdb.ScalarFuncExecutor {
+	return duckdb.ScalarFuncExecutor{RowExecutor: func(v []driver.Value) (any, error) {
+		id, ok := v[0].(string)
+		if !ok {
+			return nil, fmt.Errorf("kpi_id_hash: %T is not text", v[0])
+		}
+		return persona.IDHash(id), nil
+	}}
 }
 
 // createLeanTables are the new tables, under temporary names until the
@@ -106,7 +155,8 @@ CREATE TABLE lean_sessions (
     seg_email_type          VARCHAR   NOT NULL,
     source                  VARCHAR   NOT NULL,
     session                 INTEGER   NOT NULL, -- the blob's number within its day, which its events carry
-    event_list              INTEGER   NOT NULL  -- its distinct event names: event_lists of its day
+    event_list              INTEGER   NOT NULL, -- its distinct event names: event_lists of its day
+    id_hash                 UBIGINT   NOT NULL  -- persona.IDHash(id), which the cross-day dedupe compares
 );
 CREATE TABLE lean_events (
     day          DATE    NOT NULL,
@@ -127,7 +177,7 @@ const (
 		SELECT day, row_number() OVER (ORDER BY first) - 1, events
 		FROM (SELECT day, events, min(rowid) AS first FROM sessions WHERE day = $1::DATE GROUP BY day, events)`
 	leanSessions = `INSERT INTO lean_sessions
-		SELECT s.* EXCLUDE (events, r), row_number() OVER (ORDER BY s.r) - 1, l.event_list
+		SELECT s.* EXCLUDE (events, r), row_number() OVER (ORDER BY s.r) - 1, l.event_list, kpi_id_hash(s.id)
 		FROM (SELECT *, rowid AS r FROM sessions WHERE day = $1::DATE) s
 		JOIN event_lists l ON l.day = s.day AND l.events = s.events
 		ORDER BY s.r`

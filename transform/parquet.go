@@ -53,6 +53,8 @@ var (
 		// mostly "did it show one of these events", answered once per
 		// distinct list (a few hundred a day) instead of once per blob.
 		{Name: "event_list", Type: arrow.PrimitiveTypes.Int32},
+		// persona.IDHash(id), which the cross-day dedupe compares.
+		{Name: "id_hash", Type: arrow.PrimitiveTypes.Uint64},
 	}), nil)
 
 	// eventListsSchema is a day's distinct lists of event names, each in
@@ -378,6 +380,7 @@ type (
 	arrayF64  = array.Float64Builder
 	arrayI32  = array.Int32Builder
 	arrayI64  = array.Int64Builder
+	arrayU64  = array.Uint64Builder
 	arrayBool = array.BooleanBuilder
 	arrayList = array.ListBuilder
 )

@@ -326,7 +326,7 @@ func (t *transformer) element(source string, raw []byte, invalid error) {
 		var el blob.Element
 		el, invalid = blob.Split(&t.tape, raw)
 		if invalid == nil {
-			h := xxh3.HashString(el.ID)
+			h := persona.IDHash(el.ID)
 			content := xxh3.Hash(t.tape.Text(el.Blob))
 			if kept, dup := t.seen[h]; dup {
 				t.st.Duplicates++
@@ -344,6 +344,7 @@ func (t *transformer) element(source string, raw []byte, invalid error) {
 				t.w.census(t.date, c, source)
 				t.st.ServerEvents++
 			default:
+				s.idHash = h
 				t.w.session(t.date, s, source)
 				t.st.Loaded++
 			}
@@ -539,6 +540,7 @@ func (w *dayWriter) session(date int32, s *session, source string) {
 		w.prof.event(ev.name, first)
 	}
 	c.eventList.Append(w.eventList(date))
+	c.idHash.Append(s.idHash)
 	w.prof.session(s)
 	w.sessions.added(strBytes)
 
@@ -596,6 +598,7 @@ type sessionCols struct {
 	newAccount, orphaned                                            *arrayBool
 	seg                                                             [numSegs]*arrayStr
 	session, eventList                                              *arrayI32
+	idHash                                                          *arrayU64
 }
 
 func newSessionCols(s *sink) sessionCols {
@@ -610,6 +613,7 @@ func newSessionCols(s *sink) sessionCols {
 		orphaned: builder[*arrayBool](s, "orphaned"), eventCount: builder[*arrayI32](s, "event_count"),
 		duration: builder[*arrayI64](s, "duration_ms"), source: builder[*arrayStr](s, "source"),
 		session: builder[*arrayI32](s, "session"), eventList: builder[*arrayI32](s, "event_list"),
+		idHash: builder[*arrayU64](s, "id_hash"),
 	}
 	for i, seg := range persona.Segmentations {
 		c.seg[i] = builder[*arrayStr](s, seg.Column)

@@ -83,7 +83,8 @@ var peerIngest = []string{
 		coalesce(et.segment, 'Other') AS seg_email_type,
 		'peer' AS source,
 		d.session,
-		ls.event_list
+		ls.event_list,
+		hash(d.id) AS id_hash
 	FROM (SELECT *,
 			CASE WHEN screen_size.width IS NULL THEN 'Unknown' WHEN screen_size.width >= 1024 THEN 'Desktop (>= 1024)'
 				WHEN screen_size.width <= 640 THEN 'Mobile (<= 640)' ELSE 'Tablet Profile' END AS screen,
