@@ -232,6 +232,10 @@ func newSink(path, tmp string, sc *arrow.Schema, groupRows int, mem memory.Alloc
 		return nil, fmt.Errorf("parquet writer %s: %w", path, err)
 	}
 	s.b = array.NewRecordBuilder(mem, sc)
+	// Each record's builders start with room for a whole record, rather
+	// than doubling from nothing: on 1M blobs 0.3 s less of the fused
+	// ingest (10.69 against 10.96 s, medians of three, alternating).
+	s.b.Reserve(s.recordRows)
 	s.queue = make(chan record, 2)
 	s.done = make(chan error, 1)
 	go s.write()
@@ -291,6 +295,7 @@ func (s *sink) flush() {
 		s.groupBytes = 0
 	}
 	rec := s.b.NewRecord()
+	s.b.Reserve(s.recordRows)
 	if s.keep {
 		rec.Retain()
 		s.kept = append(s.kept, rec)
