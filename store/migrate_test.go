@@ -94,6 +94,24 @@ func TestEmbeddedMigrationsCreateThePipelineTables(t *testing.T) {
 	}
 }
 
+// TestRejectsKeepTheirTextUncompressed: a night's rejects rewrite the
+// row group holding the last hundred days' at the checkpoint, which need
+// not compress their text again.
+func TestRejectsKeepTheirTextUncompressed(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "kpi.duckdb"))
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec(`INSERT INTO rejects SELECT DATE '2013-06-01', NULL, NULL, 'test', 'invalid_json', 'cut off',
+		repeat('{"event_stream": [["screen.rp_info", 1]]', 1 + i % 7) FROM range(5000) t(i)`)
+	require.NoError(t, err)
+	_, err = db.Exec(`CHECKPOINT`)
+	require.NoError(t, err)
+	var kinds string
+	require.NoError(t, db.QueryRow(`SELECT string_agg(DISTINCT compression, ',') FROM pragma_storage_info('rejects')
+		WHERE column_name = 'raw' AND segment_type = 'VARCHAR'`).Scan(&kinds))
+	assert.Equal(t, "Uncompressed", kinds)
+}
+
 func TestTheWriterRunsUnderAMemoryLimit(t *testing.T) {
 	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "kpi.duckdb"))
 	require.NoError(t, err)
