@@ -189,25 +189,9 @@ func oneCopyPerID(ctx context.Context, tx *sql.Tx, day time.Time, c *persona.Cou
 	later := map[time.Time]bool{}
 	defer tx.ExecContext(ctx, `DROP TABLE IF EXISTS temp.kpi_copies`)
 	for _, t := range idTables {
-		if t.hash != "" {
-			// The usual answer, no copy, from the hashes alone: a column of
-			// integers, not every earlier day's text ids.
-			var candidates int64
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+t.table+` WHERE day <> ?::DATE AND `+t.hash+
-				` IN (SELECT `+t.hash+` FROM `+t.table+` WHERE day = ?::DATE)`, ds, ds).Scan(&candidates); err != nil {
-				return dropped, fmt.Errorf("row ids: %w", err)
-			}
-			if candidates == 0 {
-				continue
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE kpi_copies AS
-			SELECT id, day FROM `+t.table+` WHERE day <> ?::DATE AND id IN (SELECT id FROM `+t.table+` WHERE day = ?::DATE)`, ds, ds); err != nil {
-			return dropped, fmt.Errorf("row ids: %w", err)
-		}
-		var copies int64
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM temp.kpi_copies`).Scan(&copies); err != nil {
-			return dropped, fmt.Errorf("row ids: %w", err)
+		copies, err := findCopies(ctx, tx, t.table, t.hash, ds)
+		if err != nil {
+			return dropped, err
 		}
 		if copies == 0 {
 			continue
@@ -266,6 +250,34 @@ func oneCopyPerID(ctx context.Context, tx *sql.Tx, day time.Time, c *persona.Cou
 		}
 	}
 	return dropped, nil
+}
+
+// findCopies fills temp.kpi_copies with the other days' rows of table
+// holding one of day's ids, and returns how many. With a hash column it
+// first compares the ids' hashes (a column of integers, not every earlier
+// day's text ids), and reads no id when none meet: the usual answer.
+func findCopies(ctx context.Context, tx *sql.Tx, table, hash, day string) (int64, error) {
+	var n int64
+	if hash != "" {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE day <> ?::DATE AND `+hash+
+			` IN (SELECT `+hash+` FROM `+table+` WHERE day = ?::DATE)`, day, day).Scan(&n); err != nil || n == 0 {
+			return 0, wrapRowIDs(err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE kpi_copies AS
+		SELECT id, day FROM `+table+` WHERE day <> ?::DATE AND id IN (SELECT id FROM `+table+` WHERE day = ?::DATE)`, day, day); err != nil {
+		return 0, wrapRowIDs(err)
+	}
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM temp.kpi_copies`).Scan(&n)
+	return n, wrapRowIDs(err)
+}
+
+// wrapRowIDs names the dedupe in an error (nil stays nil).
+func wrapRowIDs(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("row ids: %w", err)
 }
 
 // dropCopies deletes the rows of table (and their children) that query
