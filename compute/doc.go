@@ -202,17 +202,24 @@
 //	                              event stream (all columns of sessions)
 //	kpi_events                    events of those days (all columns of events:
 //	                              duration_ms and repeat_count for XHR events,
-//	                              NULL for the others)
+//	                              NULL for the others), and session_id, the
+//	                              same number as session (below)
 //	kpi_server_events             the server's census entries of those days
 //	                              (all columns of server_events; not sampled)
 //	kpi_blobs                     kpi_sessions plus blob BIGINT, a key for
-//	                              joins (faster than id); its events
-//	                              VARCHAR[] (from sessions) holds the
+//	                              joins unique across days; its events
+//	                              VARCHAR[] (its event_lists row) holds the
 //	                              distinct event names of the blob's stream
 //	                              (test them with list_contains and
 //	                              list_has_any), and weight DOUBLE, the
 //	                              sessions the blob stands for
-//	                              (stats.Weight: 1/sample_rate, or 1)
+//	                              (stats.Weight: 1/sample_rate, or 1). Its
+//	                              id is not the KPIggybank id but session,
+//	                              the blob's number within its day, which
+//	                              its events carry: a blob's events are
+//	                              those of kpi_events with the same day and
+//	                              session (session_id = id, as the texts
+//	                              written before the numbers joined them)
 //	kpi_segments                  kpi_blobs once per segment of each blob:
 //	                              every kpi_blobs column plus segmentation
 //	                              and segment, a Total/Total row and one row

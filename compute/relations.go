@@ -124,14 +124,19 @@ func setRange(ctx context.Context, conn *sql.Conn, days span) error {
 			SELECT * FROM main.sessions WHERE day BETWEEN ` + f + ` AND ` + t + ` AND event_count > 0`,
 		`CREATE OR REPLACE TEMP VIEW kpi_server_events AS
 			SELECT * FROM main.server_events WHERE day BETWEEN ` + f + ` AND ` + t,
+		// A blob's events carry its number within the day (session), not
+		// its id. The texts written before (immutable) join a blob to its
+		// events on id = session_id and day, so both views name that
+		// number so: kpi_events.session_id and kpi_blobs.id (see doc.go).
 		`CREATE OR REPLACE TEMP VIEW kpi_events AS
-			SELECT * FROM main.events WHERE day BETWEEN ` + f + ` AND ` + t,
-		// blob is an integer key: joins on it are several times faster
-		// than on id, and the table's rowid is one for free. The session's
-		// events list is written by transform (sessions.events).
+			SELECT *, session AS session_id FROM main.events WHERE day BETWEEN ` + f + ` AND ` + t,
+		// blob is an integer key unique across days: the table's rowid,
+		// for free. events, the blob's distinct event names, is its list
+		// of the day in event_lists.
 		`CREATE OR REPLACE TEMP VIEW kpi_blobs AS
-			SELECT rowid AS blob, *, ` + weightSQL + ` AS weight FROM main.sessions
-			WHERE day BETWEEN ` + f + ` AND ` + t + ` AND event_count > 0`,
+			SELECT s.rowid AS blob, s.* REPLACE (s.session AS id), l.events, ` + weightSQL + ` AS weight
+			FROM main.sessions s JOIN main.event_lists l ON l.day = s.day AND l.event_list = s.event_list
+			WHERE s.day BETWEEN ` + f + ` AND ` + t + ` AND s.event_count > 0 AND l.day BETWEEN ` + f + ` AND ` + t,
 		`CREATE OR REPLACE TEMP VIEW kpi_segments AS ` + strings.Join(segs, "\nUNION ALL "),
 	}
 	for _, s := range stmts {

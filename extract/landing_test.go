@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,19 +24,27 @@ import (
 type bodySource struct {
 	body     func(w Window) string
 	flaky    int
+	mu       sync.Mutex // Land fetches days concurrently
 	attempts map[Window]int
 	failAt   time.Time // a window starting here always fails
+}
+
+func (s *bodySource) attempt(w Window) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.attempts == nil {
+		s.attempts = map[Window]int{}
+	}
+	s.attempts[w]++
+	return s.attempts[w]
 }
 
 func (s *bodySource) Name() string { return "test" }
 
 func (s *bodySource) Fetch(ctx context.Context, start, end time.Time, open func() (io.Writer, error)) error {
 	w := Window{Start: start, End: end}
-	if s.attempts == nil {
-		s.attempts = map[Window]int{}
-	}
 	for {
-		s.attempts[w]++
+		n := s.attempt(w)
 		dst, err := open()
 		if err != nil {
 			return err
@@ -44,7 +54,7 @@ func (s *bodySource) Fetch(ctx context.Context, start, end time.Time, open func(
 			io.WriteString(dst, body[:len(body)/2])
 			return errors.New("connection reset")
 		}
-		if s.attempts[w] <= s.flaky {
+		if n <= s.flaky {
 			io.WriteString(dst, body[:len(body)/2])
 			continue
 		}
@@ -89,6 +99,33 @@ func TestExtractWindowsLandsEachWindowExactlyAsReceived(t *testing.T) {
 	days, err := l.Days()
 	require.NoError(t, err)
 	assert.Equal(t, res.Days, days)
+}
+
+// TestExtractWindowsStopsAtAFailedDay lands days two at a time: the
+// failing day's own error ends the extract (not the cancellation it
+// causes), it is not landed, the days after the next one are not
+// started, and the days landed are returned in order.
+func TestExtractWindowsStopsAtAFailedDay(t *testing.T) {
+	l := Landing{Dir: t.TempDir()}
+	first := time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC)
+	var days []time.Time
+	for i := range 6 {
+		days = append(days, first.AddDate(0, 0, i))
+	}
+	bad := days[2]
+	src := &bodySource{body: func(Window) string { return `["x"]` }, failAt: bad}
+	res, err := windowed{fetcher: src, hours: 24, log: slog.New(slog.DiscardHandler)}.Land(context.Background(), l, Request{Days: days})
+	require.ErrorContains(t, err, "extract day 2013-05-03: connection reset")
+	assert.NotContains(t, err.Error(), "canceled")
+	assert.True(t, slices.IsSortedFunc(res.Days, func(a, b time.Time) int { return a.Compare(b) }))
+	assert.NotContains(t, res.Days, bad)
+	assert.Subset(t, res.Days, days[:2], "the days before it")
+	landed, err := l.Days()
+	require.NoError(t, err)
+	assert.Equal(t, res.Days, landed)
+	for _, d := range landed {
+		assert.True(t, d.Before(days[4]), "%s was started after the failure", d.Format(time.DateOnly))
+	}
 }
 
 func TestExtractWindowsFailureKeepsThePreviousDay(t *testing.T) {

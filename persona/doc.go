@@ -11,7 +11,9 @@
 //     (EventName: query strings stripped, e-mail addresses masked);
 //   - the UTC day a blob belongs to, and runs of days (Day, DayOfMs, Days);
 //   - the accounting of a day's or a run's elements: every element fetched
-//     is loaded, a census entry, a duplicate or rejected (Counts).
+//     is loaded, a census entry, a duplicate or rejected (Counts);
+//   - the hash of a row id that transform dedupes a day by and the store
+//     keeps beside each session for the cross-day dedupe (IDHash).
 //
 // It imports nothing from this module, so that any stage can stand on it.
 package persona

@@ -106,16 +106,29 @@ func runDays(ctx context.Context, o Options, db *store.DB, command string) (sum 
 	if err := db.RecordProgress(ctx, runID, rec); err != nil {
 		return sum, err
 	}
-	if _, err := Report(ctx, o, db.DB, runID); err != nil {
-		return sum, err
-	}
-	if err := pruneRaw(o); err != nil {
-		return sum, err
-	}
 	// Write everything into the database file now, while a failure (a
 	// full disk) can still be recorded as the run's; closing checkpoints
-	// again, with nothing left to write.
-	if err := db.Checkpoint(ctx); err != nil {
+	// again, with little left to write. The checkpoint starts as soon as
+	// the report has read its data and runs while the pages are made and
+	// written: on 90 days of history it rewrites the tables' last, partly
+	// filled row groups (see docs/performance.md), as long as the pages.
+	checkpointed := make(chan error, 1)
+	started := false
+	checkpoint := func() {
+		started = true
+		go func() { checkpointed <- db.Checkpoint(ctx) }()
+	}
+	_, err = report(ctx, o, db.DB, runID, checkpoint)
+	if err == nil {
+		err = pruneRaw(o)
+	}
+	if !started {
+		checkpoint()
+	}
+	if cerr := <-checkpointed; err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return sum, err
 	}
 	sum.Elapsed = time.Since(start)

@@ -142,7 +142,7 @@ const ingestGoHeap = 256 << 20
 // and DuckDB inserts a part while the next is built, so the two keep both
 // cores busy. Every part of a day goes into that day's one transaction,
 // committed once the day's Parquet is in place; a transform that fails
-// or is cancelled rolls it back. At most one part waits, so memory stays
+// or is cancelled rolls it back. At most two parts wait, so memory stays
 // that of a few parts whatever the size of a day.
 func transformAndLoad(ctx context.Context, o Options, db *store.DB, runID int64, days []time.Time, hashes map[time.Time]string) (transformed, loaded persona.Counts, err error) {
 	start := time.Now()
@@ -170,7 +170,12 @@ func transformAndLoad(ctx context.Context, o Options, db *store.DB, runID int64,
 		st   transform.Stats
 		err  error
 	}
-	ch := make(chan message)
+	// Two parts may wait: the two sides' paces vary from part to part
+	// (a part of rejects is quick to parse and slow to store), and with
+	// no slack each waited for the other. Measured on 1M blobs: 9.7 s
+	// instead of 10.5, for 0.02 GiB more at the peak; more slack gained
+	// nothing.
+	ch := make(chan message, 2)
 	go func() {
 		defer close(ch)
 		for _, day := range days {
@@ -343,6 +348,11 @@ func Compute(ctx context.Context, o Options, db *store.DB, sel Selection) (compu
 // (and its run id, shown as the data's run; 0 means the latest successful
 // run). It returns the number of files written.
 func Report(ctx context.Context, o Options, db *sql.DB, runID int64) (int, error) {
+	return report(ctx, o, db, runID, nil)
+}
+
+// report is Report, calling read once the site's data is read from db.
+func report(ctx context.Context, o Options, db *sql.DB, runID int64, read func()) (int, error) {
 	o = o.withDefaults()
 	if err := o.checkLayout(); err != nil {
 		return 0, err
@@ -353,6 +363,7 @@ func Report(ctx context.Context, o Options, db *sql.DB, runID int64) (int, error
 		GeneratedAt: o.Now().UTC(),
 		RunID:       runID,
 		Logger:      o.Log,
+		Read:        read,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("report: %w", err)

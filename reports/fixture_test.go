@@ -294,14 +294,14 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 	// Sessions with raw values behind Other, hostile ones among them, and
 	// events with hostile names.
 	exec(fmt.Sprintf(`INSERT INTO sessions (id, day, ts, lang, screen_width, os, browser, number_emails, number_sites_signed_in,
-			email_type, rp_api, event_count, duration_ms, seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, events)
+			email_type, rp_api, event_count, duration_ms, seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, session, event_list, id_hash)
 		SELECT 's' || i, DATE '%s' - CAST(i %% 20 AS INTEGER), TIMESTAMP '%s 10:00:00' - INTERVAL (i %% 20) DAY,
 			CASE WHEN i %% 4 = 0 THEN 'en-US' WHEN i %% 4 = 1 THEN 'en' ELSE 'de' END,
 			1280, CASE WHEN i %% 5 = 0 THEN 'Windows NT 10.0' WHEN i %% 5 = 1 THEN 'Ubuntu' ELSE 'Windows NT 6.1' END,
 			CASE WHEN i %% 6 = 0 THEN 'Opera' ELSE 'Firefox' END, 1, 2, 'primary', 'get', 5, 1000,
 			CASE WHEN i %% 5 < 2 THEN 'Other' ELSE 'Windows 7' END, CASE WHEN i %% 6 = 0 THEN 'Other' ELSE 'Firefox' END,
 			'Desktop (>= 1024)', '1', CASE WHEN i %% 4 = 0 THEN 'Other' WHEN i %% 4 = 1 THEN 'English' ELSE 'German' END,
-			'get', 'IdP', 'generate', ['screen.rp_info']
+			'get', 'IdP', 'generate', i, 0, hash('s' || i)
 		FROM range(400) t(i)`, fixtureThrough.Format(time.DateOnly), fixtureThrough.Format(time.DateOnly)))
 	if f.hostile {
 		for i, v := range []struct{ os, browser, lang string }{
@@ -309,36 +309,40 @@ func newFixtureDB(tb testing.TB, f fixture) *sql.DB {
 		} {
 			for j := 0; j < 3-i; j++ {
 				exec(`INSERT INTO sessions (id, day, ts, lang, os, browser, number_sites_signed_in, event_count, duration_ms,
-					seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, events)
-					VALUES (?, ?, ?, ?, ?, ?, 0, 1, 10, 'Other', 'Other', 'Other', 'Unknown', 'Other', 'Other', 'Other', 'generate', ['screen.rp_info'])`,
-					fmt.Sprintf("h%d-%d", i, j), fixtureThrough, fixtureThrough, v.lang, v.os, v.browser)
+					seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, session, event_list, id_hash)
+					VALUES (?, ?, ?, ?, ?, ?, 0, 1, 10, 'Other', 'Other', 'Other', 'Unknown', 'Other', 'Other', 'Other', 'generate', ?, 0, ?)`,
+					fmt.Sprintf("h%d-%d", i, j), fixtureThrough, fixtureThrough, v.lang, v.os, v.browser, 1000+10*i+j, 1000+10*i+j)
 			}
 		}
 		exec(`INSERT INTO sessions (id, day, ts, lang, os, browser, number_sites_signed_in, event_count, duration_ms,
-			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, events)
-			VALUES ('h-huge', ?, ?, 'de', ?, 'Firefox', 0, 1, 10, 'Other', 'Firefox', 'Other', 'Unknown', 'German', 'Other', 'Other', 'generate', ['screen.rp_info'])`,
+			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, session, event_list, id_hash)
+			VALUES ('h-huge', ?, ?, 'de', ?, 'Firefox', 0, 1, 10, 'Other', 'Firefox', 'Other', 'Unknown', 'German', 'Other', 'Other', 'generate', 2000, 0, 2000)`,
 			fixtureThrough, fixtureThrough, evilHugeOS)
 		exec(`INSERT INTO sessions (id, day, ts, lang, os, browser, number_sites_signed_in, event_count, duration_ms,
-			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, events)
-			VALUES ('h-null', ?, ?, NULL, NULL, NULL, 0, 1, 10, 'Other', 'Other', 'Other', 'Unknown', 'Other', 'Other', 'Other', 'generate', ['screen.rp_info'])`,
+			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, session, event_list, id_hash)
+			VALUES ('h-null', ?, ?, NULL, NULL, NULL, 0, 1, 10, 'Other', 'Other', 'Other', 'Unknown', 'Other', 'Other', 'Other', 'generate', 2001, 0, 2001)`,
 			fixtureThrough, fixtureThrough)
 	}
-	exec(fmt.Sprintf(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) SELECT DATE '%s', 's' || i, 0, CASE WHEN i %% 2 = 0 THEN 'screen.rp_info' ELSE 'dialog.new_thing' END, 0, 0 FROM range(50) t(i)`,
+	exec(fmt.Sprintf(`INSERT INTO events (day, session, seq, name, offset_ms, delta_ms) SELECT DATE '%s', i, 0, CASE WHEN i %% 2 = 0 THEN 'screen.rp_info' ELSE 'dialog.new_thing' END, 0, 0 FROM range(50) t(i)`,
 		fixtureThrough.Format(time.DateOnly)))
 	// The production vocabulary (docs/data.md §1.6), which the health page
 	// must not list as unrecognised.
 	for i, name := range productionNames {
-		exec(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) VALUES (?, ?, ?, ?, 10, 10)`,
-			fixtureThrough, fmt.Sprintf("s%d", i), 2+i, name)
+		exec(`INSERT INTO events (day, session, seq, name, offset_ms, delta_ms) VALUES (?, ?, ?, ?, 10, 10)`,
+			fixtureThrough, i, 2+i, name)
 	}
 	if f.hostile {
 		for i, name := range []string{evilScript, evilImg, evilClose, evilLineSep, evilLongEvent} {
-			exec(`INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) VALUES (?, ?, 1, ?, 5, 5)`, fixtureThrough, fmt.Sprintf("h%d", i), name)
+			exec(`INSERT INTO events (day, session, seq, name, offset_ms, delta_ms) VALUES (?, ?, 1, ?, 5, 5)`, fixtureThrough, 3000+i, name)
 		}
 	}
 	// Each session's event names, and the day profiles, as load writes them.
-	exec(`UPDATE sessions SET events = coalesce((SELECT list(DISTINCT e.name) FROM events e
-		WHERE e.session_id = sessions.id AND e.day = sessions.day), [])`)
+	exec(`CREATE TEMP TABLE fx_lists AS SELECT s.day, s.session, coalesce((SELECT list(DISTINCT e.name ORDER BY e.name) FROM events e
+		WHERE e.session = s.session AND e.day = s.day), []) AS events FROM sessions s`)
+	exec(`INSERT INTO event_lists SELECT day, row_number() OVER (PARTITION BY day ORDER BY events::VARCHAR) - 1, events
+		FROM (SELECT DISTINCT day, events FROM fx_lists)`)
+	exec(`UPDATE sessions SET event_list = l.event_list FROM fx_lists f JOIN event_lists l ON l.day = f.day AND l.events = f.events
+		WHERE sessions.day = f.day AND sessions.session = f.session`)
 	exec(`INSERT INTO day_event_names SELECT * FROM event_names_of(DATE '0001-01-01', DATE '9999-12-31')`)
 	exec(`INSERT INTO day_other_values SELECT * FROM other_values_of(DATE '0001-01-01', DATE '9999-12-31')`)
 	return db

@@ -33,6 +33,7 @@ type Migration struct {
 // dataMigrations are the Go migrations, by version.
 var dataMigrations = []Migration{
 	{Version: 7, Name: "0007_fill_event_lists", Run: fillEventLists},
+	{Version: 14, Name: "0014_lean_keys", Run: leanKeys},
 }
 
 // schema is this kpi's migrations: the embedded files and the Go ones.

@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"testing"
 	"testing/fstest"
+	"time"
 
+	"github.com/persona-kpi/kpi/persona"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -92,6 +94,24 @@ func TestEmbeddedMigrationsCreateThePipelineTables(t *testing.T) {
 	}
 }
 
+// TestRejectsKeepTheirTextUncompressed: a night's rejects rewrite the
+// row group holding the last hundred days' at the checkpoint, which need
+// not compress their text again.
+func TestRejectsKeepTheirTextUncompressed(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "kpi.duckdb"))
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec(`INSERT INTO rejects SELECT DATE '2013-06-01', NULL, NULL, 'test', 'invalid_json', 'cut off',
+		repeat('{"event_stream": [["screen.rp_info", 1]]', 1 + i % 7) FROM range(5000) t(i)`)
+	require.NoError(t, err)
+	_, err = db.Exec(`CHECKPOINT`)
+	require.NoError(t, err)
+	var kinds string
+	require.NoError(t, db.QueryRow(`SELECT string_agg(DISTINCT compression, ',') FROM pragma_storage_info('rejects')
+		WHERE column_name = 'raw' AND segment_type = 'VARCHAR'`).Scan(&kinds))
+	assert.Equal(t, "Uncompressed", kinds)
+}
+
 func TestTheWriterRunsUnderAMemoryLimit(t *testing.T) {
 	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "kpi.duckdb"))
 	require.NoError(t, err)
@@ -102,8 +122,9 @@ func TestTheWriterRunsUnderAMemoryLimit(t *testing.T) {
 }
 
 // TestProfilesMigrationFillsDaysLoadedBefore upgrades a database loaded
-// under schema 3: its sessions get their events lists and its days their
-// profiles, as if they had been loaded by this kpi.
+// under schema 3: its sessions get their events lists, numbers and list
+// numbers, its events those numbers and its days their profiles, as if
+// they had been loaded by this kpi.
 func TestProfilesMigrationFillsDaysLoadedBefore(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.duckdb")
@@ -125,10 +146,17 @@ func TestProfilesMigrationFillsDaysLoadedBefore(t *testing.T) {
 	db, err = open(ctx, path, all)
 	require.NoError(t, err)
 	defer db.Close()
-	var lists string
-	require.NoError(t, db.QueryRow(`SELECT string_agg(id || ':' || CASE WHEN events IS NULL THEN 'NULL' ELSE coalesce(array_to_string(events, ','), '') END, ' ' ORDER BY id)
-		FROM sessions`).Scan(&lists))
-	assert.Equal(t, "s1:b,a,c s2:", lists)
+	// Each session got its events list (0007), then its number within the
+	// day and its list's number (0014), and its events that number.
+	var lists, events string
+	require.NoError(t, db.QueryRow(`SELECT string_agg(s.id || ':' || s.session || ':' || coalesce(array_to_string(l.events, ','), ''), ' ' ORDER BY s.id)
+		FROM sessions s JOIN event_lists l USING (day, event_list)`).Scan(&lists))
+	assert.Equal(t, "s1:0:b,a,c s2:1:", lists)
+	require.NoError(t, db.QueryRow(`SELECT string_agg(session || '/' || seq || name, ' ' ORDER BY session, seq) FROM events`).Scan(&events))
+	assert.Equal(t, "0/0b 0/1a 0/2b 0/3c", events)
+	var hash uint64
+	require.NoError(t, db.QueryRow(`SELECT id_hash FROM sessions WHERE id = 's1'`).Scan(&hash))
+	assert.Equal(t, persona.IDHash("s1"), hash, "the migration hashes as transform does")
 
 	var names, other string
 	require.NoError(t, db.QueryRow(`SELECT string_agg(name || '=' || events || '/' || sessions, ' ' ORDER BY name)
@@ -240,4 +268,47 @@ func TestAnotherProgramsFileIsRefusedUnaltered(t *testing.T) {
 		b, _ := os.ReadFile(path)
 		assert.Equal(t, "my notes, not a database\n", string(b))
 	})
+}
+
+// TestLeanKeysMigrationResumes upgrades a database of schema 13 whose
+// lean-keys migration stopped after its first day: opened again, it
+// rebuilds the remaining day only and swaps the tables in, each blob
+// numbered within its day and its events carrying that number.
+func TestLeanKeysMigrationResumes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "m.duckdb")
+	all, err := schema()
+	require.NoError(t, err)
+	db, err := open(ctx, path, all[:13])
+	require.NoError(t, err)
+	_, err = db.Exec(`
+		INSERT INTO sessions (id, day, ts, number_sites_signed_in, event_count, duration_ms,
+			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, events)
+		VALUES ('a', '2013-06-01', '2013-06-01', 0, 2, 5, 'Other', 'Firefox', 'Other', '1', 'English', 'get', 'Other', 'test', ['x', 'y']),
+		       ('b', '2013-06-01', '2013-06-01', 0, 1, 0, 'Other', 'Firefox', 'Other', '1', 'English', 'get', 'Other', 'test', ['y']),
+		       ('c', '2013-06-02', '2013-06-02', 0, 2, 5, 'Other', 'Firefox', 'Other', '1', 'English', 'get', 'Other', 'test', ['x', 'y']);
+		INSERT INTO events (day, session_id, seq, name, offset_ms, delta_ms) VALUES
+			('2013-06-01', 'a', 0, 'x', 0, 0), ('2013-06-01', 'a', 1, 'y', 5, 5), ('2013-06-01', 'b', 0, 'y', 0, 0),
+			('2013-06-02', 'c', 0, 'x', 0, 0), ('2013-06-02', 'c', 1, 'y', 5, 5)`)
+	require.NoError(t, err)
+	// What an interrupted migration leaves: its tables, the first day
+	// rebuilt, the second still pending.
+	_, err = db.Exec(createLeanTables + `; CREATE TABLE lean_keys_pending AS SELECT DISTINCT day FROM sessions`)
+	require.NoError(t, err)
+	require.NoError(t, rebuildDays(ctx, db.DB, []time.Time{time.Date(2013, 6, 1, 0, 0, 0, 0, time.UTC)}))
+	require.NoError(t, db.Close())
+
+	db, err = open(ctx, path, all)
+	require.NoError(t, err)
+	defer db.Close()
+	var sessions, events string
+	require.NoError(t, db.QueryRow(`SELECT string_agg(s.id || '@' || strftime(s.day, '%d') || '#' || s.session || ':' || array_to_string(l.events, ','), ' ' ORDER BY s.day, s.session)
+		FROM sessions s JOIN event_lists l USING (day, event_list)`).Scan(&sessions))
+	assert.Equal(t, "a@01#0:x,y b@01#1:y c@02#0:x,y", sessions)
+	require.NoError(t, db.QueryRow(`SELECT string_agg(s.id || e.seq || e.name, ' ' ORDER BY e.day, e.session, e.seq)
+		FROM events e JOIN sessions s USING (day, session)`).Scan(&events))
+	assert.Equal(t, "a0x a1y b0y c0x c1y", events)
+	has, err := hasTable(ctx, db.DB, "lean_keys_pending")
+	require.NoError(t, err)
+	assert.False(t, has)
 }

@@ -20,15 +20,15 @@ func TestOtherValuesAreTheMigrationsMacro(t *testing.T) {
 	_, err = db.Exec(`
 		INSERT INTO sessions (id, day, ts, number_sites_signed_in, event_count, duration_ms,
 			os, browser, screen_width, number_emails, lang, rp_api, email_type,
-			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, events) VALUES
+			seg_os, seg_browser, seg_screen, seg_emails, seg_locale, seg_api, seg_email_type, source, session, event_list, id_hash) VALUES
 		('s1', '2013-06-01', '2013-06-01', 0, 1, 0, 'Plan 9', 'Lynx', 800, 7, 'en-US', 'beta', 'tertiary',
-			'Other', 'Other', 'Other', 'Other', 'Other', 'Other', 'Other', 'test', ['a']),
+			'Other', 'Other', 'Other', 'Other', 'Other', 'Other', 'Other', 'test', 0, 0, 100),
 		('s2', '2013-06-01', '2013-06-01', 0, 1, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-			'Other', 'Other', 'Other', 'Other', 'Other', 'Other', 'Other', 'test', ['a']),
+			'Other', 'Other', 'Other', 'Other', 'Other', 'Other', 'Other', 'test', 1, 0, 101),
 		('s3', '2013-06-01', '2013-06-01', 0, 1, 0, 'Plan 9', 'Firefox', 1280, 1, 'en', 'get', 'primary',
-			'Other', 'Firefox', 'Desktop (>= 1024)', '1', 'English', 'get', 'IdP', 'test', ['a']),
+			'Other', 'Firefox', 'Desktop (>= 1024)', '1', 'English', 'get', 'IdP', 'test', 2, 0, 102),
 		('s4', '2013-06-02', '2013-06-02', 0, 1, 0, 'BeOS', 'Firefox', 320, 2, 'xx', 'get', 'primary',
-			'Other', 'Firefox', 'Other', '2', 'Other', 'get', 'IdP', 'test', ['a'])`)
+			'Other', 'Firefox', 'Other', '2', 'Other', 'get', 'IdP', 'test', 0, 0, 100)`)
 	require.NoError(t, err)
 
 	const from, to = "2013-06-01", "2013-06-02"

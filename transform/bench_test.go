@@ -101,7 +101,7 @@ func TestSyntheticDayAddsUp(t *testing.T) {
 	var sessions, bad, negative int
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM sessions`).Scan(&sessions))
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM (
-		SELECT s.id FROM sessions s JOIN events e ON e.session_id = s.id
+		SELECT s.id FROM sessions s JOIN events e ON e.session = s.session AND e.day = s.day
 		GROUP BY s.id, s.event_count, s.duration_ms
 		HAVING count(*) != s.event_count OR sum(e.delta_ms) != s.duration_ms
 			OR max(e.seq) != s.event_count - 1 OR arg_max(e.offset_ms, e.seq) != s.duration_ms)`).Scan(&bad))

@@ -56,6 +56,7 @@ type agent struct {
 // session is one normalized blob: a sessions row and its events.
 type session struct {
 	id            string
+	idHash        uint64 // persona.IDHash(id), computed once for the dedupe
 	tsMs          int64
 	sampleRate    opt[float64]
 	lang          opt[string]

@@ -45,16 +45,29 @@ var (
 		{Name: "duration_ms", Type: arrow.PrimitiveTypes.Int64},
 	}, segmentFields(), []arrow.Field{
 		{Name: "source", Type: arrow.BinaryTypes.String},
-		// The distinct event names of the stream, in order of first
-		// appearance: what a KPI asks of a session is mostly "did it show
-		// one of these events", and a list beside the session answers that
-		// without grouping the events table.
-		{Name: "events", Type: arrow.ListOfNonNullable(arrow.BinaryTypes.String)},
+		// The blob's number within its day, which its events carry
+		// instead of its id.
+		{Name: "session", Type: arrow.PrimitiveTypes.Int32},
+		// Its distinct event names, as the number of the day's
+		// event_lists row holding them: what a KPI asks of a session is
+		// mostly "did it show one of these events", answered once per
+		// distinct list (a few hundred a day) instead of once per blob.
+		{Name: "event_list", Type: arrow.PrimitiveTypes.Int32},
+		// persona.IDHash(id), which the cross-day dedupe compares.
+		{Name: "id_hash", Type: arrow.PrimitiveTypes.Uint64},
 	}), nil)
+
+	// eventListsSchema is a day's distinct lists of event names, each in
+	// order of first appearance in the stream.
+	eventListsSchema = arrow.NewSchema([]arrow.Field{
+		{Name: "day", Type: arrow.FixedWidthTypes.Date32},
+		{Name: "event_list", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "events", Type: arrow.ListOfNonNullable(arrow.BinaryTypes.String)},
+	}, nil)
 
 	eventsSchema = arrow.NewSchema([]arrow.Field{
 		{Name: "day", Type: arrow.FixedWidthTypes.Date32},
-		{Name: "session_id", Type: arrow.BinaryTypes.String},
+		{Name: "session", Type: arrow.PrimitiveTypes.Int32}, // sessions.session of the day
 		{Name: "seq", Type: arrow.PrimitiveTypes.Int32},
 		{Name: "name", Type: arrow.BinaryTypes.String},
 		{Name: "offset_ms", Type: arrow.PrimitiveTypes.Int64},
@@ -110,7 +123,8 @@ func segmentColumns() []string {
 // because the dialog rounds it to 10 minutes (at most 144 values a day).
 var dictColumns = map[*arrow.Schema][]string{
 	sessionsSchema: slices.Concat([]string{"day", "ts", "lang", "os", "browser", "browser_version", "email_type", "rp_api"},
-		segmentColumns(), []string{"source", "events.list.element"}),
+		segmentColumns(), []string{"source"}),
+	eventListsSchema:   {"day", "events.list.element"},
 	eventsSchema:       {"day", "name"},
 	rejectsSchema:      {"day", "blob_day", "source", "reason"},
 	serverEventsSchema: {"day", "ts", "type", "os", "browser", "browser_version", "idp", "rp", "source"},
@@ -119,7 +133,8 @@ var dictColumns = map[*arrow.Schema][]string{
 // deltaColumns are integers that mostly grow by small steps within a
 // session; delta encoding stores the steps, not the values.
 var deltaColumns = map[*arrow.Schema][]string{
-	eventsSchema: {"seq", "offset_ms", "delta_ms"},
+	sessionsSchema: {"session"},
+	eventsSchema:   {"session", "seq", "offset_ms", "delta_ms"},
 }
 
 // noStatsColumns would put up to 4 KiB of arbitrary text per page into
@@ -217,6 +232,10 @@ func newSink(path, tmp string, sc *arrow.Schema, groupRows int, mem memory.Alloc
 		return nil, fmt.Errorf("parquet writer %s: %w", path, err)
 	}
 	s.b = array.NewRecordBuilder(mem, sc)
+	// Each record's builders start with room for a whole record, rather
+	// than doubling from nothing: on 1M blobs 0.3 s less of the fused
+	// ingest (10.69 against 10.96 s, medians of three, alternating).
+	s.b.Reserve(s.recordRows)
 	s.queue = make(chan record, 2)
 	s.done = make(chan error, 1)
 	go s.write()
@@ -276,6 +295,7 @@ func (s *sink) flush() {
 		s.groupBytes = 0
 	}
 	rec := s.b.NewRecord()
+	s.b.Reserve(s.recordRows)
 	if s.keep {
 		rec.Retain()
 		s.kept = append(s.kept, rec)
@@ -365,6 +385,7 @@ type (
 	arrayF64  = array.Float64Builder
 	arrayI32  = array.Int32Builder
 	arrayI64  = array.Int64Builder
+	arrayU64  = array.Uint64Builder
 	arrayBool = array.BooleanBuilder
 	arrayList = array.ListBuilder
 )

@@ -20,7 +20,7 @@ import (
 // FormatVersion changes whenever transform starts writing different
 // Parquet for the same input, so that days built by an older kpi are not
 // taken as up to date, nor loaded (ReadStats refuses their files).
-const FormatVersion = 3
+const FormatVersion = 4
 
 // Staging is the Parquet staging area: the project's open lake of
 // transformed days, Hive-partitioned so that DuckDB, Spark or any Parquet
@@ -28,6 +28,7 @@ const FormatVersion = 3
 //
 //	<dir>/sessions/day=YYYY-MM-DD/part-0.parquet
 //	<dir>/events/day=YYYY-MM-DD/part-0.parquet
+//	<dir>/event_lists/day=YYYY-MM-DD/part-0.parquet
 //	<dir>/rejects/day=YYYY-MM-DD/part-0.parquet
 //	<dir>/server_events/day=YYYY-MM-DD/part-0.parquet
 //	<dir>/stats/day=YYYY-MM-DD.json     counts, and the files written with them
@@ -42,7 +43,7 @@ type Staging struct {
 const areaMarker = ".kpi-staging"
 
 // tables are the staged tables, in the order they are published.
-var tables = []string{"sessions", "events", "rejects", "server_events"}
+var tables = []string{"sessions", "events", "event_lists", "rejects", "server_events"}
 
 func (s Staging) tablePath(table string, day time.Time) string {
 	return filepath.Join(s.Dir, table, persona.Partition(day), "part-0.parquet")
@@ -53,6 +54,9 @@ func (s Staging) SessionsPath(day time.Time) string { return s.tablePath("sessio
 
 // EventsPath is the events Parquet file of a day.
 func (s Staging) EventsPath(day time.Time) string { return s.tablePath("events", day) }
+
+// EventListsPath is the Parquet file of a day's distinct event lists.
+func (s Staging) EventListsPath(day time.Time) string { return s.tablePath("event_lists", day) }
 
 // RejectsPath is the rejects Parquet file of a day.
 func (s Staging) RejectsPath(day time.Time) string { return s.tablePath("rejects", day) }

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -325,7 +326,7 @@ func (t *transformer) element(source string, raw []byte, invalid error) {
 		var el blob.Element
 		el, invalid = blob.Split(&t.tape, raw)
 		if invalid == nil {
-			h := xxh3.HashString(el.ID)
+			h := persona.IDHash(el.ID)
 			content := xxh3.Hash(t.tape.Text(el.Blob))
 			if kept, dup := t.seen[h]; dup {
 				t.st.Duplicates++
@@ -343,6 +344,7 @@ func (t *transformer) element(source string, raw []byte, invalid error) {
 				t.w.census(t.date, c, source)
 				t.st.ServerEvents++
 			default:
+				s.idHash = h
 				t.w.session(t.date, s, source)
 				t.st.Loaded++
 			}
@@ -366,13 +368,17 @@ type dayWriter struct {
 	day                       time.Time
 	tmp                       string
 	sessions, events, rejects *sink
-	server                    *sink
+	server, lists             *sink
 	ses                       sessionCols
 	ev                        eventCols
+	lst                       listCols
 	rej                       rejectCols
 	srv                       serverCols
 	names                     distinctNames
 	prof                      *profiler
+	written                   int32            // sessions so far: the next one's number
+	listNumbers               map[string]int32 // the day's event lists, by key (see eventList)
+	listKey                   []byte
 }
 
 // newDayWriter starts a day's Parquet files; parts says that the sinks
@@ -395,6 +401,10 @@ func newDayWriter(staging Staging, day time.Time, batch int, parts bool) (*dayWr
 		w.abort()
 		return nil, err
 	}
+	if w.lists, err = newSink(staging.EventListsPath(day), tmp, eventListsSchema, batch, mem); err != nil {
+		w.abort()
+		return nil, err
+	}
 	if w.rejects, err = newSink(staging.RejectsPath(day), tmp, rejectsSchema, batch, mem); err != nil {
 		w.abort()
 		return nil, err
@@ -408,6 +418,8 @@ func newDayWriter(staging Staging, day time.Time, batch int, parts bool) (*dayWr
 	}
 	w.ses = newSessionCols(w.sessions)
 	w.ev = newEventCols(w.events)
+	w.lst = newListCols(w.lists)
+	w.listNumbers = map[string]int32{}
 	w.rej = newRejectCols(w.rejects)
 	w.srv = newServerCols(w.server)
 	return w, nil
@@ -416,11 +428,13 @@ func newDayWriter(staging Staging, day time.Time, batch int, parts bool) (*dayWr
 // partBytes is the text of the rows since the last part.
 func (w *dayWriter) partBytes() int {
 	return w.sessions.keptBytes + w.sessions.bytes + w.events.keptBytes + w.events.bytes +
-		w.rejects.keptBytes + w.rejects.bytes + w.server.keptBytes + w.server.bytes
+		w.lists.keptBytes + w.lists.bytes + w.rejects.keptBytes + w.rejects.bytes + w.server.keptBytes + w.server.bytes
 }
 
-// sinks are the day's four sinks, in the order of tables.
-func (w *dayWriter) sinks() []*sink { return []*sink{w.sessions, w.events, w.rejects, w.server} }
+// sinks are the day's sinks, in the order of tables.
+func (w *dayWriter) sinks() []*sink {
+	return []*sink{w.sessions, w.events, w.lists, w.rejects, w.server}
+}
 
 func (w *dayWriter) err() error {
 	for _, s := range w.sinks() {
@@ -513,16 +527,20 @@ func (w *dayWriter) session(date int32, s *session, source string) {
 		strBytes += len(v)
 	}
 	c.source.Append(source)
-	c.events.Append(true)
+	number := w.written
+	w.written++
+	c.session.Append(number)
 	w.names.reset()
+	w.listKey = w.listKey[:0]
 	for _, ev := range s.events {
 		first := w.names.add(ev.name)
 		if first {
-			c.eventNames.Append(ev.name)
-			strBytes += len(ev.name)
+			w.listKey = append(binary.AppendUvarint(w.listKey, uint64(len(ev.name))), ev.name...)
 		}
 		w.prof.event(ev.name, first)
 	}
+	c.eventList.Append(w.eventList(date))
+	c.idHash.Append(s.idHash)
 	w.prof.session(s)
 	w.sessions.added(strBytes)
 
@@ -530,7 +548,7 @@ func (w *dayWriter) session(date int32, s *session, source string) {
 	prev := int64(0)
 	for i, ev := range s.events {
 		e.day.Append(arrow.Date32(date))
-		e.sessionID.Append(s.id)
+		e.session.Append(number)
 		e.seq.Append(int32(i))
 		e.name.Append(ev.name)
 		e.offset.Append(ev.offset)
@@ -579,8 +597,8 @@ type sessionCols struct {
 	duration                                                        *arrayI64
 	newAccount, orphaned                                            *arrayBool
 	seg                                                             [numSegs]*arrayStr
-	events                                                          *arrayList
-	eventNames                                                      *arrayStr
+	session, eventList                                              *arrayI32
+	idHash                                                          *arrayU64
 }
 
 func newSessionCols(s *sink) sessionCols {
@@ -594,12 +612,51 @@ func newSessionCols(s *sink) sessionCols {
 		emailType: builder[*arrayStr](s, "email_type"), rpAPI: builder[*arrayStr](s, "rp_api"),
 		orphaned: builder[*arrayBool](s, "orphaned"), eventCount: builder[*arrayI32](s, "event_count"),
 		duration: builder[*arrayI64](s, "duration_ms"), source: builder[*arrayStr](s, "source"),
-		events: builder[*arrayList](s, "events"),
+		session: builder[*arrayI32](s, "session"), eventList: builder[*arrayI32](s, "event_list"),
+		idHash: builder[*arrayU64](s, "id_hash"),
 	}
 	for i, seg := range persona.Segmentations {
 		c.seg[i] = builder[*arrayStr](s, seg.Column)
 	}
-	c.eventNames = c.events.ValueBuilder().(*arrayStr)
+	return c
+}
+
+// eventList is the number of the day's event list whose key is
+// w.listKey (the session's distinct names, each after its length as a
+// uvarint, so that no two lists share a key), appending the list to
+// event_lists the first time the day sees it.
+func (w *dayWriter) eventList(date int32) int32 {
+	if n, ok := w.listNumbers[string(w.listKey)]; ok {
+		return n
+	}
+	n := int32(len(w.listNumbers))
+	key := string(w.listKey)
+	w.listNumbers[key] = n
+	c := &w.lst
+	c.day.Append(arrow.Date32(date))
+	c.number.Append(n)
+	c.events.Append(true)
+	for rest := key; rest != ""; {
+		n, k := binary.Uvarint([]byte(rest[:min(len(rest), binary.MaxVarintLen64)]))
+		c.names.Append(rest[k : k+int(n)])
+		rest = rest[k+int(n):]
+	}
+	w.lists.added(len(key))
+	return n
+}
+
+// listCols are the event_lists builders, typed once.
+type listCols struct {
+	day    *arrayDate
+	number *arrayI32
+	events *arrayList
+	names  *arrayStr
+}
+
+func newListCols(s *sink) listCols {
+	c := listCols{day: builder[*arrayDate](s, "day"), number: builder[*arrayI32](s, "event_list"),
+		events: builder[*arrayList](s, "events")}
+	c.names = c.events.ValueBuilder().(*arrayStr)
 	return c
 }
 
@@ -646,14 +703,13 @@ func (d *distinctNames) add(name string) bool {
 // eventCols are the events builders, typed once.
 type eventCols struct {
 	day                     *arrayDate
-	sessionID               *arrayStr
-	seq, repeat             *arrayI32
+	session, seq, repeat    *arrayI32
 	name                    *arrayStr
 	offset, delta, duration *arrayI64
 }
 
 func newEventCols(s *sink) eventCols {
-	return eventCols{day: builder[*arrayDate](s, "day"), sessionID: builder[*arrayStr](s, "session_id"),
+	return eventCols{day: builder[*arrayDate](s, "day"), session: builder[*arrayI32](s, "session"),
 		seq: builder[*arrayI32](s, "seq"), name: builder[*arrayStr](s, "name"),
 		offset: builder[*arrayI64](s, "offset_ms"), delta: builder[*arrayI64](s, "delta_ms"),
 		duration: builder[*arrayI64](s, "duration_ms"), repeat: builder[*arrayI32](s, "repeat_count")}

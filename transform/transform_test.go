@@ -50,7 +50,8 @@ func openDB(t *testing.T) *sql.DB {
 func loadDay(t *testing.T, db *sql.DB, dir string, day time.Time) {
 	t.Helper()
 	for table, path := range map[string]string{
-		"sessions": Staging{Dir: dir}.SessionsPath(day), "events": Staging{Dir: dir}.EventsPath(day), "rejects": Staging{Dir: dir}.RejectsPath(day),
+		"sessions": Staging{Dir: dir}.SessionsPath(day), "events": Staging{Dir: dir}.EventsPath(day),
+		"event_lists": Staging{Dir: dir}.EventListsPath(day), "rejects": Staging{Dir: dir}.RejectsPath(day),
 	} {
 		_, err := db.Exec(fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM read_parquet('%s')", table, path))
 		require.NoError(t, err, table)
@@ -188,7 +189,8 @@ func TestRoundTripThroughDuckDB(t *testing.T) {
 	}, r2)
 
 	// Events of r1, in order, with the typo fixed and deltas from the previous offset.
-	evRows, err := db.Query(`SELECT strftime(day, '%Y-%m-%d'), seq, name, offset_ms, delta_ms FROM events WHERE session_id = 'r1' ORDER BY seq`)
+	evRows, err := db.Query(`SELECT strftime(day, '%Y-%m-%d'), seq, name, offset_ms, delta_ms FROM events
+		WHERE session = (SELECT session FROM sessions WHERE id = 'r1') ORDER BY seq`)
 	require.NoError(t, err)
 	var events []string
 	for evRows.Next() {
@@ -456,7 +458,7 @@ func TestSessionsListDistinctEventNamesInOrder(t *testing.T) {
 	loadDay(t, db, dir, testDay)
 
 	got := map[string]string{}
-	rows, err := db.Query(`SELECT id, array_to_string(events, ' ') FROM sessions`)
+	rows, err := db.Query(`SELECT s.id, array_to_string(l.events, ' ') FROM sessions s JOIN event_lists l USING (day, event_list)`)
 	require.NoError(t, err)
 	defer rows.Close()
 	for rows.Next() {
@@ -470,11 +472,18 @@ func TestSessionsListDistinctEventNamesInOrder(t *testing.T) {
 		"long":  strings.Join(want, " "),
 	}, got)
 
-	// The list is the events table's names, each once.
+	// The list is the events table's names, each once; sessions are
+	// numbered in the order they were written, and their lists in the
+	// order of first use.
 	var mismatched int
-	require.NoError(t, db.QueryRow(`SELECT count(*) FROM sessions s
-		WHERE list_sort(s.events) <> (SELECT list_sort(list(DISTINCT name)) FROM events e WHERE e.session_id = s.id)`).Scan(&mismatched))
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM sessions s JOIN event_lists l USING (day, event_list)
+		WHERE list_sort(l.events) <> (SELECT list_sort(list(DISTINCT name)) FROM events e WHERE e.session = s.session AND e.day = s.day)`).Scan(&mismatched))
 	assert.Zero(t, mismatched)
+	var numbers, listNumbers string
+	require.NoError(t, db.QueryRow(`SELECT string_agg(id || '=' || session, ' ' ORDER BY session),
+		string_agg(id || '=' || event_list, ' ' ORDER BY session) FROM sessions`).Scan(&numbers, &listNumbers))
+	assert.Equal(t, "short=0 long=1", numbers)
+	assert.Equal(t, "short=0 long=1", listNumbers)
 }
 
 func TestStagingCleanRemovesOnlyWhatAKilledTransformLeft(t *testing.T) {
@@ -511,7 +520,8 @@ func TestStagingCleanRemovesOnlyWhatAKilledTransformLeft(t *testing.T) {
 // moved on one side only fails here, not as silently shifted data.
 func TestArrowSchemasMatchTheStore(t *testing.T) {
 	db := openDB(t)
-	for table, sc := range map[string]*arrow.Schema{"sessions": sessionsSchema, "events": eventsSchema, "rejects": rejectsSchema} {
+	for table, sc := range map[string]*arrow.Schema{"sessions": sessionsSchema, "events": eventsSchema,
+		"event_lists": eventListsSchema, "rejects": rejectsSchema} {
 		rows, err := db.Query(`SELECT column_name, is_nullable FROM information_schema.columns
 			WHERE table_name = ? ORDER BY ordinal_position`, table)
 		require.NoError(t, err)

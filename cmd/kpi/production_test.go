@@ -34,22 +34,22 @@ func TestProductionFormatLoadsWithoutRejects(t *testing.T) {
 
 	// A folded poll: its duration and its repeat count.
 	var dur, rep int64
-	require.NoError(t, db.QueryRow(`SELECT duration_ms, repeat_count FROM events
-		WHERE session_id = 'p-02' AND name = 'xhr_complete.GET/wsapi/user_creation_status'`).Scan(&dur, &rep))
+	require.NoError(t, db.QueryRow(`SELECT e.duration_ms, e.repeat_count FROM events e JOIN sessions s USING (day, session)
+		WHERE s.id = 'p-02' AND name = 'xhr_complete.GET/wsapi/user_creation_status'`).Scan(&dur, &rep))
 	assert.Equal(t, int64(95), dur)
 	assert.Equal(t, int64(31), rep)
-	assert.Equal(t, int64(268), queryInt(t, db.DB, `SELECT duration_ms FROM events
-		WHERE session_id = 'p-01' AND name = 'xhr_complete.GET/wsapi/session_context'`))
+	assert.Equal(t, int64(268), queryInt(t, db.DB, `SELECT e.duration_ms FROM events e JOIN sessions s USING (day, session)
+		WHERE s.id = 'p-01' AND name = 'xhr_complete.GET/wsapi/session_context'`))
 	assert.Zero(t, queryInt(t, db.DB, `SELECT count(*) FROM events WHERE NOT starts_with(name, 'xhr')
 		AND (duration_ms IS NOT NULL OR repeat_count IS NOT NULL)`), "two-element events have neither")
 	// Stream order is kept: user.can_interact (4120) was recorded before
 	// screen.authenticate (4100), so the latter's delta is negative.
-	assert.Equal(t, int64(-20), queryInt(t, db.DB, `SELECT delta_ms FROM events
-		WHERE session_id = 'p-02' AND name = 'screen.authenticate'`))
+	assert.Equal(t, int64(-20), queryInt(t, db.DB, `SELECT delta_ms FROM events e JOIN sessions s USING (day, session)
+		WHERE s.id = 'p-02' AND name = 'screen.authenticate'`))
 	// The query strings are gone from the names, which the sessions' lists
 	// and the day profiles repeat.
-	assert.Equal(t, int64(2), queryInt(t, db.DB, `SELECT count(*) FROM events
-		WHERE session_id = 'p-05' AND name IN ('xhr./wsapi/address_info', 'xhr./wsapi/user_creation_status')`))
+	assert.Equal(t, int64(2), queryInt(t, db.DB, `SELECT count(*) FROM events e JOIN sessions s USING (day, session)
+		WHERE s.id = 'p-05' AND name IN ('xhr./wsapi/address_info', 'xhr./wsapi/user_creation_status')`))
 	assert.Equal(t, int64(1), queryInt(t, db.DB, `SELECT sessions FROM day_event_names
 		WHERE day = '2012-11-20' AND name = 'xhr./wsapi/user_creation_status'`))
 }

@@ -109,10 +109,17 @@ func assertAccounted(t *testing.T, db *sql.DB, r runRow) {
 	assert.Equal(t, queryInt(t, db, "SELECT sum(event_count) FROM sessions"), queryInt(t, db, "SELECT count(*) FROM events"))
 	// Each session lists its distinct event names, and the day profiles
 	// add up to the tables they summarize.
-	assert.Zero(t, queryInt(t, db, `SELECT count(*) FROM sessions s WHERE len(s.events) <>
-		(SELECT count(DISTINCT name) FROM events e WHERE e.session_id = s.id AND e.day = s.day)`))
+	// Every session has its list, once per day, and every event its session.
+	const withLists = "sessions s JOIN event_lists l USING (day, event_list)"
+	assert.Equal(t, r.loaded, queryInt(t, db, "SELECT count(*) FROM "+withLists))
+	assert.Equal(t, queryInt(t, db, "SELECT count(*) FROM event_lists"), queryInt(t, db, "SELECT count(DISTINCT (day, event_list)) FROM event_lists"))
+	assert.Equal(t, queryInt(t, db, "SELECT count(*) FROM event_lists"), queryInt(t, db, "SELECT count(DISTINCT (day, events)) FROM event_lists"))
+	assert.Equal(t, r.loaded, queryInt(t, db, "SELECT count(DISTINCT (day, session)) FROM sessions"))
+	assert.Zero(t, queryInt(t, db, `SELECT count(*) FROM events e ANTI JOIN sessions s USING (day, session)`))
+	assert.Zero(t, queryInt(t, db, `SELECT count(*) FROM `+withLists+` WHERE len(l.events) <>
+		(SELECT count(DISTINCT name) FROM events e WHERE e.session = s.session AND e.day = s.day)`))
 	assert.Equal(t, queryInt(t, db, "SELECT count(*) FROM events"), queryInt(t, db, "SELECT sum(events) FROM day_event_names"))
-	assert.Equal(t, queryInt(t, db, "SELECT sum(len(events)) FROM sessions"), queryInt(t, db, "SELECT sum(sessions) FROM day_event_names"))
+	assert.Equal(t, queryInt(t, db, "SELECT sum(len(l.events)) FROM "+withLists), queryInt(t, db, "SELECT sum(sessions) FROM day_event_names"))
 	for seg, col := range map[string]string{"OS": "seg_os", "Locale": "seg_locale", "Screen": "seg_screen"} {
 		assert.Equal(t, queryInt(t, db, "SELECT count(*) FROM sessions WHERE "+col+" = 'Other'"),
 			queryInt(t, db, "SELECT sum(sessions) FROM day_other_values WHERE segmentation = ?", seg), seg)

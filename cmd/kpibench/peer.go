@@ -56,6 +56,15 @@ var peerIngest = []string{
 		list_transform(b.event_stream, e -> regexp_replace(regexp_replace(replace(regexp_replace(e[1], '[?#].*$', ''),
 			'user.email_confrimed', 'user.email_confirmed'), '[^\s@/:]+@[^\s@/:]+', 'EMAIL', 'g'), '\s', ' ', 'g')) AS names
 	FROM raw WHERE b.event_stream IS NOT NULL AND len(b.event_stream) > 0 AND b."timestamp" IS NOT NULL`,
+	// kpi's keys: a blob's number within its day, and its day's list of
+	// distinct event names.
+	`CREATE TEMP TABLE numbered AS
+	SELECT *, row_number() OVER (PARTITION BY ts::DATE ORDER BY id) - 1 AS session, list_distinct(names) AS distinct_names
+	FROM dialog`,
+	`CREATE TEMP TABLE lists AS
+	SELECT day, distinct_names, row_number() OVER (PARTITION BY day) - 1 AS event_list
+	FROM (SELECT DISTINCT ts::DATE AS day, distinct_names FROM numbered)`,
+	`INSERT INTO event_lists BY NAME SELECT day, event_list, distinct_names AS events FROM lists`,
 	`INSERT INTO sessions BY NAME
 	SELECT d.id, d.ts::DATE AS day, d.ts, d.sample_rate, d.lang,
 		d.screen_size.width AS screen_width, d.screen_size.height AS screen_height,
@@ -73,7 +82,9 @@ var peerIngest = []string{
 		coalesce(api.segment, 'Other') AS seg_api,
 		coalesce(et.segment, 'Other') AS seg_email_type,
 		'peer' AS source,
-		list_distinct(d.names) AS events
+		d.session,
+		ls.event_list,
+		hash(d.id) AS id_hash
 	FROM (SELECT *,
 			CASE WHEN screen_size.width IS NULL THEN 'Unknown' WHEN screen_size.width >= 1024 THEN 'Desktop (>= 1024)'
 				WHEN screen_size.width <= 640 THEN 'Mobile (<= 640)' ELSE 'Tablet Profile' END AS screen,
@@ -81,7 +92,8 @@ var peerIngest = []string{
 			CASE WHEN (CASE WHEN list_contains(names, 'staging_continuation') THEN list_contains(names, 'assertion_generated')
 					ELSE list_contains(names, 'screen.set_password') AND NOT list_contains(names, 'authenticate.enter_password') END)
 				OR list_contains(names, 'user.reset_password_staged') THEN 'Fallback' ELSE email_type END AS email_kind
-		FROM dialog) d
+		FROM numbered) d
+	JOIN lists ls ON ls.day = d.ts::DATE AND ls.distinct_names = d.distinct_names
 	LEFT JOIN seg_map os ON os.segmentation = 'OS' AND os.raw = d.user_agent.os
 	LEFT JOIN seg_map br ON br.segmentation = 'Browser' AND br.raw = d.user_agent.browser
 	LEFT JOIN seg_map sc ON sc.segmentation = 'Screen' AND sc.raw = d.screen
@@ -90,19 +102,21 @@ var peerIngest = []string{
 	LEFT JOIN seg_map api ON api.segmentation = 'API' AND api.raw = coalesce(d.rp_api, 'Unknown')
 	LEFT JOIN seg_map et ON et.segmentation = 'EmailType' AND et.raw = d.email_kind`,
 	`INSERT INTO events BY NAME
-	SELECT day, session_id, seq, name, offset_ms,
-		offset_ms - coalesce(lag(offset_ms) OVER (PARTITION BY session_id ORDER BY seq), 0) AS delta_ms,
+	SELECT day, session, seq, name, offset_ms,
+		offset_ms - coalesce(lag(offset_ms) OVER (PARTITION BY day, session ORDER BY seq), 0) AS delta_ms,
 		duration_ms, repeat_count
-	FROM (SELECT day, session_id, seq, name, coalesce(TRY_CAST(e[2] AS DOUBLE)::BIGINT, 0) AS offset_ms,
+	FROM (SELECT day, session, seq, name, coalesce(TRY_CAST(e[2] AS DOUBLE)::BIGINT, 0) AS offset_ms,
 			TRY_CAST(e[3] AS DOUBLE)::BIGINT AS duration_ms, TRY_CAST(e[4] AS INTEGER) AS repeat_count
-		FROM (SELECT ts::DATE AS day, id AS session_id, generate_subscripts(event_stream, 1) - 1 AS seq,
-				unnest(names) AS name, unnest(event_stream) AS e FROM dialog))
+		FROM (SELECT ts::DATE AS day, session, generate_subscripts(event_stream, 1) - 1 AS seq,
+				unnest(names) AS name, unnest(event_stream) AS e FROM numbered))
 	WHERE name IS NOT NULL`,
 	`INSERT INTO server_events BY NAME
 	SELECT id, make_timestamp(b."timestamp" * 1000)::DATE AS day, make_timestamp(b."timestamp" * 1000) AS ts, b."type" AS type,
 		b.user_agent.os AS os, b.user_agent.browser AS browser, b.user_agent.version AS browser_version,
 		b.idp, b.rp, 'peer' AS source
 	FROM raw WHERE b.event_stream IS NULL AND b."type" IS NOT NULL AND b."timestamp" IS NOT NULL`,
+	`DROP TABLE lists`,
+	`DROP TABLE numbered`,
 	`DROP TABLE dialog`,
 	`DROP TABLE raw`,
 	`CHECKPOINT`,
