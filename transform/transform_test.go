@@ -601,3 +601,29 @@ func TestPartsEndEarlyWhenTheirTextIsLarge(t *testing.T) {
 	}
 	assert.Equal(t, 60, total)
 }
+
+// TestEventListsStayBoundedPastTheirLimit lowers the text of the lists a
+// day remembers: past it a list seen again gets a row of its own, every
+// session still has exactly one list with its own names, and each number
+// is one row.
+func TestEventListsStayBoundedPastTheirLimit(t *testing.T) {
+	defer func(old int) { maxListKeys = old }(maxListKeys)
+	maxListKeys = 3 // room for the key of [a] (2 bytes), not of [b c] (4)
+	dir := t.TempDir()
+	in := rowText("s1", `, "event_stream": [["a", 1]]`) + "\n" +
+		rowText("s2", `, "event_stream": [["b", 1], ["c", 2]]`) + "\n" +
+		rowText("s3", `, "event_stream": [["b", 1], ["c", 2]]`) + "\n" +
+		rowText("s4", `, "event_stream": [["a", 1]]`) + "\n"
+	_, err := TransformDay(context.Background(), opts(dir, textInput("a", in)))
+	require.NoError(t, err)
+	db := openDB(t)
+	loadDay(t, db, dir, testDay)
+	var got string
+	require.NoError(t, db.QueryRow(`SELECT string_agg(s.id || '=' || s.event_list || ':' || array_to_string(l.events, ','), ' ' ORDER BY s.id)
+		FROM sessions s JOIN event_lists l USING (day, event_list)`).Scan(&got))
+	assert.Equal(t, "s1=0:a s2=1:b,c s3=2:b,c s4=0:a", got, "a remembered, b,c past the limit")
+	var rows, numbers int
+	require.NoError(t, db.QueryRow(`SELECT count(*), count(DISTINCT event_list) FROM event_lists`).Scan(&rows, &numbers))
+	assert.Equal(t, 3, rows)
+	assert.Equal(t, 3, numbers)
+}
