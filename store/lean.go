@@ -36,15 +36,8 @@ func leanKeys(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	if !started {
-		if err := inTx(ctx, db, func(tx *sql.Tx) error {
-			for _, q := range []string{createLeanTables, `CREATE TABLE lean_keys_pending AS
-				SELECT day FROM sessions UNION SELECT day FROM events`} {
-				if _, err := tx.ExecContext(ctx, q); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
+		if err := execInTx(ctx, db, []string{createLeanTables, `CREATE TABLE lean_keys_pending AS
+			SELECT day FROM sessions UNION SELECT day FROM events`}); err != nil {
 			return fmt.Errorf("lean keys: %w", err)
 		}
 	}
@@ -55,10 +48,18 @@ func leanKeys(ctx context.Context, db *sql.DB) error {
 	if err := rebuildDays(ctx, db, days); err != nil {
 		return err
 	}
+	if err := execInTx(ctx, db, leanSwap); err != nil {
+		return fmt.Errorf("lean keys: %w", err)
+	}
+	return nil
+}
+
+// execInTx runs stmts, each with args, in one transaction.
+func execInTx(ctx context.Context, db beginner, stmts []string, args ...any) error {
 	return inTx(ctx, db, func(tx *sql.Tx) error {
-		for _, q := range leanSwap {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("lean keys: %w", err)
+		for _, q := range stmts {
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -78,20 +79,7 @@ func rebuildDays(ctx context.Context, db *sql.DB, days []time.Time) error {
 	}
 	for _, d := range days {
 		ds := d.Format(time.DateOnly)
-		err := func() error {
-			tx, err := conn.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			defer tx.Rollback()
-			for _, q := range []string{leanEventLists, leanSessions, leanEvents, `DELETE FROM lean_keys_pending WHERE day = ?::DATE`} {
-				if _, err := tx.ExecContext(ctx, q, ds); err != nil {
-					return err
-				}
-			}
-			return tx.Commit()
-		}()
-		if err != nil {
+		if err := execInTx(ctx, conn, leanDay, ds); err != nil {
 			return fmt.Errorf("lean keys of %s: %w", ds, err)
 		}
 	}
@@ -169,9 +157,13 @@ CREATE TABLE lean_events (
     repeat_count INTEGER           -- how many XHR answers a folded event stands for
 )`
 
-// One day of the rebuild (the day is the one parameter): its lists
-// numbered in order of first use, its sessions numbered in table order,
-// as transform numbers them, and its events with their session's number.
+// leanDay rebuilds one day (the day is the one parameter), then takes
+// it off the days to do.
+var leanDay = []string{leanEventLists, leanSessions, leanEvents, `DELETE FROM lean_keys_pending WHERE day = $1::DATE`}
+
+// One day of the rebuild: its lists numbered in order of first use, its
+// sessions numbered in table order, as transform numbers them, and its
+// events with their session's number.
 const (
 	leanEventLists = `INSERT INTO event_lists
 		SELECT day, row_number() OVER (ORDER BY first) - 1, events

@@ -221,8 +221,14 @@ func queryStrings(ctx context.Context, db *sql.DB, q string) ([]string, error) {
 	return out, rows.Err()
 }
 
+// beginner starts transactions: a *sql.DB, or a *sql.Conn where a
+// statement needs that connection's state (a registered function).
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
 // inTx runs f in a transaction, committed if f succeeds, else rolled back.
-func inTx(ctx context.Context, db *sql.DB, f func(*sql.Tx) error) error {
+func inTx(ctx context.Context, db beginner, f func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -84,7 +84,7 @@ var peerIngest = []string{
 		'peer' AS source,
 		d.session,
 		ls.event_list,
-		hash(d.id) AS id_hash
+		hash(d.id) AS id_hash -- DuckDB's hash, not persona.IDHash: the peer deduplicates nothing
 	FROM (SELECT *,
 			CASE WHEN screen_size.width IS NULL THEN 'Unknown' WHEN screen_size.width >= 1024 THEN 'Desktop (>= 1024)'
 				WHEN screen_size.width <= 640 THEN 'Mobile (<= 640)' ELSE 'Tablet Profile' END AS screen,
