@@ -199,7 +199,7 @@ func Compute(ctx context.Context, db *sql.DB, defs fs.FS, opt Options) (Result, 
 	if err := register(ctx, conn, all, opt.Logger); err != nil {
 		return Result{}, err
 	}
-	if err := registerFacts(ctx, conn, facts); err != nil {
+	if err := registerFacts(ctx, conn, facts, opt.Logger); err != nil {
 		return Result{}, err
 	}
 	loaded, err := loadedDays(ctx, conn)
@@ -270,7 +270,8 @@ type plan struct {
 // planJobs decides how each selected version is computed, from what the
 // kpis and facts tables remember: a version never computed is
 // back-filled; a version computed with one of the hashes its header
-// supersedes is computed as usual (register records its new hash); a
+// supersedes, or reading a fact so rewritten, is computed as usual
+// (register and registerFacts record the new hash); a
 // version whose SQL changed since is refused (naming the next version
 // number in all), or back-filled with force; and so is a version that
 // reads a fact whose SQL changed since KPI results were computed with it.
@@ -300,7 +301,8 @@ func planJobs(ctx context.Context, conn *sql.Conn, all []Definition, facts []Fac
 		grown := false
 		for _, f := range needed {
 			st := factStates[f.Ref()]
-			if st.hash == "" || st.hash == f.Hash || slices.ContainsFunc(p.forced, func(g Fact) bool { return g.Ref() == f.Ref() }) {
+			if st.hash == "" || st.hash == f.Hash || slices.Contains(f.Supersedes, st.hash) ||
+				slices.ContainsFunc(p.forced, func(g Fact) bool { return g.Ref() == f.Ref() }) {
 				continue
 			}
 			if !force {

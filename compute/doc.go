@@ -55,6 +55,7 @@
 //	-- id: blobs
 //	-- version: 1
 //	-- facts: …                         (optional: the facts it reads)
+//	-- supersedes: 1e70…d6e8            (optional: see Versions and history)
 //	-- description: What one row is, and what each column means.
 //
 // and one SELECT over the same relations as a KPI query (and the facts it
@@ -91,7 +92,9 @@
 // first computed with, and a fact whose SQL changed since is refused
 // (add its next version, and versions of the KPIs that should read it),
 // unless Options.Force recomputes the history of every version that
-// reads it, selected or not.
+// reads it, selected or not. Like a KPI version, a fact may be rewritten
+// to give exactly the same rows faster, with supersedes: (see Versions
+// and history); its earlier text stays in sql/facts/<id>/superseded/.
 //
 // The facts in sql/facts: blobs (one row per blob: segments, weight,
 // sites, the configured flows' steps reached, the new-user outcome and
@@ -220,6 +223,14 @@
 //	                              those of kpi_events with the same day and
 //	                              session (session_id = id, as the texts
 //	                              written before the numbers joined them)
+//	kpi_event_lists               the distinct lists of event names of those
+//	                              days (day, event_list, events VARCHAR[]),
+//	                              a few hundred a day: kpi_blobs.events is
+//	                              the row with the blob's day and
+//	                              event_list. A query testing what a list
+//	                              holds tests these rows and joins the
+//	                              blobs by (day, event_list), rather than
+//	                              testing every blob's copy (fact blobs)
 //	kpi_segments                  kpi_blobs once per segment of each blob:
 //	                              every kpi_blobs column plus segmentation
 //	                              and segment, a Total/Total row and one row
@@ -293,5 +304,7 @@
 // SQL and the results stand. TestRewrittenVersionsGiveTheSameResults
 // proves each rewrite: the superseded text must be there, hash to the
 // header's value, and give exactly the same kpi_results rows as the new
-// one over every hand-made case and generated days of several eras.
+// one over every hand-made case and generated days of several eras. A
+// fact is rewritten the same way (sql/facts/<id>/superseded/vN.sql): the
+// test also requires its rows, in order, to be those of the earlier text.
 package compute

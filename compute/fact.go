@@ -19,7 +19,7 @@ const FactsDir = "sql/facts"
 // a file should list them.
 var factHeader = headerSpec{
 	required: []string{"id", "version", "description"},
-	optional: []string{"facts"},
+	optional: []string{"facts", "supersedes"},
 }
 
 // FactRef names one version of a fact, as a header's facts: field lists
@@ -51,6 +51,10 @@ type Fact struct {
 	// SQL is the query, and Hash its hex SHA-256, as for a Definition.
 	SQL  string
 	Hash string
+	// Supersedes are the hashes of earlier texts of this version that it
+	// rewrites with the same rows (header supersedes:), as a KPI version's:
+	// results computed with one of those stand.
+	Supersedes []string
 }
 
 // Ref names the fact.
@@ -127,10 +131,16 @@ func parseFact(file, text string) (Fact, string, int, error) {
 	if slices.Contains(f.Facts, f.Ref()) {
 		return f, "", 0, factErr(file, errors.New("header facts: a fact cannot read itself"))
 	}
+	if f.Supersedes, err = parseHashes(p.fields["supersedes"]); err != nil {
+		return f, "", 0, factErr(file, fmt.Errorf("header supersedes: %w", err))
+	}
 	if p.sql == "" {
 		return f, "", 0, factErr(file, errors.New("no query after the header"))
 	}
 	f.SQL, f.Hash = p.sql, p.hash
+	if slices.Contains(f.Supersedes, f.Hash) {
+		return f, "", 0, factErr(file, errors.New("header supersedes lists the hash of this very query: list the hashes of the texts it rewrites"))
+	}
 	return f, f.ID, f.Version, nil
 }
 

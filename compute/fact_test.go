@@ -2,6 +2,8 @@ package compute
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -100,7 +102,11 @@ func TestLoadFactsRefuses(t *testing.T) {
 		{"missing version", fstest.MapFS{"a/v2.sql": factFile("a", 2, "", shownQuery)},
 			"sql/facts/a/v2.sql", "version 1 is missing"},
 		{"a KPI's header", fstest.MapFS{"a/v1.sql": defFile("a", 1, shownQuery)},
-			"sql/facts/a/v1.sql", `unknown header field "title" (fields: id, version, description, facts)`},
+			"sql/facts/a/v1.sql", `unknown header field "title" (fields: id, version, description, facts, supersedes)`},
+		{"supersedes what is not a hash", fstest.MapFS{"a/v1.sql": withHeader(factFile("a", 1, "", shownQuery), "supersedes: abc")},
+			"sql/facts/a/v1.sql", `header supersedes: "abc" is not a SHA-256 hash`},
+		{"supersedes its own text", fstest.MapFS{"a/v1.sql": withHeader(factFile("a", 1, "", shownQuery), "supersedes: "+sha(shownQuery))},
+			"sql/facts/a/v1.sql", "header supersedes lists the hash of this very query"},
 		{"no description", fstest.MapFS{"a/v1.sql": {Data: []byte("-- id: a\n-- version: 1\n\nSELECT 1")}},
 			"sql/facts/a/v1.sql", "header is missing description"},
 		{"reads a fact that does not exist", fstest.MapFS{"a/v1.sql": factFile("a", 1, "b v1", shownQuery)},
@@ -360,6 +366,44 @@ FROM kpi_segments WHERE segmentation IN ('OS', 'Total') GROUP BY ALL`
 	// A later edit that does not list the recorded hash is refused.
 	defs["k/v1.sql"] = withHeader(defFile("k", 1, rewrite+" HAVING count(*) > 0"), "supersedes: "+first.Hash)
 	_, err = Compute(ctx, db.DB, defs, opts())
+	assert.ErrorIs(t, err, ErrChanged)
+}
+
+// sha is the hex SHA-256 of a query, as a header's supersedes names it.
+func sha(query string) string {
+	sum := sha256.Sum256([]byte(query))
+	return hex.EncodeToString(sum[:])
+}
+
+func TestSupersededFactIsAcceptedAndRecorded(t *testing.T) {
+	ctx := context.Background()
+	facts := fstest.MapFS{"shown/v1.sql": factFile("shown", 1, "", shownQuery)}
+	defs := fstest.MapFS{"k/v1.sql": withHeader(defFile("k", 1, shownCountQuery), "facts: shown v1")}
+	db, before := computedDays(t, defs, factOpts(facts))
+	first, _, _, err := parseFact("shown/v1.sql", string(facts["shown/v1.sql"].Data))
+	require.NoError(t, err)
+
+	// A rewrite of the fact that says which text it supersedes: the
+	// versions reading it are neither refused nor back-filled, and its new
+	// SQL is recorded.
+	rewrite := `SELECT blob, day, 'screen.rp_info' IN (SELECT unnest(events)) AS shown FROM kpi_blobs`
+	facts["shown/v1.sql"] = withHeader(factFile("shown", 1, "", rewrite), "supersedes: "+first.Hash)
+	o := factOpts(facts)
+	o.From, o.To = date(t, "2024-03-02"), date(t, "2024-03-02")
+	res, err := Compute(ctx, db.DB, defs, o)
+	require.NoError(t, err)
+	require.Len(t, res.Computed, 1)
+	assert.False(t, res.Computed[0].Backfill || res.Computed[0].Changed)
+	assert.Equal(t, 1, res.Computed[0].Days, "only the days asked for")
+	assert.Equal(t, before, results(t, db, ""))
+	var hash, query string
+	require.NoError(t, db.QueryRow(`SELECT sha256, sql FROM facts WHERE fact = 'shown'`).Scan(&hash, &query))
+	assert.Equal(t, sha(rewrite), hash)
+	assert.Equal(t, rewrite, query)
+
+	// A later edit that does not list the recorded hash is refused.
+	facts["shown/v1.sql"] = withHeader(factFile("shown", 1, "", rewrite+" WHERE true"), "supersedes: "+first.Hash)
+	_, err = Compute(ctx, db.DB, defs, factOpts(facts))
 	assert.ErrorIs(t, err, ErrChanged)
 }
 

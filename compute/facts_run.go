@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -142,8 +143,10 @@ func readFactStates(ctx context.Context, conn *sql.Conn) (map[FactRef]state, err
 }
 
 // registerFacts writes every fact's header fields into the facts table,
-// keeping what is recorded of the computations that read it.
-func registerFacts(ctx context.Context, conn *sql.Conn, facts []Fact) error {
+// keeping what is recorded of the computations that read it, and records
+// the new hash and SQL of a fact computed with a hash its header
+// supersedes: the rewrite gives the same rows, so the results stand.
+func registerFacts(ctx context.Context, conn *sql.Conn, facts []Fact, log *slog.Logger) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("compute: register facts: %w", err)
@@ -156,12 +159,23 @@ func registerFacts(ctx context.Context, conn *sql.Conn, facts []Fact) error {
 		if err != nil {
 			return fmt.Errorf("compute: register %s: %w", f.Path, err)
 		}
-		if n, err := r.RowsAffected(); err == nil && n > 0 {
+		if n, err := r.RowsAffected(); err != nil || n == 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO facts (fact, version, description, reads, path)
+				VALUES (?, ?, ?, CAST(?::JSON AS VARCHAR[]), ?)`, f.ID, f.Version, f.Description, reads, f.Path); err != nil {
+				return fmt.Errorf("compute: register %s: %w", f.Path, err)
+			}
+		}
+		if len(f.Supersedes) == 0 {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO facts (fact, version, description, reads, path)
-			VALUES (?, ?, ?, CAST(?::JSON AS VARCHAR[]), ?)`, f.ID, f.Version, f.Description, reads, f.Path); err != nil {
+		r, err = tx.ExecContext(ctx, `UPDATE facts SET sha256 = ?, sql = ?
+			WHERE fact = ? AND version = ? AND list_contains(CAST(?::JSON AS VARCHAR[]), sha256)`,
+			f.Hash, f.SQL, f.ID, f.Version, jsonList(f.Supersedes))
+		if err != nil {
 			return fmt.Errorf("compute: register %s: %w", f.Path, err)
+		}
+		if n, err := r.RowsAffected(); err == nil && n > 0 {
+			log.Info("kpi: recorded the rewritten SQL of a fact, whose results stand", "fact", f.ID, "version", f.Version, "sha256", f.Hash)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -35,6 +35,10 @@ import (
 // README.md saying how the expected rows were worked out.
 const kpisDir = "../sql/kpis"
 
+// factsDir is the repository's fact definitions, with their superseded
+// texts (which the binary does not embed).
+const factsDir = "../sql/facts"
+
 // kpiCase is one case folder: sql/kpis/<KPI>/cases/<Name>.
 type kpiCase struct {
 	KPI, Name, Dir string

@@ -3,6 +3,7 @@ package compute
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"io/fs"
 	"math"
@@ -55,12 +56,30 @@ func TestRewrittenVersionsGiveTheSameResults(t *testing.T) {
 			rewritten++
 		}
 	}
-	require.NotZero(t, rewritten, "no version supersedes an earlier text")
+	facts, err := LoadFacts(kpisql.Facts())
+	require.NoError(t, err)
+	factsBefore, factsNow := fstest.MapFS{}, fstest.MapFS{}
+	oldFacts := map[FactRef]string{}
+	for _, f := range facts {
+		file := path.Join(f.ID, path.Base(f.Path))
+		text, err := fs.ReadFile(kpisql.Facts(), file)
+		require.NoError(t, err)
+		factsNow[file] = &fstest.MapFile{Data: text}
+		factsBefore[file] = &fstest.MapFile{Data: text}
+		for _, h := range f.Supersedes {
+			old := supersededFact(t, f, h)
+			factsBefore[file] = &fstest.MapFile{Data: []byte(old)}
+			oldFacts[f.Ref()] = old
+			rewritten++
+		}
+	}
+	require.NotZero(t, rewritten, "no version or fact supersedes an earlier text")
 
 	check := func(t *testing.T, load func(t *testing.T) *store.DB, cfg config.Config, chunk int) {
 		db := load(t)
 		ctx := context.Background()
-		o := Options{Config: cfg, ChunkSessions: chunk}
+		assertSameFactRows(t, db, cfg, facts, oldFacts)
+		o := Options{Config: cfg, ChunkSessions: chunk, Facts: factsBefore}
 		// A sum of doubles depends on the order it adds them in. Compute
 		// runs on one thread, so the order is the one the plan meets the
 		// rows in: the rewrites sum over a fact in blob order, and
@@ -77,6 +96,7 @@ func TestRewrittenVersionsGiveTheSameResults(t *testing.T) {
 		want := results(t, db, "")
 		require.NotEmpty(t, want)
 
+		o.Facts = factsNow
 		res, err := Compute(ctx, db.DB, now, o)
 		require.NoError(t, err, "the rewrites are accepted on a database computed with the earlier texts")
 		for _, c := range res.Computed {
@@ -88,6 +108,13 @@ func TestRewrittenVersionsGiveTheSameResults(t *testing.T) {
 			var hash string
 			require.NoError(t, db.QueryRow(`SELECT sha256 FROM kpis WHERE kpi = ? AND version = ?`, d.ID, d.Version).Scan(&hash))
 			assert.Equal(t, d.Hash, hash, "%s: the rewrite's hash is recorded", d.Path)
+		}
+		for _, f := range facts {
+			var hash sql.NullString
+			require.NoError(t, db.QueryRow(`SELECT sha256 FROM facts WHERE fact = ? AND version = ?`, f.ID, f.Version).Scan(&hash))
+			if hash.Valid { // a fact no version read was never recorded
+				assert.Equal(t, f.Hash, hash.String, "%s: the rewrite's hash is recorded", f.Path)
+			}
 		}
 	}
 
@@ -134,6 +161,73 @@ func superseded(t *testing.T, d Definition, h string) string {
 	}
 	require.Failf(t, "no earlier text", "%s supersedes %s, but no file in %s has a query with that SHA-256: keep the text it rewrites there", d.Path, h, dir)
 	return ""
+}
+
+// supersededFact finds the earlier text of f whose query hashes to h, in
+// sql/facts/<id>/superseded/, and checks that it is a text of the same
+// fact version.
+func supersededFact(t *testing.T, f Fact, h string) string {
+	t.Helper()
+	dir := filepath.Join(factsDir, f.ID, SupersededDir)
+	files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
+	require.NoError(t, err)
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		require.NoError(t, err)
+		old, _, _, err := parseFact(path.Join(f.ID, SupersededDir, filepath.Base(file)), string(b))
+		require.NoError(t, err, file)
+		if old.Hash == h {
+			require.Equal(t, f.Ref(), old.Ref(), "%s: the earlier text of %s is a text of another fact version", file, f.Path)
+			return string(b)
+		}
+	}
+	require.Failf(t, "no earlier text", "%s supersedes %s, but no file in %s has a query with that SHA-256: keep the text it rewrites there", f.Path, h, dir)
+	return ""
+}
+
+// assertSameFactRows builds each rewritten fact (old holds the earlier
+// file by fact version) with its earlier and its current text over every
+// loaded day, after the facts it reads (current texts), and requires the
+// same rows in the same order: a KPI version summing doubles over a fact
+// adds them in the fact's row order.
+func assertSameFactRows(t *testing.T, db *store.DB, cfg config.Config, facts []Fact, old map[FactRef]string) {
+	t.Helper()
+	ctx := context.Background()
+	w, closeWorkers, err := openWorkers(ctx, db.DB, 1)
+	require.NoError(t, err)
+	defer closeWorkers()
+	conn := w.writer()
+	defer dropTemp(ctx, conn)
+	require.NoError(t, materializeConfig(ctx, conn, cfg))
+	days, err := loadedDays(ctx, conn)
+	require.NoError(t, err)
+	require.NoError(t, setRange(ctx, conn, days))
+	ordered, err := factOrder(facts, facts)
+	require.NoError(t, err)
+	for _, f := range ordered {
+		_, err := build(ctx, conn, f)
+		require.NoError(t, err, f.Path)
+		text, ok := old[f.Ref()]
+		if !ok {
+			continue
+		}
+		earlier, _, _, err := parseFact(path.Join(f.ID, SupersededDir, "v.sql"), text)
+		require.NoError(t, err)
+		_, err = conn.ExecContext(ctx, "CREATE OR REPLACE TABLE "+scratch+".earlier AS\n"+earlier.SQL)
+		require.NoError(t, err, "%s: the earlier text", f.Path)
+		table := scratch + "." + f.Ref().Table()
+		var rows, differ int64
+		require.NoError(t, conn.QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&rows))
+		require.NoError(t, conn.QueryRowContext(ctx, `SELECT count(*) FROM (
+			(SELECT row_number() OVER () AS i, * FROM `+scratch+`.earlier EXCEPT ALL SELECT row_number() OVER () AS i, * FROM `+table+`)
+			UNION ALL
+			(SELECT row_number() OVER () AS i, * FROM `+table+` EXCEPT ALL SELECT row_number() OVER () AS i, * FROM `+scratch+`.earlier))`).Scan(&differ))
+		assert.NotZero(t, rows, "%s: no rows to compare", f.Path)
+		assert.Zero(t, differ, "%s: rows (in order) that differ between the earlier text and this one, of %d", f.Path, rows)
+		_, err = conn.ExecContext(ctx, "DROP TABLE "+scratch+".earlier")
+		require.NoError(t, err)
+	}
+	require.NoError(t, dropFacts(ctx, conn, ordered))
 }
 
 // generated writes the built-in generator's rows of days (YYYY-MM-DD),

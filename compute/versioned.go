@@ -29,7 +29,7 @@ type layout struct {
 
 var (
 	kpiLayout  = layout{dir: SourceDir, kind: "KPI", skip: []string{CasesDir, SupersededDir}}
-	factLayout = layout{dir: FactsDir, kind: "fact"}
+	factLayout = layout{dir: FactsDir, kind: "fact", skip: []string{SupersededDir}}
 )
 
 // err wraps err for file, a path inside the layout's directory.

@@ -1,5 +1,6 @@
 -- id: blobs
 -- version: 1
+-- supersedes: fafe891eed33f3c94f2e21be5a0e99127b3a91c3a804d38df98daef3c2a2f227
 -- description: One row per blob of the days being computed (kpi_blobs), in
 --   blob order, so that a sum of doubles over it adds them in the same
 --   order whatever the plan: blob and day; the segments transform derived
@@ -27,17 +28,14 @@
 --   rp_info: the blob has screen.rp_info (what error_screens calls shown,
 --   whatever the flows say); screen_errors: its event names starting with
 --   screen.error. A step's events are matched by exact name except where
---   said.
+--   said. Each day's distinct lists of names (kpi_event_lists, a few hundred
+--   a day) are tested once, and a blob gets its list's flags by its
+--   event_list: the same rows as the first text, which tested each
+--   distinct list of kpi_blobs.events, without making a list for every
+--   blob.
 
-WITH lists AS (
-    -- Blobs with the same event names have the same flags: each distinct
-    -- list (a few hundred a day) is tested once, and each blob gets its
-    -- list's flags through the list's hash (two lists with one hash fail
-    -- the query below rather than be mixed up).
-    SELECT events, hash(events) AS list FROM kpi_blobs GROUP BY events
-),
-names AS (
-    SELECT list, unnest(events) AS name FROM lists
+WITH names AS (
+    SELECT day, event_list, unnest(events) AS name FROM kpi_event_lists
 ),
 step_events AS (
     SELECT flow, position, unnest(events) AS event FROM cfg_flow_steps
@@ -55,14 +53,15 @@ matches AS (
 hits AS (
     -- per list and flow, the steps one of its names shows
     SELECT
-        n.list,
+        n.day,
+        n.event_list,
         bit_or(m.bit) FILTER (WHERE m.flow = 'general_progress') AS general_progress,
         bit_or(m.bit) FILTER (WHERE m.flow = 'new_user') AS new_user,
         bit_or(m.bit) FILTER (WHERE m.flow = 'password_reset') AS password_reset,
         bit_or(m.bit) FILTER (WHERE m.flow = 'email_addition') AS email_addition
     FROM names n
     JOIN matches m USING (name)
-    GROUP BY n.list
+    GROUP BY n.day, n.event_list
 ),
 flows AS (
     -- per flow, the steps without events (every blob reaches them) and
@@ -86,8 +85,8 @@ config AS (
 ),
 tested AS (
     SELECT
-        l.list,
-        l.events,
+        l.day,
+        l.event_list,
         c.general_always | coalesce(h.general_progress, 0) AS general_progress_steps,
         CASE WHEN c.general_steps & 2 <> 0 THEN coalesce(h.general_progress, 0) & 2 <> 0 END AS shown,
         CASE WHEN c.general_steps & 4 <> 0 THEN coalesce(h.general_progress, 0) & 4 <> 0 END AS engaged,
@@ -101,15 +100,15 @@ tested AS (
         list_contains(l.events, 'authenticate.enter_password') AS password,
         list_contains(l.events, 'screen.provision_primary_user') AS provision,
         list_contains(l.events, 'screen.rp_info') AS rp_info,
-        list_filter(l.events, e -> starts_with(e, 'screen.error')) AS screen_errors,
-        count(*) OVER (PARTITION BY l.list) AS lists_with_hash
-    FROM lists l
+        list_filter(l.events, e -> starts_with(e, 'screen.error')) AS screen_errors
+    FROM kpi_event_lists l
     CROSS JOIN config c
-    LEFT JOIN hits h USING (list)
+    LEFT JOIN hits h USING (day, event_list)
 ),
 kinds AS (
     SELECT
-        CASE WHEN lists_with_hash > 1 THEN error('fact blobs: two event lists have the same hash') ELSE list END AS list,
+        day,
+        event_list,
         general_progress_steps,
         shown,
         engaged,
@@ -158,5 +157,5 @@ SELECT
     k.rp_info,
     k.screen_errors
 FROM kpi_blobs b
-JOIN kinds k ON k.list = hash(b.events)
+JOIN kinds k ON k.day = b.day AND k.event_list = b.event_list
 ORDER BY b.blob -- the join's order depends on which side DuckDB builds on

@@ -8,6 +8,7 @@
 -- better: lower
 -- segmentations: Total, Endpoint
 -- estimate: quantiles p50 p95
+-- supersedes: dc811f237d6da86a85d849036bfad2551e91d1a86bef9399452964525ca6df8c
 -- description: The duration of the dialog's XHR events (v1's observations
 --   and Endpoint segments: a folded event counts once, an event without a
 --   duration or with a negative one is left out), over all dialog
@@ -26,6 +27,8 @@ WITH endpoints AS (
     -- it: only names of the expected shape become segments, since event
     -- names come from users' browsers. xhr./ and not xhr.: an old name is
     -- xhr.<url>, the url a path, which leaves out xhr.malformed_report.
+    -- The names are those of the days' event lists, which hold every
+    -- blob's names (a few hundred lists a day, not every event).
     SELECT
         name,
         CASE
@@ -37,7 +40,7 @@ WITH endpoints AS (
         END AS endpoint
     FROM (
         SELECT DISTINCT name
-        FROM kpi_events
+        FROM (SELECT unnest(events) AS name FROM kpi_event_lists)
         WHERE starts_with(name, 'xhr_complete.') OR starts_with(name, 'xhr./')
     )
 )
