@@ -301,8 +301,7 @@ func planJobs(ctx context.Context, conn *sql.Conn, all []Definition, facts []Fac
 		grown := false
 		for _, f := range needed {
 			st := factStates[f.Ref()]
-			if st.hash == "" || st.hash == f.Hash || slices.Contains(f.Supersedes, st.hash) ||
-				slices.ContainsFunc(p.forced, func(g Fact) bool { return g.Ref() == f.Ref() }) {
+			if st.hash == "" || stands(st.hash, f.Hash, f.Supersedes) || slices.ContainsFunc(p.forced, func(g Fact) bool { return g.Ref() == f.Ref() }) {
 				continue
 			}
 			if !force {
@@ -337,7 +336,7 @@ func planJobs(ctx context.Context, conn *sql.Conn, all []Definition, facts []Fac
 			j.backfill = true
 		case slices.ContainsFunc(p.forced, func(f Fact) bool { return readsFact(facts, d, f.Ref()) }):
 			j.backfill, j.changed = true, true
-		case st.hash != d.Hash && !slices.Contains(d.Supersedes, st.hash):
+		case !stands(st.hash, d.Hash, d.Supersedes):
 			if !force {
 				changed = append(changed, &ChangedError{Path: d.Path, ComputedAt: st.computedAt, Next: nextVersion(all, d.ID)})
 				continue
@@ -350,6 +349,13 @@ func planJobs(ctx context.Context, conn *sql.Conn, all []Definition, facts []Fac
 		return plan{}, err
 	}
 	return p, nil
+}
+
+// stands says whether results computed with the recorded hash stand for
+// a definition whose text hashes to current and which supersedes the
+// hashes of its earlier texts: the same text, or one it rewrote.
+func stands(recorded, current string, supersedes []string) bool {
+	return recorded == current || slices.Contains(supersedes, recorded)
 }
 
 // checkQueries writes the configuration's tables and checks the facts the

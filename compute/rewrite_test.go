@@ -41,39 +41,30 @@ var rewrittenDays = []string{"2012-11-05", "2012-11-06", "2013-06-03", "2013-06-
 func TestRewrittenVersionsGiveTheSameResults(t *testing.T) {
 	defs, err := LoadDefinitions(kpisql.KPIs())
 	require.NoError(t, err)
-	before, now := fstest.MapFS{}, fstest.MapFS{}
-	rewritten := 0
-	for _, d := range defs {
-		file := path.Join(d.ID, path.Base(d.Path))
-		text, err := fs.ReadFile(kpisql.KPIs(), file)
-		require.NoError(t, err)
-		now[file] = &fstest.MapFile{Data: text}
-		before[file] = &fstest.MapFile{Data: text}
-		for _, h := range d.Supersedes {
-			old := superseded(t, d, h)
-			// The latest earlier text is what a database was computed with.
-			before[file] = &fstest.MapFile{Data: []byte(old)}
-			rewritten++
-		}
-	}
 	facts, err := LoadFacts(kpisql.Facts())
 	require.NoError(t, err)
-	factsBefore, factsNow := fstest.MapFS{}, fstest.MapFS{}
+	var kpiFiles, factFiles []rewritable
+	for _, d := range defs {
+		kpiFiles = append(kpiFiles, rewritable{path.Join(d.ID, path.Base(d.Path)), d.Supersedes})
+	}
+	for _, f := range facts {
+		factFiles = append(factFiles, rewritable{path.Join(f.ID, path.Base(f.Path)), f.Supersedes})
+	}
+	before, now, earlierKPIs := beforeAndNow(t, kpisql.KPIs(), kpisDir, kpiFiles, func(file, text string) (string, string, error) {
+		d, err := parseDefinition(file, text)
+		return d.Key(), d.Hash, err
+	})
+	factsBefore, factsNow, earlierFacts := beforeAndNow(t, kpisql.Facts(), factsDir, factFiles, func(file, text string) (string, string, error) {
+		f, _, _, err := parseFact(file, text)
+		return f.Ref().String(), f.Hash, err
+	})
 	oldFacts := map[FactRef]string{}
 	for _, f := range facts {
-		file := path.Join(f.ID, path.Base(f.Path))
-		text, err := fs.ReadFile(kpisql.Facts(), file)
-		require.NoError(t, err)
-		factsNow[file] = &fstest.MapFile{Data: text}
-		factsBefore[file] = &fstest.MapFile{Data: text}
-		for _, h := range f.Supersedes {
-			old := supersededFact(t, f, h)
-			factsBefore[file] = &fstest.MapFile{Data: []byte(old)}
-			oldFacts[f.Ref()] = old
-			rewritten++
+		if text, ok := earlierFacts[path.Join(f.ID, path.Base(f.Path))]; ok {
+			oldFacts[f.Ref()] = text
 		}
 	}
-	require.NotZero(t, rewritten, "no version or fact supersedes an earlier text")
+	require.NotZero(t, len(earlierKPIs)+len(earlierFacts), "no version or fact supersedes an earlier text")
 
 	check := func(t *testing.T, load func(t *testing.T) *store.DB, cfg config.Config, chunk int) {
 		db := load(t)
@@ -141,47 +132,58 @@ func TestRewrittenVersionsGiveTheSameResults(t *testing.T) {
 	})
 }
 
-// superseded finds the earlier text of d whose query hashes to h, in
-// sql/kpis/<id>/superseded/, and checks that it is a text of the same
-// version.
-func superseded(t *testing.T, d Definition, h string) string {
+// rewritable is a definition file (path inside its directory) and the
+// hashes of the earlier texts its header says it supersedes.
+type rewritable struct {
+	file       string
+	supersedes []string
+}
+
+// beforeAndNow lays out the files of fsys twice: now, as they are, and
+// before, each rewritten file replaced by its latest earlier text (what a
+// database was computed with), found in the superseded/ directory beside
+// it under srcDir, the repository's copy of fsys. parse gives a file's
+// version key and query hash. earlier holds the earlier texts put in
+// before, by file.
+func beforeAndNow(t *testing.T, fsys fs.FS, srcDir string, files []rewritable,
+	parse func(file, text string) (key, hash string, err error)) (before, now fstest.MapFS, earlier map[string]string) {
 	t.Helper()
-	dir := filepath.Join(kpisDir, d.ID, SupersededDir)
+	before, now, earlier = fstest.MapFS{}, fstest.MapFS{}, map[string]string{}
+	for _, f := range files {
+		text, err := fs.ReadFile(fsys, f.file)
+		require.NoError(t, err)
+		now[f.file] = &fstest.MapFile{Data: text}
+		before[f.file] = &fstest.MapFile{Data: text}
+		for _, h := range f.supersedes {
+			old := superseded(t, srcDir, f.file, string(text), h, parse)
+			before[f.file] = &fstest.MapFile{Data: []byte(old)}
+			earlier[f.file] = old
+		}
+	}
+	return before, now, earlier
+}
+
+// superseded finds the earlier text of file (whose text is current) that
+// hashes to h, in the superseded/ directory beside it under srcDir, and
+// checks that it is a text of the same version.
+func superseded(t *testing.T, srcDir, file, current, h string, parse func(file, text string) (key, hash string, err error)) string {
+	t.Helper()
+	key, _, err := parse(file, current)
+	require.NoError(t, err)
+	dir := filepath.Join(srcDir, path.Dir(file), SupersededDir)
 	files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
 	require.NoError(t, err)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
-		old, err := parseDefinition(path.Join(d.ID, SupersededDir, filepath.Base(f)), string(b))
+		oldKey, oldHash, err := parse(path.Join(path.Dir(file), SupersededDir, filepath.Base(f)), string(b))
 		require.NoError(t, err, f)
-		if old.Hash == h {
-			require.Equal(t, d.Key(), old.Key(), "%s: the earlier text of %s is a text of another version", f, d.Path)
+		if oldHash == h {
+			require.Equal(t, key, oldKey, "%s: the earlier text of %s is a text of another version", f, filepath.Join(srcDir, file))
 			return string(b)
 		}
 	}
-	require.Failf(t, "no earlier text", "%s supersedes %s, but no file in %s has a query with that SHA-256: keep the text it rewrites there", d.Path, h, dir)
-	return ""
-}
-
-// supersededFact finds the earlier text of f whose query hashes to h, in
-// sql/facts/<id>/superseded/, and checks that it is a text of the same
-// fact version.
-func supersededFact(t *testing.T, f Fact, h string) string {
-	t.Helper()
-	dir := filepath.Join(factsDir, f.ID, SupersededDir)
-	files, err := filepath.Glob(filepath.Join(dir, "*.sql"))
-	require.NoError(t, err)
-	for _, file := range files {
-		b, err := os.ReadFile(file)
-		require.NoError(t, err)
-		old, _, _, err := parseFact(path.Join(f.ID, SupersededDir, filepath.Base(file)), string(b))
-		require.NoError(t, err, file)
-		if old.Hash == h {
-			require.Equal(t, f.Ref(), old.Ref(), "%s: the earlier text of %s is a text of another fact version", file, f.Path)
-			return string(b)
-		}
-	}
-	require.Failf(t, "no earlier text", "%s supersedes %s, but no file in %s has a query with that SHA-256: keep the text it rewrites there", f.Path, h, dir)
+	require.Failf(t, "no earlier text", "%s supersedes %s, but no file in %s has a query with that SHA-256: keep the text it rewrites there", filepath.Join(srcDir, file), h, dir)
 	return ""
 }
 
