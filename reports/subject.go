@@ -11,8 +11,9 @@ import (
 // It follows from the relations the version's query reads, the contract
 // compute/doc.go ("What a query reads") sets between a KPI's SQL and the
 // store: kpi_server_events holds the server's census entries (one row per
-// server-side event, not sampled), kpi_sessions, kpi_blobs, kpi_segments
-// and kpi_events hold dialog sessions (one blob each). A query reading
+// server-side event, not sampled), kpi_sessions, kpi_blobs, kpi_segments,
+// kpi_events and kpi_event_lists hold dialog sessions (one blob each) or
+// what their streams hold. A query reading
 // only the first counts census entries, one reading only the others
 // counts sessions; one reading both, or none (a version not computed yet
 // has no SQL in the registry), gets words that name neither.
@@ -40,7 +41,7 @@ var (
 
 var (
 	censusRelations = regexp.MustCompile(`\bkpi_server_events\b`)
-	dialogRelations = regexp.MustCompile(`\bkpi_(sessions|blobs|segments|events)\b`)
+	dialogRelations = regexp.MustCompile(`\bkpi_(sessions|blobs|segments|events|event_lists)\b`)
 	// sqlNoise is what is not a relation name in SQL text: comments and
 	// string literals.
 	sqlNoise = regexp.MustCompile(`(?s)--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'`)

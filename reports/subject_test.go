@@ -43,6 +43,8 @@ func TestSubjectOfIgnoresCommentsAndStrings(t *testing.T) {
 		{"SELECT day FROM kpi_server_events -- unlike kpi_blobs\nGROUP BY day", censusSubject},
 		{"SELECT day FROM kpi_server_events /* not kpi_sessions */ WHERE type <> 'kpi_events'", censusSubject},
 		{"SELECT day FROM kpi_segments WHERE x = 'it''s kpi_server_events'", dialogSubject},
+		{"SELECT day, count(*) FROM kpi_event_lists GROUP BY day", dialogSubject},
+		{"SELECT day FROM kpi_event_lists JOIN kpi_server_events USING (day)", unknownSubject},
 		{"SELECT s.day FROM kpi_blobs s JOIN kpi_server_events c USING (day)", unknownSubject},
 		{"SELECT day FROM sessions", unknownSubject},
 		{"", unknownSubject},
