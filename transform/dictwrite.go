@@ -19,10 +19,10 @@ import (
 // values known when its row group began. The writer keeps the dictionary
 // it was first given in a row group and falls back to plain encoding if
 // a later write brings another, so a record with a value new in its row
-// group is written as strings, as before. The Parquet file is the same:
-// the same values, dictionary-encoded; only a row group's dictionary may
-// hold values of earlier row groups it does not use, and its statistics
-// then span those values too (still true bounds).
+// group is written as strings, as before. The Parquet file holds the
+// same values, dictionary-encoded; a row group's dictionary page may hold
+// values of earlier row groups that it does not use, and the required
+// ones of these columns have no statistics (see noStatsIndexed).
 
 // Bounds of a column's numbering: past them the column is written as
 // strings for the rest of the file, as every column was before, so an
@@ -49,16 +49,42 @@ type columnDict struct {
 	frozen *array.String
 }
 
-// newColumnDicts makes a numbering for every string column of sc that
-// dictColumns lists.
-func newColumnDicts(sc *arrow.Schema) []*columnDict {
-	var out []*columnDict
+// indexedColumns are the columns of sc written as indices: the
+// top-level string columns dictColumns lists (not a date, not a list's
+// element).
+func indexedColumns(sc *arrow.Schema) []int {
+	var out []int
 	for _, name := range dictColumns[sc] {
 		idx := sc.FieldIndices(name)
-		if len(idx) != 1 || !arrow.TypeEqual(sc.Field(idx[0]).Type, arrow.BinaryTypes.String) {
-			continue // not a top-level string column (a date, a list's element)
+		if len(idx) == 1 && arrow.TypeEqual(sc.Field(idx[0]).Type, arrow.BinaryTypes.String) {
+			out = append(out, idx[0])
 		}
-		out = append(out, &columnDict{col: idx[0], index: map[string]int32{}})
+	}
+	return out
+}
+
+// noStatsIndexed are the indexed columns written without statistics:
+// arrow/go v17 counts the nulls of indices written to a required column
+// as minus the values (it subtracts them from a count of definition
+// levels such a column does not have), and a negative null count would
+// mislead a reader. Their minimum and maximum never spared a read
+// anyway: nearly every row group of a day holds the whole range of
+// event names and of each segment.
+func noStatsIndexed(sc *arrow.Schema) []string {
+	var out []string
+	for _, i := range indexedColumns(sc) {
+		if !sc.Field(i).Nullable {
+			out = append(out, sc.Field(i).Name)
+		}
+	}
+	return out
+}
+
+// newColumnDicts makes a numbering for every indexed column of sc.
+func newColumnDicts(sc *arrow.Schema) []*columnDict {
+	var out []*columnDict
+	for _, i := range indexedColumns(sc) {
+		out = append(out, &columnDict{col: i, index: map[string]int32{}})
 	}
 	return out
 }
@@ -136,8 +162,16 @@ type indexed struct {
 
 func (r indexed) Column(i int) arrow.Array { return r.cols[i] }
 func (r indexed) Columns() []arrow.Array   { return r.cols }
+
+// NewSlice slices the columns as handed over. The sink never needs it
+// (each write fits its row group); it is here so that the writer, were
+// it to slice, would slice these columns.
 func (r indexed) NewSlice(i, j int64) arrow.Record {
-	panic("transform: an indexed record is written whole, within its row group")
+	cols := make([]arrow.Array, len(r.cols))
+	for k, c := range r.cols {
+		cols[k] = array.NewSlice(c, i, j)
+	}
+	return indexed{Record: r.Record.NewSlice(i, j), cols: cols}
 }
 
 // encode returns rec with each dictionary column that can be written as

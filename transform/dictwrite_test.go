@@ -83,12 +83,21 @@ func TestDictionaryColumnsReadBackAsWritten(t *testing.T) {
 			langs = append(langs, []string{"en-US", "de", "fr", "<script>x</script>"}[i%4])
 		}
 	}
-	got, encodings := readLangs(t, db, writeLangs(t, langs, 100, 10))
+	file := writeLangs(t, langs, 100, 10)
+	got, encodings := readLangs(t, db, file)
 	assert.Equal(t, langs, got)
 	require.Len(t, encodings, 3)
 	for _, e := range encodings {
 		assert.Contains(t, e, "RLE_DICTIONARY")
 	}
+	// source, required and one value throughout, goes as indices too: no
+	// column's statistics may count fewer than no nulls.
+	var negative int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM parquet_metadata(?) WHERE stats_null_count < 0`, file).Scan(&negative))
+	assert.Zero(t, negative, "column chunks with a negative null count")
+	var langStats int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM parquet_metadata(?) WHERE path_in_schema = 'lang' AND stats_null_count > 0`, file).Scan(&langStats))
+	assert.Equal(t, 3, langStats, "a nullable column keeps its statistics")
 }
 
 // TestDictionaryColumnsPastTheirBoundAreStrings: a column with more
@@ -191,4 +200,37 @@ func TestEncodeHandsOverIndicesWhileTheDictionaryHolds(t *testing.T) {
 	d4, ok := next.(*array.Dictionary)
 	require.True(t, ok)
 	assert.Equal(t, 3, d4.Dictionary().Len(), "the next row group's dictionary holds a, b and c")
+}
+
+// TestIndexedRecordSlicesItsColumns: were the writer to slice a record
+// handed over with indices, the slice keeps the indices.
+func TestIndexedRecordSlicesItsColumns(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	dicts := newColumnDicts(eventsSchema)
+	b := array.NewRecordBuilder(mem, eventsSchema)
+	defer b.Release()
+	for _, n := range []string{"a", "b", "c", "a"} {
+		for i, f := range b.Fields() {
+			if eventsSchema.Field(i).Name == "name" {
+				f.(*array.StringBuilder).Append(n)
+			} else {
+				f.AppendEmptyValue()
+			}
+		}
+	}
+	rec := b.NewRecord()
+	defer rec.Release()
+	out, made := encode(mem, dicts, rec, true)
+	defer func() {
+		for _, a := range made {
+			a.Release()
+		}
+	}()
+	part := out.NewSlice(1, 3)
+	defer part.Release()
+	assert.Equal(t, int64(2), part.NumRows())
+	names, ok := part.Column(dicts[0].col).(*array.Dictionary)
+	require.True(t, ok)
+	dict := names.Dictionary().(*array.String)
+	assert.Equal(t, []string{"b", "c"}, []string{dict.Value(names.GetValueIndex(0)), dict.Value(names.GetValueIndex(1))})
 }

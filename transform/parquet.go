@@ -161,7 +161,7 @@ func writerProps(sc *arrow.Schema, mem memory.Allocator, groupRows int) *parquet
 	for _, c := range deltaColumns[sc] {
 		opts = append(opts, parquet.WithEncodingFor(c, parquet.Encodings.DeltaBinaryPacked))
 	}
-	for _, c := range noStatsColumns[sc] {
+	for _, c := range slices.Concat(noStatsColumns[sc], noStatsIndexed(sc)) {
 		opts = append(opts, parquet.WithStatsFor(c, false))
 	}
 	return parquet.NewWriterProperties(opts...)
