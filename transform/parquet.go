@@ -161,7 +161,7 @@ func writerProps(sc *arrow.Schema, mem memory.Allocator, groupRows int) *parquet
 	for _, c := range deltaColumns[sc] {
 		opts = append(opts, parquet.WithEncodingFor(c, parquet.Encodings.DeltaBinaryPacked))
 	}
-	for _, c := range noStatsColumns[sc] {
+	for _, c := range slices.Concat(noStatsColumns[sc], noStatsIndexed(sc)) {
 		opts = append(opts, parquet.WithStatsFor(c, false))
 	}
 	return parquet.NewWriterProperties(opts...)
@@ -198,6 +198,12 @@ type sink struct {
 	keep       bool           // keep each record for a part, too
 	kept       []arrow.Record // records kept since the last take
 	keptBytes  int            // their string bytes
+	// What the writer goroutine alone touches: the numbering of the
+	// dictionary columns (see dictwrite.go) and the rows written to the
+	// current row group.
+	mem       memory.Allocator
+	dicts     []*columnDict
+	groupUsed int
 }
 
 // record is a record to write, and whether it starts a row group.
@@ -225,7 +231,7 @@ func newSink(path, tmp string, sc *arrow.Schema, groupRows int, mem memory.Alloc
 		return nil, err
 	}
 	s := &sink{path: path, tmp: f.Name(), f: f, bw: bufio.NewWriterSize(f, 1<<20),
-		groupRows: groupRows, recordRows: min(groupRows, recordRows)}
+		groupRows: groupRows, recordRows: min(groupRows, recordRows), mem: mem, dicts: newColumnDicts(sc)}
 	s.fw, err = pqarrow.NewFileWriter(sc, s.bw, writerProps(sc, mem, groupRows), pqarrow.DefaultWriterProps())
 	if err != nil {
 		s.abort()
@@ -246,18 +252,53 @@ func (s *sink) write() {
 	var err error
 	for r := range s.queue {
 		if err == nil {
-			if r.newGroup {
-				s.fw.NewBufferedRowGroup()
-			}
-			// WriteBuffered starts a new row group itself whenever the
-			// current one reaches groupRows (the writer's maximum).
-			if err = s.fw.WriteBuffered(r.rec); err != nil {
+			if err = s.writeRecord(r); err != nil {
 				s.failed.Store(&err)
 			}
 		}
 		r.rec.Release() // keep draining after a failure so the producer never blocks
 	}
+	for _, d := range s.dicts {
+		d.release()
+	}
 	s.done <- err
+}
+
+// writeRecord writes a record into the current row group, starting a
+// new one when asked or when the current one holds groupRows rows, and
+// splitting the record where a row group ends, so that each write is
+// whole within a row group (the dictionary columns' indices refer to its
+// dictionary).
+func (s *sink) writeRecord(r record) error {
+	if r.newGroup && s.groupUsed > 0 {
+		s.groupUsed = s.groupRows
+	}
+	rows := r.rec.NumRows()
+	for off := int64(0); off < rows; {
+		if s.groupUsed == 0 || s.groupUsed == s.groupRows {
+			s.fw.NewBufferedRowGroup()
+			s.groupUsed = 0
+		}
+		n := min(rows-off, int64(s.groupRows-s.groupUsed))
+		part := r.rec
+		if n < rows {
+			part = r.rec.NewSlice(off, off+n)
+		}
+		rec, made := encode(s.mem, s.dicts, part, s.groupUsed == 0)
+		err := s.fw.WriteBuffered(rec)
+		for _, a := range made {
+			a.Release()
+		}
+		if n < rows {
+			part.Release()
+		}
+		if err != nil {
+			return err
+		}
+		s.groupUsed += int(n)
+		off += n
+	}
+	return nil
 }
 
 // err reports a write failure early, so that a full disk stops the day
