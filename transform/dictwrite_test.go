@@ -158,23 +158,9 @@ func TestEncodeHandsOverIndicesWhileTheDictionaryHolds(t *testing.T) {
 	mem := memory.NewGoAllocator()
 	dicts := newColumnDicts(eventsSchema)
 	require.Len(t, dicts, 1, "name is events' one string dictionary column")
-	record := func(names ...string) arrow.Record {
-		b := array.NewRecordBuilder(mem, eventsSchema)
-		defer b.Release()
-		for _, n := range names {
-			for i, f := range b.Fields() {
-				if eventsSchema.Field(i).Name == "name" {
-					f.(*array.StringBuilder).Append(n)
-				} else {
-					f.AppendEmptyValue()
-				}
-			}
-		}
-		return b.NewRecord()
-	}
 	name := dicts[0].col
 	encoded := func(names []string, first bool) (arrow.Array, func()) {
-		rec := record(names...)
+		rec := namesRecord(mem, names...)
 		out, made := encode(mem, dicts, rec, first)
 		return out.Column(name), func() {
 			for _, a := range made {
@@ -207,18 +193,7 @@ func TestEncodeHandsOverIndicesWhileTheDictionaryHolds(t *testing.T) {
 func TestIndexedRecordSlicesItsColumns(t *testing.T) {
 	mem := memory.NewGoAllocator()
 	dicts := newColumnDicts(eventsSchema)
-	b := array.NewRecordBuilder(mem, eventsSchema)
-	defer b.Release()
-	for _, n := range []string{"a", "b", "c", "a"} {
-		for i, f := range b.Fields() {
-			if eventsSchema.Field(i).Name == "name" {
-				f.(*array.StringBuilder).Append(n)
-			} else {
-				f.AppendEmptyValue()
-			}
-		}
-	}
-	rec := b.NewRecord()
+	rec := namesRecord(mem, "a", "b", "c", "a")
 	defer rec.Release()
 	out, made := encode(mem, dicts, rec, true)
 	defer func() {
@@ -233,4 +208,21 @@ func TestIndexedRecordSlicesItsColumns(t *testing.T) {
 	require.True(t, ok)
 	dict := names.Dictionary().(*array.String)
 	assert.Equal(t, []string{"b", "c"}, []string{dict.Value(names.GetValueIndex(0)), dict.Value(names.GetValueIndex(1))})
+}
+
+// namesRecord is a record of events with these names, every other column
+// empty.
+func namesRecord(mem memory.Allocator, names ...string) arrow.Record {
+	b := array.NewRecordBuilder(mem, eventsSchema)
+	defer b.Release()
+	for _, n := range names {
+		for i, f := range b.Fields() {
+			if eventsSchema.Field(i).Name == "name" {
+				f.(*array.StringBuilder).Append(n)
+			} else {
+				f.AppendEmptyValue()
+			}
+		}
+	}
+	return b.NewRecord()
 }
