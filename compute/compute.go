@@ -627,16 +627,11 @@ func register(ctx context.Context, conn *sql.Conn, all []Definition, log *slog.L
 				return fmt.Errorf("compute: register %s: %w", d.Path, err)
 			}
 		}
-		if len(d.Supersedes) == 0 {
-			continue
-		}
-		r, err = tx.ExecContext(ctx, `UPDATE kpis SET sha256 = ?, sql = ?
-			WHERE kpi = ? AND version = ? AND list_contains(CAST(?::JSON AS VARCHAR[]), sha256)`,
-			d.Hash, d.SQL, d.ID, d.Version, jsonList(d.Supersedes))
+		recorded, err := recordRewrite(ctx, tx, "kpis", "kpi", d.ID, d.Version, d.Hash, d.SQL, d.Supersedes)
 		if err != nil {
 			return fmt.Errorf("compute: register %s: %w", d.Path, err)
 		}
-		if n, err := r.RowsAffected(); err == nil && n > 0 {
+		if recorded {
 			log.Info("kpi: recorded the rewritten SQL of a computed version, whose results stand", "kpi", d.ID, "version", d.Version, "sha256", d.Hash)
 		}
 	}
@@ -644,6 +639,24 @@ func register(ctx context.Context, conn *sql.Conn, all []Definition, log *slog.L
 		return fmt.Errorf("compute: register: %w", err)
 	}
 	return nil
+}
+
+// recordRewrite records hash and query as those of version of id in
+// table (kpis or facts, keyed by idColumn and version) where the
+// recorded hash is one of those the rewrite supersedes, and says whether
+// it did: the rewrite gives the same results, so they stand.
+func recordRewrite(ctx context.Context, tx *sql.Tx, table, idColumn, id string, version int, hash, query string, supersedes []string) (bool, error) {
+	if len(supersedes) == 0 {
+		return false, nil
+	}
+	r, err := tx.ExecContext(ctx, `UPDATE `+table+` SET sha256 = ?, sql = ?
+		WHERE `+idColumn+` = ? AND version = ? AND list_contains(CAST(?::JSON AS VARCHAR[]), sha256)`,
+		hash, query, id, version, jsonList(supersedes))
+	if err != nil {
+		return false, err
+	}
+	n, err := r.RowsAffected()
+	return err == nil && n > 0, nil
 }
 
 // jsonList writes list (of strings or fmt.Stringers) as a JSON array of

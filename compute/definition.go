@@ -158,8 +158,8 @@ func parseDefinition(file, text string) (Definition, error) {
 		sum := sha256.Sum256([]byte("-- estimate: " + d.Estimate.String() + "\n" + p.sql))
 		d.Hash = hex.EncodeToString(sum[:])
 	}
-	if contains(d.Supersedes, d.Hash) {
-		return d, defErr(file, errors.New("header supersedes lists the hash of this very query: list the hashes of the texts it rewrites"))
+	if err := supersedesItself(d.Supersedes, d.Hash); err != nil {
+		return d, defErr(file, err)
 	}
 	return d, nil
 }

@@ -138,10 +138,19 @@ func parseFact(file, text string) (Fact, string, int, error) {
 		return f, "", 0, factErr(file, errors.New("no query after the header"))
 	}
 	f.SQL, f.Hash = p.sql, p.hash
-	if slices.Contains(f.Supersedes, f.Hash) {
-		return f, "", 0, factErr(file, errors.New("header supersedes lists the hash of this very query: list the hashes of the texts it rewrites"))
+	if err := supersedesItself(f.Supersedes, f.Hash); err != nil {
+		return f, "", 0, factErr(file, err)
 	}
 	return f, f.ID, f.Version, nil
+}
+
+// supersedesItself refuses a header supersedes: that lists the hash of
+// its own query (a KPI version's or a fact's).
+func supersedesItself(supersedes []string, hash string) error {
+	if slices.Contains(supersedes, hash) {
+		return errors.New("header supersedes lists the hash of this very query: list the hashes of the texts it rewrites")
+	}
+	return nil
 }
 
 // byRef indexes facts by their name.

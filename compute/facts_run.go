@@ -165,16 +165,11 @@ func registerFacts(ctx context.Context, conn *sql.Conn, facts []Fact, log *slog.
 				return fmt.Errorf("compute: register %s: %w", f.Path, err)
 			}
 		}
-		if len(f.Supersedes) == 0 {
-			continue
-		}
-		r, err = tx.ExecContext(ctx, `UPDATE facts SET sha256 = ?, sql = ?
-			WHERE fact = ? AND version = ? AND list_contains(CAST(?::JSON AS VARCHAR[]), sha256)`,
-			f.Hash, f.SQL, f.ID, f.Version, jsonList(f.Supersedes))
+		recorded, err := recordRewrite(ctx, tx, "facts", "fact", f.ID, f.Version, f.Hash, f.SQL, f.Supersedes)
 		if err != nil {
 			return fmt.Errorf("compute: register %s: %w", f.Path, err)
 		}
-		if n, err := r.RowsAffected(); err == nil && n > 0 {
+		if recorded {
 			log.Info("kpi: recorded the rewritten SQL of a fact, whose results stand", "fact", f.ID, "version", f.Version, "sha256", f.Hash)
 		}
 	}
