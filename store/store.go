@@ -111,6 +111,7 @@ func openWriter(ctx context.Context, path string, ms []Migration) (*DB, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
+	_, walErr := os.Stat(path + ".wal")
 	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
@@ -118,6 +119,19 @@ func openWriter(ctx context.Context, path string, ms []Migration) (*DB, error) {
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, openError(path, err)
+	}
+	// A log left behind by a killed writer may end in a torn commit, which
+	// opening replays up to and ignores. DuckDB 1.1.2 does not cut it off,
+	// though: what this writer logs would follow the torn bytes, and the
+	// next opening would fail on them (a checksum mismatch) or replay them
+	// as part of the next commit (rows lost or duplicated). A checkpoint
+	// first writes the replayed commits into the file and starts an empty
+	// log.
+	if walErr == nil {
+		if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("database %s: writing the log a stopped run left into the file: %w", path, err)
+		}
 	}
 	// DuckDB keeps what it writes in a buffer pool of up to 80% of RAM, so
 	// a writer's memory would grow with the database; a fixed limit keeps
@@ -233,6 +247,11 @@ func openError(path string, err error) error {
 		return fmt.Errorf("database %s: %w", path, ErrLocked)
 	case strings.Contains(msg, "No such file") || strings.Contains(msg, "does not exist"):
 		return fmt.Errorf("database %s does not exist: run `kpi run` first", path)
+	case strings.Contains(msg, "replaying WAL"):
+		// Written by a DuckDB or a kpi that did not yet checkpoint on
+		// opening after a kill (see openWriter). The file without the log
+		// is the state of its last checkpoint, which kpi's runs leave whole.
+		return fmt.Errorf("database %s: its write-ahead log %s.wal cannot be replayed; with the log moved aside (kpi never deletes it), the database is as its last checkpoint left it and the next kpi run loads again the days it lacks: %w", path, path, err)
 	}
 	return fmt.Errorf("database %s: %w", path, err)
 }
