@@ -108,22 +108,16 @@ func runDays(ctx context.Context, o Options, db *store.DB, command string) (sum 
 	}
 	// Write everything into the database file now, while a failure (a
 	// full disk) can still be recorded as the run's; closing checkpoints
-	// again, with little left to write. The checkpoint starts as soon as
-	// the report has read its data and runs while the pages are made and
-	// written: on 90 days of history it rewrites the tables' last, partly
-	// filled row groups (see docs/performance.md), as long as the pages.
+	// again, with little left to write. The checkpoint runs on a
+	// connection of its own while the report reads the results and makes
+	// and writes its pages: on 90 days of history it rewrites the tables'
+	// last, partly filled row groups (see docs/performance.md), and takes
+	// about as long as the report.
 	checkpointed := make(chan error, 1)
-	started := false
-	checkpoint := func() {
-		started = true
-		go func() { checkpointed <- db.Checkpoint(ctx) }()
-	}
-	_, err = report(ctx, o, db.DB, runID, checkpoint)
+	go func() { checkpointed <- db.Checkpoint(ctx) }()
+	_, err = Report(ctx, o, db.DB, runID)
 	if err == nil {
 		err = pruneRaw(o)
-	}
-	if !started {
-		checkpoint()
 	}
 	if cerr := <-checkpointed; err == nil {
 		err = cerr

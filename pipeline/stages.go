@@ -348,11 +348,6 @@ func Compute(ctx context.Context, o Options, db *store.DB, sel Selection) (compu
 // (and its run id, shown as the data's run; 0 means the latest successful
 // run). It returns the number of files written.
 func Report(ctx context.Context, o Options, db *sql.DB, runID int64) (int, error) {
-	return report(ctx, o, db, runID, nil)
-}
-
-// report is Report, calling read once the site's data is read from db.
-func report(ctx context.Context, o Options, db *sql.DB, runID int64, read func()) (int, error) {
 	o = o.withDefaults()
 	if err := o.checkLayout(); err != nil {
 		return 0, err
@@ -363,7 +358,6 @@ func report(ctx context.Context, o Options, db *sql.DB, runID int64, read func()
 		GeneratedAt: o.Now().UTC(),
 		RunID:       runID,
 		Logger:      o.Log,
-		Read:        read,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("report: %w", err)

@@ -36,10 +36,6 @@ type Options struct {
 	RunID int64
 	// Logger receives one line per build; nil discards.
 	Logger *slog.Logger
-	// Read, when set, is called once Build has read everything it needs
-	// from the database and before it renders: the caller may use the
-	// database again while the pages are made.
-	Read func()
 }
 
 // DefaultDays is the date range a KPI page opens with.
@@ -68,9 +64,6 @@ func Build(ctx context.Context, db *sql.DB, opt Options) (map[string][]byte, err
 		return nil, err
 	}
 	read := time.Since(start)
-	if opt.Read != nil {
-		opt.Read()
-	}
 	s, err := newSite(ds, opt)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -26,8 +27,9 @@ var ErrLocked = errors.New("the database is in use by another kpi process")
 // hop between connections.
 type DB struct {
 	*sql.DB
-	Path string
-	lock *fileLock
+	Path      string
+	lock      *fileLock
+	connector *duckdb.Connector
 }
 
 // Open opens (creating if needed) the DuckDB file for writing and applies
@@ -147,7 +149,7 @@ func openWriter(ctx context.Context, path string, ms []Migration) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
-	return &DB{DB: db, Path: path}, nil
+	return &DB{DB: db, Path: path, connector: connector}, nil
 }
 
 // Reader is a read-only handle on the DuckDB file.
@@ -256,9 +258,16 @@ func openError(path string, err error) error {
 	return fmt.Errorf("database %s: %w", path, err)
 }
 
-// Checkpoint writes the write-ahead log into the database file.
+// Checkpoint writes the write-ahead log into the database file, on a
+// connection of its own: the DB's connection stays free for reading what
+// is committed meanwhile (a checkpoint runs beside read transactions).
 func (d *DB) Checkpoint(ctx context.Context) error {
-	if _, err := d.ExecContext(ctx, "CHECKPOINT"); err != nil {
+	conn, err := d.connector.Connect(ctx)
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: %w", d.Path, err)
+	}
+	defer conn.Close()
+	if _, err := conn.(driver.ExecerContext).ExecContext(ctx, "CHECKPOINT", nil); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", d.Path, err)
 	}
 	return nil

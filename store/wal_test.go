@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -128,4 +129,34 @@ func TestADamagedLogIsNamedWithTheWayOut(t *testing.T) {
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM probe`).Scan(&n))
 	assert.Zero(t, n, "the file holds its last checkpoint")
 	require.NoError(t, db.Close())
+}
+
+// TestCheckpointRunsBesideAReader checkpoints while the DB's only
+// connection is inside a read transaction: the checkpoint does not wait
+// for it, the reader goes on seeing the committed rows, and the log is
+// empty afterwards.
+func TestCheckpointRunsBesideAReader(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kpi.duckdb")
+	db, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec(`CREATE TABLE probe AS SELECT range AS k FROM range(200000)`)
+	require.NoError(t, err)
+	require.Positive(t, walSize(t, path))
+
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer tx.Rollback() // before Close, which needs the connection
+	var n int
+	require.NoError(t, tx.QueryRow(`SELECT count(*) FROM probe`).Scan(&n))
+	timeout, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	require.NoError(t, db.Checkpoint(timeout), "the checkpoint does not wait for the DB's connection")
+	require.NoError(t, tx.QueryRow(`SELECT sum(k) FROM probe`).Scan(&n))
+	assert.Equal(t, 200000*199999/2, n)
+	require.NoError(t, tx.Commit())
+	if st, err := os.Stat(path + ".wal"); err == nil {
+		assert.Zero(t, st.Size(), "the checkpoint emptied the log")
+	}
 }
