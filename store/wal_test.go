@@ -22,6 +22,21 @@ func crash(t *testing.T, db *DB) {
 	db.lock.release(true)
 }
 
+// probeDB is a new database with an empty table probe, checkpointed and
+// open again for writing.
+func probeDB(t *testing.T) (string, *DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kpi.duckdb")
+	db, err := Open(context.Background(), path)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE probe (k INTEGER PRIMARY KEY, pad VARCHAR)`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	db, err = Open(context.Background(), path)
+	require.NoError(t, err)
+	return path, db
+}
+
 func walSize(t *testing.T, path string) int64 {
 	t.Helper()
 	st, err := os.Stat(path + ".wal")
@@ -46,16 +61,8 @@ func TestAWriterAfterAKillMidCommitLeavesAReadableLog(t *testing.T) {
 		{"short of the flush marker", func(_, whole int64) int64 { return whole - 1 }},
 	} {
 		t.Run(tear.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "kpi.duckdb")
-			db, err := Open(ctx, path)
-			require.NoError(t, err)
-			_, err = db.Exec(`CREATE TABLE probe (k INTEGER PRIMARY KEY, pad VARCHAR)`)
-			require.NoError(t, err)
-			require.NoError(t, db.Close())
-
-			db, err = Open(ctx, path)
-			require.NoError(t, err)
-			_, err = db.Exec(`INSERT INTO probe VALUES (1, 'first')`)
+			path, db := probeDB(t)
+			_, err := db.Exec(`INSERT INTO probe VALUES (1, 'first')`)
 			require.NoError(t, err)
 			committed := walSize(t, path)
 			_, err = db.Exec(`INSERT INTO probe SELECT 2, repeat('x', 100000)`)
@@ -97,15 +104,8 @@ func TestAWriterAfterAKillMidCommitLeavesAReadableLog(t *testing.T) {
 // database opens without it as its last checkpoint left it.
 func TestADamagedLogIsNamedWithTheWayOut(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "kpi.duckdb")
-	db, err := Open(ctx, path)
-	require.NoError(t, err)
-	_, err = db.Exec(`CREATE TABLE probe (k INTEGER PRIMARY KEY, pad VARCHAR)`)
-	require.NoError(t, err)
-	require.NoError(t, db.Close())
-	db, err = Open(ctx, path)
-	require.NoError(t, err)
-	_, err = db.Exec(`INSERT INTO probe SELECT 1, repeat('x', 10000)`)
+	path, db := probeDB(t)
+	_, err := db.Exec(`INSERT INTO probe SELECT 1, repeat('x', 10000)`)
 	require.NoError(t, err)
 	crash(t, db)
 
