@@ -24,7 +24,7 @@ var ErrLocked = errors.New("the database is in use by another kpi process")
 
 // DB is the read-write DuckDB file of one run. It holds a single
 // connection, because DuckDB allows one writer and transactions must not
-// hop between connections.
+// hop between connections (Checkpoint takes one more, for itself alone).
 type DB struct {
 	*sql.DB
 	Path      string
@@ -122,19 +122,6 @@ func openWriter(ctx context.Context, path string, ms []Migration) (*DB, error) {
 		db.Close()
 		return nil, openError(path, err)
 	}
-	// A log left behind by a killed writer may end in a torn commit, which
-	// opening replays up to and ignores. DuckDB 1.1.2 does not cut it off,
-	// though: what this writer logs would follow the torn bytes, and the
-	// next opening would fail on them (a checksum mismatch) or replay them
-	// as part of the next commit (rows lost or duplicated). A checkpoint
-	// first writes the replayed commits into the file and starts an empty
-	// log.
-	if walErr == nil {
-		if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("database %s: writing the log a stopped run left into the file: %w", path, err)
-		}
-	}
 	// DuckDB keeps what it writes in a buffer pool of up to 80% of RAM, so
 	// a writer's memory would grow with the database; a fixed limit keeps
 	// it flat (measured: 0.72 GiB peak at 3M blobs instead of 1.04), and a
@@ -143,6 +130,19 @@ func openWriter(ctx context.Context, path string, ms []Migration) (*DB, error) {
 		if _, err := db.ExecContext(ctx, setting); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("database %s: %s: %w", path, setting, err)
+		}
+	}
+	// A log left behind by a killed writer may end in a torn commit, which
+	// opening replays up to and ignores. DuckDB 1.1.2 does not cut it off,
+	// though: what this writer logs would follow the torn bytes, and the
+	// next opening would fail on them (a checksum mismatch) or replay them
+	// as part of the next commit (rows lost or duplicated). A checkpoint,
+	// within the memory limit, first writes the replayed commits into the
+	// file and starts an empty log.
+	if walErr == nil {
+		if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("database %s: writing the log a stopped run left into the file: %w", path, err)
 		}
 	}
 	if err := Migrate(ctx, db, ms); err != nil {
@@ -267,7 +267,11 @@ func (d *DB) Checkpoint(ctx context.Context) error {
 		return fmt.Errorf("checkpoint %s: %w", d.Path, err)
 	}
 	defer conn.Close()
-	if _, err := conn.(driver.ExecerContext).ExecContext(ctx, "CHECKPOINT", nil); err != nil {
+	exec, ok := conn.(driver.ExecerContext)
+	if !ok {
+		return fmt.Errorf("checkpoint %s: the driver's connection cannot execute statements", d.Path)
+	}
+	if _, err := exec.ExecContext(ctx, "CHECKPOINT", nil); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", d.Path, err)
 	}
 	return nil
