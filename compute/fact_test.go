@@ -350,14 +350,7 @@ func TestSupersededSQLIsAcceptedAndRecorded(t *testing.T) {
 	rewrite := `SELECT day, segmentation, segment, '' AS step, count(*) AS value, count(*) AS numerator, NULL AS denominator
 FROM kpi_segments WHERE segmentation IN ('OS', 'Total') GROUP BY ALL`
 	defs["k/v1.sql"] = withHeader(defFile("k", 1, rewrite), "supersedes: "+first.Hash)
-	o := opts()
-	o.From, o.To = date(t, "2024-03-02"), date(t, "2024-03-02")
-	res, err := Compute(ctx, db.DB, defs, o)
-	require.NoError(t, err)
-	require.Len(t, res.Computed, 1)
-	assert.False(t, res.Computed[0].Backfill || res.Computed[0].Changed)
-	assert.Equal(t, 1, res.Computed[0].Days, "only the days asked for")
-	assert.Equal(t, before, results(t, db, ""))
+	recomputeStands(t, db, defs, opts(), before)
 	var hash, query string
 	require.NoError(t, db.QueryRow(`SELECT sha256, sql FROM kpis WHERE kpi = 'k'`).Scan(&hash, &query))
 	assert.NotEqual(t, first.Hash, hash)
@@ -367,6 +360,20 @@ FROM kpi_segments WHERE segmentation IN ('OS', 'Total') GROUP BY ALL`
 	defs["k/v1.sql"] = withHeader(defFile("k", 1, rewrite+" HAVING count(*) > 0"), "supersedes: "+first.Hash)
 	_, err = Compute(ctx, db.DB, defs, opts())
 	assert.ErrorIs(t, err, ErrChanged)
+}
+
+// recomputeStands computes 2024-03-02 again with o and requires the one
+// version of defs to stand: computed for that day only, neither
+// back-filled nor changed, and every result as before.
+func recomputeStands(t *testing.T, db *store.DB, defs fstest.MapFS, o Options, before []resultRow) {
+	t.Helper()
+	o.From, o.To = date(t, "2024-03-02"), date(t, "2024-03-02")
+	res, err := Compute(context.Background(), db.DB, defs, o)
+	require.NoError(t, err)
+	require.Len(t, res.Computed, 1)
+	assert.False(t, res.Computed[0].Backfill || res.Computed[0].Changed)
+	assert.Equal(t, 1, res.Computed[0].Days, "only the days asked for")
+	assert.Equal(t, before, results(t, db, ""))
 }
 
 // sha is the hex SHA-256 of a query, as a header's supersedes names it.
@@ -388,14 +395,7 @@ func TestSupersededFactIsAcceptedAndRecorded(t *testing.T) {
 	// SQL is recorded.
 	rewrite := `SELECT blob, day, 'screen.rp_info' IN (SELECT unnest(events)) AS shown FROM kpi_blobs`
 	facts["shown/v1.sql"] = withHeader(factFile("shown", 1, "", rewrite), "supersedes: "+first.Hash)
-	o := factOpts(facts)
-	o.From, o.To = date(t, "2024-03-02"), date(t, "2024-03-02")
-	res, err := Compute(ctx, db.DB, defs, o)
-	require.NoError(t, err)
-	require.Len(t, res.Computed, 1)
-	assert.False(t, res.Computed[0].Backfill || res.Computed[0].Changed)
-	assert.Equal(t, 1, res.Computed[0].Days, "only the days asked for")
-	assert.Equal(t, before, results(t, db, ""))
+	recomputeStands(t, db, defs, factOpts(facts), before)
 	var hash, query string
 	require.NoError(t, db.QueryRow(`SELECT sha256, sql FROM facts WHERE fact = 'shown'`).Scan(&hash, &query))
 	assert.Equal(t, sha(rewrite), hash)
