@@ -364,7 +364,7 @@ func (u *unitFile) finish() (int64, error) {
 			return u.keepPrevious()
 		}
 		if err := u.differ(); err != nil { // the body stopped short of the previous text
-			u.f.Close()
+			u.abort()
 			return 0, err
 		}
 	}

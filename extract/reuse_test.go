@@ -155,3 +155,46 @@ func TestAPreviousUnitThatIsNotWhatItsManifestSaysIsNotKept(t *testing.T) {
 		})
 	}
 }
+
+// hookSource writes the first half of its body, calls between, then
+// writes the rest.
+type hookSource struct {
+	body    string
+	between func()
+}
+
+func (s *hookSource) Name() string { return "test" }
+
+func (s *hookSource) Fetch(_ context.Context, _, _ time.Time, open func() (io.Writer, error)) error {
+	dst, err := open()
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(dst, s.body[:len(s.body)/2]); err != nil {
+		return err
+	}
+	s.between()
+	_, err = io.WriteString(dst, s.body[len(s.body)/2:])
+	return err
+}
+
+// The text that agreed is read again from the previous unit once the body
+// differs; a previous unit gone by then fails the day with an error that
+// names it, and the next extract lands the body whole.
+func TestAPreviousUnitGoneMidComparisonFailsTheDayNamingIt(t *testing.T) {
+	day := time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC)
+	old := dayText()
+	l := Landing{Dir: t.TempDir()}
+	landed := landOnce(t, l, day, &piecesSource{body: old, piece: 1 << 20})
+	changed := old[:len(old)-1] + "X"
+	src := &hookSource{body: changed, between: func() {
+		require.NoError(t, os.Remove(filepath.Join(l.DayDir(day), landed.File)))
+	}}
+	_, err := windowed{fetcher: src, hours: 24, log: slog.New(slog.DiscardHandler)}.Land(context.Background(), l, Request{Days: []time.Time{day}})
+	require.ErrorContains(t, err, "extract day 2013-05-01")
+	require.ErrorContains(t, err, "read the previous "+landed.File+" again")
+
+	after := landOnce(t, l, day, &piecesSource{body: changed, piece: 4096})
+	assert.Equal(t, changed, readUnit(t, l, day, after))
+	assert.Equal(t, sha(changed), after.SHA256)
+}
