@@ -303,9 +303,9 @@ type unitFile struct {
 	// same, while set, is the unit landed before under this name, which
 	// the body has agreed with so far: nothing is compressed until it
 	// differs (see reuse.go).
-	same     *sameText
-	previous *Unit
-	dir      string // the previous unit's directory
+	same         *sameText
+	previous     *Unit
+	previousPath string // the previous unit's file
 }
 
 func (b *DayBuilder) createUnit(name string) (*unitFile, error) {
@@ -332,7 +332,7 @@ func (u *unitFile) rewind() (io.Writer, error) {
 	}
 	u.h.Reset()
 	if u.previous != nil {
-		if u.same = openSame(u.dir, *u.previous); u.same != nil {
+		if u.same = openSame(u.previousPath); u.same != nil {
 			return u, nil
 		}
 	}
@@ -403,7 +403,9 @@ func (b *DayBuilder) Window(ctx context.Context, src fetcher, w Window) error {
 	if err != nil {
 		return err
 	}
-	u.previous, u.dir = b.previousWindow(name), b.landing.DayDir(b.day)
+	if u.previous = b.previousWindow(name); u.previous != nil {
+		u.previousPath = filepath.Join(b.landing.DayDir(b.day), u.previous.File)
+	}
 	if err := src.Fetch(ctx, w.Start, w.End, u.rewind); err != nil {
 		u.abort()
 		return err

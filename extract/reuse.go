@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 )
 
 // A nightly run fetches its look-back days again, and they are mostly as
@@ -39,8 +38,7 @@ func (b *DayBuilder) previousWindow(name string) *Unit {
 
 // openSame opens the previous unit's text; nil when it cannot be read,
 // which only means the body is compressed from the start.
-func openSame(dir string, prev Unit) *sameText {
-	path := filepath.Join(dir, prev.File)
+func openSame(path string) *sameText {
 	if st, err := os.Lstat(path); err != nil || !st.Mode().IsRegular() {
 		return nil
 	}
@@ -96,7 +94,7 @@ func (u *unitFile) differ() error {
 	if agreed == 0 {
 		return nil
 	}
-	text, err := openText(filepath.Join(u.dir, u.previous.File))
+	text, err := openText(u.previousPath)
 	if err != nil {
 		return fmt.Errorf("read the previous %s again: %w", u.previous.File, err)
 	}
@@ -117,9 +115,8 @@ func (u *unitFile) keepPrevious() (int64, error) {
 	if err := os.Remove(name); err != nil {
 		return 0, err
 	}
-	prev := filepath.Join(u.dir, u.previous.File)
-	if err := os.Link(prev, name); err != nil {
-		if err := copyFile(prev, name); err != nil {
+	if err := os.Link(u.previousPath, name); err != nil {
+		if err := copyFile(u.previousPath, name); err != nil {
 			return 0, fmt.Errorf("keep the previous %s: %w", u.previous.File, err)
 		}
 	}

@@ -18,37 +18,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// piecesSource serves one body per fetch, written in pieces of a given
-// size, as an HTTP body or the generator's buffer arrive; with halfFirst
-// its first attempt writes half the body and starts again.
-type piecesSource struct {
-	body      string
-	piece     int
-	halfFirst bool
-}
-
-func (s *piecesSource) Name() string { return "test" }
-
-func (s *piecesSource) Fetch(_ context.Context, _, _ time.Time, open func() (io.Writer, error)) error {
-	if s.halfFirst {
-		dst, err := open()
-		if err != nil {
-			return err
-		}
-		io.WriteString(dst, s.body[:len(s.body)/2])
+// whole serves text in pieces of piece bytes; with halfFirst its first
+// attempt writes half the text and starts again.
+func whole(text string, piece int, halfFirst bool) *bodySource {
+	src := &bodySource{body: func(Window) string { return text }, piece: piece}
+	if halfFirst {
+		src.flaky = 1
 	}
-	dst, err := open()
-	if err != nil {
-		return err
-	}
-	for rest := s.body; len(rest) > 0; {
-		n := min(len(rest), s.piece)
-		if _, err := io.WriteString(dst, rest[:n]); err != nil {
-			return err
-		}
-		rest = rest[n:]
-	}
-	return nil
+	return src
 }
 
 // dayText is a day's body of a few hundred kilobytes, so that it spans
@@ -102,10 +79,10 @@ func TestAWindowFetchedAgainKeepsItsFileOnlyWhenItsTextIsTheSame(t *testing.T) {
 		for _, piece := range []int{1000, 100 << 10} {
 			t.Run(fmt.Sprintf("%s, pieces of %d", name, piece), func(t *testing.T) {
 				l := Landing{Dir: t.TempDir()}
-				before := landOnce(t, l, day, &piecesSource{body: old, piece: piece})
+				before := landOnce(t, l, day, whole(old, piece, false))
 				oldFile := unitFileInfo(t, l, day, before)
 
-				after := landOnce(t, l, day, &piecesSource{body: body, piece: piece, halfFirst: true})
+				after := landOnce(t, l, day, whole(body, piece, true))
 				assert.Equal(t, body, readUnit(t, l, day, after))
 				assert.Equal(t, sha(body), after.SHA256)
 				newFile := unitFileInfo(t, l, day, after)
@@ -141,14 +118,14 @@ func TestAPreviousUnitThatIsNotWhatItsManifestSaysIsNotKept(t *testing.T) {
 	for name, damage := range damages {
 		t.Run(name, func(t *testing.T) {
 			l := Landing{Dir: t.TempDir()}
-			landed := landOnce(t, l, day, &piecesSource{body: `["an older text"]`, piece: 1 << 20})
+			landed := landOnce(t, l, day, whole(`["an older text"]`, 1<<20, false))
 			path := filepath.Join(l.DayDir(day), landed.File)
 			b, err := os.ReadFile(path)
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(path, damage(b), 0o644))
 			oldFile := unitFileInfo(t, l, day, landed)
 
-			after := landOnce(t, l, day, &piecesSource{body: old, piece: 4096})
+			after := landOnce(t, l, day, whole(old, 4096, false))
 			assert.Equal(t, old, readUnit(t, l, day, after))
 			assert.Equal(t, sha(old), after.SHA256)
 			assert.False(t, os.SameFile(oldFile, unitFileInfo(t, l, day, after)))
@@ -185,7 +162,7 @@ func TestAPreviousUnitGoneMidComparisonFailsTheDayNamingIt(t *testing.T) {
 	day := time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC)
 	old := dayText()
 	l := Landing{Dir: t.TempDir()}
-	landed := landOnce(t, l, day, &piecesSource{body: old, piece: 1 << 20})
+	landed := landOnce(t, l, day, whole(old, 1<<20, false))
 	changed := old[:len(old)-1] + "X"
 	src := &hookSource{body: changed, between: func() {
 		require.NoError(t, os.Remove(filepath.Join(l.DayDir(day), landed.File)))
@@ -194,7 +171,7 @@ func TestAPreviousUnitGoneMidComparisonFailsTheDayNamingIt(t *testing.T) {
 	require.ErrorContains(t, err, "extract day 2013-05-01")
 	require.ErrorContains(t, err, "read the previous "+landed.File+" again")
 
-	after := landOnce(t, l, day, &piecesSource{body: changed, piece: 4096})
+	after := landOnce(t, l, day, whole(changed, 4096, false))
 	assert.Equal(t, changed, readUnit(t, l, day, after))
 	assert.Equal(t, sha(changed), after.SHA256)
 }
