@@ -149,7 +149,12 @@ func (l Landing) Manifest(day time.Time) (Manifest, error) {
 // Open returns a unit's decompressed text, whichever of kpi's
 // compressions it was landed with.
 func (l Landing) Open(day time.Time, u Unit) (io.ReadCloser, error) {
-	f, err := os.Open(filepath.Join(l.DayDir(day), u.File))
+	return openText(filepath.Join(l.DayDir(day), u.File))
+}
+
+// openText opens a landed file's decompressed text.
+func openText(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -265,6 +270,9 @@ type DayBuilder struct {
 	day      time.Time
 	tmp      string
 	manifest Manifest
+	// previous is the day's landing being replaced, if any: a window
+	// whose body is what it landed last time keeps that unit's file.
+	previous Manifest
 }
 
 // Begin starts building a day's landing.
@@ -276,9 +284,13 @@ func (l Landing) Begin(day time.Time, source string) (*DayBuilder, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A missing or unreadable previous manifest only means that nothing
+	// is reused.
+	previous, _ := l.Manifest(day)
 	return &DayBuilder{
 		landing: l, day: day, tmp: tmp,
 		manifest: Manifest{Day: day.Format(time.DateOnly), Source: source},
+		previous: previous,
 	}, nil
 }
 
@@ -288,6 +300,12 @@ type unitFile struct {
 	f  *os.File
 	zw *packer
 	h  hash.Hash
+	// same, while set, is the unit landed before under this name, which
+	// the body has agreed with so far: nothing is compressed until it
+	// differs (see reuse.go).
+	same         *sameText
+	previous     *Unit
+	previousPath string // the previous unit's file
 }
 
 func (b *DayBuilder) createUnit(name string) (*unitFile, error) {
@@ -302,22 +320,54 @@ func (b *DayBuilder) createUnit(name string) (*unitFile, error) {
 func (u *unitFile) rewind() (io.Writer, error) {
 	if u.zw != nil {
 		_ = u.zw.Close() // its output is truncated below
+		u.zw = nil
 	}
+	u.same.close()
+	u.same = nil
 	if err := u.f.Truncate(0); err != nil {
 		return nil, err
 	}
 	if _, err := u.f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	u.zw = newPacker(u.f)
 	u.h.Reset()
-	return io.MultiWriter(u.zw, u.h), nil
+	if u.previous != nil {
+		if u.same = openSame(u.previousPath); u.same != nil {
+			return u, nil
+		}
+	}
+	u.zw = newPacker(u.f)
+	return u, nil
+}
+
+// Write hashes p and compresses it, unless it is still the text of the
+// unit landed before.
+func (u *unitFile) Write(p []byte) (int, error) {
+	u.h.Write(p)
+	if u.same != nil {
+		if u.same.agrees(p) {
+			return len(p), nil
+		}
+		if err := u.differ(); err != nil {
+			return 0, err
+		}
+	}
+	return u.zw.Write(p)
 }
 
 func (u *unitFile) sum() string { return hex.EncodeToString(u.h.Sum(nil)) }
 
 // finish flushes the unit and returns its compressed size.
 func (u *unitFile) finish() (int64, error) {
+	if u.same != nil {
+		if u.same.ended() && u.sum() == u.previous.SHA256 {
+			return u.keepPrevious()
+		}
+		if err := u.differ(); err != nil { // the body stopped short of the previous text
+			u.abort()
+			return 0, err
+		}
+	}
 	if u.zw == nil { // never opened: an empty stream
 		u.zw = newPacker(u.f)
 	}
@@ -342,6 +392,7 @@ func (u *unitFile) abort() {
 	if u.zw != nil {
 		_ = u.zw.Close()
 	}
+	u.same.close()
 	u.f.Close()
 }
 
@@ -351,6 +402,9 @@ func (b *DayBuilder) Window(ctx context.Context, src fetcher, w Window) error {
 	u, err := b.createUnit(name)
 	if err != nil {
 		return err
+	}
+	if u.previous = b.previousWindow(name); u.previous != nil {
+		u.previousPath = filepath.Join(b.landing.DayDir(b.day), u.previous.File)
 	}
 	if err := src.Fetch(ctx, w.Start, w.End, u.rewind); err != nil {
 		u.abort()

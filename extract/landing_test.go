@@ -23,6 +23,7 @@ import (
 // every window write half the body and fail, as a dropped connection would.
 type bodySource struct {
 	body     func(w Window) string
+	piece    int // the body is written in pieces of this size (0: whole)
 	flaky    int
 	mu       sync.Mutex // Land fetches days concurrently
 	attempts map[Window]int
@@ -58,8 +59,16 @@ func (s *bodySource) Fetch(ctx context.Context, start, end time.Time, open func(
 			io.WriteString(dst, body[:len(body)/2])
 			continue
 		}
-		_, err = io.WriteString(dst, body)
-		return err
+		for rest := body; ; {
+			n := len(rest)
+			if s.piece > 0 {
+				n = min(n, s.piece)
+			}
+			if _, err := io.WriteString(dst, rest[:n]); err != nil || n == len(rest) {
+				return err
+			}
+			rest = rest[n:]
+		}
 	}
 }
 

@@ -112,13 +112,26 @@ func runDays(ctx context.Context, o Options, db *store.DB, command string) (sum 
 	// connection of its own while the report reads the results and makes
 	// and writes its pages: on 90 days of history it rewrites the tables'
 	// last, partly filled row groups (see docs/performance.md), and takes
-	// about as long as the report.
+	// about as long as the report. While the report runs, DuckDB works
+	// with one thread: the checkpoint writes a task per row group and,
+	// with a second thread, its calling thread spins while it waits for
+	// the other's (duckdb#22178), taking the core the report renders on.
+	// Once the report is written, what is left of the checkpoint has
+	// every thread again (after a large load it outlasts the report).
+	// Measured on 90 days of history: the checkpoint 0.58 s → 0.50 s
+	// and 0.2 CPU-s less (medians of five pairs); the report's reads are
+	// as quick.
+	restore, err := db.SetThreads(ctx, 1)
+	if err != nil {
+		return sum, err
+	}
 	checkpointed := make(chan error, 1)
 	go func() { checkpointed <- db.Checkpoint(ctx) }()
 	_, err = Report(ctx, o, db.DB, runID)
 	if err == nil {
 		err = pruneRaw(o)
 	}
+	restore()
 	if cerr := <-checkpointed; err == nil {
 		err = cerr
 	}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/persona-kpi/kpi/config"
+	"github.com/persona-kpi/kpi/extract"
 	"github.com/persona-kpi/kpi/extract/generate"
 	"github.com/persona-kpi/kpi/store"
 )
@@ -55,12 +57,14 @@ func TestIncrementalRunsDoOnlyWhatIsDue(t *testing.T) {
 	assert.Equal(t, day("2026-11-20"), to)
 	p.query(t, "SELECT count(*) FROM loaded_days", &loadedDays)
 	assert.Equal(t, int64(30), loadedDays)
+	lookedBack := landedUnit(t, p, day("2026-11-20"))
 
 	// The next night: one new day, plus two look-back days fetched again
-	// and found unchanged.
+	// and found unchanged; their landed units are kept, not written again.
 	sum, err = Run(ctx, p.nightly("2026-11-22"), CommandRun)
 	require.NoError(t, err)
 	assert.Equal(t, 2, sum.Unchanged)
+	assert.True(t, os.SameFile(lookedBack, landedUnit(t, p, day("2026-11-20"))), "the look-back day's unit is the one landed before")
 	p.query(t, "SELECT from_day, to_day, days_processed, days_unchanged, fetched FROM runs WHERE id = 2", &from, &to, &processed, &unchanged, &fetched)
 	assert.Equal(t, day("2026-11-19"), from)
 	assert.Equal(t, day("2026-11-21"), to)
@@ -96,6 +100,18 @@ func TestIncrementalRunsDoOnlyWhatIsDue(t *testing.T) {
 	assert.Equal(t, 0, sum.Unchanged)
 	p.query(t, "SELECT command, days_processed FROM runs WHERE id = 5", new(string), &processed)
 	assert.Equal(t, int64(3), processed)
+}
+
+// landedUnit is the file of a landed day's only unit.
+func landedUnit(t *testing.T, p project, d time.Time) os.FileInfo {
+	t.Helper()
+	l := extract.Landing{Dir: p.data}
+	m, err := l.Manifest(d)
+	require.NoError(t, err)
+	require.Len(t, m.Units, 1)
+	st, err := os.Stat(filepath.Join(l.DayDir(d), m.Units[0].File))
+	require.NoError(t, err)
+	return st
 }
 
 // TestRawRetentionBoundsTheLanding keeps three days of raw landing
