@@ -13,9 +13,14 @@ build:
 run: build
 	./$(BIN) run
 
+# The packages that hand memory to DuckDB are tested once more with
+# cgo's pointer checks on: a Go pointer kept in C memory is reported where
+# it is written, rather than found dangling by the collector at some
+# later, random moment (see store.records).
 test:
 	$(GO) vet ./...
 	$(GO) test $(GOFLAGS) -count=1 ./...
+	GOEXPERIMENT=cgocheck2 $(GO) test $(GOFLAGS) -count=1 ./store ./load ./pipeline
 
 # End to end against DuckDB alone, and the nightly run (see README,
 # Performance); then each stage's Go benchmarks. BENCHFLAGS passes flags

@@ -10,6 +10,9 @@ import (
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/arrow/memory/mallocator"
 	"github.com/marcboeker/go-duckdb"
 )
 
@@ -106,7 +109,7 @@ func (t *Tx) InsertArrow(ctx context.Context, table string, recs []arrow.Record)
 		}
 		t.oneCore = true
 	}
-	rd := newRecords(recs)
+	rd := newRecords(recs, cMemory)
 	defer rd.drop()
 	view := "kpi_arrow_" + table
 	var release func()
@@ -147,20 +150,37 @@ func (t *Tx) InsertArrow(ctx context.Context, table string, recs []arrow.Record)
 	return n, nil
 }
 
-// records is a record reader that lets go of each record once DuckDB has
-// read it, and of all of them when dropped: DuckDB 1.1.2 never releases
-// the exported stream, which keeps the reader (and a cgo handle, some
-// hundred bytes a view in all) for the life of the process, so the
-// reader must hold nothing by then.
+// records is a record reader that hands DuckDB each record as a copy in
+// C memory, lets go of it once DuckDB has read it, and of all of them
+// when dropped: DuckDB 1.1.2 never releases the exported stream, which
+// keeps the reader (and a cgo handle, some hundred bytes a view in all)
+// for the life of the process, so the reader must hold nothing by then.
+//
+// The copy is what keeps Go memory out of C's (the cgo rules): arrow/go
+// exports a record by writing the addresses of its buffers into C
+// memory, which is freed once DuckDB has read the batch and then reused
+// uninitialized: go-duckdb's appender mallocs its array of column types
+// and fills it through pointer-typed slots, and during a collection the
+// write barrier reads the stale address left there. That stopped a
+// 3M-blob run in compute with "fatal error: found bad pointer in Go
+// heap"; a build with GOEXPERIMENT=cgocheck2 reports every such export
+// ("unpinned Go pointer stored into non-Go memory"), and make test runs
+// this package's tests so built. One record (at most 8,192 rows, see
+// transform) is copied at a time; on 1M blobs the copies cost no
+// measurable time.
 type records struct {
 	schema *arrow.Schema
+	mem    memory.Allocator // C memory, for the copies
 	mu     sync.Mutex
 	recs   []arrow.Record
 	cur    arrow.Record
 }
 
-func newRecords(recs []arrow.Record) *records {
-	r := &records{schema: recs[0].Schema(), recs: make([]arrow.Record, len(recs))}
+// cMemory allocates the copies handed to DuckDB.
+var cMemory memory.Allocator = mallocator.NewMallocator()
+
+func newRecords(recs []arrow.Record, mem memory.Allocator) *records {
+	r := &records{schema: recs[0].Schema(), mem: mem, recs: make([]arrow.Record, len(recs))}
 	for i, rec := range recs {
 		rec.Retain()
 		r.recs[i] = rec
@@ -189,8 +209,60 @@ func (r *records) Next() bool {
 	if len(r.recs) == 0 {
 		return false
 	}
-	r.cur, r.recs[0], r.recs = r.recs[0], nil, r.recs[1:]
+	rec := r.recs[0]
+	r.recs[0], r.recs = nil, r.recs[1:]
+	r.cur = copyRecord(r.mem, rec)
+	rec.Release()
 	return true
+}
+
+// copyRecord copies rec's buffers, its columns' children's and
+// dictionaries' into memory from mem.
+func copyRecord(mem memory.Allocator, rec arrow.Record) arrow.Record {
+	cols := make([]arrow.Array, rec.NumCols())
+	for i, c := range rec.Columns() {
+		d := copyData(mem, c.Data())
+		cols[i] = array.MakeFromData(d)
+		d.Release()
+	}
+	out := array.NewRecord(rec.Schema(), cols, rec.NumRows())
+	for _, c := range cols {
+		c.Release()
+	}
+	return out
+}
+
+func copyData(mem memory.Allocator, d arrow.ArrayData) arrow.ArrayData {
+	bufs := make([]*memory.Buffer, len(d.Buffers()))
+	for i, b := range d.Buffers() {
+		if b == nil {
+			continue
+		}
+		bufs[i] = memory.NewResizableBuffer(mem)
+		bufs[i].Resize(b.Len())
+		copy(bufs[i].Bytes(), b.Bytes())
+	}
+	children := make([]arrow.ArrayData, len(d.Children()))
+	for i, c := range d.Children() {
+		children[i] = copyData(mem, c)
+	}
+	var out *array.Data
+	if dict, ok := d.Dictionary().(*array.Data); ok && dict != nil { // a dictionary array has no children
+		dict := copyData(mem, dict)
+		out = array.NewDataWithDictionary(d.DataType(), d.Len(), bufs, d.NullN(), d.Offset(), dict.(*array.Data))
+		dict.Release()
+	} else {
+		out = array.NewData(d.DataType(), d.Len(), bufs, children, d.NullN(), d.Offset())
+	}
+	for _, b := range bufs {
+		if b != nil {
+			b.Release()
+		}
+	}
+	for _, c := range children {
+		c.Release()
+	}
+	return out
 }
 
 // drop releases every record still held; the reader is then empty.

@@ -2,12 +2,15 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/arrow/memory/mallocator"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -112,4 +115,109 @@ func TestSetThreadsIsUndoneByRestore(t *testing.T) {
 	assert.Equal(t, int64(1), threads())
 	restore()
 	assert.Equal(t, before, threads())
+}
+
+// countingAllocator counts what an allocator hands out and what is live.
+type countingAllocator struct {
+	memory.Allocator
+	allocated, live atomic.Int64
+}
+
+func (c *countingAllocator) Allocate(n int) []byte {
+	c.allocated.Add(int64(n))
+	c.live.Add(int64(n))
+	return c.Allocator.Allocate(n)
+}
+
+func (c *countingAllocator) Reallocate(n int, b []byte) []byte {
+	c.allocated.Add(int64(n - len(b)))
+	c.live.Add(int64(n - len(b)))
+	return c.Allocator.Reallocate(n, b)
+}
+
+func (c *countingAllocator) Free(b []byte) {
+	c.live.Add(-int64(len(b)))
+	c.Allocator.Free(b)
+}
+
+// TestInsertArrowHandsDuckDBCopiesInCMemory inserts records built in Go
+// memory, one of them a slice (its columns start at an offset) and one
+// with a dictionary column: DuckDB is handed copies from the C
+// allocator, which are all freed once it has read them, and gets the same
+// values as the records hold.
+func TestInsertArrowHandsDuckDBCopiesInCMemory(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "c.duckdb"))
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec(`CREATE TABLE t (k INTEGER, n INTEGER, s VARCHAR, l VARCHAR[], d VARCHAR)`)
+	require.NoError(t, err)
+	restore, err := db.SetThreads(ctx, 1)
+	require.NoError(t, err)
+	defer restore()
+
+	c := &countingAllocator{Allocator: mallocator.NewMallocator()}
+	previous := cMemory
+	cMemory = c
+	defer func() { cMemory = previous }()
+
+	goMem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	dictType := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "k", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "l", Type: arrow.ListOfNonNullable(arrow.BinaryTypes.String)},
+		{Name: "d", Type: dictType},
+	}, nil)
+	b := array.NewRecordBuilder(goMem, sc)
+	for i := range 3000 {
+		b.Field(0).(*array.Int32Builder).Append(int32(i))
+		if i%5 == 0 {
+			b.Field(1).AppendNull()
+			b.Field(2).AppendNull()
+		} else {
+			b.Field(1).(*array.Int32Builder).Append(int32(i))
+			b.Field(2).(*array.StringBuilder).Append(fmt.Sprintf("value %d", i))
+		}
+		lb := b.Field(3).(*array.ListBuilder)
+		lb.Append(true)
+		for k := range i % 4 {
+			lb.ValueBuilder().(*array.StringBuilder).Append(fmt.Sprintf("e%d.%d", i, k))
+		}
+		require.NoError(t, b.Field(4).(*array.BinaryDictionaryBuilder).AppendString(fmt.Sprintf("d%d", i%3)))
+	}
+	whole := b.NewRecord()
+	b.Release()
+	slice := whole.NewSlice(1001, 2500)
+	recs := []arrow.Record{whole, slice}
+
+	tx, err := db.Begin(ctx)
+	require.NoError(t, err)
+	n, err := tx.InsertArrow(ctx, "t", recs)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit())
+	assert.Equal(t, int64(3000+1499), n)
+	assert.Positive(t, c.allocated.Load(), "DuckDB was handed copies from the C allocator")
+	assert.Zero(t, c.live.Load(), "every copy is freed once DuckDB has read it")
+
+	// Each row of the slice came in again, with the values of the whole.
+	var rows, mismatches, twice int64
+	require.NoError(t, db.QueryRow(`
+		WITH expected AS (
+			SELECT i, CASE WHEN i % 5 <> 0 THEN i END AS n, CASE WHEN i % 5 <> 0 THEN 'value ' || i END AS s,
+				[printf('e%d.%d', i, k) FOR k IN range(i % 4)] AS l, 'd' || (i % 3) AS d
+			FROM range(3000) r(i))
+		SELECT count(*),
+			count(*) FILTER (WHERE t.n IS DISTINCT FROM e.n OR t.s IS DISTINCT FROM e.s OR t.l IS DISTINCT FROM e.l OR t.d IS DISTINCT FROM e.d),
+			count(*) FILTER (WHERE e.i BETWEEN 1001 AND 2499)
+		FROM t JOIN expected e ON t.k = e.i`).Scan(&rows, &mismatches, &twice))
+	assert.Equal(t, n, rows)
+	assert.Zero(t, mismatches)
+	assert.Equal(t, int64(2*1499), twice)
+
+	for _, r := range recs {
+		r.Release()
+	}
+	goMem.AssertSize(t, 0)
 }
