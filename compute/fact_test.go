@@ -422,3 +422,35 @@ func TestComputeRunsOnOneThread(t *testing.T) {
 	require.NoError(t, db.QueryRow(`SELECT current_setting('threads')`).Scan(&threads))
 	assert.Equal(t, 3, threads, "the setting is restored")
 }
+
+// TestComputeChunksWithinTheirMemoryLimit: a chunk of fewer sessions than
+// DefaultChunkSessions is computed with DuckDB's memory limited to
+// chunkMemoryLimit, and the limit is put back afterwards.
+func TestComputeChunksWithinTheirMemoryLimit(t *testing.T) {
+	db := threeDays(t)
+	_, err := db.Exec(`SET memory_limit = '1GB'`)
+	require.NoError(t, err)
+	var chunkLimit, before string
+	require.NoError(t, db.QueryRow(`SELECT current_setting('memory_limit')`).Scan(&before))
+	_, err = db.Exec(`SET memory_limit = '` + chunkMemoryLimit + `'`)
+	require.NoError(t, err)
+	require.NoError(t, db.QueryRow(`SELECT current_setting('memory_limit')`).Scan(&chunkLimit))
+	_, err = db.Exec(`SET memory_limit = '1GB'`)
+	require.NoError(t, err)
+	require.NotEqual(t, before, chunkLimit)
+
+	defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, `SELECT day, 'Total' AS segmentation, 'Total' AS segment, '' AS step,
+		(current_setting('memory_limit') = '`+chunkLimit+`')::INTEGER AS value, 1 AS numerator, NULL AS denominator FROM kpi_blobs GROUP BY day`)}
+	o := opts()
+	o.MemoryLimit = "1GB"
+	_, err = Compute(context.Background(), db.DB, defs, o)
+	require.NoError(t, err)
+	rs := results(t, db, "")
+	require.Len(t, rs, 3)
+	for _, r := range rs {
+		assert.Equal(t, 1.0, r.Value, "%s: computed within %s", r.Day, chunkLimit)
+	}
+	var after string
+	require.NoError(t, db.QueryRow(`SELECT current_setting('memory_limit')`).Scan(&after))
+	assert.Equal(t, before, after, "the limit is restored")
+}

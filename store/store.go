@@ -12,9 +12,10 @@ import (
 	"github.com/marcboeker/go-duckdb"
 )
 
-// writerMemoryLimit bounds DuckDB's memory in the writing process; the
-// compute stage works in chunks sized to fit it.
-const writerMemoryLimit = "512MB"
+// WriterMemoryLimit bounds DuckDB's memory in the writing process; the
+// fused ingest and compute lower it while they work on pieces that fit
+// less (see pipeline.ingestDuckDBMemory, compute.Options.MemoryLimit).
+const WriterMemoryLimit = "512MB"
 
 // ErrNoDatabase means a reader was given a database that does not exist.
 var ErrNoDatabase = errors.New("does not exist")
@@ -126,7 +127,7 @@ func openWriter(ctx context.Context, path string, ms []Migration) (*DB, error) {
 	// a writer's memory would grow with the database; a fixed limit keeps
 	// it flat (measured: 0.72 GiB peak at 3M blobs instead of 1.04), and a
 	// larger checkpoint threshold spares a checkpoint per big day's commit.
-	for _, setting := range []string{"SET memory_limit = '" + writerMemoryLimit + "'", "SET checkpoint_threshold = '1GB'"} {
+	for _, setting := range []string{"SET memory_limit = '" + WriterMemoryLimit + "'", "SET checkpoint_threshold = '1GB'"} {
 		if _, err := db.ExecContext(ctx, setting); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("database %s: %s: %w", path, setting, err)
@@ -289,6 +290,15 @@ func (d *DB) Close() error {
 		return fmt.Errorf("checkpoint %s: %w", d.Path, cerr)
 	}
 	return nil
+}
+
+// SetMemoryLimit sets DuckDB's memory limit until restore is called,
+// which puts back the writer's (WriterMemoryLimit).
+func (d *DB) SetMemoryLimit(ctx context.Context, limit string) (restore func(), err error) {
+	if _, err := d.ExecContext(ctx, "SET memory_limit = '"+limit+"'"); err != nil {
+		return nil, fmt.Errorf("database %s: memory limit %s: %w", d.Path, limit, err)
+	}
+	return func() { d.ExecContext(context.Background(), "SET memory_limit = '"+WriterMemoryLimit+"'") }, nil
 }
 
 // SetThreads sets how many threads DuckDB works with until restore is

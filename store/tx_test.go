@@ -221,3 +221,22 @@ func TestInsertArrowHandsDuckDBCopiesInCMemory(t *testing.T) {
 	}
 	goMem.AssertSize(t, 0)
 }
+
+func TestSetMemoryLimitIsUndoneByRestore(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "m.duckdb"))
+	require.NoError(t, err)
+	defer db.Close()
+	limit := func() (s string) {
+		require.NoError(t, db.QueryRow(`SELECT current_setting('memory_limit')`).Scan(&s))
+		return s
+	}
+	before := limit()
+	restore, err := db.SetMemoryLimit(ctx, "100MB")
+	require.NoError(t, err)
+	assert.Equal(t, "95.3 MiB", limit(), "DuckDB prints 100MB in its own units")
+	restore()
+	assert.Equal(t, before, limit())
+	_, err = db.SetMemoryLimit(ctx, "lots")
+	assert.ErrorContains(t, err, "memory limit lots")
+}
