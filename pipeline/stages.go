@@ -165,11 +165,12 @@ func transformAndLoad(ctx context.Context, o Options, db *store.DB, runID int64,
 		return transformed, loaded, err
 	}
 	defer restore()
-	restoreMemory, err := db.SetMemoryLimit(ctx, ingestDuckDBMemory)
-	if err != nil {
-		return transformed, loaded, err
+	// A limit DuckDB cannot free enough to lower to is left as it is.
+	if restoreMemory, err := db.SetMemoryLimit(ctx, ingestDuckDBMemory); err != nil {
+		o.Log.Warn("DuckDB's memory limit stays as it was for the load", "err", err)
+	} else {
+		defer restoreMemory()
 	}
-	defer restoreMemory()
 	previousLimit := debug.SetMemoryLimit(-1)
 	debug.SetMemoryLimit(min(previousLimit, ingestGoHeap)) // a lower GOMEMLIMIT stands
 	defer debug.SetMemoryLimit(previousLimit)
