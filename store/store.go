@@ -295,17 +295,19 @@ func (d *DB) Close() error {
 // SetMemoryLimit sets DuckDB's memory limit until restore is called,
 // which puts back the writer's (WriterMemoryLimit).
 func (d *DB) SetMemoryLimit(ctx context.Context, limit string) (restore func(), err error) {
-	if _, err := d.ExecContext(ctx, "SET memory_limit = '"+limit+"'"); err != nil {
-		return nil, fmt.Errorf("database %s: memory limit %s: %w", d.Path, limit, err)
-	}
-	return func() { d.ExecContext(context.Background(), "SET memory_limit = '"+WriterMemoryLimit+"'") }, nil
+	return d.setUntil(ctx, "memory limit "+limit, "SET memory_limit = '"+limit+"'", "SET memory_limit = '"+WriterMemoryLimit+"'")
 }
 
 // SetThreads sets how many threads DuckDB works with until restore is
 // called, which puts back DuckDB's default (one per core).
 func (d *DB) SetThreads(ctx context.Context, n int) (restore func(), err error) {
-	if _, err := d.ExecContext(ctx, fmt.Sprintf("SET threads = %d", n)); err != nil {
-		return nil, fmt.Errorf("database %s: threads: %w", d.Path, err)
+	return d.setUntil(ctx, "threads", fmt.Sprintf("SET threads = %d", n), "RESET threads")
+}
+
+// setUntil runs the statement set, and returns restore, which runs undo.
+func (d *DB) setUntil(ctx context.Context, what, set, undo string) (restore func(), err error) {
+	if _, err := d.ExecContext(ctx, set); err != nil {
+		return nil, fmt.Errorf("database %s: %s: %w", d.Path, what, err)
 	}
-	return func() { d.ExecContext(context.Background(), "RESET threads") }, nil
+	return func() { d.ExecContext(context.Background(), undo) }, nil
 }

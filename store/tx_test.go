@@ -100,23 +100,6 @@ func TestInsertArrowBindsByNameWithinTheTransaction(t *testing.T) {
 	mem.AssertSize(t, 0)
 }
 
-func TestSetThreadsIsUndoneByRestore(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.duckdb"))
-	require.NoError(t, err)
-	defer db.Close()
-	threads := func() (n int64) {
-		require.NoError(t, db.QueryRow(`SELECT current_setting('threads')`).Scan(&n))
-		return n
-	}
-	before := threads()
-	restore, err := db.SetThreads(ctx, 1)
-	require.NoError(t, err)
-	assert.Equal(t, int64(1), threads())
-	restore()
-	assert.Equal(t, before, threads())
-}
-
 // countingAllocator counts what an allocator hands out and what is live.
 type countingAllocator struct {
 	memory.Allocator
@@ -222,21 +205,32 @@ func TestInsertArrowHandsDuckDBCopiesInCMemory(t *testing.T) {
 	goMem.AssertSize(t, 0)
 }
 
-func TestSetMemoryLimitIsUndoneByRestore(t *testing.T) {
+// TestSettingsAreUndoneByRestore: each setting holds until its restore,
+// which puts back what the writer had; a value DuckDB refuses is an error
+// that names it.
+func TestSettingsAreUndoneByRestore(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "m.duckdb"))
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"))
 	require.NoError(t, err)
 	defer db.Close()
-	limit := func() (s string) {
-		require.NoError(t, db.QueryRow(`SELECT current_setting('memory_limit')`).Scan(&s))
+	current := func(name string) (s string) {
+		require.NoError(t, db.QueryRow(`SELECT current_setting('`+name+`')::VARCHAR`).Scan(&s))
 		return s
 	}
-	before := limit()
-	restore, err := db.SetMemoryLimit(ctx, "100MB")
-	require.NoError(t, err)
-	assert.Equal(t, "95.3 MiB", limit(), "DuckDB prints 100MB in its own units")
-	restore()
-	assert.Equal(t, before, limit())
+	for _, c := range []struct {
+		name, want string
+		set        func() (func(), error)
+	}{
+		{"threads", "1", func() (func(), error) { return db.SetThreads(ctx, 1) }},
+		{"memory_limit", "95.3 MiB", func() (func(), error) { return db.SetMemoryLimit(ctx, "100MB") }}, // DuckDB prints 100MB in its own units
+	} {
+		before := current(c.name)
+		restore, err := c.set()
+		require.NoError(t, err, c.name)
+		assert.Equal(t, c.want, current(c.name), c.name)
+		restore()
+		assert.Equal(t, before, current(c.name), c.name)
+	}
 	_, err = db.SetMemoryLimit(ctx, "lots")
 	assert.ErrorContains(t, err, "memory limit lots")
 }
