@@ -1,6 +1,10 @@
 package blob
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // A Tape is the structure of one JSON text, found in a single validating
 // pass: one entry per value and per object key, in document order, each
@@ -45,6 +49,23 @@ var strStop = func() (t [256]bool) {
 	t['"'], t['\\'] = true, true
 	return t
 }()
+
+const (
+	lsb = 0x0101010101010101 // the lowest bit of every byte
+	msb = 0x8080808080808080 // the highest bit of every byte
+)
+
+// strStopMask flags, in its byte's high bit, the first byte of the eight
+// in x (little-endian) that strStop marks: a quote, a backslash or a byte
+// below 0x20. Bytes after the first flagged one may be flagged wrongly
+// (borrows), so only the lowest flag is read.
+func strStopMask(x uint64) uint64 {
+	quote := x ^ ('"' * lsb)
+	backslash := x ^ ('\\' * lsb)
+	zero := func(v uint64) uint64 { return (v - lsb) &^ v & msb }
+	below := (x - 0x20*lsb) &^ x & msb
+	return zero(quote) | zero(backslash) | below
+}
 
 // Parse reads b into the tape, or says why b is not exactly one JSON
 // value (surrounding whitespace allowed). The tape keeps b.
@@ -196,6 +217,15 @@ func (t *Tape) str(i int) (int, bool) {
 	b := t.b
 	j := i + 1
 	for {
+		// Eight bytes at a time to the first byte that may stop the
+		// scan (strings are most of a blob's text), then byte by byte.
+		for j+8 <= len(b) {
+			if m := strStopMask(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+				j += bits.TrailingZeros64(m) / 8
+				break
+			}
+			j += 8
+		}
 		for j < len(b) && !strStop[b[j]] {
 			j++
 		}

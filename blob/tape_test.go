@@ -1,6 +1,8 @@
 package blob
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -64,6 +66,69 @@ func TestTapeAgreesWithCheckJSON(t *testing.T) {
 			b := []byte(doc)
 			b[rng.IntN(len(b))] = alphabet[rng.IntN(len(alphabet))]
 			checkTape(t, b)
+		}
+	}
+}
+
+// TestStrStopMaskFindsTheFirstStop checks the eight-byte scan of strings
+// against strStop: every byte value at every position of a word, among
+// neighbours that do and do not stop the scan (a borrow from one byte may
+// flag the next, so only the first flag may be read).
+func TestStrStopMaskFindsTheFirstStop(t *testing.T) {
+	firstStop := func(w [8]byte) int {
+		for i, c := range w {
+			if strStop[c] {
+				return i
+			}
+		}
+		return 8
+	}
+	fillers := []byte{'a', ' ', 0x7f, 0x80, 0xff, 0x21, 0x5b, 0x5d, 0x23, 0x20, 0x1f, 0x00, '"', '\\'}
+	for _, fill := range fillers {
+		for pos := range 8 {
+			for v := range 256 {
+				var w [8]byte
+				for i := range w {
+					w[i] = fill
+				}
+				w[pos] = byte(v)
+				want := firstStop(w)
+				got := 8
+				if m := strStopMask(binary.LittleEndian.Uint64(w[:])); m != 0 {
+					got = bits.TrailingZeros64(m) / 8
+				}
+				require.Equal(t, want, got, "word %q", w[:])
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200_000 {
+		var w [8]byte
+		for i := range w {
+			w[i] = fillers[rng.IntN(len(fillers))]
+			if rng.IntN(3) == 0 {
+				w[i] = byte(rng.IntN(256))
+			}
+		}
+		got := 8
+		if m := strStopMask(binary.LittleEndian.Uint64(w[:])); m != 0 {
+			got = bits.TrailingZeros64(m) / 8
+		}
+		require.Equal(t, firstStop(w), got, "word %q", w[:])
+	}
+}
+
+// TestTapeReadsLongStringsLikeCheckJSON runs strings longer than a word,
+// with a quote, a backslash or a control character at every offset,
+// through the tape and the validator.
+func TestTapeReadsLongStringsLikeCheckJSON(t *testing.T) {
+	for n := range 40 {
+		for _, special := range []string{`\"`, `\\`, `\n`, `\u00e9`, "\x01", "\x1f", `"`, "\xc3\xa9", "\x7f"} {
+			for at := 0; at <= n; at++ {
+				body := strings.Repeat("x", at) + special + strings.Repeat("y", n-at)
+				checkTape(t, []byte(`{"k":"`+body+`","n":[1,"`+body+`"]}`))
+				checkTape(t, []byte(`"`+body))
+			}
 		}
 	}
 }
