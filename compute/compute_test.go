@@ -153,6 +153,56 @@ func TestComputeEmptiesADayWithoutBlobs(t *testing.T) {
 	assert.Len(t, results(t, db, ""), 6)
 }
 
+// A query may end in a line comment: the runner wraps it in a subquery
+// of its own lines, so the comment does not swallow what follows.
+func TestQueryEndingInACommentComputes(t *testing.T) {
+	db := threeDays(t)
+	defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery+"\n-- the last line is a comment")}
+	res, err := Compute(context.Background(), db.DB, defs, opts())
+	require.NoError(t, err)
+	assert.Equal(t, int64(8), res.Rows())
+}
+
+// A backfill replaces every day of the version (here one whose text
+// changed, computed again with Force), so a day no longer loaded loses
+// its rows; the other versions keep theirs. (writeChunk clears the
+// versions of a backfill and the chunk's days of the rest in one
+// statement each.)
+func TestBackfillDropsTheDaysNoLongerLoaded(t *testing.T) {
+	db := threeDays(t)
+	ctx := context.Background()
+	defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery), "j/v1.sql": defFile("j", 1, countQuery)}
+	_, err := Compute(ctx, db.DB, defs, opts())
+	require.NoError(t, err)
+	_, err = db.Exec(`DELETE FROM sessions WHERE day = '2024-03-03'; DELETE FROM loaded_days WHERE day = '2024-03-03'`)
+	require.NoError(t, err)
+
+	defs["k/v1.sql"] = defFile("k", 1, countQuery+"\n-- changed")
+	o := opts()
+	o.KPI, o.Force = "k", true
+	res, err := Compute(ctx, db.DB, defs, o)
+	require.NoError(t, err)
+	require.Len(t, res.Computed, 1)
+	assert.True(t, res.Computed[0].Backfill && res.Computed[0].Changed)
+
+	days := func(kpi, table string) []string {
+		rows, err := db.Query(`SELECT DISTINCT day::VARCHAR FROM `+table+` WHERE kpi = ? ORDER BY 1`, kpi)
+		require.NoError(t, err)
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var d string
+			require.NoError(t, rows.Scan(&d))
+			out = append(out, d)
+		}
+		return out
+	}
+	for _, table := range []string{"kpi_results", "computed_days"} {
+		assert.Equal(t, []string{"2024-03-01", "2024-03-02"}, days("k", table), table)
+		assert.Equal(t, []string{"2024-03-01", "2024-03-02", "2024-03-03"}, days("j", table), "%s: j was not computed", table)
+	}
+}
+
 func TestNewVersionIsBackfilledOverAllDays(t *testing.T) {
 	db := threeDays(t)
 	ctx := context.Background()

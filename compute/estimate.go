@@ -197,12 +197,12 @@ func materialize(ctx context.Context, conn *sql.Conn, tx *sql.Tx, d Definition) 
 	switch d.Estimate.Method {
 	case EstimateSample:
 		q = `SELECT day, segmentation, segment, step, value, numerator, denominator,
-			NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM (` + d.SQL + `)`
+			NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM (` + wrapped(d.SQL) + `)`
 	case EstimateCensus:
 		// Every entry is counted: the value is its own interval, and the
 		// entries behind it are the count itself.
 		q = `SELECT day, segmentation, segment, step, value, numerator, denominator,
-			value, value, round(coalesce(denominator, value)), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM (` + d.SQL + `)`
+			value, value, round(coalesce(denominator, value)), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM (` + wrapped(d.SQL) + `)`
 	}
 	if _, err := tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE kpi_out ("+outColumns+")"); err != nil {
 		return err
@@ -236,7 +236,7 @@ func badBlobs(d Definition, n int64) error {
 func estimateSums(ctx context.Context, tx *sql.Tx, d Definition) ([][]driver.Value, error) {
 	res, err := tx.QueryContext(ctx, `SELECT day, segmentation, segment, step, sums.bad, sums.ymin, sums.ymax,
 			sums.n, sums.y, sums.wy, sums.w, sums.w2, sums.w2y, sums.w2y2, sums.wy2
-		FROM (`+d.SQL+`)`)
+		FROM (`+wrapped(d.SQL)+`)`)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +302,7 @@ func estimateQuantiles(ctx context.Context, tx *sql.Tx, d Definition) ([][]drive
 			SELECT day, segmentation, segment, step, y::DOUBLE AS y,
 				count(*) FILTER (WHERE NOT coalesce(isfinite(w) AND w > 0 AND isfinite(y), false)) AS bad,
 				count(*)::DOUBLE AS n, sum(w)::DOUBLE AS w, sum(w*w)::DOUBLE AS w2
-			FROM (`+d.SQL+`) GROUP BY ALL
+			FROM (`+wrapped(d.SQL)+`) GROUP BY ALL
 		)
 		GROUP BY ALL ORDER BY day, segmentation, segment, step`)
 	if err != nil {
@@ -342,6 +342,10 @@ func estimateQuantiles(ctx context.Context, tx *sql.Tx, d Definition) ([][]drive
 	}
 	return out, res.Err()
 }
+
+// wrapped is a query as a subquery's text: on lines of its own, so that
+// a query ending in a line comment does not comment out what follows.
+func wrapped(query string) string { return "\n" + query + "\n" }
 
 // end is an interval's end as stored: NULL where there is none.
 func end(x float64) driver.Value {

@@ -215,7 +215,7 @@ func runChunk(ctx context.Context, w *workers, jobs []*job, facts []Fact, built 
 					err = fmt.Errorf("compute %s: %w", t.fact.Path, err)
 				}
 			} else {
-				err = computeOut(ctx, conn, t.job.def, c)
+				n, err = computeOut(ctx, conn, t.job.def, c)
 			}
 			elapsed := time.Since(start)
 			mu.Lock()
@@ -234,6 +234,7 @@ func runChunk(ctx context.Context, w *workers, jobs []*job, facts []Fact, built 
 				b.Elapsed += elapsed
 			default:
 				t.job.out.Elapsed += elapsed
+				t.job.out.Rows += n
 			}
 			cond.Broadcast()
 		}
@@ -267,31 +268,31 @@ func better(a, b *task) bool {
 // computeOut runs d's query over the run of days c into temp.kpi_out,
 // checks its rows, and copies them into d's outTable, in one transaction
 // on conn.
-func computeOut(ctx context.Context, conn *sql.Conn, d Definition, c span) error {
+func computeOut(ctx context.Context, conn *sql.Conn, d Definition, c span) (rows int64, err error) {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("compute %s: %w", d.Path, err)
+		return 0, fmt.Errorf("compute %s: %w", d.Path, err)
 	}
 	defer tx.Rollback()
 	if err := materialize(ctx, conn, tx, d); err != nil {
 		if errors.Is(err, ErrDefinition) {
-			return err
+			return 0, err
 		}
-		return fmt.Errorf("compute %s: %w", d.Path, err)
+		return 0, fmt.Errorf("compute %s: %w", d.Path, err)
 	}
-	if err := checkOutput(ctx, tx, d, c); err != nil {
-		return err
+	if rows, err = checkOutput(ctx, tx, d, c); err != nil {
+		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, "CREATE OR REPLACE TABLE "+outTable(d)+" AS SELECT * FROM temp.kpi_out"); err != nil {
-		return fmt.Errorf("compute %s: %w", d.Path, err)
+		return 0, fmt.Errorf("compute %s: %w", d.Path, err)
 	}
 	if _, err := tx.ExecContext(ctx, `DROP TABLE temp.kpi_out`); err != nil {
-		return fmt.Errorf("compute %s: %w", d.Path, err)
+		return 0, fmt.Errorf("compute %s: %w", d.Path, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("compute %s: %w", d.Path, err)
+		return 0, fmt.Errorf("compute %s: %w", d.Path, err)
 	}
-	return nil
+	return rows, nil
 }
 
 // dropOuts drops the jobs' outTables once their rows are written.
