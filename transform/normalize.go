@@ -144,13 +144,32 @@ var fieldNames = [numFields]string{
 	fRP:               "rp",
 }
 
-var fieldIndex = func() map[string]int {
-	m := make(map[string]int, numFields)
+// fieldsByLength lists the whitelisted fields by the length of their
+// name: one or two a length, so finding a key is a string comparison or
+// two, cheaper than hashing it (every key of every blob is looked up).
+var fieldsByLength = func() [][]int {
+	var t [][]int
 	for i, n := range fieldNames {
-		m[n] = i
+		for len(t) <= len(n) {
+			t = append(t, nil)
+		}
+		t[len(n)] = append(t[len(n)], i)
 	}
-	return m
+	return t
 }()
+
+// fieldIndex finds the whitelisted field named name.
+func fieldIndex(name []byte) (int, bool) {
+	if len(name) >= len(fieldsByLength) {
+		return 0, false
+	}
+	for _, i := range fieldsByLength[len(name)] {
+		if string(name) == fieldNames[i] {
+			return i, true
+		}
+	}
+	return 0, false
+}
 
 // maxInterned bounds each table of strings shared between sessions: the
 // dialog has a few dozen event names and the other string fields few
@@ -298,13 +317,12 @@ func (n *normalizer) field(key []byte) (int, bool) {
 	if len(key) < 2 {
 		return 0, false
 	}
-	if i, ok := fieldIndex[string(key[1:len(key)-1])]; ok {
+	if i, ok := fieldIndex(key[1 : len(key)-1]); ok {
 		return i, true
 	}
 	if bytes.IndexByte(key, '\\') >= 0 {
 		s, _ := blob.DecodeString(key)
-		i, ok := fieldIndex[s]
-		return i, ok
+		return fieldIndex([]byte(s))
 	}
 	return 0, false
 }

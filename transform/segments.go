@@ -41,6 +41,10 @@ const numSegs = len(persona.Segmentations)
 type segmenter struct {
 	aliases map[string]string
 	lists   [numSegs]map[string]bool
+	// resolved holds value's answers, per segmentation: one lookup a
+	// segment instead of two (the alias, then the list) for the few raw
+	// values a day has. Bounded like the normalizer's tables.
+	resolved [numSegs]map[string]string
 }
 
 func newSegmenter(cfg config.Config) (*segmenter, error) {
@@ -52,6 +56,7 @@ func newSegmenter(cfg config.Config) (*segmenter, error) {
 			return nil, fmt.Errorf("config: segmentations.%s is missing or empty", name)
 		}
 		s.lists[i] = make(map[string]bool, len(list))
+		s.resolved[i] = make(map[string]string)
 		for _, v := range list {
 			s.lists[i][v] = true
 		}
@@ -61,6 +66,18 @@ func newSegmenter(cfg config.Config) (*segmenter, error) {
 
 // value maps one raw value of segmentation i to its segment.
 func (g *segmenter) value(i int, raw string) string {
+	if seg, ok := g.resolved[i][raw]; ok {
+		return seg
+	}
+	seg := g.resolve(i, raw)
+	if len(g.resolved[i]) < maxInterned {
+		g.resolved[i][raw] = seg
+	}
+	return seg
+}
+
+// resolve is value without the table of answers.
+func (g *segmenter) resolve(i int, raw string) string {
 	if a, ok := g.aliases[raw]; ok {
 		raw = a
 	}
