@@ -1010,30 +1010,8 @@ func writeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, facts []Fact, 
 	defer tx.Rollback()
 	cf, ct := c.from.Format(time.DateOnly), c.to.Format(time.DateOnly)
 	fail := func(err error) error { return fmt.Errorf("compute %s..%s: %w", cf, ct, err) }
-	// Versions whose every day is replaced (a backfill's first chunk),
-	// and those whose chunk's days are.
-	var whole, chunkDays []*job
-	for _, j := range jobs {
-		if first && j.backfill {
-			whole = append(whole, j)
-		} else {
-			chunkDays = append(chunkDays, j)
-		}
-	}
-	for _, table := range []string{"kpi_results", "computed_days"} {
-		for _, group := range []struct {
-			jobs  []*job
-			where string
-			args  []any
-		}{{whole, "", nil}, {chunkDays, ` AND day BETWEEN ?::DATE AND ?::DATE`, []any{cf, ct}}} {
-			if len(group.jobs) == 0 {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" USING "+versionKeys(group.jobs)+
-				" WHERE "+table+".kpi = k.kpi AND "+table+".version = k.version"+group.where, group.args...); err != nil {
-				return fail(err)
-			}
-		}
+	if err := clearDays(ctx, tx, jobs, first, cf, ct); err != nil {
+		return fail(err)
 	}
 	outs := make([]string, len(jobs))
 	for i, j := range jobs {
@@ -1061,6 +1039,36 @@ func writeChunk(ctx context.Context, conn *sql.Conn, jobs []*job, facts []Fact, 
 	}
 	if err := tx.Commit(); err != nil {
 		return fail(err)
+	}
+	return nil
+}
+
+// clearDays deletes the jobs' rows that writeChunk replaces: every day
+// of a backfill's version in its first chunk, the chunk's days (from..to)
+// of the others.
+func clearDays(ctx context.Context, tx *sql.Tx, jobs []*job, first bool, from, to string) error {
+	var whole, chunkDays []*job
+	for _, j := range jobs {
+		if first && j.backfill {
+			whole = append(whole, j)
+		} else {
+			chunkDays = append(chunkDays, j)
+		}
+	}
+	for _, table := range []string{"kpi_results", "computed_days"} {
+		for _, group := range []struct {
+			jobs  []*job
+			where string
+			args  []any
+		}{{whole, "", nil}, {chunkDays, ` AND day BETWEEN ?::DATE AND ?::DATE`, []any{from, to}}} {
+			if len(group.jobs) == 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" USING "+versionKeys(group.jobs)+
+				" WHERE "+table+".kpi = k.kpi AND "+table+".version = k.version"+group.where, group.args...); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

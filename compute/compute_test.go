@@ -169,12 +169,9 @@ func TestQueryEndingInACommentComputes(t *testing.T) {
 // versions of a backfill and the chunk's days of the rest in one
 // statement each.)
 func TestBackfillDropsTheDaysNoLongerLoaded(t *testing.T) {
-	db := threeDays(t)
+	db, defs := twoKPIsComputed(t)
 	ctx := context.Background()
-	defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery), "j/v1.sql": defFile("j", 1, countQuery)}
-	_, err := Compute(ctx, db.DB, defs, opts())
-	require.NoError(t, err)
-	_, err = db.Exec(`DELETE FROM sessions WHERE day = '2024-03-03'; DELETE FROM loaded_days WHERE day = '2024-03-03'`)
+	_, err := db.Exec(`DELETE FROM sessions WHERE day = '2024-03-03'; DELETE FROM loaded_days WHERE day = '2024-03-03'`)
 	require.NoError(t, err)
 
 	defs["k/v1.sql"] = defFile("k", 1, countQuery+"\n-- changed")
@@ -308,16 +305,22 @@ func TestChangedSQLIsRefusedUnlessForced(t *testing.T) {
 	require.NoError(t, err)
 }
 
-func TestChangedSQLOfAnotherKPIDoesNotBlock(t *testing.T) {
+// twoKPIsComputed is the three days with KPIs k and j computed.
+func twoKPIsComputed(t *testing.T) (*store.DB, fstest.MapFS) {
 	db := threeDays(t)
-	ctx := context.Background()
 	defs := fstest.MapFS{"k/v1.sql": defFile("k", 1, countQuery), "j/v1.sql": defFile("j", 1, countQuery)}
-	_, err := Compute(ctx, db.DB, defs, opts())
+	_, err := Compute(context.Background(), db.DB, defs, opts())
 	require.NoError(t, err)
+	return db, defs
+}
+
+func TestChangedSQLOfAnotherKPIDoesNotBlock(t *testing.T) {
+	db, defs := twoKPIsComputed(t)
+	ctx := context.Background()
 	defs["j/v1.sql"] = defFile("j", 1, countQuery+" HAVING count(*) > 0")
 	o := opts()
 	o.KPI = "k"
-	_, err = Compute(ctx, db.DB, defs, o)
+	_, err := Compute(ctx, db.DB, defs, o)
 	require.NoError(t, err)
 	o.KPI = "j"
 	_, err = Compute(ctx, db.DB, defs, o)
